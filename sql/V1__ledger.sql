@@ -1,0 +1,263 @@
+-- The wallet ledger's schema. Flyway runs this with the search_path set to the ledger's own schema
+-- (`wallet` by default), so every name below lands there; functions capture that search_path.
+--
+-- Invariants the database itself refuses to break (the Java engine checks them too):
+--   * every ledger transaction has exactly one USER entry and one SYSTEM entry of equal amount,
+--     on the system wallet its type names (TOPUP: TREASURY, BONUS: BONUS_POOL, SPEND: REVENUE);
+--   * every transaction's debits equal its credits, all entries in the transaction's asset;
+--   * a USER wallet's balance is never negative and always equals its latest entry's balance_after,
+--     and each USER entry's balance_after is the previous one plus (credit) or minus (debit) the amount;
+--   * entries and transactions are append-only: UPDATE, DELETE and TRUNCATE are refused by triggers
+--     that are ENABLE ALWAYS, so session_replication_role = replica does not switch them off.
+--
+-- SYSTEM wallets store no balance (balance IS NULL): their balance is the sum of their entries. This
+-- keeps the TREASURY, BONUS_POOL and REVENUE rows out of every write, so they never serialize traffic.
+
+CREATE TABLE asset_types (
+    id             integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code           varchar(50)  NOT NULL UNIQUE CHECK (code ~ '^[A-Z][A-Z0-9_]{0,49}$'),
+    name           varchar(100) NOT NULL CHECK (length(btrim(name)) > 0),
+    decimal_places integer      NOT NULL CHECK (decimal_places BETWEEN 0 AND 18),
+    created_at     timestamptz  NOT NULL DEFAULT now()
+);
+
+CREATE TABLE wallets (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind       varchar(6)               NOT NULL CHECK (kind IN ('USER', 'SYSTEM')),
+    owner_id   varchar(100) COLLATE "C" NOT NULL CHECK (length(owner_id) > 0),
+    asset_id   integer                  NOT NULL REFERENCES asset_types (id),
+    balance    bigint,
+    created_at timestamptz              NOT NULL DEFAULT now(),
+    CONSTRAINT wallets_owner_key UNIQUE (kind, owner_id, asset_id),
+    CONSTRAINT wallets_balance_by_kind CHECK (
+        (kind = 'USER' AND balance IS NOT NULL AND balance >= 0)
+        OR (kind = 'SYSTEM' AND balance IS NULL AND owner_id IN ('TREASURY', 'BONUS_POOL', 'REVENUE')))
+) WITH (fillfactor = 80); -- room for HOT updates of the balance
+
+CREATE TABLE ledger_transactions (
+    id             uuid PRIMARY KEY,
+    type           varchar(6)               NOT NULL CHECK (type IN ('TOPUP', 'BONUS', 'SPEND')),
+    reference_id   varchar(100) COLLATE "C" NOT NULL CHECK (length(reference_id) > 0),
+    user_wallet_id bigint                   NOT NULL, -- checked by the trigger below; wallets are never deleted
+    asset_id       integer                  NOT NULL, -- idem; a foreign key would KEY SHARE-lock one hot row
+    amount         bigint                   NOT NULL CHECK (amount BETWEEN 1 AND 1000000000000000),
+    payment_method varchar(100) CHECK (payment_method IS NULL OR type = 'TOPUP'),
+    bonus_type     varchar(100) CHECK (bonus_type IS NULL OR type = 'BONUS'),
+    item_id        varchar(100) CHECK (item_id IS NULL OR type = 'SPEND'),
+    metadata       jsonb                    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
+    fingerprint    bytea                    NOT NULL CHECK (length(fingerprint) = 32),
+    created_at     timestamptz              NOT NULL DEFAULT now(),
+    CONSTRAINT ledger_transactions_reference_key UNIQUE (reference_id)
+);
+
+CREATE TABLE ledger_entries (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    transaction_id uuid       NOT NULL REFERENCES ledger_transactions (id),
+    wallet_id      bigint     NOT NULL, -- checked by the trigger below; wallets are never deleted
+    direction      varchar(6) NOT NULL CHECK (direction IN ('DEBIT', 'CREDIT')),
+    amount         bigint     NOT NULL CHECK (amount BETWEEN 1 AND 1000000000000000),
+    balance_after  bigint CHECK (balance_after >= 0) -- USER wallets only; NULL on SYSTEM wallets
+);
+
+CREATE INDEX ledger_entries_wallet_idx ON ledger_entries (wallet_id, id);
+CREATE INDEX ledger_entries_transaction_idx ON ledger_entries (transaction_id);
+CREATE INDEX ledger_transactions_user_wallet_idx ON ledger_transactions (user_wallet_id);
+
+-- ---------------------------------------------------------------------------------------------
+-- Append-only ledger, fixed identities.
+
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'wallet ledger: % on % is refused: the ledger is append-only', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'WL001';
+END
+$$;
+
+CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON ledger_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER wallets_no_delete BEFORE DELETE ON wallets
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER wallets_no_truncate BEFORE TRUNCATE ON wallets
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER asset_types_no_delete BEFORE DELETE ON asset_types
+    FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER asset_types_no_truncate BEFORE TRUNCATE ON asset_types
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+CREATE FUNCTION refuse_identity_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'wallets' THEN
+        IF (NEW.id, NEW.kind, NEW.owner_id, NEW.asset_id, NEW.created_at)
+            IS DISTINCT FROM (OLD.id, OLD.kind, OLD.owner_id, OLD.asset_id, OLD.created_at) THEN
+            RAISE EXCEPTION 'wallet ledger: a wallet''s identity cannot change (wallet %)', OLD.id
+                USING ERRCODE = 'WL001';
+        END IF;
+    ELSIF (NEW.id, NEW.code, NEW.decimal_places, NEW.created_at)
+        IS DISTINCT FROM (OLD.id, OLD.code, OLD.decimal_places, OLD.created_at) THEN
+        RAISE EXCEPTION 'wallet ledger: an asset''s code and decimal places cannot change (asset %)', OLD.code
+            USING ERRCODE = 'WL001';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER wallets_fixed_identity BEFORE UPDATE ON wallets
+    FOR EACH ROW EXECUTE FUNCTION refuse_identity_change();
+CREATE TRIGGER asset_types_fixed_identity BEFORE UPDATE ON asset_types
+    FOR EACH ROW EXECUTE FUNCTION refuse_identity_change();
+
+-- ---------------------------------------------------------------------------------------------
+-- Double-entry, checked once per statement over the rows it inserted.
+
+CREATE FUNCTION check_new_entries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    bad bigint;
+BEGIN
+    SELECT n.id INTO bad
+      FROM new_entries n
+      LEFT JOIN wallets w ON w.id = n.wallet_id
+      LEFT JOIN ledger_transactions t ON t.id = n.transaction_id
+     WHERE w.id IS NULL
+        OR w.asset_id <> t.asset_id
+        OR (w.kind = 'USER') <> (n.balance_after IS NOT NULL)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: entry % names an unknown wallet, another asset, or a balance_after its wallet kind does not have', bad
+            USING ERRCODE = 'WL002';
+    END IF;
+
+    -- Each USER entry continues its wallet's chain: previous balance_after +/- amount.
+    SELECT c.id INTO bad
+      FROM (SELECT n.id, n.wallet_id, n.balance_after,
+                   CASE n.direction WHEN 'CREDIT' THEN n.amount ELSE -n.amount END AS delta,
+                   lag(n.balance_after) OVER (PARTITION BY n.wallet_id ORDER BY n.id) AS previous
+              FROM new_entries n
+             WHERE n.balance_after IS NOT NULL) c
+     WHERE c.balance_after <> c.delta + COALESCE(
+               c.previous,
+               (SELECT e.balance_after FROM ledger_entries e
+                 WHERE e.wallet_id = c.wallet_id AND e.id < c.id
+                 ORDER BY e.id DESC LIMIT 1),
+               0)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: entry % breaks its wallet''s balance_after chain', bad
+            USING ERRCODE = 'WL002';
+    END IF;
+
+    SELECT 1 INTO bad
+      FROM ledger_entries e
+     WHERE e.transaction_id IN (SELECT n.transaction_id FROM new_entries n)
+     GROUP BY e.transaction_id
+    HAVING sum(CASE e.direction WHEN 'DEBIT' THEN e.amount ELSE -e.amount END) <> 0
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: a transaction''s debits do not equal its credits'
+            USING ERRCODE = 'WL002';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER ledger_entries_double_entry AFTER INSERT ON ledger_entries
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION check_new_entries();
+
+-- A transaction is inserted in the same statement as its two entries; at the end of that statement it
+-- must have exactly the shape its type names.
+CREATE FUNCTION check_new_transactions() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    bad uuid;
+BEGIN
+    SELECT t.id INTO bad
+      FROM new_transactions t
+      LEFT JOIN wallets u ON u.id = t.user_wallet_id
+     WHERE u.id IS NULL
+        OR u.kind <> 'USER'
+        OR u.asset_id <> t.asset_id
+        OR (SELECT count(*) FROM ledger_entries e WHERE e.transaction_id = t.id) <> 2
+        OR NOT EXISTS (
+               SELECT 1 FROM ledger_entries e
+                WHERE e.transaction_id = t.id AND e.wallet_id = t.user_wallet_id AND e.amount = t.amount
+                  AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END)
+        OR NOT EXISTS (
+               SELECT 1 FROM ledger_entries e JOIN wallets s ON s.id = e.wallet_id
+                WHERE e.transaction_id = t.id AND s.kind = 'SYSTEM' AND s.asset_id = t.asset_id
+                  AND e.amount = t.amount
+                  AND e.direction = CASE t.type WHEN 'SPEND' THEN 'CREDIT' ELSE 'DEBIT' END
+                  AND s.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
+                                               WHEN 'BONUS' THEN 'BONUS_POOL'
+                                               ELSE 'REVENUE' END)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: transaction % is not one balanced USER/SYSTEM pair of its type', bad
+            USING ERRCODE = 'WL002';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER ledger_transactions_shape AFTER INSERT ON ledger_transactions
+    REFERENCING NEW TABLE AS new_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION check_new_transactions();
+
+-- A USER balance changes only together with the entry that explains it: checked at commit, once per
+-- updated row (a coalesced batch updates each wallet once).
+CREATE FUNCTION check_wallet_balance() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    stored bigint;
+BEGIN
+    -- NEW is the row as it was when the event was queued; the check is on the row as it is at commit.
+    SELECT w.balance INTO stored FROM wallets w WHERE w.id = NEW.id;
+    IF stored IS DISTINCT FROM COALESCE(
+           (SELECT e.balance_after FROM ledger_entries e WHERE e.wallet_id = NEW.id ORDER BY e.id DESC LIMIT 1),
+           0) THEN
+        RAISE EXCEPTION 'wallet ledger: wallet % balance % is not its latest entry''s balance_after', NEW.id, stored
+            USING ERRCODE = 'WL002';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER wallets_balance_matches_entries AFTER INSERT OR UPDATE OF balance ON wallets
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.kind = 'USER') EXECUTE FUNCTION check_wallet_balance();
+
+-- ---------------------------------------------------------------------------------------------
+-- Every asset comes with its three SYSTEM wallets.
+
+CREATE FUNCTION create_system_wallets() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO wallets (kind, owner_id, asset_id)
+    SELECT 'SYSTEM', role, NEW.id FROM unnest(ARRAY['TREASURY', 'BONUS_POOL', 'REVENUE']) AS role;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER asset_types_system_wallets AFTER INSERT ON asset_types
+    FOR EACH ROW EXECUTE FUNCTION create_system_wallets();
+
+ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_append_only;
+ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_no_truncate;
+ALTER TABLE ledger_entries ENABLE ALWAYS TRIGGER ledger_entries_double_entry;
+ALTER TABLE ledger_transactions ENABLE ALWAYS TRIGGER ledger_transactions_append_only;
+ALTER TABLE ledger_transactions ENABLE ALWAYS TRIGGER ledger_transactions_no_truncate;
+ALTER TABLE ledger_transactions ENABLE ALWAYS TRIGGER ledger_transactions_shape;
+ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_no_delete;
+ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_no_truncate;
+ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_fixed_identity;
+ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_balance_matches_entries;
+ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_delete;
+ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_truncate;
+ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_fixed_identity;
+
+INSERT INTO asset_types (code, name, decimal_places) VALUES
+    ('GOLD_COINS', 'Gold Coins', 0),
+    ('DIAMONDS', 'Diamonds', 0),
+    ('LOYALTY_POINTS', 'Loyalty Points', 0);

@@ -1,0 +1,81 @@
+package dev.walletledger.core;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Argument checks shared by the request records; each failure names the field in wire spelling. */
+final class Checks {
+    /** Ids (user, reference) and descriptive fields are at most this many characters (code points). */
+    static final int TEXT_LENGTH_MAX = 100;
+
+    private static final Pattern ASSET_CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,49}");
+
+    private Checks() {}
+
+    static WalletException invalid(String field, String message) {
+        return WalletException.of(ErrorCode.VALIDATION_FAILED, field + " " + message, Map.of("field", field));
+    }
+
+    /** A required identifier: 1..100 characters, no control characters, no surrounding spaces. */
+    static String identifier(String field, String value) {
+        if (value == null) {
+            throw invalid(field, "is required");
+        }
+        return text(field, value);
+    }
+
+    /** An optional descriptive field: absent (null) or a valid identifier. */
+    static String optionalText(String field, String value) {
+        return value == null ? null : text(field, value);
+    }
+
+    private static String text(String field, String value) {
+        if (value.isBlank()) {
+            throw invalid(field, "must not be blank");
+        }
+        if (value.codePointCount(0, value.length()) > TEXT_LENGTH_MAX) {
+            throw invalid(field, "must be at most " + TEXT_LENGTH_MAX + " characters");
+        }
+        if (!value.strip().equals(value)) {
+            throw invalid(field, "must not start or end with white space");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw invalid(field, "must not contain control characters");
+            }
+            if (Character.isSurrogate(c) && !validSurrogatePair(value, i)) {
+                throw invalid(field, "must be valid Unicode text");
+            }
+            if (Character.isHighSurrogate(c)) {
+                i++;
+            }
+        }
+        return value;
+    }
+
+    static boolean validSurrogatePair(CharSequence text, int index) {
+        return Character.isHighSurrogate(text.charAt(index))
+                && index + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(index + 1));
+    }
+
+    static String assetCode(String value) {
+        if (value == null) {
+            throw invalid("asset_code", "is required");
+        }
+        if (!ASSET_CODE.matcher(value).matches()) {
+            throw invalid("asset_code", "must be 1-50 upper-case letters, digits or '_', starting with a letter");
+        }
+        return value;
+    }
+
+    static long amount(long value) {
+        if (value < 1 || value > Operation.AMOUNT_MAX) {
+            throw WalletException.of(ErrorCode.VALIDATION_FAILED,
+                    "amount must be an integer from 1 to " + Operation.AMOUNT_MAX + " (minor units), got " + value,
+                    Map.of("field", "amount"));
+        }
+        return value;
+    }
+}

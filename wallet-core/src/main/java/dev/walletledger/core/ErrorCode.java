@@ -1,0 +1,48 @@
+package dev.walletledger.core;
+
+/**
+ * Stable, append-only error codes. Each names one way an operation can be refused and belongs to one
+ * {@link Kind}, which the HTTP server maps to a status and the CLI to an exit code, once each.
+ */
+public enum ErrorCode {
+    /** The request is malformed: a blank id, a non-positive amount, metadata that is not an object... */
+    VALIDATION_FAILED(Kind.INVALID),
+    /** No asset type has the given code. */
+    ASSET_NOT_FOUND(Kind.NOT_FOUND),
+    /** The user has no wallet for the asset (a wallet is created by its first credit). */
+    WALLET_NOT_FOUND(Kind.NOT_FOUND),
+    /** A spend larger than the wallet's balance. */
+    INSUFFICIENT_FUNDS(Kind.REFUSED),
+    /** A credit that would take a balance past {@link Long#MAX_VALUE}. */
+    BALANCE_OVERFLOW(Kind.REFUSED),
+    /** The reference id was used before by a request that differs; details name the fields. */
+    IDEMPOTENCY_CONFLICT(Kind.CONFLICT),
+    /** An asset with that code exists with another definition. */
+    ASSET_EXISTS(Kind.CONFLICT),
+    /** Serialization failures or deadlocks persisted through every retry; the caller may try again. */
+    BUSY(Kind.BUSY),
+    /** The database could not be reached or failed mid-transaction; the caller may try again. */
+    STORAGE_UNAVAILABLE(Kind.UNAVAILABLE),
+    /** A failure the ledger does not expect (a bug, or a schema changed under it). */
+    INTERNAL_ERROR(Kind.INTERNAL);
+
+    /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
+    public enum Kind {
+        INVALID, NOT_FOUND, REFUSED, CONFLICT, BUSY, UNAVAILABLE, INTERNAL
+    }
+
+    private final Kind kind;
+
+    ErrorCode(Kind kind) {
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Whether the same request may succeed if simply sent again later. */
+    public boolean retryable() {
+        return kind == Kind.BUSY || kind == Kind.UNAVAILABLE;
+    }
+}

@@ -1,0 +1,218 @@
+package dev.walletledger.core;
+
+import dev.walletledger.core.internal.AssetDirectory;
+import dev.walletledger.core.internal.Audit;
+import dev.walletledger.core.internal.Counters;
+import dev.walletledger.core.internal.Reads;
+import dev.walletledger.core.internal.SqlText;
+import dev.walletledger.core.internal.TransactionReader;
+import dev.walletledger.core.internal.TransactionRunner;
+import dev.walletledger.core.internal.WriteEngine;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * A double-entry wallet ledger on PostgreSQL. Thread-safe; build one per database schema and share it.
+ *
+ * <pre>{@code
+ * DataSource dataSource = ...;                       // a pool, e.g. HikariCP
+ * LedgerConfig config = LedgerConfig.defaults();     // schema "wallet", READ COMMITTED
+ * Ledger.migrate(dataSource, config);                // creates or upgrades the schema
+ * Ledger ledger = new Ledger(dataSource, config);
+ * TransactionResult r = ledger.topUp(Operation.topUp("user_alice", "GOLD_COINS", 10_000, "payment_pi_1"));
+ * r.balanceAfter();                                  // 10000
+ * }</pre>
+ *
+ * <p>Every write either returns its result or throws a {@link WalletException}; nothing is
+ * acknowledged before its commit. Writes are idempotent by reference id, so any call that failed with a
+ * retryable code ({@link ErrorCode#retryable()}) — or whose answer was lost — can be sent again as is.
+ */
+public final class Ledger implements AutoCloseable {
+    private final LedgerConfig config;
+    private final Counters counters = new Counters();
+    private final TransactionRunner runner;
+    private final AssetDirectory assets;
+    private final TransactionReader reader;
+    private final WriteEngine engine;
+    private final Reads reads;
+    private final Audit audit;
+    private final String insertAsset;
+
+    /** Builds a ledger over a migrated schema (see {@link #migrate}). Opens no connection yet. */
+    public Ledger(DataSource dataSource, LedgerConfig config) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        this.config = Objects.requireNonNull(config, "config");
+        SqlText sql = new SqlText(config.schema());
+        this.runner = new TransactionRunner(dataSource, config, counters);
+        this.assets = new AssetDirectory(sql);
+        this.reader = new TransactionReader(sql);
+        this.engine = new WriteEngine(sql, runner, assets, reader, counters);
+        this.reads = new Reads(sql, assets);
+        this.audit = new Audit(sql);
+        this.insertAsset = sql.format("""
+                INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
+                ON CONFLICT (code) DO NOTHING
+                """);
+    }
+
+    /**
+     * Creates or upgrades the ledger's schema with the migrations shipped in this jar (Flyway, history
+     * table {@code flyway_schema_history} in the ledger's schema). Safe to run at every start and from
+     * several processes at once.
+     *
+     * @return how many migrations were applied now
+     */
+    public static int migrate(DataSource dataSource, LedgerConfig config) {
+        return Migrations.migrate(dataSource, config.schema());
+    }
+
+    public LedgerConfig config() {
+        return config;
+    }
+
+    /** Credits purchased currency to the user (creating the wallet on its first credit). */
+    public TransactionResult topUp(Operation.TopUp request) {
+        return apply(request);
+    }
+
+    /** Credits granted currency to the user from the asset's bonus pool. */
+    public TransactionResult grantBonus(Operation.Bonus request) {
+        return apply(request);
+    }
+
+    /** Debits the user; {@link ErrorCode#INSUFFICIENT_FUNDS} when the balance is short. */
+    public TransactionResult spend(Operation.Spend request) {
+        return apply(request);
+    }
+
+    /** Applies any operation; the result is marked {@code replayed} when the reference was already applied. */
+    public TransactionResult apply(Operation request) {
+        Objects.requireNonNull(request, "request");
+        Outcome outcome = engine.execute(List.of(request), false).get(0);
+        if (outcome instanceof Outcome.Refused refused) {
+            throw refused.error();
+        }
+        return ((Outcome.Applied) outcome).result();
+    }
+
+    /** Applies many operations in one database transaction; see {@link Batch} for the two modes. */
+    public BatchResult submit(Batch batch) {
+        Objects.requireNonNull(batch, "batch");
+        return new BatchResult(engine.execute(batch.operations(), batch.mode() == Batch.Mode.ATOMIC));
+    }
+
+    /** The user's current balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. */
+    public Balance balance(String userId, String assetCode) {
+        String user = Checks.identifier("user_id", userId);
+        String asset = Checks.assetCode(assetCode);
+        return runner.read(c -> reads.balance(c, user, asset));
+    }
+
+    /** All of the user's balances, by asset code; empty when the user has no wallet. */
+    public List<Balance> balances(String userId) {
+        String user = Checks.identifier("user_id", userId);
+        return runner.read(c -> reads.balances(c, user));
+    }
+
+    public Optional<TransactionResult> transaction(UUID transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return runner.read(c -> reader.byId(c, transactionId));
+    }
+
+    public Optional<TransactionResult> transactionByReference(String referenceId) {
+        String reference = Checks.identifier("reference_id", referenceId);
+        return runner.read(c -> Optional.ofNullable(reader.byReferences(c, List.of(reference)).get(reference)));
+    }
+
+    /**
+     * The user's entries, newest first, {@code limit} (1-{@value HistoryPage#LIMIT_MAX}) at a time.
+     *
+     * @param assetCode one asset, or null for all of the user's wallets
+     * @param cursor    null for the first page, else a {@link HistoryPage#nextCursor()}
+     */
+    public HistoryPage history(String userId, String assetCode, String cursor, int limit) {
+        String user = Checks.identifier("user_id", userId);
+        String asset = assetCode == null ? null : Checks.assetCode(assetCode);
+        if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
+            throw Checks.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
+        }
+        return runner.snapshot(c -> reads.history(c, user, asset, cursor, limit));
+    }
+
+    public List<Asset> assets() {
+        return runner.read(c -> {
+            List<Asset> result = new ArrayList<>();
+            assets.all(c).values().forEach(row -> result.add(row.asset()));
+            result.sort((a, b) -> a.code().compareTo(b.code()));
+            return result;
+        });
+    }
+
+    /**
+     * Adds an asset type with its three SYSTEM wallets. Adding the same definition again is a no-op;
+     * a different definition under an existing code is {@link ErrorCode#ASSET_EXISTS}.
+     */
+    public Asset addAsset(Asset asset) {
+        Objects.requireNonNull(asset, "asset");
+        Asset existing = runner.write(c -> {
+            try (PreparedStatement statement = c.prepareStatement(insertAsset)) {
+                statement.setString(1, asset.code());
+                statement.setString(2, asset.name());
+                statement.setInt(3, asset.decimalPlaces());
+                statement.executeUpdate();
+            }
+            return assets.require(c, asset.code()).asset();
+        }, 0);
+        if (!existing.equals(asset)) {
+            throw WalletException.of(ErrorCode.ASSET_EXISTS,
+                    "asset " + asset.code() + " exists as " + existing.name() + " with " + existing.decimalPlaces()
+                            + " decimal places", Map.of("asset_code", asset.code()));
+        }
+        return existing;
+    }
+
+    /** The full audit, in one snapshot; see {@link AuditReport.Violation} for the checks. */
+    public AuditReport verify() {
+        return verify(AuditProgress.NONE);
+    }
+
+    public AuditReport verify(AuditProgress progress) {
+        Objects.requireNonNull(progress, "progress");
+        return runner.snapshot(c -> audit.verify(c, progress));
+    }
+
+    /** Wallets, transactions and entries per asset, and each asset's sum (zero in a sound ledger). */
+    public LedgerStats stats() {
+        return runner.snapshot(audit::stats);
+    }
+
+    /** Whether the database answers; never throws. */
+    public boolean healthy() {
+        try {
+            return runner.read(c -> {
+                try (PreparedStatement statement = c.prepareStatement("SELECT 1");
+                     ResultSet row = statement.executeQuery()) {
+                    return row.next();
+                }
+            });
+        } catch (WalletException e) {
+            return false;
+        }
+    }
+
+    public LedgerMetrics metrics() {
+        return counters.snapshot();
+    }
+
+    /** Releases nothing today (the data source belongs to the caller); kept so callers can use try-with-resources. */
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,105 @@
+package dev.walletledger.core.internal;
+
+import dev.walletledger.core.Direction;
+import dev.walletledger.core.Entry;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.SystemWallet;
+import dev.walletledger.core.WalletException;
+import dev.walletledger.core.WalletKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Decides, in memory and in order, what each operation does to the locked USER wallets: the pure heart
+ * of a write. Knows nothing of SQL; {@link WriteEngine} feeds it locked balances and writes what it
+ * planned.
+ */
+final class Plan {
+    /** A USER wallet by owner and asset. */
+    record WalletKey(String owner, int assetId) {}
+
+    /** A locked wallet; {@code balance} moves as operations are planned. */
+    static final class LockedWallet {
+        final long id;
+        final long balanceBefore;
+        long balance;
+
+        LockedWallet(long id, long balance) {
+            this.id = id;
+            this.balanceBefore = balance;
+            this.balance = balance;
+        }
+    }
+
+    /** One planned transaction: two entries, user first. */
+    record Planned(int index, UUID transactionId, Operation operation, AssetDirectory.AssetRow asset,
+                   long userWalletId, long balanceAfter, List<Entry> entries, String fingerprintHex) {}
+
+    private final Map<WalletKey, LockedWallet> wallets;
+    private final List<Planned> planned = new ArrayList<>();
+
+    Plan(Map<WalletKey, LockedWallet> wallets) {
+        this.wallets = wallets;
+    }
+
+    /** Plans one operation, or returns the refusal that stops it (nothing is changed then). */
+    WalletException add(int index, Operation operation, AssetDirectory.AssetRow asset) {
+        LockedWallet wallet = wallets.get(new WalletKey(operation.userId(), asset.id()));
+        long amount = operation.amount();
+        boolean credit = operation.type().creditsUser();
+        if (wallet == null) {
+            // Credits create their wallet before locking, so only a spend can find none.
+            return WalletException.of(ErrorCode.WALLET_NOT_FOUND,
+                    "user " + operation.userId() + " has no " + operation.assetCode() + " wallet",
+                    Map.of("user_id", operation.userId(), "asset_code", operation.assetCode()));
+        }
+        if (credit && wallet.balance > Long.MAX_VALUE - amount) {
+            return WalletException.of(ErrorCode.BALANCE_OVERFLOW,
+                    "crediting " + amount + " would take the balance past " + Long.MAX_VALUE,
+                    Map.of("balance", wallet.balance, "amount", amount));
+        }
+        if (!credit && wallet.balance < amount) {
+            return WalletException.of(ErrorCode.INSUFFICIENT_FUNDS,
+                    "balance " + wallet.balance + " is less than the amount " + amount,
+                    Map.of("balance", wallet.balance, "amount", amount));
+        }
+        wallet.balance += credit ? amount : -amount;
+        SystemWallet role = operation.type().counterparty();
+        Entry user = new Entry(wallet.id, WalletKind.USER, operation.userId(),
+                credit ? Direction.CREDIT : Direction.DEBIT, amount, OptionalLong.of(wallet.balance));
+        Entry system = new Entry(asset.systemWallet(role), WalletKind.SYSTEM, role.name(),
+                credit ? Direction.DEBIT : Direction.CREDIT, amount, OptionalLong.empty());
+        planned.add(new Planned(index, newTransactionId(), operation, asset, wallet.id, wallet.balance,
+                List.of(user, system), Idempotency.fingerprintHex(operation)));
+        return null;
+    }
+
+    List<Planned> planned() {
+        return planned;
+    }
+
+    /** The wallets whose balance changed, with their new balance, in id order. */
+    Map<Long, Long> changedBalances() {
+        Map<Long, Long> changed = new LinkedHashMap<>();
+        wallets.values().stream()
+                .filter(w -> w.balance != w.balanceBefore)
+                .sorted((a, b) -> Long.compare(a.id, b.id))
+                .forEach(w -> changed.put(w.id, w.balance));
+        return changed;
+    }
+
+    /** A version 7 UUID: time-ordered, so new transactions land at the right edge of the primary key. */
+    static UUID newTransactionId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long millis = System.currentTimeMillis();
+        long high = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(high, low);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.walletledger.core.internal;
+
+import dev.walletledger.core.Entry;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.Outcome;
+import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Applies a list of operations in one database transaction, each with its own outcome. Round trips
+ * per call, whatever the number of operations: replay lookup, wallet creation, wallet locks, one write.
+ *
+ * <p>Lock order, the one rule that keeps this free of deadlocks: a transaction first creates the USER
+ * wallets it will credit, then locks every USER wallet it touches, both in ascending (owner_id COLLATE
+ * "C", asset_id) order. SYSTEM wallets are never locked or updated: their rows are read-only and their
+ * balance is the sum of their entries. A transaction waits only on rows of strictly later keys than any
+ * it holds within the same step, and steps come in the same order everywhere, so no cycle can form.
+ */
+public final class WriteEngine {
+    private final TransactionRunner runner;
+    private final AssetDirectory assets;
+    private final TransactionReader reader;
+    private final Counters counters;
+    private final String createWallets;
+    private final String lockWallets;
+    private final String write;
+
+    public WriteEngine(SqlText sql, TransactionRunner runner, AssetDirectory assets, TransactionReader reader,
+                       Counters counters) {
+        this.runner = runner;
+        this.assets = assets;
+        this.reader = reader;
+        this.counters = counters;
+        this.createWallets = sql.format("""
+                INSERT INTO {schema}.wallets (kind, owner_id, asset_id, balance)
+                SELECT 'USER', k.owner_id, k.asset_id, 0
+                  FROM unnest(?::text[], ?::int4[]) AS k(owner_id, asset_id)
+                 ORDER BY k.owner_id COLLATE "C", k.asset_id
+                ON CONFLICT (kind, owner_id, asset_id) DO NOTHING
+                """);
+        this.lockWallets = sql.format("""
+                SELECT w.id, w.owner_id, w.asset_id, w.balance
+                  FROM {schema}.wallets w
+                 WHERE w.kind = 'USER'
+                   AND (w.owner_id, w.asset_id) IN (SELECT * FROM unnest(?::text[], ?::int4[]))
+                 ORDER BY w.owner_id, w.asset_id
+                   FOR UPDATE
+                """);
+        this.write = sql.format("""
+                WITH balances AS (
+                    UPDATE {schema}.wallets w SET balance = v.balance
+                      FROM unnest(?::int8[], ?::int8[]) AS v(id, balance)
+                     WHERE w.id = v.id
+                ), transactions AS (
+                    INSERT INTO {schema}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
+                                amount, payment_method, bonus_type, item_id, metadata, fingerprint)
+                    SELECT v.id, v.type, v.reference_id, v.user_wallet_id, v.asset_id, v.amount,
+                           v.payment_method, v.bonus_type, v.item_id, v.metadata::jsonb, decode(v.fingerprint, 'hex')
+                      FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[],
+                                  ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                           AS v(id, type, reference_id, user_wallet_id, asset_id, amount,
+                                payment_method, bonus_type, item_id, metadata, fingerprint)
+                    RETURNING created_at
+                ), entries AS (
+                    INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
+                    SELECT v.transaction_id, v.wallet_id, v.direction, v.amount, v.balance_after
+                      FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
+                           AS v(transaction_id, wallet_id, direction, amount, balance_after)
+                )
+                SELECT created_at FROM transactions LIMIT 1
+                """);
+    }
+
+    /**
+     * Applies the operations. Atomic: the first refusal is thrown (details name its {@code index}) and
+     * nothing is written. Independent: every operation gets its outcome.
+     */
+    public List<Outcome> execute(List<Operation> operations, boolean atomic) {
+        List<Outcome> outcomes = runner.write(c -> attempt(c, operations, atomic), operations.size());
+        for (Outcome outcome : outcomes) {
+            if (outcome instanceof Outcome.Applied applied) {
+                (applied.result().replayed() ? counters.replayed : counters.applied).increment();
+            } else {
+                counters.refused.increment();
+            }
+        }
+        return outcomes;
+    }
+
+    private List<Outcome> attempt(Connection connection, List<Operation> operations, boolean atomic)
+            throws SQLException {
+        int count = operations.size();
+        Outcome[] outcomes = new Outcome[count];
+        AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[count];
+        Map<String, Integer> firstByReference = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            Operation operation = operations.get(i);
+            var row = assets.find(connection, operation.assetCode());
+            if (row.isEmpty()) {
+                outcomes[i] = refuse(AssetDirectory.notFound(operation.assetCode()), i, atomic);
+            } else {
+                rows[i] = row.get();
+                firstByReference.putIfAbsent(operation.referenceId(), i);
+            }
+        }
+        resolveReplays(connection, operations, outcomes, firstByReference, atomic);
+
+        List<Integer> pending = new ArrayList<>();
+        for (int i : firstByReference.values()) {
+            if (outcomes[i] == null) {
+                pending.add(i);
+            }
+        }
+        pending.sort(null);
+        if (!pending.isEmpty()) {
+            Plan plan = new Plan(lock(connection, operations, rows, pending));
+            for (int i : pending) {
+                WalletException refusal = plan.add(i, operations.get(i), rows[i]);
+                if (refusal != null) {
+                    outcomes[i] = refuse(refusal, i, atomic);
+                }
+            }
+            if (!plan.planned().isEmpty()) {
+                Instant createdAt = write(connection, plan);
+                for (Plan.Planned p : plan.planned()) {
+                    outcomes[p.index()] = new Outcome.Applied(new TransactionResult(p.transactionId(), p.operation(),
+                            p.balanceAfter(), createdAt, p.entries(), false));
+                }
+            }
+        }
+        settleRepeatedReferences(operations, outcomes, firstByReference);
+        return Arrays.asList(outcomes);
+    }
+
+    /** Operations whose reference is already recorded: an identical request is a replay, else a conflict. */
+    private void resolveReplays(Connection connection, List<Operation> operations, Outcome[] outcomes,
+                                Map<String, Integer> firstByReference, boolean atomic) throws SQLException {
+        Map<String, TransactionResult> recorded = reader.byReferences(connection, firstByReference.keySet());
+        for (Map.Entry<String, TransactionResult> entry : recorded.entrySet()) {
+            int index = firstByReference.get(entry.getKey());
+            List<String> differences = Idempotency.differences(entry.getValue().operation(), operations.get(index));
+            outcomes[index] = differences.isEmpty()
+                    ? new Outcome.Applied(entry.getValue().asReplay())
+                    : refuse(Idempotency.conflict(entry.getKey(), differences), index, atomic);
+        }
+    }
+
+    /** A reference used twice in one call: the later use replays the first if identical, else conflicts. */
+    private static void settleRepeatedReferences(List<Operation> operations, Outcome[] outcomes,
+                                                 Map<String, Integer> firstByReference) {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] != null) {
+                continue;
+            }
+            Operation operation = operations.get(i);
+            int first = firstByReference.get(operation.referenceId());
+            List<String> differences = Idempotency.differences(operations.get(first), operation);
+            if (!differences.isEmpty()) {
+                outcomes[i] = new Outcome.Refused(Idempotency.conflict(operation.referenceId(), differences));
+            } else if (outcomes[first] instanceof Outcome.Applied applied) {
+                outcomes[i] = new Outcome.Applied(applied.result().asReplay());
+            } else {
+                outcomes[i] = outcomes[first];
+            }
+        }
+    }
+
+    private static Outcome refuse(WalletException refusal, int index, boolean atomic) {
+        if (atomic) {
+            Map<String, Object> details = new LinkedHashMap<>(refusal.details());
+            details.put("index", index);
+            throw WalletException.of(refusal.code(), "operation " + index + ": " + refusal.getMessage(), details);
+        }
+        return new Outcome.Refused(refusal);
+    }
+
+    /** Creates the wallets to be credited, then locks every USER wallet involved, both in key order. */
+    private Map<Plan.WalletKey, Plan.LockedWallet> lock(Connection connection, List<Operation> operations,
+                                                        AssetDirectory.AssetRow[] rows, List<Integer> pending)
+            throws SQLException {
+        Set<Plan.WalletKey> credited = new LinkedHashSet<>();
+        Set<Plan.WalletKey> all = new LinkedHashSet<>();
+        for (int i : pending) {
+            Operation operation = operations.get(i);
+            Plan.WalletKey key = new Plan.WalletKey(operation.userId(), rows[i].id());
+            all.add(key);
+            if (operation.type().creditsUser()) {
+                credited.add(key);
+            }
+        }
+        if (!credited.isEmpty()) {
+            try (PreparedStatement statement = connection.prepareStatement(createWallets)) {
+                bindKeys(connection, statement, credited);
+                statement.executeUpdate();
+            }
+        }
+        Map<Plan.WalletKey, Plan.LockedWallet> locked = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(lockWallets)) {
+            bindKeys(connection, statement, all);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    locked.put(new Plan.WalletKey(result.getString(2), result.getInt(3)),
+                            new Plan.LockedWallet(result.getLong(1), result.getLong(4)));
+                }
+            }
+        }
+        return locked;
+    }
+
+    private static void bindKeys(Connection connection, PreparedStatement statement, Set<Plan.WalletKey> keys)
+            throws SQLException {
+        String[] owners = new String[keys.size()];
+        Integer[] assetIds = new Integer[keys.size()];
+        int i = 0;
+        for (Plan.WalletKey key : keys) {
+            owners[i] = key.owner();
+            assetIds[i++] = key.assetId();
+        }
+        statement.setArray(1, connection.createArrayOf("text", owners));
+        statement.setArray(2, connection.createArrayOf("int4", assetIds));
+    }
+
+    /** One statement: new balances, transactions, entries. Returns the transactions' created_at. */
+    private Instant write(Connection connection, Plan plan) throws SQLException {
+        Map<Long, Long> balances = plan.changedBalances();
+        List<Plan.Planned> planned = plan.planned();
+        int n = planned.size();
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        String[] references = new String[n];
+        Long[] userWallets = new Long[n];
+        Integer[] assetIds = new Integer[n];
+        Long[] amounts = new Long[n];
+        String[][] details = new String[3][n];
+        String[] metadata = new String[n];
+        String[] fingerprints = new String[n];
+        UUID[] entryTransactions = new UUID[2 * n];
+        Long[] entryWallets = new Long[2 * n];
+        String[] entryDirections = new String[2 * n];
+        Long[] entryAmounts = new Long[2 * n];
+        Long[] entryBalances = new Long[2 * n];
+        for (int i = 0; i < n; i++) {
+            Plan.Planned p = planned.get(i);
+            Operation operation = p.operation();
+            ids[i] = p.transactionId();
+            types[i] = operation.type().name();
+            references[i] = operation.referenceId();
+            userWallets[i] = p.userWalletId();
+            assetIds[i] = p.asset().id();
+            amounts[i] = operation.amount();
+            details[operation.type().ordinal()][i] = operation.detail();
+            metadata[i] = operation.metadata().json();
+            fingerprints[i] = p.fingerprintHex();
+            for (int side = 0; side < 2; side++) {
+                Entry entry = p.entries().get(side);
+                int e = 2 * i + side;
+                entryTransactions[e] = p.transactionId();
+                entryWallets[e] = entry.walletId();
+                entryDirections[e] = entry.direction().name();
+                entryAmounts[e] = entry.amount();
+                entryBalances[e] = entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null;
+            }
+        }
+        try (PreparedStatement statement = connection.prepareStatement(write)) {
+            int p = 1;
+            statement.setArray(p++, connection.createArrayOf("int8", balances.keySet().toArray(new Long[0])));
+            statement.setArray(p++, connection.createArrayOf("int8", balances.values().toArray(new Long[0])));
+            statement.setArray(p++, connection.createArrayOf("uuid", ids));
+            statement.setArray(p++, connection.createArrayOf("text", types));
+            statement.setArray(p++, connection.createArrayOf("text", references));
+            statement.setArray(p++, connection.createArrayOf("int8", userWallets));
+            statement.setArray(p++, connection.createArrayOf("int4", assetIds));
+            statement.setArray(p++, connection.createArrayOf("int8", amounts));
+            for (String[] detail : details) {
+                statement.setArray(p++, connection.createArrayOf("text", detail));
+            }
+            statement.setArray(p++, connection.createArrayOf("text", metadata));
+            statement.setArray(p++, connection.createArrayOf("text", fingerprints));
+            statement.setArray(p++, connection.createArrayOf("uuid", entryTransactions));
+            statement.setArray(p++, connection.createArrayOf("int8", entryWallets));
+            statement.setArray(p++, connection.createArrayOf("text", entryDirections));
+            statement.setArray(p++, connection.createArrayOf("int8", entryAmounts));
+            statement.setArray(p, connection.createArrayOf("int8", entryBalances));
+            try (ResultSet result = statement.executeQuery()) {
+                if (!result.next()) {
+                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger write returned no row", Map.of());
+                }
+                return result.getObject(1, OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.walletledger.testing;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.LedgerConfig;
+
+/** A ledger over its own schema, with the pool it owns. Close it to release the pool. */
+public record TestLedger(Ledger ledger, HikariDataSource dataSource, LedgerConfig config) implements AutoCloseable {
+    public String schema() {
+        return config.schema();
+    }
+
+    @Override
+    public void close() {
+        ledger.close();
+        dataSource.close();
+    }
+}
