@@ -1,0 +1,58 @@
+package dev.walletledger.runtime;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.util.Objects;
+
+/** Connection pools with bounded waits, for the server and the CLI. */
+public final class DataSources {
+    /** How long a caller waits for a free connection before the ledger reports the database unavailable. */
+    public static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+    /** The most connections one pool may hold; PostgreSQL's default max_connections is 100. */
+    public static final int POOL_SIZE_MAX = 200;
+
+    private DataSources() {}
+
+    /**
+     * A HikariCP pool of at most {@code poolSize} connections. It opens no connection until first
+     * used, so a database that is down at start is reported by the first call, not here.
+     *
+     * @param user     null to let the driver decide
+     * @param password null when not needed
+     */
+    public static HikariDataSource pool(String jdbcUrl, String user, String password, int poolSize, String name) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(name, "name");
+        if (poolSize < 1 || poolSize > POOL_SIZE_MAX) {
+            throw new IllegalArgumentException("poolSize must be from 1 to " + POOL_SIZE_MAX + ", got " + poolSize);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setPoolName(name);
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        config.setValidationTimeout(2_000);
+        config.setIdleTimeout(300_000);
+        config.setMaxLifetime(1_800_000);
+        config.setKeepaliveTime(60_000);
+        // Start even when the database is down: /health reports it, and the pool reconnects by itself.
+        config.setInitializationFailTimeout(-1);
+        // Bounded TCP connect and login; no socket read timeout, because an audit may read for long.
+        config.addDataSourceProperty("connectTimeout", "5");
+        config.addDataSourceProperty("loginTimeout", "10");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", name);
+        return new HikariDataSource(config);
+    }
+
+    public static HikariDataSource pool(DatabaseUrl url, int poolSize, String name) {
+        return pool(url.jdbcUrl(), url.user(), url.password(), poolSize, name);
+    }
+}
