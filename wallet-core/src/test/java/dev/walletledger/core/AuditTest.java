@@ -1,0 +1,77 @@
+package dev.walletledger.core;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.walletledger.testing.TestDatabase;
+import dev.walletledger.testing.TestLedger;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** verify() against a ledger that a superuser corrupted with the triggers switched off. */
+class AuditTest {
+    private static TestLedger ledgerWithHistory() {
+        TestLedger t = TestDatabase.newLedger();
+        Ledger ledger = t.ledger();
+        ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 1_000, "c-1"));
+        ledger.grantBonus(Operation.bonus("alice", "GOLD_COINS", 200, "c-2"));
+        ledger.spend(Operation.spend("alice", "GOLD_COINS", 300, "c-3"));
+        ledger.topUp(Operation.topUp("bob", "DIAMONDS", 50, "c-4"));
+        assertTrue(ledger.verify().consistent());
+        return t;
+    }
+
+    private static void tamper(String schema, String sql) throws SQLException {
+        TestDatabase.execute("""
+                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
+                %s;
+                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
+                """.formatted(sql).replace("{s}", schema));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "user entry amount edited | UPDATE {s}.ledger_entries SET amount = amount + 1 WHERE balance_after = 1000 | transaction_balance stored_balance balance_chain",
+        "system entry amount edited | UPDATE {s}.ledger_entries SET amount = 7 WHERE balance_after IS NULL AND amount = 300 | conservation transaction_balance",
+        "wallet balance edited | UPDATE {s}.wallets SET balance = balance + 5 WHERE owner_id = 'bob' | conservation stored_balance",
+        "entry deleted | DELETE FROM {s}.ledger_entries WHERE amount = 200 AND balance_after IS NOT NULL | transaction_balance stored_balance balance_chain",
+        "transaction amount edited | UPDATE {s}.ledger_transactions SET amount = 999 WHERE reference_id = 'c-4' | transaction_shape",
+        "balance_after edited | UPDATE {s}.ledger_entries SET balance_after = 1 WHERE balance_after = 1200 | balance_chain",
+        "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0 WHERE balance_after IS NULL AND amount = 50 | balance_chain",
+        "overspend injected | UPDATE {s}.ledger_entries SET amount = 5000 WHERE amount = 300 | conservation transaction_shape stored_balance balance_chain",
+    })
+    void everyCorruptionIsReported(String name, String sql, String expectedChecks) throws SQLException {
+        try (TestLedger t = ledgerWithHistory()) {
+            tamper(t.schema(), sql);
+            AuditReport report = t.ledger().verify();
+            assertFalse(report.consistent(), name);
+            Set<String> checks = report.violations().stream().map(AuditReport.Violation::check)
+                    .collect(Collectors.toSet());
+            for (String expected : expectedChecks.trim().split(" ")) {
+                assertTrue(checks.contains(expected), name + ": expected " + expected + " in " + report.violations());
+            }
+        }
+    }
+
+    @Test
+    void progressIsToldInWalletRanges() {
+        try (TestLedger t = ledgerWithHistory()) {
+            List<long[]> calls = new ArrayList<>();
+            AuditReport report = t.ledger().verify((done, total) -> calls.add(new long[] {done, total}));
+            assertTrue(report.consistent());
+            assertTrue(calls.size() >= 2, "a start and an end at least");
+            long[] last = calls.get(calls.size() - 1);
+            assertTrue(last[0] == last[1] && last[1] >= 11, "ends at the highest wallet id: " + last[0]);
+        }
+    }
+}
