@@ -9,6 +9,21 @@ import dev.walletledger.testing.TestLedger;
 import org.junit.jupiter.api.Test;
 
 class SmokeTest {
+    /** CI runs the suite on two PostgreSQL majors by switching -Dpg.version; prove the switch took. */
+    @Test
+    void runsOnThePostgresVersionTheBuildAskedFor() throws java.sql.SQLException {
+        String wanted = System.getProperty("pg.version", "");
+        try (java.sql.Connection c = TestDatabase.superuser();
+             java.sql.ResultSet r = c.createStatement().executeQuery("SHOW server_version_num")) {
+            r.next();
+            int major = Integer.parseInt(r.getString(1)) / 10_000;
+            System.out.println("PostgreSQL server_version_num=" + r.getString(1) + " (pg.version=" + wanted + ")");
+            if (!wanted.isEmpty()) {
+                assertEquals(wanted.substring(0, wanted.indexOf('.')), Integer.toString(major));
+            }
+        }
+    }
+
     @Test
     void topUpSpendAndReplay() {
         try (TestLedger t = TestDatabase.newLedger()) {
