@@ -1,6 +1,7 @@
 package dev.walletledger.core;
 
 import dev.walletledger.core.internal.AssetDirectory;
+import dev.walletledger.core.internal.Coalescer;
 import dev.walletledger.core.internal.Audit;
 import dev.walletledger.core.internal.Counters;
 import dev.walletledger.core.internal.Reads;
@@ -43,9 +44,13 @@ public final class Ledger implements AutoCloseable {
     private final WriteEngine engine;
     private final Reads reads;
     private final Audit audit;
+    private final Coalescer coalescer; // null when coalescing is off
     private final String insertAsset;
 
-    /** Builds a ledger over a migrated schema (see {@link #migrate}). Opens no connection yet. */
+    /**
+     * Builds a ledger over a migrated schema (see {@link #migrate}). Opens no connection yet; starts
+     * {@link LedgerConfig#lanes()} committer threads, which {@link #close()} stops.
+     */
     public Ledger(DataSource dataSource, LedgerConfig config) {
         Objects.requireNonNull(dataSource, "dataSource");
         this.config = Objects.requireNonNull(config, "config");
@@ -56,6 +61,9 @@ public final class Ledger implements AutoCloseable {
         this.engine = new WriteEngine(sql, runner, assets, reader, counters);
         this.reads = new Reads(sql, assets);
         this.audit = new Audit(sql);
+        this.coalescer = config.coalescing()
+                ? new Coalescer(engine, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
+                : null;
         this.insertAsset = sql.format("""
                 INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
                 ON CONFLICT (code) DO NOTHING
@@ -92,10 +100,13 @@ public final class Ledger implements AutoCloseable {
         return apply(request);
     }
 
-    /** Applies any operation; the result is marked {@code replayed} when the reference was already applied. */
+    /**
+     * Applies any operation; the result is marked {@code replayed} when the reference was already applied.
+     * With coalescing on, concurrent calls share database transactions (each keeps its own outcome).
+     */
     public TransactionResult apply(Operation request) {
         Objects.requireNonNull(request, "request");
-        Outcome outcome = engine.execute(List.of(request), false).get(0);
+        Outcome outcome = coalescer != null ? coalescer.apply(request) : engine.execute(List.of(request), false).get(0);
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
         }
@@ -208,11 +219,17 @@ public final class Ledger implements AutoCloseable {
     }
 
     public LedgerMetrics metrics() {
-        return counters.snapshot();
+        return counters.snapshot(coalescer);
     }
 
-    /** Releases nothing today (the data source belongs to the caller); kept so callers can use try-with-resources. */
+    /**
+     * Stops the committer threads after they finish what is queued (at most 30 s each). The data source
+     * belongs to the caller and stays open.
+     */
     @Override
     public void close() {
+        if (coalescer != null) {
+            coalescer.close();
+        }
     }
 }

@@ -21,7 +21,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Many threads, few wallets, every isolation level: conservation, no negative balance, exactly-once
@@ -50,9 +52,18 @@ class ConcurrencyTest {
     }
 
     static TestLedger ledgerAt(IsolationLevel isolation, RetryCounter retries) {
+        return ledgerAt(isolation, retries, LedgerConfig.defaults().lanes());
+    }
+
+    static TestLedger ledgerAt(IsolationLevel isolation, RetryCounter retries, int lanes) {
         LedgerConfig config = LedgerConfig.defaults().withIsolation(isolation).withRetries(50, 1, 50)
-                .withListener(retries);
-        return TestDatabase.newLedger(config, THREADS);
+                .withCoalescing(lanes, 500, 10_000, 60_000).withListener(retries);
+        return TestDatabase.newLedger(config, THREADS + lanes);
+    }
+
+    /** Every isolation level, with single operations coalesced (4 lanes) and applied one by one (0). */
+    static Stream<Arguments> isolationAndLanes() {
+        return Stream.of(IsolationLevel.values()).flatMap(i -> Stream.of(Arguments.of(i, 4), Arguments.of(i, 0)));
     }
 
     static long seed(String test, IsolationLevel isolation) {
@@ -61,12 +72,12 @@ class ConcurrencyTest {
         return seed;
     }
 
-    @ParameterizedTest
-    @EnumSource(IsolationLevel.class)
-    void randomOperationsKeepEveryInvariant(IsolationLevel isolation) throws Exception {
+    @ParameterizedTest(name = "{0}, lanes={1}")
+    @MethodSource("isolationAndLanes")
+    void randomOperationsKeepEveryInvariant(IsolationLevel isolation, int lanes) throws Exception {
         long seed = seed("randomOperations", isolation);
         RetryCounter retries = new RetryCounter();
-        try (TestLedger t = ledgerAt(isolation, retries)) {
+        try (TestLedger t = ledgerAt(isolation, retries, lanes)) {
             Ledger ledger = t.ledger();
             Map<String, Operation> applied = new ConcurrentHashMap<>(); // reference -> operation, first effect
             LongAdder replays = new LongAdder();
@@ -149,19 +160,21 @@ class ConcurrencyTest {
                 assertEquals(0, asset.sum().signum(), asset.assetCode() + " must sum to zero");
             }
             assertEquals(0, retries.count("40P01"), "deadlocks: " + retries.bySqlState);
-            System.out.printf("randomOperations[%s]: applied=%d replays=%d refused=%d busy=%d retries=%s%n",
-                    isolation, applied.size(), replays.sum(), refusals.sum(), busy.sum(), retries.bySqlState);
+            LedgerMetrics m = ledger.metrics();
+            System.out.printf("randomOperations[%s, lanes=%d]: applied=%d replays=%d refused=%d busy=%d retries=%s"
+                            + " coalesced=%d ops in %d transactions%n", isolation, lanes, applied.size(), replays.sum(),
+                    refusals.sum(), busy.sum(), retries.bySqlState, m.coalescedOperations(), m.coalescedBatches());
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(IsolationLevel.class)
-    void aDoubleSpendAttackHasExactlyOneWinner(IsolationLevel isolation) throws Exception {
+    @ParameterizedTest(name = "{0}, lanes={1}")
+    @MethodSource("isolationAndLanes")
+    void aDoubleSpendAttackHasExactlyOneWinner(IsolationLevel isolation, int lanes) throws Exception {
         RetryCounter retries = new RetryCounter();
         int attackers = 12;
         int wallets = 8;
         long funds = 1_000;
-        try (TestLedger t = ledgerAt(isolation, retries)) {
+        try (TestLedger t = ledgerAt(isolation, retries, lanes)) {
             Ledger ledger = t.ledger();
             ExecutorService pool = Executors.newFixedThreadPool(attackers);
             for (int w = 0; w < wallets; w++) {
@@ -196,12 +209,12 @@ class ConcurrencyTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(IsolationLevel.class)
-    void concurrentIdenticalRequestsMakeOneTransaction(IsolationLevel isolation) throws Exception {
+    @ParameterizedTest(name = "{0}, lanes={1}")
+    @MethodSource("isolationAndLanes")
+    void concurrentIdenticalRequestsMakeOneTransaction(IsolationLevel isolation, int lanes) throws Exception {
         RetryCounter retries = new RetryCounter();
         int callers = 16;
-        try (TestLedger t = ledgerAt(isolation, retries)) {
+        try (TestLedger t = ledgerAt(isolation, retries, lanes)) {
             Ledger ledger = t.ledger();
             for (int round = 0; round < 5; round++) {
                 Operation topUp = Operation.topUp("same-" + round, "GOLD_COINS", 250, "same-ref-" + round);

@@ -1,0 +1,165 @@
+package dev.walletledger.core.internal;
+
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.Outcome;
+import dev.walletledger.core.WalletException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Group commit for single operations. Callers queue their operation and wait; a few committer threads
+ * ("lanes") each take whatever is queued — up to {@code batchSizeMax} — and apply it as one independent
+ * batch: one database transaction, one commit, one WAL flush for many requests. Each operation keeps
+ * its own outcome, and no caller is answered before the commit that holds its operation.
+ *
+ * <p>No operation waits for company: a lane takes what is already queued and goes. Batches form by
+ * themselves while earlier ones are committing, so a lone caller sees no added latency.
+ *
+ * <p>Bounds: the queue holds {@code queueMax} operations (a full queue answers {@code BUSY} at once);
+ * a caller waits at most {@code waitMillisMax} for its answer ({@code STORAGE_UNAVAILABLE} then — its
+ * operation may still commit, so it must be retried with the same reference, which replays it).
+ */
+public final class Coalescer implements AutoCloseable {
+    private record Pending(Operation operation, CompletableFuture<Outcome> answer) {}
+
+    private static final long POLL_MILLIS = 100;
+
+    private final WriteEngine engine;
+    private final int batchSizeMax;
+    private final long waitMillisMax;
+    private final BlockingQueue<Pending> queue;
+    private final List<Thread> lanes = new ArrayList<>();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder operations = new LongAdder();
+    private volatile boolean closed;
+
+    public Coalescer(WriteEngine engine, int lanes, int batchSizeMax, int queueMax, long waitMillisMax) {
+        this.engine = engine;
+        this.batchSizeMax = batchSizeMax;
+        this.waitMillisMax = waitMillisMax;
+        this.queue = new ArrayBlockingQueue<>(queueMax);
+        for (int i = 0; i < lanes; i++) {
+            Thread lane = new Thread(this::run, "wallet-ledger-lane-" + i);
+            lane.setDaemon(true);
+            lane.start();
+            this.lanes.add(lane);
+        }
+    }
+
+    /** Applies one operation in some coalesced batch and returns its outcome. */
+    public Outcome apply(Operation operation) {
+        if (closed) {
+            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger is closed", Map.of());
+        }
+        Pending pending = new Pending(operation, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            throw WalletException.of(ErrorCode.BUSY,
+                    "the ledger's queue is full (" + queueCapacity() + " operations waiting); try again",
+                    Map.of("queue_max", queueCapacity()));
+        }
+        try {
+            return pending.answer.get(waitMillisMax, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WalletException wallet) {
+                throw wallet;
+            }
+            throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger failed unexpectedly", Map.of(), e.getCause());
+        } catch (TimeoutException e) {
+            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "no answer from the database within "
+                    + waitMillisMax + " ms; the operation may still apply: retry it with the same reference_id",
+                    Map.of("wait_millis_max", waitMillisMax), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "interrupted while waiting for the commit",
+                    Map.of(), e);
+        }
+    }
+
+    public long batches() {
+        return batches.sum();
+    }
+
+    public long operations() {
+        return operations.sum();
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private int queueCapacity() {
+        return queue.size() + queue.remainingCapacity();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(batchSizeMax);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchSizeMax - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<Operation> ops = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            ops.add(pending.operation);
+        }
+        try {
+            List<Outcome> outcomes = engine.execute(ops, false);
+            batches.increment();
+            operations.add(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).answer.complete(outcomes.get(i));
+            }
+        } catch (RuntimeException | Error failure) {
+            // The whole transaction failed (retries exhausted, database gone, a bug): nothing was applied.
+            for (Pending pending : batch) {
+                pending.answer.completeExceptionally(failure);
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
+    /** Stops taking new operations, lets the lanes finish what is queued, waits for them (bounded). */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread lane : lanes) {
+            try {
+                lane.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Pending left;
+        while ((left = queue.poll()) != null) {
+            left.answer.completeExceptionally(
+                    WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger closed before this operation ran",
+                            Map.of()));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.walletledger.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.walletledger.testing.TestDatabase;
+import dev.walletledger.testing.TestLedger;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One lane, held up by a row lock a superuser takes, so the next operations queue and are then
+ * committed together: each keeps its own outcome, refusals do not fail their neighbours.
+ */
+class CoalescingTest {
+    private static final long WAIT_MILLIS = 30_000;
+
+    @Test
+    void queuedOperationsShareOneTransactionAndKeepTheirOwnOutcomes() throws Exception {
+        LedgerConfig config = LedgerConfig.defaults().withCoalescing(1, 500, 1_000, 60_000);
+        try (TestLedger t = TestDatabase.newLedger(config, 4)) {
+            Ledger ledger = t.ledger();
+            ledger.topUp(Operation.topUp("blocker", "GOLD_COINS", 1, "setup-1"));
+            ledger.topUp(Operation.topUp("rich", "GOLD_COINS", 1_000, "setup-2"));
+            long batchesBefore = ledger.metrics().coalescedBatches();
+
+            List<Operation> queued = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                queued.add(Operation.spend("rich", "GOLD_COINS", 30, "spend-" + i)); // 33 fit in 1,000
+            }
+            for (int i = 0; i < 10; i++) {
+                queued.add(Operation.topUp("new-" + i, "GOLD_COINS", 5, "new-" + i));
+            }
+            queued.add(Operation.spend("nobody", "GOLD_COINS", 1, "no-wallet"));
+            queued.add(Operation.topUp("rich", "RUBIES", 1, "no-asset"));
+            queued.add(Operation.topUp("rich", "GOLD_COINS", 1_000, "setup-2")); // a replay
+            queued.add(Operation.topUp("rich", "GOLD_COINS", 999, "setup-2"));   // a conflict
+
+            ExecutorService pool = Executors.newFixedThreadPool(queued.size() + 1);
+            Map<String, Integer> outcomes = new TreeMap<>();
+            try (Connection lock = TestDatabase.superuser()) {
+                lock.setAutoCommit(false);
+                try (Statement statement = lock.createStatement()) {
+                    statement.execute("SELECT 1 FROM " + t.schema() + ".wallets WHERE owner_id = 'blocker' FOR UPDATE");
+                }
+                Future<TransactionResult> blocked = pool.submit(
+                        () -> ledger.topUp(Operation.topUp("blocker", "GOLD_COINS", 1, "blocked")));
+                waitFor(() -> ledger.metrics().queued() == 0, "the lane to take the blocked top-up");
+                List<Future<String>> futures = new ArrayList<>();
+                for (Operation operation : queued) {
+                    futures.add(pool.submit(() -> {
+                        try {
+                            return ledger.apply(operation).replayed() ? "REPLAYED" : "APPLIED";
+                        } catch (WalletException e) {
+                            return e.code().name();
+                        }
+                    }));
+                }
+                waitFor(() -> ledger.metrics().queued() == queued.size(), "every operation to queue");
+                lock.commit(); // release: the lane finishes the blocked top-up, then takes the whole queue
+                assertEquals(2, blocked.get(WAIT_MILLIS, TimeUnit.MILLISECONDS).balanceAfter());
+                for (Future<String> future : futures) {
+                    outcomes.merge(future.get(WAIT_MILLIS, TimeUnit.MILLISECONDS), 1, Integer::sum);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(Map.of("APPLIED", 33 + 10, "INSUFFICIENT_FUNDS", 7, "WALLET_NOT_FOUND", 1,
+                    "ASSET_NOT_FOUND", 1, "REPLAYED", 1, "IDEMPOTENCY_CONFLICT", 1), outcomes);
+            assertEquals(batchesBefore + 2, ledger.metrics().coalescedBatches(),
+                    "the blocked top-up, then everything queued behind it in one transaction");
+            assertEquals(10, ledger.balance("rich", "GOLD_COINS").balance());
+            AuditReport audit = ledger.verify();
+            assertTrue(audit.consistent(), audit.toString());
+            assertEquals(3 + 43, audit.transactions());
+        }
+    }
+
+    @Test
+    void closingFinishesWhatIsQueuedAndRefusesWhatComesAfter() {
+        LedgerConfig config = LedgerConfig.defaults().withCoalescing(2, 10, 100, 10_000);
+        TestLedger t = TestDatabase.newLedger(config, 4);
+        try {
+            t.ledger().topUp(Operation.topUp("late", "GOLD_COINS", 1, "before-close"));
+            t.ledger().close();
+            WalletException e = org.junit.jupiter.api.Assertions.assertThrows(WalletException.class,
+                    () -> t.ledger().topUp(Operation.topUp("late", "GOLD_COINS", 1, "after-close")));
+            assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
+        } finally {
+            t.dataSource().close();
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
