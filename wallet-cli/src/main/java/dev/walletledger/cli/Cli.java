@@ -1,0 +1,276 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.OperationType;
+import dev.walletledger.core.WalletException;
+import dev.walletledger.runtime.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code wallet} command line: resolves the command, parses its arguments, runs it, and turns every
+ * failure into a message on stderr and an {@link ExitCode}. {@link #run} is the seam tests call in-process.
+ */
+public final class Cli {
+    /** Every command, in the order {@code wallet --help} lists them. */
+    static final List<Command> COMMANDS = List.of(
+            new MigrateCommand(),
+            new AssetsListCommand(),
+            new AssetsAddCommand(),
+            new BalanceCommand(),
+            new HistoryCommand(),
+            new TxCommand(),
+            new OperationCommand(OperationType.TOPUP),
+            new OperationCommand(OperationType.BONUS),
+            new OperationCommand(OperationType.SPEND),
+            new VerifyCommand(),
+            new StatsCommand());
+
+    /** Accepted before or after the command. */
+    static final List<Args.Option> COMMON_OPTIONS = List.of(
+            Args.Option.value("--database-url", "URL", "PostgreSQL to use: jdbc:postgresql://... or postgresql://"
+                    + "user:pass@host/db (else DATABASE_URL, else the embedded one)"),
+            Args.Option.value("--data-dir", "DIR", "the embedded PostgreSQL's directory, shared with the server ("
+                    + EmbeddedDatabase.DEFAULT_DIRECTORY + ")"),
+            Args.Option.value("--schema", "NAME", "the ledger's PostgreSQL schema ("
+                    + LedgerConfig.defaults().schema() + ")"),
+            Args.Option.flag("--json", "print one JSON document on stdout, for scripts"),
+            Args.Option.flag("--help", "show help (also -h)"));
+
+    private static final List<Args.Option> GLOBAL_OPTIONS = concat(COMMON_OPTIONS,
+            List.of(Args.Option.flag("--version", "print the version")));
+
+    private static final String USAGE = "wallet [--database-url URL | --data-dir DIR] [--schema NAME] [--json] "
+            + "COMMAND [ARGS]";
+
+    private final Database.Connector connector;
+    private final Map<String, String> environment;
+    private final boolean interactive;
+    private final LongSupplier nanoTime;
+
+    /**
+     * @param environment  the process environment ({@code DATABASE_URL})
+     * @param interactive  whether stderr is a terminal a person watches (progress bars)
+     * @param nanoTime     the monotonic clock (progress bars appear after a delay)
+     */
+    public Cli(Database.Connector connector, Map<String, String> environment, boolean interactive,
+               LongSupplier nanoTime) {
+        this.connector = connector;
+        this.environment = Map.copyOf(environment);
+        this.interactive = interactive;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Runs one command line; returns the process exit code. Never throws for bad input. */
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> tokens = Arrays.asList(argv.clone());
+        Command command = null;
+        boolean json = false;
+        try {
+            Args.Leading leading = Args.parse(GLOBAL_OPTIONS, tokens, true);
+            json = leading.parsed().has("--json");
+            if (leading.parsed().has("--version")) {
+                out.println("wallet " + version());
+                return ExitCode.OK.code;
+            }
+            List<String> rest = leading.rest();
+            if (rest.isEmpty() && leading.parsed().has("--help")) {
+                printMainHelp(out);
+                return ExitCode.OK.code;
+            }
+            if (rest.isEmpty()) {
+                throw new UsageException("missing COMMAND");
+            }
+            if (rest.get(0).equals("help")) {
+                return help(rest.subList(1, rest.size()), out);
+            }
+            command = resolve(rest);
+            int words = command.synopsis().name().split(" ").length;
+            Args.Parsed parsed = leading.parsed()
+                    .merge(Args.parse(optionsOf(command), rest.subList(words, rest.size())));
+            json = parsed.has("--json");
+            if (parsed.has("--help")) {
+                printHelp(command, out);
+                return ExitCode.OK.code;
+            }
+            checkArity(command.synopsis(), parsed.positionals());
+            return execute(command, parsed, out, err).code;
+        } catch (UsageException e) {
+            err.println("wallet: USAGE: " + e.getMessage());
+            err.println("usage: " + (command == null ? USAGE : command.synopsis().usage()));
+            err.println("Try 'wallet " + (command == null ? "" : command.synopsis().name() + " ") + "--help'.");
+            return ExitCode.USAGE.code;
+        } catch (WalletException e) {
+            return fail(e.code().name(), e.getMessage(), e.details(), e.getCause(), ExitCode.of(e.code().kind()),
+                    json, out, err);
+        } catch (CommandFailure e) {
+            return fail(e.code, e.getMessage(), e.details, null, e.exitCode, json, out, err);
+        } catch (RuntimeException e) {
+            // A bug in the CLI or the library: the one case where a stack trace helps.
+            err.println("wallet: " + ErrorCode.INTERNAL_ERROR + ": unexpected " + e + "; this is a bug, please report it");
+            e.printStackTrace(err);
+            return ExitCode.INTERNAL.code;
+        }
+    }
+
+    private static List<Args.Option> optionsOf(Command command) {
+        return concat(command.synopsis().options(), COMMON_OPTIONS);
+    }
+
+    private ExitCode execute(Command command, Args.Parsed parsed, PrintStream out, PrintStream err) {
+        Database.Target target = new Database.Target(
+                parsed.value("--database-url").or(() -> Optional.ofNullable(environment.get("DATABASE_URL"))
+                        .filter(url -> !url.isBlank())),
+                parsed.value("--data-dir").map(Path::of).orElse(EmbeddedDatabase.DEFAULT_DIRECTORY),
+                parsed.value("--schema").orElse(LedgerConfig.defaults().schema()),
+                command instanceof MigrateCommand);
+        try (Invocation call = new Invocation(parsed, out, err, interactive, nanoTime,
+                () -> connector.connect(target))) {
+            return command.run(call);
+        }
+    }
+
+    /** The command named by the first one or two words. */
+    private static Command resolve(List<String> rest) {
+        String first = rest.get(0);
+        String two = rest.size() > 1 ? first + " " + rest.get(1) : null;
+        for (Command command : COMMANDS) {
+            if (command.synopsis().name().equals(two) || command.synopsis().name().equals(first)) {
+                return command;
+            }
+        }
+        if (first.equals("assets")) {
+            throw new UsageException("wallet assets needs a subcommand: list or add"
+                    + (two == null ? "" : ", got " + Args.quoted(rest.get(1))));
+        }
+        List<String> names = COMMANDS.stream().map(command -> command.synopsis().name()).toList();
+        throw new UsageException("unknown command " + Args.quoted(first) + Args.suggestion(first, names));
+    }
+
+    private static void checkArity(Command.Synopsis synopsis, List<String> positionals) {
+        if (positionals.size() < synopsis.positionalsRequired()) {
+            throw new UsageException("missing " + synopsis.positionals().get(positionals.size()));
+        }
+        if (positionals.size() > synopsis.positionals().size()) {
+            String unexpected = positionals.get(synopsis.positionals().size());
+            boolean dash = unexpected.startsWith("\u2013") || unexpected.startsWith("\u2014"); // pasted from a document
+            throw new UsageException("unexpected argument " + Args.quoted(unexpected)
+                    + (dash ? " (options start with two hyphens, --, not a dash)" : ""));
+        }
+    }
+
+    private static int fail(String code, String message, Map<String, Object> details, Throwable cause,
+                            ExitCode exitCode, boolean json, PrintStream out, PrintStream err) {
+        err.println("wallet: " + code + ": " + message);
+        if (exitCode == ExitCode.UNAVAILABLE || exitCode == ExitCode.INTERNAL) {
+            // What the database said is what an operator needs here; depth-bounded, no stack trace.
+            for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
+                err.println("wallet:   caused by: " + cause);
+            }
+        }
+        if (json) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", code);
+            error.put("message", message);
+            error.put("details", new LinkedHashMap<>(details));
+            out.println(Json.write(Map.of("error", error)));
+        }
+        return exitCode.code;
+    }
+
+    /** {@code wallet help [COMMAND]}. */
+    private static int help(List<String> topic, PrintStream out) {
+        if (topic.isEmpty()) {
+            printMainHelp(out);
+        } else {
+            Command command = resolve(topic);
+            if (topic.size() > command.synopsis().name().split(" ").length) {
+                throw new UsageException("unexpected argument " + Args.quoted(topic.get(topic.size() - 1)));
+            }
+            printHelp(command, out);
+        }
+        return ExitCode.OK.code;
+    }
+
+    static void printMainHelp(PrintStream out) {
+        out.println("usage: " + USAGE);
+        out.println();
+        out.println("The operator's tool for the wallet ledger, on the same Ledger API as the server.");
+        out.println("'wallet COMMAND --help' (or 'wallet help COMMAND') tells more about one command.");
+        out.println();
+        out.println("commands:");
+        Table commands = Table.of("", Table.Align.LEFT, "", Table.Align.LEFT);
+        COMMANDS.forEach(command -> commands.row("  " + command.synopsis().name(), command.synopsis().summary()));
+        commands.printRows(out);
+        out.println();
+        out.println("options, before or after the command:");
+        printOptions(GLOBAL_OPTIONS, out);
+        out.println();
+        out.println("database: --database-url, else DATABASE_URL, else the embedded PostgreSQL in --data-dir");
+        out.println("  (attached to while the server runs it, else started for the command and stopped after it).");
+        out.println();
+        out.println("exit codes:");
+        for (ExitCode exitCode : ExitCode.values()) {
+            out.println(String.format("  %2d  %s", exitCode.code, exitCode.meaning));
+        }
+        out.println();
+        out.println("errors: on stderr as 'wallet: CODE: message'; with --json, stdout also gets {\"error\": {...}}.");
+        out.println("environment: DATABASE_URL; WALLET_LOG_LEVEL=DEBUG shows the libraries' logs on stderr.");
+    }
+
+    static void printHelp(Command command, PrintStream out) {
+        Command.Synopsis synopsis = command.synopsis();
+        out.println("usage: " + synopsis.usage());
+        out.println();
+        out.println(synopsis.description().strip());
+        if (!synopsis.options().isEmpty()) {
+            out.println();
+            out.println("options:");
+            printOptions(synopsis.options(), out);
+        }
+        out.println();
+        out.println("common options:");
+        printOptions(COMMON_OPTIONS, out);
+        out.println();
+        out.println("exit codes: 0 done, 64 usage, 65 data, 66 not found, 69 unavailable, 70 internal, 75 busy"
+                + " (see wallet --help)");
+    }
+
+    private static void printOptions(List<Args.Option> options, PrintStream out) {
+        Table table = Table.of("", Table.Align.LEFT, "", Table.Align.LEFT);
+        for (Args.Option option : options) {
+            table.row("  " + option.name() + (option.takesValue() ? " " + option.valueName() : ""), option.help());
+        }
+        table.printRows(out);
+    }
+
+    static String version() {
+        try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.Ledger;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The ledger a command works on, and what it took to reach it (a pool, maybe an embedded PostgreSQL
+ * started for this run). Opened at most once per run, when a command first needs it, and closed at the end.
+ */
+interface Database extends AutoCloseable {
+    Ledger ledger();
+
+    /** Applies the schema's migrations; returns how many were applied now. */
+    int migrate();
+
+    /** Where the ledger lives, for people: a URL without its password, or a data directory. */
+    String description();
+
+    @Override
+    void close();
+
+    /**
+     * Where to connect: a URL ({@code --database-url} or {@code DATABASE_URL}), else the embedded PostgreSQL in
+     * {@code dataDirectory}. {@code creating}: the command creates the ledger (migrate), so an absent data directory
+     * or schema is expected rather than a mistake.
+     */
+    record Target(Optional<String> databaseUrl, Path dataDirectory, String schema, boolean creating) {}
+
+    /** Opens the database of a target; the real one is {@link PostgresConnector}, tests pass their own. */
+    @FunctionalInterface
+    interface Connector {
+        Database connect(Target target);
+    }
+}

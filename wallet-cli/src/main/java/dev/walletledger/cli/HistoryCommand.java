@@ -1,0 +1,88 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.Direction;
+import dev.walletledger.core.HistoryItem;
+import dev.walletledger.core.HistoryPage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code wallet history USER}: a page of the user's entries, newest first. */
+final class HistoryCommand implements Command {
+    static final int LIMIT_DEFAULT = 20;
+
+    private static final Synopsis SYNOPSIS = new Synopsis("history",
+            "show a user's entries, newest first",
+            "wallet history USER [--asset CODE] [--limit N] [--cursor CURSOR] [--json]",
+            """
+            Shows one page of the user's entries, newest first: when, what, the signed amount and the
+            balance right after it, with the reference and transaction ids. When older entries remain,
+            the last line gives the --cursor for the next page; cursors stay valid forever.""",
+            List.of("USER"), 1, List.of(
+                    Args.Option.value("--asset", "CODE", "only this asset"),
+                    Args.Option.value("--limit", "N", "entries per page, 1-" + HistoryPage.LIMIT_MAX
+                            + " (" + LIMIT_DEFAULT + ")"),
+                    Args.Option.value("--cursor", "CURSOR", "continue after the page that printed it")));
+
+    @Override
+    public Synopsis synopsis() {
+        return SYNOPSIS;
+    }
+
+    @Override
+    public ExitCode run(Invocation call) {
+        String user = call.positional(0);
+        int limit = call.args.value("--limit")
+                .map(text -> (int) Args.wholeNumber("--limit", text, 1, HistoryPage.LIMIT_MAX))
+                .orElse(LIMIT_DEFAULT);
+        HistoryPage page = call.ledger().history(user, call.args.value("--asset").orElse(null),
+                call.args.value("--cursor").orElse(null), limit);
+        if (call.json()) {
+            call.printJson(json(call, user, page));
+            return ExitCode.OK;
+        }
+        if (page.items().isEmpty()) {
+            call.out.println("no entries for " + user);
+            return ExitCode.OK;
+        }
+        Table table = Table.of("CREATED_AT", Table.Align.LEFT, "TYPE", Table.Align.LEFT, "ASSET", Table.Align.LEFT,
+                "AMOUNT", Table.Align.RIGHT, "BALANCE_AFTER", Table.Align.RIGHT, "REFERENCE", Table.Align.LEFT,
+                "TRANSACTION", Table.Align.LEFT);
+        for (HistoryItem item : page.items()) {
+            int decimals = call.decimalPlaces(item.assetCode());
+            table.row(TransactionView.timestamp(item.createdAt()), item.type().name(), item.assetCode(),
+                    (item.direction() == Direction.CREDIT ? "+" : "-") + Units.major(item.amount(), decimals),
+                    Units.major(item.balanceAfter(), decimals), item.referenceId(), item.transactionId().toString());
+        }
+        table.print(call.out);
+        page.nextCursor().ifPresentOrElse(
+                cursor -> call.out.println("older entries: --cursor " + cursor),
+                () -> call.out.println("(no older entries)"));
+        return ExitCode.OK;
+    }
+
+    private static Map<String, Object> json(Invocation call, String user, HistoryPage page) {
+        List<Object> items = new ArrayList<>();
+        for (HistoryItem item : page.items()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("entry_id", item.entryId());
+            entry.put("transaction_id", item.transactionId());
+            entry.put("reference_id", item.referenceId());
+            entry.put("type", item.type());
+            entry.put("asset_code", item.assetCode());
+            entry.put("direction", item.direction());
+            entry.put("amount", item.amount());
+            entry.put("balance_after", item.balanceAfter());
+            entry.put("decimal_places", call.decimalPlaces(item.assetCode()));
+            entry.put("created_at", item.createdAt());
+            entry.put("metadata", new Json.Raw(item.metadata().json()));
+            items.add(entry);
+        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("user_id", user);
+        document.put("items", items);
+        document.put("next_cursor", page.nextCursor().orElse(null));
+        return document;
+    }
+}

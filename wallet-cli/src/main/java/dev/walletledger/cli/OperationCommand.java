@@ -1,0 +1,93 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.Metadata;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.OperationType;
+import dev.walletledger.core.TransactionResult;
+import java.util.List;
+
+/**
+ * {@code wallet topup|bonus|spend USER --asset A --amount N --reference REF}: one ledger operation, with the
+ * same rules and idempotency as the library and the server. Operators fix balances this way, never by
+ * editing rows.
+ */
+final class OperationCommand implements Command {
+    private final OperationType type;
+    private final String detailOption;
+    private final Synopsis synopsis;
+
+    OperationCommand(OperationType type) {
+        this.type = type;
+        String name = type.name().toLowerCase(java.util.Locale.ROOT);
+        this.detailOption = "--" + TransactionView.detailName(type).replace('_', '-');
+        this.synopsis = new Synopsis(name, summary(type),
+                "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] ["
+                        + detailOption + " TEXT] [--json]",
+                description(type),
+                List.of("USER"), 1, List.of(
+                        Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
+                        Args.Option.value("--amount", "N", "minor units, a whole number from 1 to "
+                                + Operation.AMOUNT_MAX + " (1250 is 12.50 of a 2-decimal asset)"),
+                        Args.Option.value("--reference", "REF", "the idempotency key: unique across all operations"),
+                        Args.Option.value("--metadata", "JSON", "a JSON object recorded with the transaction"),
+                        Args.Option.value(detailOption, "TEXT", detailHelp(type))));
+    }
+
+    private static String summary(OperationType type) {
+        return switch (type) {
+            case TOPUP -> "credit purchased currency to a user (from the TREASURY)";
+            case BONUS -> "credit granted currency to a user (from the BONUS_POOL)";
+            case SPEND -> "debit a user's spent currency (to REVENUE)";
+        };
+    }
+
+    private static String detailHelp(OperationType type) {
+        return switch (type) {
+            case TOPUP -> "how it was paid (stripe)";
+            case BONUS -> "why it was granted (REFERRAL)";
+            case SPEND -> "what was bought (skin_dragon_001)";
+        };
+    }
+
+    private static String description(OperationType type) {
+        String what = switch (type) {
+            case TOPUP -> "Debits the asset's TREASURY and credits the user, creating the wallet on its first credit.";
+            case BONUS -> "Debits the asset's BONUS_POOL and credits the user, creating the wallet on its first credit.";
+            case SPEND -> "Debits the user and credits the asset's REVENUE; a balance too small is\n"
+                    + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
+        };
+        return what + """
+
+                The reference is the idempotency key: running the same command again prints the original
+                transaction, marked as a replay, and changes nothing; the same reference with anything
+                else different is IDEMPOTENCY_CONFLICT (exit 65).""";
+    }
+
+    @Override
+    public Synopsis synopsis() {
+        return synopsis;
+    }
+
+    @Override
+    public ExitCode run(Invocation call) {
+        String user = call.positional(0);
+        String asset = call.required("--asset");
+        long amount = Args.wholeNumber("--amount", call.required("--amount"), 1, Operation.AMOUNT_MAX);
+        String reference = call.required("--reference");
+        Metadata metadata = call.args.value("--metadata").map(Metadata::parse).orElse(Metadata.empty());
+        String detail = call.args.value(detailOption).orElse(null);
+        Operation operation = Operation.of(type, user, asset, amount, reference, detail, metadata);
+        TransactionResult result = call.ledger().apply(operation);
+        int decimals = call.decimalPlaces(result.assetCode());
+        if (call.json()) {
+            call.printJson(TransactionView.json(result, decimals));
+            return ExitCode.OK;
+        }
+        call.out.println(result.replayed()
+                ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
+                : "applied: balance after is " + Units.major(result.balanceAfter(), decimals) + " "
+                        + result.assetCode());
+        TransactionView.print(result, decimals, call.out);
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.Entry;
+import dev.walletledger.core.OperationType;
+import dev.walletledger.core.TransactionResult;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** How a transaction (from {@code tx} or a write) is shown: a block of fields and its entries, or JSON. */
+final class TransactionView {
+    /** UTC, millisecond precision, fixed width: columns line up and tests can match them. */
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private TransactionView() {}
+
+    static String timestamp(Instant instant) {
+        return TIMESTAMP.format(instant);
+    }
+
+    /** The wire name of the type's descriptive field. */
+    static String detailName(OperationType type) {
+        return switch (type) {
+            case TOPUP -> "payment_method";
+            case BONUS -> "bonus_type";
+            case SPEND -> "item_id";
+        };
+    }
+
+    static void print(TransactionResult result, int decimalPlaces, PrintStream out) {
+        Table fields = Table.of("FIELD", Table.Align.LEFT, "VALUE", Table.Align.LEFT);
+        fields.row("transaction_id", result.transactionId().toString());
+        fields.row("reference_id", result.referenceId());
+        fields.row("type", result.type().name());
+        fields.row("user_id", result.userId());
+        fields.row("asset_code", result.assetCode());
+        fields.row("amount", Units.major(result.amount(), decimalPlaces) + " (" + result.amount() + " minor units)");
+        fields.row("balance_after", Units.major(result.balanceAfter(), decimalPlaces)
+                + " (" + result.balanceAfter() + " minor units)");
+        fields.row("created_at", timestamp(result.createdAt()));
+        if (result.operation().detail() != null) {
+            fields.row(detailName(result.type()), result.operation().detail());
+        }
+        fields.row("metadata", result.metadata().json());
+        fields.printRows(out);
+        out.println();
+        Table entries = Table.of("WALLET", Table.Align.RIGHT, "KIND", Table.Align.LEFT, "OWNER", Table.Align.LEFT,
+                "DIRECTION", Table.Align.LEFT, "AMOUNT", Table.Align.RIGHT, "BALANCE_AFTER", Table.Align.RIGHT);
+        for (Entry entry : result.entries()) {
+            entries.row(Long.toString(entry.walletId()), entry.walletKind().name(), entry.owner(),
+                    entry.direction().name(), Units.major(entry.amount(), decimalPlaces),
+                    entry.balanceAfter().isPresent() ? Units.major(entry.balanceAfter().getAsLong(), decimalPlaces) : "-");
+        }
+        entries.print(out);
+    }
+
+    static Map<String, Object> json(TransactionResult result, int decimalPlaces) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("transaction_id", result.transactionId());
+        document.put("reference_id", result.referenceId());
+        document.put("type", result.type());
+        document.put("user_id", result.userId());
+        document.put("asset_code", result.assetCode());
+        document.put("amount", result.amount());
+        document.put("balance_after", result.balanceAfter());
+        document.put("decimal_places", decimalPlaces);
+        document.put("created_at", result.createdAt());
+        document.put(detailName(result.type()), result.operation().detail());
+        document.put("metadata", new Json.Raw(result.metadata().json()));
+        document.put("replayed", result.replayed());
+        List<Object> entries = new ArrayList<>();
+        for (Entry entry : result.entries()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("wallet_id", entry.walletId());
+            item.put("wallet_kind", entry.walletKind());
+            item.put("owner", entry.owner());
+            item.put("direction", entry.direction());
+            item.put("amount", entry.amount());
+            item.put("balance_after", entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null);
+            entries.add(item);
+        }
+        document.put("entries", entries);
+        return document;
+    }
+}
