@@ -1,0 +1,147 @@
+package dev.walletledger.http;
+
+import dev.walletledger.core.Batch;
+import dev.walletledger.core.BatchResult;
+import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.OperationType;
+import dev.walletledger.core.TransactionResult;
+import dev.walletledger.http.wire.Bodies;
+import dev.walletledger.http.wire.Json;
+import dev.walletledger.http.wire.Requests;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/** The handlers, and the route table that names them. Each handler is a few lines: parse, call, write. */
+final class Endpoints {
+    static final int HISTORY_LIMIT_DEFAULT = 50;
+    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+    private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
+    private static final Map<String, String> REPLAYED = Map.of("Idempotent-Replayed", "true");
+
+    private final Ledger ledger;
+    private final DataSource dataSource;
+    private final HttpMetrics metrics;
+    private final IntSupplier inFlight;
+    private final byte[] openApi;
+    private final String version;
+
+    Endpoints(Ledger ledger, DataSource dataSource, HttpMetrics metrics, IntSupplier inFlight, byte[] openApi,
+              String version) {
+        this.ledger = ledger;
+        this.dataSource = dataSource;
+        this.metrics = metrics;
+        this.inFlight = inFlight;
+        this.openApi = openApi;
+        this.version = version;
+    }
+
+    RouteTable routes() {
+        return new RouteTable(List.of(
+                new Route("GET", "/api/v1/health", List.of(), false, call -> health()),
+                new Route("POST", "/api/v1/wallets/topup", List.of(), true, call -> write(OperationType.TOPUP, call)),
+                new Route("POST", "/api/v1/wallets/bonus", List.of(), true, call -> write(OperationType.BONUS, call)),
+                new Route("POST", "/api/v1/wallets/spend", List.of(), true, call -> write(OperationType.SPEND, call)),
+                new Route("GET", "/api/v1/wallets/{user_id}/balance", List.of("asset_code"), false, this::balance),
+                new Route("GET", "/api/v1/wallets/{user_id}/transactions", List.of("asset_code", "limit", "cursor"),
+                        false, this::history),
+                new Route("GET", "/api/v1/transactions/{transaction_id}", List.of(), false, this::transaction),
+                new Route("GET", "/api/v1/transactions", List.of("reference_id"), false, this::transactionByReference),
+                new Route("POST", "/api/v1/batch", List.of(), true, this::batch),
+                new Route("GET", "/api/v1/assets", List.of(), false, call -> assets()),
+                new Route("GET", "/api/v1/openapi.json", List.of(), false,
+                        call -> HttpResponse.json(200, openApi)),
+                new Route("GET", "/metrics", List.of(), false, call -> HttpResponse.text(200,
+                        metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
+                        "text/plain; version=0.0.4; charset=utf-8"))));
+    }
+
+    private HttpResponse health() {
+        boolean up = ledger.healthy();
+        return HttpResponse.json(up ? 200 : 503, Bodies.health(up, version),
+                up ? Map.of() : Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS));
+    }
+
+    private HttpResponse write(OperationType type, Call call) {
+        Operation operation = Requests.operation(type, Json.parse(call.body()));
+        TransactionResult result = ledger.apply(operation);
+        byte[] body = Bodies.transaction(result);
+        return result.replayed() ? HttpResponse.json(200, body, REPLAYED) : HttpResponse.json(201, body);
+    }
+
+    private HttpResponse balance(Call call) {
+        String user = call.path("user_id");
+        String asset = call.query("asset_code");
+        if (asset == null) {
+            return HttpResponse.json(200, Bodies.balances(user, ledger.balances(user)));
+        }
+        return HttpResponse.json(200, Bodies.balance(ledger.balance(user, asset)));
+    }
+
+    private HttpResponse history(Call call) {
+        String user = call.path("user_id");
+        String asset = call.query("asset_code");
+        int limit = HISTORY_LIMIT_DEFAULT;
+        String limitText = call.query("limit");
+        if (limitText != null) {
+            if (!LIMIT_TEXT.matcher(limitText).matches()) {
+                throw ApiException.invalid("limit", "must be a whole number from 1 to " + HistoryPage.LIMIT_MAX);
+            }
+            limit = Integer.parseInt(limitText);
+        }
+        HistoryPage page = ledger.history(user, asset, call.query("cursor"), limit);
+        return HttpResponse.json(200, Bodies.history(user, asset, page));
+    }
+
+    private HttpResponse transaction(Call call) {
+        String id = call.path("transaction_id");
+        if (!UUID_TEXT.matcher(id).matches()) {
+            throw ApiException.invalid("transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+        }
+        return found(ledger.transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
+    }
+
+    private HttpResponse transactionByReference(Call call) {
+        String reference = call.query("reference_id");
+        if (reference == null) {
+            throw ApiException.invalid("reference_id", "is required");
+        }
+        return found(ledger.transactionByReference(reference), "a transaction with reference_id " + reference);
+    }
+
+    private static HttpResponse found(Optional<TransactionResult> result, String what) {
+        if (result.isEmpty()) {
+            throw new ApiException(404, "NOT_FOUND", "there is no " + RouteTable.shorten(what));
+        }
+        return HttpResponse.json(200, Bodies.transactionWithEntries(result.get()));
+    }
+
+    private HttpResponse batch(Call call) {
+        Batch batch = Requests.batch(Json.parse(call.body()));
+        BatchResult result = ledger.submit(batch);
+        return HttpResponse.json(200, Bodies.batch(batch.mode().name().toLowerCase(Locale.ROOT), result));
+    }
+
+    private HttpResponse assets() {
+        return HttpResponse.json(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("assets");
+            for (var asset : ledger.assets()) {
+                g.writeStartObject();
+                g.writeStringField("code", asset.code());
+                g.writeStringField("name", asset.name());
+                g.writeNumberField("decimal_places", asset.decimalPlaces());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+}

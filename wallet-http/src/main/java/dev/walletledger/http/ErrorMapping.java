@@ -1,0 +1,52 @@
+package dev.walletledger.http;
+
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.WalletException;
+import dev.walletledger.http.wire.Bodies;
+import dev.walletledger.http.wire.MalformedJsonException;
+import java.util.Map;
+
+/** Every failure to one HTTP answer. Messages are ours or the core's; never a stack trace or SQL text. */
+final class ErrorMapping {
+    /** Seconds a client should wait before sending the same request again after a 503. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private ErrorMapping() {}
+
+    /** The one place a kind of failure becomes a status. */
+    static int status(ErrorCode.Kind kind) {
+        return switch (kind) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case REFUSED -> 422;
+            case BUSY, UNAVAILABLE -> 503;
+            case INTERNAL -> 500;
+        };
+    }
+
+    static HttpResponse response(Throwable failure) {
+        if (failure instanceof ApiException api) {
+            return HttpResponse.json(api.status, Bodies.error(api.code, api.getMessage(), api.details), api.headers);
+        }
+        if (failure instanceof MalformedJsonException malformed) {
+            return HttpResponse.json(400, Bodies.error("MALFORMED_JSON", malformed.getMessage(), Map.of()));
+        }
+        if (failure instanceof WalletException wallet) {
+            int status = status(wallet.code().kind());
+            if (status == 500) {
+                return internal();
+            }
+            Map<String, String> headers = status == 503 ? Map.of("Retry-After", RETRY_AFTER_SECONDS) : Map.of();
+            return HttpResponse.json(status, Bodies.error(wallet.code().name(), wallet.getMessage(), wallet.details()),
+                    headers);
+        }
+        return internal();
+    }
+
+    /** A bug: the client learns only that; the log has the stack trace under the same request id. */
+    static HttpResponse internal() {
+        return HttpResponse.json(500, Bodies.error(ErrorCode.INTERNAL_ERROR.name(),
+                "internal error; the server log has the details under this request's X-Request-Id", Map.of()));
+    }
+}

@@ -1,0 +1,159 @@
+package dev.walletledger.http;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.LedgerListener;
+import dev.walletledger.runtime.DataSources;
+import dev.walletledger.runtime.DatabaseUrl;
+import dev.walletledger.runtime.Durability;
+import dev.walletledger.runtime.EmbeddedDatabase;
+import java.sql.SQLException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar wallet-server.jar}: configuration from the environment, then the database (embedded
+ * unless {@code DATABASE_URL}), the durability check, migrations, the ledger and the server. On SIGTERM
+ * the same in reverse: stop taking requests, finish those in flight, close the pool, stop PostgreSQL.
+ */
+public final class Main implements AutoCloseable {
+    /** How long startup waits for the database to answer (a compose database may still be starting). */
+    private static final long DATABASE_WAIT_MILLIS = 60_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private final EmbeddedDatabase embedded;
+    private final HikariDataSource pool;
+    private final Ledger ledger;
+    private final WalletServer server;
+
+    private Main(EmbeddedDatabase embedded, HikariDataSource pool, Ledger ledger, WalletServer server) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.ledger = ledger;
+        this.server = server;
+    }
+
+    public static void main(String[] args) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("wallet-server: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Logging.configure(config.logLevel(), config.jsonLogs());
+        try {
+            Main main = start(config);
+            Runtime.getRuntime().addShutdownHook(new Thread(main::close, "wallet-shutdown"));
+        } catch (RuntimeException e) {
+            LOG.error("wallet-server could not start: {}", e.getMessage(), e);
+            System.exit(1);
+        }
+    }
+
+    /** Starts everything; on failure, closes what was already started. */
+    static Main start(ServerConfig config) {
+        EmbeddedDatabase embedded = null;
+        HikariDataSource pool = null;
+        try {
+            DatabaseUrl url;
+            if (config.databaseUrl().isPresent()) {
+                url = config.databaseUrl().get();
+                LOG.info("database {}", url);
+            } else {
+                LOG.info("no DATABASE_URL: embedded PostgreSQL in {}", config.dataDirectory().toAbsolutePath());
+                embedded = EmbeddedDatabase.startOrAttach(config.dataDirectory(), notice -> LOG.warn("{}", notice));
+                url = new DatabaseUrl(embedded.jdbcUrl(), embedded.user(), embedded.password());
+                LOG.info("embedded PostgreSQL on port {} ({})", embedded.port(),
+                        embedded.startedHere() ? "started here" : "attached to another process's");
+            }
+            pool = DataSources.pool(url, config.poolSize(), "wallet-http");
+            checkDurability(pool, config.allowNonDurable());
+            LedgerConfig ledgerConfig = LedgerConfig.defaults().withIsolation(config.isolation())
+                    .withListener(new RetryLog());
+            if (config.migrate()) {
+                int applied = Ledger.migrate(pool, ledgerConfig);
+                LOG.info("schema {}: {} migration(s) applied", ledgerConfig.schema(), applied);
+            }
+            Ledger ledger = new Ledger(pool, ledgerConfig);
+            WalletServer server = WalletServer.start(config, ledger, pool);
+            return new Main(embedded, pool, ledger, server);
+        } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void checkDurability(HikariDataSource pool, boolean allowNonDurable) {
+        List<String> off = waitForDatabase(pool);
+        if (off.isEmpty()) {
+            LOG.info("durability: fsync, synchronous_commit and full_page_writes are on");
+            return;
+        }
+        if (!allowNonDurable) {
+            throw new IllegalStateException("refusing to serve: the database is not durable (" + String.join(", ", off)
+                    + "); acknowledged writes could be lost in a crash. Fix the settings, or set "
+                    + "WALLET_ALLOW_NON_DURABLE=true to serve anyway");
+        }
+        for (int i = 0; i < 3; i++) {
+            LOG.warn("!!! NOT DURABLE: {} — acknowledged writes may be lost in a crash "
+                    + "(WALLET_ALLOW_NON_DURABLE=true) !!!", String.join(", ", off));
+        }
+    }
+
+    private static List<String> waitForDatabase(HikariDataSource pool) {
+        long deadline = System.nanoTime() + DATABASE_WAIT_MILLIS * 1_000_000;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Durability.check(pool);
+            } catch (SQLException | RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the database did not answer within " + DATABASE_WAIT_MILLIS
+                            + " ms: " + e.getMessage(), e);
+                }
+                LOG.warn("waiting for the database (attempt {}): {}", attempt, e.getMessage());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the database", interrupted);
+                }
+            }
+        }
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    /** The shutdown order: the server (finishing requests in flight), the ledger, the pool, PostgreSQL. */
+    @Override
+    public void close() {
+        LOG.info("shutting down");
+        server.close();
+        ledger.close();
+        pool.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+        LOG.info("stopped");
+    }
+
+    /** Retries are normal under contention; they are logged at debug and counted in /metrics. */
+    private static final class RetryLog implements LedgerListener {
+        @Override
+        public void retrying(String sqlState, int attempt, long backoffMillis) {
+            LOG.debug("retrying a transaction after SQLSTATE {} (attempt {}, backoff {} ms)", sqlState, attempt,
+                    backoffMillis);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.walletledger.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request's path through the server. On the IO thread: a request id, the in-flight bound and the
+ * size check (cheap, never blocking). On a worker thread: routing, the media type, the body (at most
+ * {@link #BODY_BYTES_MAX}), the handler (blocking JDBC), the answer, one log line and the metrics.
+ */
+final class RequestPipeline implements HttpHandler {
+    /** The largest request body read; larger ones are answered 413 without reading the rest. */
+    static final int BODY_BYTES_MAX = 64 * 1024;
+
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.walletledger.http.access");
+    private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final HttpString REQUEST_ID_HEADER = new HttpString("X-Request-Id");
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final RouteTable routes;
+    private final HttpMetrics metrics;
+    private final Semaphore inFlight;
+    private final int inFlightMax;
+
+    RequestPipeline(RouteTable routes, HttpMetrics metrics, int inFlightMax) {
+        this.routes = routes;
+        this.metrics = metrics;
+        this.inFlightMax = inFlightMax;
+        this.inFlight = new Semaphore(inFlightMax);
+    }
+
+    int inFlight() {
+        return inFlightMax - inFlight.availablePermits();
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        long start = System.nanoTime();
+        String requestId = requestId(exchange);
+        exchange.getResponseHeaders().put(REQUEST_ID_HEADER, requestId);
+        long declaredLength = exchange.getRequestContentLength();
+        if (declaredLength > BODY_BYTES_MAX) {
+            exchange.setPersistent(false); // the unread body cannot be skipped cheaply: close after answering
+            finish(exchange, tooLarge(), "unmatched", requestId, start, null);
+            return;
+        }
+        if (!inFlight.tryAcquire()) {
+            metrics.rejectedBusy();
+            finish(exchange, ErrorMapping.response(new ApiException(503, "BUSY",
+                    "too many requests in flight; send the same request again", Map.of(),
+                    Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS))), "unmatched", requestId, start, null);
+            return;
+        }
+        exchange.addExchangeCompleteListener((done, next) -> {
+            inFlight.release();
+            next.proceed();
+        });
+        exchange.dispatch(() -> handleBlocking(exchange, requestId, start));
+    }
+
+    private void handleBlocking(HttpServerExchange exchange, String requestId, long start) {
+        exchange.startBlocking();
+        String routeName = "unmatched";
+        HttpResponse response;
+        Throwable failure = null;
+        try {
+            RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
+            routeName = match.route().name();
+            Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
+            byte[] body = NO_BODY;
+            if (match.route().readsBody()) {
+                requireJson(exchange);
+                body = readBody(exchange);
+            }
+            response = match.route().handler().handle(Call.of(requestId, match.pathParameters(), query, body));
+        } catch (RuntimeException | Error e) {
+            response = ErrorMapping.response(e);
+            failure = e;
+        }
+        finish(exchange, response, routeName, requestId, start, failure);
+    }
+
+    private static void requireJson(HttpServerExchange exchange) {
+        HeaderValues values = exchange.getRequestHeaders().get(Headers.CONTENT_TYPE);
+        if (values == null || values.size() != 1 || !isJson(values.getFirst())) {
+            throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
+                    "send the body as Content-Type: application/json (UTF-8)");
+        }
+    }
+
+    /** {@code application/json}, optionally with {@code charset=utf-8}; nothing else. */
+    static boolean isJson(String contentType) {
+        String[] parts = contentType.split(";");
+        if (!parts[0].strip().equalsIgnoreCase("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace("\"", "");
+            if (!parameter.equals("charset=utf-8")) {
+                return false;
+            }
+        }
+        return parts.length <= 2;
+    }
+
+    private static byte[] readBody(HttpServerExchange exchange) {
+        try (InputStream in = exchange.getInputStream()) {
+            byte[] body = in.readNBytes(BODY_BYTES_MAX + 1);
+            if (body.length > BODY_BYTES_MAX) {
+                exchange.setPersistent(false);
+                throw tooLargeException();
+            }
+            return body;
+        } catch (RequestTooBigException e) {
+            exchange.setPersistent(false);
+            throw tooLargeException();
+        } catch (IOException e) {
+            exchange.setPersistent(false);
+            throw new ApiException(400, "MALFORMED_REQUEST", "the request body could not be read");
+        }
+    }
+
+    private static ApiException tooLargeException() {
+        return new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body must be at most " + BODY_BYTES_MAX
+                + " bytes", Map.of("limit_bytes", BODY_BYTES_MAX), Map.of());
+    }
+
+    private static HttpResponse tooLarge() {
+        return ErrorMapping.response(tooLargeException());
+    }
+
+    private void finish(HttpServerExchange exchange, HttpResponse response, String route, String requestId,
+                        long start, Throwable failure) {
+        exchange.setStatusCode(response.status());
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, response.contentType());
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().put(new HttpString(name), value));
+        exchange.setResponseContentLength(response.body().length);
+        try {
+            if (exchange.isBlocking()) {
+                try (OutputStream out = exchange.getOutputStream()) {
+                    out.write(response.body());
+                }
+            } else {
+                exchange.getResponseSender().send(ByteBuffer.wrap(response.body()));
+            }
+        } catch (IOException e) {
+            LOG.debug("request {}: the client went away before the answer was written", requestId);
+        }
+        long nanos = System.nanoTime() - start;
+        metrics.record(route, response.status(), nanos);
+        log(exchange, response.status(), route, requestId, nanos, failure);
+    }
+
+    private static void log(HttpServerExchange exchange, int status, String route, String requestId, long nanos,
+                            Throwable failure) {
+        var event = (status >= 500 ? ACCESS.atWarn() : ACCESS.atInfo())
+                .addKeyValue("request_id", requestId)
+                .addKeyValue("method", RouteTable.shorten(exchange.getRequestMethod().toString()))
+                .addKeyValue("path", RouteTable.shorten(exchange.getRequestPath()))
+                .addKeyValue("route", route)
+                .addKeyValue("status", status)
+                .addKeyValue("ms", String.format(Locale.ROOT, "%.2f", nanos / 1e6));
+        if (status >= 500 && failure != null) {
+            event = event.setCause(failure); // stack traces for 5xx only; 4xx are the client's business
+        }
+        event.log("request");
+    }
+
+    private static String requestId(HttpServerExchange exchange) {
+        String given = exchange.getRequestHeaders().getFirst(REQUEST_ID_HEADER);
+        return given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.walletledger.http.wire;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.walletledger.core.Balance;
+import dev.walletledger.core.BatchResult;
+import dev.walletledger.core.Entry;
+import dev.walletledger.core.HistoryItem;
+import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Outcome;
+import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Response bodies, written field by field in a fixed order so the same result always gives the same
+ * bytes (an idempotent replay is byte-identical to the original answer). Amounts are JSON integers.
+ */
+public final class Bodies {
+    private Bodies() {}
+
+    /** A write's answer: the transaction with the user's balance right after it. */
+    public static byte[] transaction(TransactionResult result) {
+        return Json.write(g -> writeTransaction(g, result, false));
+    }
+
+    /** A read of one transaction: as a write's answer, plus its two entries. */
+    public static byte[] transactionWithEntries(TransactionResult result) {
+        return Json.write(g -> writeTransaction(g, result, true));
+    }
+
+    public static byte[] balance(Balance balance) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", balance.userId());
+            g.writeStringField("asset_code", balance.assetCode());
+            g.writeNumberField("balance", balance.balance());
+            g.writeNumberField("decimal_places", balance.decimalPlaces());
+            g.writeEndObject();
+        });
+    }
+
+    public static byte[] balances(String userId, List<Balance> balances) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            g.writeArrayFieldStart("balances");
+            for (Balance balance : balances) {
+                g.writeStartObject();
+                g.writeStringField("asset_code", balance.assetCode());
+                g.writeNumberField("balance", balance.balance());
+                g.writeNumberField("decimal_places", balance.decimalPlaces());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    public static byte[] history(String userId, String assetCode, HistoryPage page) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            if (assetCode != null) {
+                g.writeStringField("asset_code", assetCode);
+            }
+            g.writeArrayFieldStart("items");
+            for (HistoryItem item : page.items()) {
+                writeHistoryItem(g, item);
+            }
+            g.writeEndArray();
+            if (page.nextCursor().isPresent()) {
+                g.writeStringField("next_cursor", page.nextCursor().get());
+            } else {
+                g.writeNullField("next_cursor");
+            }
+            g.writeEndObject();
+        });
+    }
+
+    public static byte[] batch(String mode, BatchResult result) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("mode", mode);
+            g.writeNumberField("applied", result.appliedCount());
+            g.writeArrayFieldStart("outcomes");
+            for (Outcome outcome : result.outcomes()) {
+                g.writeStartObject();
+                if (outcome instanceof Outcome.Applied applied) {
+                    g.writeStringField("status", applied.result().replayed() ? "replayed" : "applied");
+                    g.writeFieldName("transaction");
+                    writeTransaction(g, applied.result(), false);
+                } else {
+                    WalletException error = ((Outcome.Refused) outcome).error();
+                    g.writeStringField("status", "refused");
+                    g.writeFieldName("error");
+                    writeErrorObject(g, error.code().name(), error.getMessage(), error.details());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** {@code {"error": {"code", "message", "details"}}}; details keys sorted, so the body is stable. */
+    public static byte[] error(String code, String message, Map<String, ?> details) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeFieldName("error");
+            writeErrorObject(g, code, message, details);
+            g.writeEndObject();
+        });
+    }
+
+    public static byte[] health(boolean databaseUp, String version) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", databaseUp ? "ok" : "unavailable");
+            g.writeStringField("database", databaseUp ? "up" : "down");
+            g.writeStringField("version", version);
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeErrorObject(JsonGenerator g, String code, String message, Map<String, ?> details)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("code", code);
+        g.writeStringField("message", message);
+        g.writeFieldName("details");
+        Json.writeValue(g, new TreeMap<>(details));
+        g.writeEndObject();
+    }
+
+    private static void writeTransaction(JsonGenerator g, TransactionResult result, boolean withEntries)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("transaction_id", result.transactionId().toString());
+        g.writeStringField("reference_id", result.referenceId());
+        g.writeStringField("type", result.type().name());
+        g.writeStringField("user_id", result.userId());
+        g.writeStringField("asset_code", result.assetCode());
+        g.writeNumberField("amount", result.amount());
+        g.writeNumberField("balance", result.balanceAfter());
+        String detail = result.operation().detail();
+        if (detail != null) {
+            g.writeStringField(Requests.detailField(result.type()), detail);
+        }
+        g.writeStringField("created_at", Json.timestamp(result.createdAt()));
+        g.writeFieldName("metadata");
+        g.writeRawValue(result.metadata().json());
+        if (withEntries) {
+            g.writeArrayFieldStart("entries");
+            for (Entry entry : result.entries()) {
+                writeEntry(g, entry);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeEntry(JsonGenerator g, Entry entry) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("wallet_kind", entry.walletKind().name());
+        g.writeStringField("owner", entry.owner());
+        g.writeStringField("direction", entry.direction().name());
+        g.writeNumberField("amount", entry.amount());
+        if (entry.balanceAfter().isPresent()) {
+            g.writeNumberField("balance_after", entry.balanceAfter().getAsLong());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeHistoryItem(JsonGenerator g, HistoryItem item) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("entry_id", item.entryId());
+        g.writeStringField("transaction_id", item.transactionId().toString());
+        g.writeStringField("reference_id", item.referenceId());
+        g.writeStringField("type", item.type().name());
+        g.writeStringField("asset_code", item.assetCode());
+        g.writeStringField("direction", item.direction().name());
+        g.writeNumberField("amount", item.amount());
+        g.writeNumberField("balance_after", item.balanceAfter());
+        g.writeStringField("created_at", Json.timestamp(item.createdAt()));
+        g.writeFieldName("metadata");
+        g.writeRawValue(item.metadata().json());
+        g.writeEndObject();
+    }
+}

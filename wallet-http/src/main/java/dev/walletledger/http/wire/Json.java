@@ -1,0 +1,97 @@
+package dev.walletledger.http.wire;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The one Jackson configuration of the server: strict reading (duplicate keys, trailing tokens, floats
+ * kept exact as BigDecimal, bounded nesting, string and number lengths) and deterministic writing.
+ */
+public final class Json {
+    /** Deeper than any valid request (metadata may nest 8 levels inside a batch operation). */
+    public static final int NESTING_MAX = 32;
+
+    /** Microseconds, PostgreSQL's precision, always six digits: the same instant always prints the same. */
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(NESTING_MAX)
+                            .maxNumberLength(1_000)
+                            .maxStringLength(70_000)
+                            .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private Json() {}
+
+    /** Parses one JSON document; never returns null. */
+    public static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new MalformedJsonException("the request body is empty; send a JSON object");
+        }
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            JsonNode node = MAPPER.readTree(parser);
+            if (node == null || node.isMissingNode()) {
+                throw new MalformedJsonException("the request body holds no JSON value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new MalformedJsonException("the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new MalformedJsonException("the request body could not be read as JSON");
+        }
+    }
+
+    public static String timestamp(Instant instant) {
+        return TIMESTAMP.format(instant);
+    }
+
+    /** Writes a document with a fixed field order chosen by {@code body}. */
+    public static byte[] write(BodyWriter body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator generator = MAPPER.getFactory().createGenerator(out)) {
+            body.write(generator);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory fails only on a bug
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes any plain value (maps, lists, strings, numbers, booleans) as Jackson does. */
+    static void writeValue(JsonGenerator generator, Object value) throws IOException {
+        MAPPER.writeValue(generator, value);
+    }
+
+    /** Renders a subtree back to compact JSON text. */
+    static String text(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new MalformedJsonException("a value could not be rendered as JSON");
+        }
+    }
+
+    @FunctionalInterface
+    public interface BodyWriter {
+        void write(JsonGenerator generator) throws IOException;
+    }
+}

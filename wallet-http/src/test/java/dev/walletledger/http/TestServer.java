@@ -1,0 +1,95 @@
+package dev.walletledger.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.walletledger.testing.TestDatabase;
+import dev.walletledger.testing.TestLedger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A server in-process on a free loopback port, over a fresh migrated schema, with a JDK client. */
+final class TestServer implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    final TestLedger ledger;
+    final WalletServer server;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    TestServer() {
+        this.ledger = TestDatabase.newLedger();
+        this.server = WalletServer.start(ServerConfig.forTests(), ledger.ledger(), ledger.dataSource());
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
+    }
+
+    Reply get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(TIMEOUT).GET().build());
+    }
+
+    Reply post(String path, String json) {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
+    }
+
+    Reply send(HttpRequest request) {
+        try {
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new Reply(response.statusCode(), response.body(), response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long balance(String user, String asset) {
+        Reply reply = get("/api/v1/wallets/" + user + "/balance?asset_code=" + asset);
+        if (reply.status() == 404) {
+            return 0;
+        }
+        assertEquals(200, reply.status(), reply.text());
+        return reply.json().get("balance").longValue();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        ledger.close();
+    }
+
+    record Reply(int status, byte[] body, HttpResponse<byte[]> response) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + text(), e);
+            }
+        }
+
+        String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+
+        String errorCode() {
+            return json().path("error").path("code").asText();
+        }
+    }
+}
