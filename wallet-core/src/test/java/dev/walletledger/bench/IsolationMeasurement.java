@@ -1,0 +1,106 @@
+package dev.walletledger.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.IsolationLevel;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.WalletException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Measures the isolation default: the same workloads at each level, on a durable embedded PostgreSQL
+ * (fsync and synchronous_commit on). Not a test; run by hand:
+ * {@code java -cp <test classpath> dev.walletledger.bench.IsolationMeasurement [seconds] [threads]}.
+ */
+public final class IsolationMeasurement {
+    private IsolationMeasurement() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        long seed = Long.getLong("wallet.seed", System.nanoTime());
+        System.out.println("seed=" + seed + " seconds=" + seconds + " threads=" + threads);
+        Path dir = Files.createTempDirectory("isolation-measurement");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
+                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "200").start()) {
+            System.out.println("| isolation | lanes | workload | ops/s | retries | busy | refused |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            int run = 0;
+            for (int lanes : new int[] {0, 4}) {
+                for (IsolationLevel isolation : IsolationLevel.values()) {
+                    for (String workload : new String[] {"spread top-ups", "hot mix (8 users)"}) {
+                        measure(pg, "m" + run++, isolation, lanes, workload, seconds, threads, seed);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void measure(EmbeddedPostgres pg, String schema, IsolationLevel isolation, int lanes,
+                                String workload, int seconds, int threads, long seed) throws Exception {
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
+        pool.setUsername("postgres");
+        pool.setMaximumPoolSize(lanes > 0 ? lanes + 4 : 16);
+        try (HikariDataSource dataSource = new HikariDataSource(pool)) {
+            LedgerConfig config = LedgerConfig.defaults().withSchema(schema).withIsolation(isolation)
+                    .withCoalescing(lanes, 500, 10_000, 60_000);
+            Ledger.migrate(dataSource, config);
+            boolean hot = workload.startsWith("hot");
+            try (Ledger ledger = new Ledger(dataSource, config)) {
+                if (hot) {
+                    for (int u = 0; u < 8; u++) {
+                        ledger.topUp(Operation.topUp("hot-" + u, "GOLD_COINS", 1_000_000_000L, "fund-" + u));
+                    }
+                }
+                LongAdder done = new LongAdder();
+                LongAdder busy = new LongAdder();
+                LongAdder refused = new LongAdder();
+                AtomicLong counter = new AtomicLong();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                ExecutorService executor = Executors.newFixedThreadPool(threads);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    Random random = new Random(seed + i);
+                    futures.add(executor.submit(() -> {
+                        while (System.nanoTime() < deadline) {
+                            long n = counter.incrementAndGet();
+                            Operation op = hot
+                                    ? (random.nextInt(10) < 6
+                                        ? Operation.spend("hot-" + random.nextInt(8), "GOLD_COINS", 1 + random.nextInt(100), "s" + n)
+                                        : Operation.topUp("hot-" + random.nextInt(8), "GOLD_COINS", 1 + random.nextInt(100), "t" + n))
+                                    : Operation.topUp("user-" + random.nextInt(100_000), "GOLD_COINS", 1 + random.nextInt(100), "t" + n);
+                            try {
+                                ledger.apply(op);
+                                done.increment();
+                            } catch (WalletException e) {
+                                (e.code().retryable() ? busy : refused).increment();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> future : futures) {
+                    future.get(seconds + 120L, TimeUnit.SECONDS);
+                }
+                executor.shutdown();
+                System.out.printf("| %s | %d | %s | %.0f | %d | %d | %d |%n", isolation, lanes, workload,
+                        done.sum() / (double) seconds, ledger.metrics().retries(), busy.sum(), refused.sum());
+            }
+        }
+    }
+}
