@@ -89,6 +89,19 @@ class LedgerTest {
     }
 
     @Test
+    void replaysSurviveARestart() {
+        TransactionResult first = ledger.topUp(Operation.topUp("olga", "GOLD_COINS", 42, "restart-1"));
+        try (Ledger restarted = new Ledger(t.dataSource(), t.config())) {
+            TransactionResult replay = restarted.topUp(Operation.topUp("olga", "GOLD_COINS", 42, "restart-1"));
+            assertTrue(replay.replayed());
+            assertEquals(first.transactionId(), replay.transactionId());
+            assertEquals(first.entries(), replay.entries());
+            assertCode(ErrorCode.IDEMPOTENCY_CONFLICT,
+                    () -> restarted.topUp(Operation.topUp("olga", "GOLD_COINS", 43, "restart-1")));
+        }
+    }
+
+    @Test
     void aDifferentRequestUnderAUsedReferenceNamesTheDifferences() {
         ledger.topUp(new Operation.TopUp("dave", "GOLD_COINS", 500, "ref-x", "stripe", Metadata.empty()));
         WalletException e = assertThrows(WalletException.class, () -> ledger.topUp(new Operation.TopUp("dave",
