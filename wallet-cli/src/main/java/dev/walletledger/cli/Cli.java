@@ -40,8 +40,7 @@ public final class Cli {
 
     /** Accepted before or after the command. */
     static final List<Args.Option> COMMON_OPTIONS = List.of(
-            Args.Option.value("--database-url", "URL", "PostgreSQL to use: jdbc:postgresql://... or postgresql://"
-                    + "user:pass@host/db (else DATABASE_URL, else the embedded one)"),
+            Args.Option.value("--database-url", "URL", "jdbc:postgresql://host/db or postgresql://user:pass@host/db"),
             Args.Option.value("--data-dir", "DIR", "the embedded PostgreSQL's directory, shared with the server ("
                     + EmbeddedDatabase.DEFAULT_DIRECTORY + ")"),
             Args.Option.value("--schema", "NAME", "the ledger's PostgreSQL schema ("

@@ -56,7 +56,7 @@ final class OperationCommand implements Command {
             case SPEND -> "Debits the user and credits the asset's REVENUE; a balance too small is\n"
                     + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
         };
-        return what + """
+        return what + "\n" + """
 
                 The reference is the idempotency key: running the same command again prints the original
                 transaction, marked as a replay, and changes nothing; the same reference with anything
@@ -72,7 +72,12 @@ final class OperationCommand implements Command {
     public ExitCode run(Invocation call) {
         String user = call.positional(0);
         String asset = call.required("--asset");
-        long amount = Args.wholeNumber("--amount", call.required("--amount"), 1, Operation.AMOUNT_MAX);
+        long amount;
+        try {
+            amount = Args.wholeNumber("--amount", call.required("--amount"), 1, Operation.AMOUNT_MAX);
+        } catch (UsageException e) {
+            throw new UsageException(e.getMessage() + " (minor units: 1250 is 12.50 of a 2-decimal asset)");
+        }
         String reference = call.required("--reference");
         Metadata metadata = call.args.value("--metadata").map(Metadata::parse).orElse(Metadata.empty());
         String detail = call.args.value(detailOption).orElse(null);
