@@ -128,11 +128,28 @@ class ConcurrencyTest {
                     return null;
                 }));
             }
+            // Jepsen-style bank reads while the writers run: each snapshot must sum to zero per asset.
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Future<Integer> reader = Executors.newSingleThreadExecutor().submit(() -> {
+                int reads = 0;
+                while (writing.get() && reads < 10_000) {
+                    for (LedgerStats.AssetStats asset : ledger.stats().assets()) {
+                        assertEquals(0, asset.sum().signum(), "a snapshot of " + asset.assetCode() + " sums to "
+                                + asset.sum() + " seed=" + seed);
+                        assertTrue(asset.userBalances().signum() >= 0);
+                    }
+                    reads++;
+                }
+                return reads;
+            });
             start.countDown();
             for (Future<?> future : futures) {
                 future.get(WAIT_SECONDS, TimeUnit.SECONDS);
             }
             pool.shutdown();
+            writing.set(false);
+            int snapshotReads = reader.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertTrue(snapshotReads > 0);
 
             // Calls that ran out of retries were rolled back: none of their operations may have landed
             // unless another call applied the same reference.
@@ -162,8 +179,9 @@ class ConcurrencyTest {
             assertEquals(0, retries.count("40P01"), "deadlocks: " + retries.bySqlState);
             LedgerMetrics m = ledger.metrics();
             System.out.printf("randomOperations[%s, lanes=%d]: applied=%d replays=%d refused=%d busy=%d retries=%s"
-                            + " coalesced=%d ops in %d transactions%n", isolation, lanes, applied.size(), replays.sum(),
-                    refusals.sum(), busy.sum(), retries.bySqlState, m.coalescedOperations(), m.coalescedBatches());
+                            + " coalesced=%d ops in %d transactions, snapshot reads=%d%n", isolation, lanes,
+                    applied.size(), replays.sum(), refusals.sum(), busy.sum(), retries.bySqlState,
+                    m.coalescedOperations(), m.coalescedBatches(), snapshotReads);
         }
     }
 
