@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.runtime.DataSources;
+import dev.walletledger.runtime.EmbeddedDatabase;
 import dev.walletledger.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -89,5 +94,22 @@ class PostgresConnectorTest {
         CliRunner.Result balance = run(Map.of(), "balance", "alice", "--data-dir", dataDirectory);
         assertEquals("ASSET       BALANCE  MINOR_UNITS\nGOLD_COINS        7            7\n", balance.out(),
                 balance::toString);
+    }
+
+    @Test
+    void whileTheServerRunsTheEmbeddedDatabaseTheCliAttachesAndLeavesItRunning(@TempDir Path temporary) {
+        Path dataDirectory = temporary.resolve("wallet-data");
+        // The server's side: it owns the embedded PostgreSQL for as long as this block runs.
+        try (EmbeddedDatabase server = EmbeddedDatabase.startOrAttach(dataDirectory);
+             HikariDataSource pool = DataSources.pool(server.jdbcUrl(), server.user(), server.password(), 2, "server")) {
+            assertTrue(server.startedHere());
+            Ledger.migrate(pool, LedgerConfig.defaults());
+            CliRunner.Result topup = run(Map.of(), "topup", "alice", "--asset", "GOLD_COINS", "--amount", "3",
+                    "--reference", "p1", "--data-dir", dataDirectory.toString());
+            assertEquals(0, topup.exitCode(), topup::toString);
+            // The CLI closed its side; the server's database still answers, with the CLI's write in it.
+            assertEquals(3, new Ledger(pool, LedgerConfig.defaults()).balance("alice", "GOLD_COINS").balance());
+            assertEquals(0, run(Map.of(), "verify", "--data-dir", dataDirectory.toString()).exitCode());
+        }
     }
 }
