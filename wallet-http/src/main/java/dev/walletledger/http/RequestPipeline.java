@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
 final class RequestPipeline implements HttpHandler {
     /** The largest request body read; larger ones are answered 413 without reading the rest. */
     static final int BODY_BYTES_MAX = 64 * 1024;
+    /**
+     * Undertow's own hard stop. A chunked body over {@link #BODY_BYTES_MAX} is drained up to here before
+     * the 413, so the client reads the answer instead of a connection reset; past it the connection drops.
+     */
+    static final long ENTITY_BYTES_MAX = 1024 * 1024;
 
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.walletledger.http.access");
     private static final Logger LOG = LoggerFactory.getLogger(RequestPipeline.class);
@@ -78,6 +83,7 @@ final class RequestPipeline implements HttpHandler {
     private void handleBlocking(HttpServerExchange exchange, String requestId, long start) {
         exchange.startBlocking();
         String routeName = "unmatched";
+        boolean bodyRead = false;
         HttpResponse response;
         Throwable failure = null;
         try {
@@ -88,13 +94,21 @@ final class RequestPipeline implements HttpHandler {
             if (match.route().readsBody()) {
                 requireJson(exchange);
                 body = readBody(exchange);
+                bodyRead = true;
             }
             response = match.route().handler().handle(Call.of(requestId, match.pathParameters(), query, body));
         } catch (RuntimeException | Error e) {
             response = ErrorMapping.response(e);
             failure = e;
         }
+        if (!bodyRead && hasBody(exchange)) {
+            exchange.setPersistent(false); // answered before reading the body: do not parse it as the next request
+        }
         finish(exchange, response, routeName, requestId, start, failure);
+    }
+
+    private static boolean hasBody(HttpServerExchange exchange) {
+        return exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
     }
 
     private static void requireJson(HttpServerExchange exchange) {
@@ -125,6 +139,7 @@ final class RequestPipeline implements HttpHandler {
             byte[] body = in.readNBytes(BODY_BYTES_MAX + 1);
             if (body.length > BODY_BYTES_MAX) {
                 exchange.setPersistent(false);
+                in.skip(ENTITY_BYTES_MAX); // bounded drain; Undertow stops at ENTITY_BYTES_MAX anyway
                 throw tooLargeException();
             }
             return body;

@@ -53,7 +53,7 @@ public final class WalletServer implements AutoCloseable {
                 .addHttpListener(config.port(), config.host())
                 .setIoThreads(2)
                 .setWorkerThreads(workers)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) RequestPipeline.BODY_BYTES_MAX)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, RequestPipeline.ENTITY_BYTES_MAX)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
                 .setServerOption(UndertowOptions.MAX_HEADERS, 100)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)

@@ -7,18 +7,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A server in-process on a free loopback port, over a fresh migrated schema, with a JDK client. */
 final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     final TestLedger ledger;
     final WalletServer server;
@@ -46,10 +48,12 @@ final class TestServer implements AutoCloseable {
 
     Reply send(HttpRequest request) {
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            // Bounded even for requests built without a timeout.
+            HttpResponse<byte[]> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                    .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             return new Reply(response.statusCode(), response.body(), response);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(request.method() + " " + request.uri() + " got no answer", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -156,7 +156,7 @@ public final class Requests {
 
     private static WalletException prefixed(WalletException e, String prefix) {
         Object field = e.details().get("field");
-        if (e.code() != ErrorCode.VALIDATION_FAILED || !(field instanceof String name)) {
+        if (e.code() != ErrorCode.VALIDATION_FAILED || !(field instanceof String name) || name.startsWith(prefix)) {
             return e;
         }
         return WalletException.of(e.code(), prefix + e.getMessage(), Map.of("field", prefix + name), e);

@@ -1,0 +1,149 @@
+package dev.walletledger.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built jar as a real process on the embedded, durable PostgreSQL: acknowledged top-ups, kill -9,
+ * restart on the same data directory, and every acknowledged write is present and replays identically.
+ */
+class CrashRecoveryIT {
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(180);
+
+    @TempDir
+    Path directory;
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Test
+    void acknowledgedWritesSurviveKillMinus9() throws Exception {
+        long seed = Long.getLong("wallet.seed", System.nanoTime());
+        System.out.println("CrashRecoveryIT seed=" + seed);
+        Random random = new Random(seed);
+        int port = freePort();
+        Map<String, byte[]> acknowledged = new LinkedHashMap<>();
+        Process first = startServer(port, "first");
+        long postmaster;
+        try {
+            awaitHealthy(first, port);
+            for (int i = 0; i < 40; i++) {
+                String body = topUp("crash_user_" + (i % 4), 1 + random.nextInt(10_000), "crash_ref_" + i);
+                HttpResponse<byte[]> response = post(port, body);
+                assertEquals(201, response.statusCode(), new String(response.body()));
+                acknowledged.put(body, response.body());
+            }
+            postmaster = postmasterPid();
+        } finally {
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful anything
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        }
+        // Also kill the PostgreSQL the dead server left behind, so the restart meets a stale pid file.
+        ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
+        ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+
+        Process second = startServer(port, "second");
+        try {
+            awaitHealthy(second, port);
+            for (Map.Entry<String, byte[]> write : acknowledged.entrySet()) {
+                HttpResponse<byte[]> replay = post(port, write.getKey());
+                assertEquals(200, replay.statusCode(), new String(replay.body()));
+                assertEquals("true", replay.headers().firstValue("Idempotent-Replayed").orElse(""));
+                assertArrayEquals(write.getValue(), replay.body(), "the replay is byte-identical");
+            }
+        } finally {
+            second.destroy(); // SIGTERM: the graceful path, which also stops PostgreSQL
+            if (!second.waitFor(60, TimeUnit.SECONDS)) {
+                second.destroyForcibly();
+            }
+        }
+        int exit = second.exitValue();
+        assertTrue(exit == 0 || exit == 143, "a SIGTERM shutdown exits cleanly, got " + exit + "\n" + logs());
+        Path pidFile = directory.resolve("data/postgres/postmaster.pid");
+        assertTrue(!Files.exists(pidFile), "the graceful shutdown stopped PostgreSQL");
+    }
+
+    private Process startServer(int port, String name) throws IOException {
+        String jar = System.getProperty("wallet.server.jar", "target/wallet-server.jar");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar);
+        builder.environment().remove("DATABASE_URL");
+        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("HOST", "127.0.0.1");
+        builder.environment().put("WALLET_DATA_DIR", directory.resolve("data").toString());
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(directory.resolve(name + ".log").toFile());
+        return builder.start();
+    }
+
+    private void awaitHealthy(Process process, int port) throws Exception {
+        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertTrue(process.isAlive(), "the server exited:\n" + logs());
+            try {
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the server did not become healthy within " + STARTUP_WAIT + ":\n" + logs());
+    }
+
+    private HttpResponse<byte[]> post(int port, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/wallets/topup"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(directory.resolve("data/postgres/postmaster.pid")).get(0).strip());
+    }
+
+    private String logs() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String name : new String[] {"first.log", "second.log"}) {
+            Path log = directory.resolve(name);
+            if (Files.exists(log)) {
+                lines.add("--- " + name);
+                lines.addAll(Files.readAllLines(log));
+            }
+        }
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    }
+
+    private static String topUp(String user, long amount, String reference) {
+        return "{\"user_id\":\"" + user + "\",\"asset_code\":\"GOLD_COINS\",\"amount\":" + amount
+                + ",\"reference_id\":\"" + reference + "\",\"payment_method\":\"card\",\"metadata\":{\"n\":" + amount + "}}";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
