@@ -114,8 +114,14 @@ CREATE TRIGGER asset_types_fixed_identity BEFORE UPDATE ON asset_types
 
 -- ---------------------------------------------------------------------------------------------
 -- Double-entry, checked once per statement over the rows it inserted.
+-- The statement-level checks below run their queries from plpgsql, which plans each query once per
+-- session and keeps the plan, whatever the size of the next statement's transition table. A plan made
+-- for a batch of a thousand rows (hash joins over whole tables) would then serve single rows, scanning
+-- ever larger tables. These functions therefore switch off sequential scans, hash and merge joins: every
+-- lookup is an index probe driven by the inserted rows, which costs in proportion to the rows inserted.
 
-CREATE FUNCTION check_new_entries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+CREATE FUNCTION check_new_entries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
+    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
     bad bigint;
 BEGIN
@@ -171,29 +177,34 @@ CREATE TRIGGER ledger_entries_double_entry AFTER INSERT ON ledger_entries
 
 -- A transaction is inserted in the same statement as its two entries; at the end of that statement it
 -- must have exactly the shape its type names.
-CREATE FUNCTION check_new_transactions() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+CREATE FUNCTION check_new_transactions() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
+    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
     bad uuid;
 BEGIN
+    -- Driven by each new transaction's id (the entries' transaction index, then wallet primary keys):
+    -- restricting on the system wallet instead would walk every entry of the TREASURY.
     SELECT t.id INTO bad
       FROM new_transactions t
       LEFT JOIN wallets u ON u.id = t.user_wallet_id
+     CROSS JOIN LATERAL (
+           SELECT count(*) AS entries,
+                  count(*) FILTER (WHERE e.wallet_id = t.user_wallet_id AND e.amount = t.amount
+                      AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END) AS user_side,
+                  count(*) FILTER (WHERE w.kind = 'SYSTEM' AND w.asset_id = t.asset_id AND e.amount = t.amount
+                      AND e.direction = CASE t.type WHEN 'SPEND' THEN 'CREDIT' ELSE 'DEBIT' END
+                      AND w.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
+                                                   WHEN 'BONUS' THEN 'BONUS_POOL'
+                                                   ELSE 'REVENUE' END) AS system_side
+             FROM ledger_entries e
+             JOIN wallets w ON w.id = e.wallet_id
+            WHERE e.transaction_id = t.id) c
      WHERE u.id IS NULL
         OR u.kind <> 'USER'
         OR u.asset_id <> t.asset_id
-        OR (SELECT count(*) FROM ledger_entries e WHERE e.transaction_id = t.id) <> 2
-        OR NOT EXISTS (
-               SELECT 1 FROM ledger_entries e
-                WHERE e.transaction_id = t.id AND e.wallet_id = t.user_wallet_id AND e.amount = t.amount
-                  AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END)
-        OR NOT EXISTS (
-               SELECT 1 FROM ledger_entries e JOIN wallets s ON s.id = e.wallet_id
-                WHERE e.transaction_id = t.id AND s.kind = 'SYSTEM' AND s.asset_id = t.asset_id
-                  AND e.amount = t.amount
-                  AND e.direction = CASE t.type WHEN 'SPEND' THEN 'CREDIT' ELSE 'DEBIT' END
-                  AND s.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
-                                               WHEN 'BONUS' THEN 'BONUS_POOL'
-                                               ELSE 'REVENUE' END)
+        OR c.entries <> 2
+        OR c.user_side <> 1
+        OR c.system_side <> 1
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'wallet ledger: transaction % is not one balanced USER/SYSTEM pair of its type', bad
