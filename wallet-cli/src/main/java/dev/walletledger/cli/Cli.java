@@ -36,7 +36,8 @@ public final class Cli {
             new OperationCommand(OperationType.BONUS),
             new OperationCommand(OperationType.SPEND),
             new VerifyCommand(),
-            new StatsCommand());
+            new StatsCommand(),
+            new BenchCommand());
 
     /** Accepted before or after the command. */
     static final List<Args.Option> COMMON_OPTIONS = List.of(

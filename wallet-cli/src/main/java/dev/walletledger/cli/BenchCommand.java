@@ -1,0 +1,89 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.cli.bench.Bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code wallet bench}: the benchmark against pgbench on the same PostgreSQL. */
+final class BenchCommand implements Command {
+    static final Path DEFAULT_SERVER_JAR = Path.of("wallet-http", "target", "wallet-server.jar");
+
+    private static final Synopsis SYNOPSIS = new Synopsis("bench",
+            "measure throughput and latency against pgbench on the same PostgreSQL",
+            "wallet bench [--quick] [--seconds N] [--concurrency 1,16,64] [--out DIR] [--server-jar JAR] "
+                    + "[--no-http] [--no-pgbench] [--seed N]",
+            """
+            Starts a fresh, durable embedded PostgreSQL (or uses --database-url), records its version and
+            settings, runs pgbench's top-up-shaped scripts (uniform, one hot row) and -S at each concurrency,
+            then our workloads at the same concurrencies: library top-ups, a 60/30/10 spend/top-up/bonus mix,
+            top-ups through one TREASURY vs sixteen, batches of 100 and 1,000, and over HTTP (the server jar
+            in its own JVM, load from wrk when installed) top-ups, top-ups at half of peak (open loop), and
+            balance reads. Writes report.md (the table, with each run's ratio to its pgbench baseline, and
+            the targets), results.jsonl and throughput.png to --out. --quick: 2 s per run at 1 and 4, for CI.
+            Never run it against a production database: it writes thousands of transactions.""",
+            List.of(), 0, List.of(
+                    Args.Option.flag("--quick", "2 s per run, concurrency 1 and 4, pgbench scale 1 (for CI)"),
+                    Args.Option.value("--seconds", "N", "seconds per run (15)"),
+                    Args.Option.value("--concurrency", "LIST", "comma-separated callers/connections (1,16,64)"),
+                    Args.Option.value("--out", "DIR", "where to write the results (bench-results/<UTC time>)"),
+                    Args.Option.value("--server-jar", "JAR", "the server jar for the HTTP runs ("
+                            + DEFAULT_SERVER_JAR + ")"),
+                    Args.Option.flag("--no-http", "skip the HTTP runs"),
+                    Args.Option.flag("--no-pgbench", "skip the pgbench baselines (and so the ratios)"),
+                    Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)")));
+
+    @Override
+    public Synopsis synopsis() {
+        return SYNOPSIS;
+    }
+
+    @Override
+    public ExitCode run(Invocation call) {
+        boolean quick = call.args.has("--quick");
+        int seconds = call.args.value("--seconds").map(v -> number("--seconds", v, 1, 3_600)).orElse(quick ? 2 : 15);
+        List<Integer> concurrencies = call.args.value("--concurrency").map(BenchCommand::concurrencies)
+                .orElse(quick ? List.of(1, 4) : List.of(1, 16, 64));
+        long seed = call.args.value("--seed").map(v -> (long) number("--seed", v, 0, Integer.MAX_VALUE))
+                .orElse(System.nanoTime() & Integer.MAX_VALUE);
+        Path out = call.args.value("--out").map(Path::of).orElse(Path.of("bench-results",
+                LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        Optional<Path> jar = Optional.of(call.args.value("--server-jar").map(Path::of).orElse(DEFAULT_SERVER_JAR));
+        call.err.println("bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", results in " + out);
+        Bench.Settings settings = new Bench.Settings(seconds, concurrencies, quick ? 1 : 10, out,
+                call.args.value("--database-url"), jar.filter(Files::isRegularFile).or(() -> jar),
+                !call.args.has("--no-http"), !call.args.has("--no-pgbench"), seed);
+        Path report = new Bench(settings, call.err).run();
+        call.out.println("wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
+        return ExitCode.OK;
+    }
+
+    private static List<Integer> concurrencies(String text) {
+        List<Integer> values = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            values.add(number("--concurrency", part.strip(), 1, 256));
+        }
+        if (values.size() > 8) {
+            throw new UsageException("--concurrency takes at most 8 values");
+        }
+        return values;
+    }
+
+    private static int number(String option, String text, int min, int max) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new UsageException(option + " must be a whole number from " + min + " to " + max + ", got "
+                + Args.quoted(text));
+    }
+}

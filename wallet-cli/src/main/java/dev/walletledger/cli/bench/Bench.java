@@ -1,0 +1,382 @@
+package dev.walletledger.cli.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Asset;
+import dev.walletledger.core.Batch;
+import dev.walletledger.core.BatchResult;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.Outcome;
+import dev.walletledger.runtime.DataSources;
+import dev.walletledger.runtime.DatabaseUrl;
+import dev.walletledger.runtime.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark: pgbench's top-up-shaped scripts as the ceiling, then our workloads at the same
+ * concurrencies on the same PostgreSQL, each reported with its ratio to the matching pgbench run.
+ * Speed is measured here and never asserted in a test.
+ */
+public final class Bench {
+    /** What to run. {@code databaseUrl} empty: a fresh durable embedded PostgreSQL, removed afterwards. */
+    public record Settings(int seconds, List<Integer> concurrencies, int pgbenchScale, Path out,
+                           Optional<String> databaseUrl, Optional<Path> serverJar, boolean http, boolean pgbench,
+                           long seed) {
+        public Settings {
+            concurrencies = List.copyOf(concurrencies);
+            if (seconds < 1 || seconds > 3_600) {
+                throw new IllegalArgumentException("seconds must be from 1 to 3600");
+            }
+            if (concurrencies.isEmpty() || concurrencies.stream().anyMatch(c -> c < 1 || c > 256)) {
+                throw new IllegalArgumentException("concurrencies must be from 1 to 256");
+            }
+        }
+
+        int concurrencyMax() {
+            return concurrencies.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        }
+    }
+
+    private static final int SPREAD_ASSETS = 16;
+    private static final int READ_USERS = 10_000;
+    private static final int TOPUP_USERS = 1_000_000;
+
+    private final Settings settings;
+    private final PrintStream log;
+    private final List<Result> results = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Map<String, Result> baselines = new LinkedHashMap<>();
+
+    public Bench(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** Runs everything and writes report.md, results.jsonl and throughput.png; returns report.md. */
+    public Path run() {
+        try {
+            Files.createDirectories(settings.out());
+            Path scratch = Files.createTempDirectory("wallet-bench");
+            try (Target target = Target.open(settings.databaseUrl(), scratch.resolve("data"))) {
+                describe(target);
+                if (settings.pgbench()) {
+                    runPgbench(target);
+                }
+                runLibrary(target);
+                if (settings.http()) {
+                    runHttp(target);
+                }
+            } finally {
+                deleteTree(scratch);
+            }
+            return writeReport();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The database under test and how to reach it. */
+    private record Target(DatabaseUrl url, EmbeddedDatabase embedded) implements AutoCloseable {
+        static Target open(Optional<String> databaseUrl, Path scratch) {
+            if (databaseUrl.isPresent()) {
+                return new Target(DatabaseUrl.parse(databaseUrl.get()), null);
+            }
+            EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(scratch);
+            return new Target(DatabaseUrl.parse(database.jdbcUrl() + "?user=" + database.user()), database);
+        }
+
+        HikariDataSource pool(int size, String name) {
+            return DataSources.pool(url.jdbcUrl(), url.user(), url.password(), size, name);
+        }
+
+        /** host and port of jdbc:postgresql://host[:port]/db (pgbench takes them apart). */
+        URI address() {
+            return URI.create(url.jdbcUrl().substring("jdbc:".length()));
+        }
+
+        /** The JDBC URL with its credentials as parameters, for the server's DATABASE_URL. */
+        String urlWithCredentials() {
+            String base = url.jdbcUrl();
+            String separator = base.contains("?") ? "&" : "?";
+            return base + separator + "user=" + encode(url.user())
+                    + (url.password() == null ? "" : "&password=" + encode(url.password()));
+        }
+
+        private static String encode(String text) {
+            return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private void describe(Target target) {
+        environment.put("date", Instant.now().toString());
+        environment.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        environment.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        environment.put("database", target.embedded() != null ? "embedded (io.zonky binaries), fresh data directory"
+                : target.url().toString());
+        environment.put("seed", Long.toString(settings.seed()));
+        environment.put("duration per run", settings.seconds() + " s");
+        environment.put("concurrencies", settings.concurrencies().toString());
+        try (HikariDataSource pool = target.pool(2, "bench-describe");
+             Connection connection = pool.getConnection();
+             Statement statement = connection.createStatement()) {
+            environment.put("postgresql", scalar(statement, "SELECT version()"));
+            List<String> durability = new ArrayList<>();
+            for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
+                    "shared_buffers", "max_connections", "commit_delay")) {
+                durability.add(setting + "=" + scalar(statement, "SHOW " + setting));
+            }
+            environment.put("settings", String.join(", ", durability));
+            if (durability.stream().anyMatch(s -> s.equals("fsync=off") || s.equals("synchronous_commit=off")
+                    || s.equals("full_page_writes=off"))) {
+                environment.put("WARNING", "this database is not durable: these numbers do not count");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the database's version and settings", e);
+        }
+        log.println("bench: " + environment.get("postgresql"));
+    }
+
+    private void runPgbench(Target target) {
+        Optional<Path> binary = Pgbench.find();
+        if (binary.isEmpty()) {
+            environment.put("pgbench", "not found: baselines and ratios skipped");
+            return;
+        }
+        String database = "wallet_bench_pgbench";
+        try (HikariDataSource pool = target.pool(1, "bench-pgbench");
+             Connection connection = pool.getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + database);
+            statement.execute("CREATE DATABASE " + database);
+        } catch (SQLException e) {
+            environment.put("pgbench", "could not create its database (" + e.getMessage() + "): skipped");
+            return;
+        }
+        URI address = target.address();
+        Pgbench pgbench = new Pgbench(binary.get(), address.getHost(), address.getPort() < 0 ? 5432 : address.getPort(),
+                target.url().user(), target.url().password(), database);
+        environment.put("pgbench", pgbench.version() + ", scale " + settings.pgbenchScale()
+                + ", -M prepared -j 2 -n, scripts from shared/docs/PERFORMANCE.md");
+        log.println("bench: pgbench -i -s " + settings.pgbenchScale());
+        pgbench.initialize(settings.pgbenchScale());
+        for (String script : List.of("topup_uniform", "topup_hot", "select-only")) {
+            for (int clients : settings.concurrencies()) {
+                Result result = pgbench.run(script, clients, settings.seconds());
+                baselines.put(script + "@" + clients, result);
+                record(result);
+            }
+        }
+    }
+
+    private void runLibrary(Target target) {
+        int poolSize = LedgerConfig.defaults().lanes() + 12;
+        try (HikariDataSource pool = target.pool(poolSize, "bench-library")) {
+            LedgerConfig config = LedgerConfig.defaults().withSchema("bench_library");
+            Ledger.migrate(pool, config);
+            try (Ledger ledger = new Ledger(pool, config)) {
+                List<Asset> spread = new ArrayList<>();
+                for (int i = 0; i < SPREAD_ASSETS; i++) {
+                    spread.add(ledger.addAsset(new Asset("BENCH_%02d".formatted(i), "Bench %d".formatted(i), 0)));
+                }
+                for (int c : settings.concurrencies()) {
+                    record(LibraryLoad.run("library top-ups", ledger, c, settings.seconds(), settings.seed(),
+                            (l, random, n) -> apply(l, Operation.topUp("u" + random.nextInt(TOPUP_USERS), "GOLD_COINS",
+                                    1 + random.nextInt(1_000), "lt-" + c + "-" + n))), "topup_uniform@" + c);
+                }
+                for (int c : settings.concurrencies()) {
+                    record(LibraryLoad.run("library mix 60/30/10", ledger, c, settings.seconds(), settings.seed(),
+                            (l, random, n) -> apply(l, mixed(random, c, n))), "topup_uniform@" + c);
+                }
+                int hot = settings.concurrencyMax();
+                record(LibraryLoad.run("top-ups, one TREASURY (hot)", ledger, hot, settings.seconds(), settings.seed(),
+                        (l, random, n) -> apply(l, Operation.topUp("hot" + random.nextInt(TOPUP_USERS), "GOLD_COINS",
+                                1 + random.nextInt(1_000), "hot-" + n))), "topup_uniform@" + hot);
+                Result spreadRun = record(LibraryLoad.run("top-ups, 16 TREASURYs (spread)", ledger, hot,
+                        settings.seconds(), settings.seed(), (l, random, n) -> apply(l, Operation.topUp(
+                                "spr" + random.nextInt(TOPUP_USERS), spread.get(random.nextInt(SPREAD_ASSETS)).code(),
+                                1 + random.nextInt(1_000), "spr-" + n))), "topup_uniform@" + hot);
+                environment.put("hot/spread", String.format("%.2f", last("top-ups, one TREASURY (hot)").opsPerSecond()
+                        / spreadRun.opsPerSecond()));
+                for (int size : List.of(100, 1_000)) {
+                    for (int callers : List.of(1, 4)) {
+                        record(LibraryLoad.run("batches of " + size, ledger, callers, settings.seconds(),
+                                settings.seed(), (l, random, n) -> batch(l, random, size, "b" + size + "-" + n)),
+                                "topup_uniform@" + settings.concurrencyMax());
+                    }
+                }
+                log.println("bench: library done; " + ledger.metrics());
+            }
+        }
+    }
+
+    private static LibraryLoad.Done apply(Ledger ledger, Operation operation) {
+        ledger.apply(operation);
+        return LibraryLoad.Done.ONE;
+    }
+
+    /** 60 % spends, 30 % top-ups, 10 % bonuses over a pool of users per caller count; spends may be refused. */
+    private static Operation mixed(java.util.Random random, int concurrency, long n) {
+        String user = "m" + concurrency + "-" + random.nextInt(5_000);
+        long amount = 1 + random.nextInt(500);
+        int dice = random.nextInt(10);
+        if (dice < 6) {
+            return Operation.spend(user, "GOLD_COINS", amount, "ms-" + concurrency + "-" + n);
+        }
+        return dice < 9 ? Operation.topUp(user, "GOLD_COINS", amount, "mt-" + concurrency + "-" + n)
+                : Operation.bonus(user, "GOLD_COINS", amount, "mb-" + concurrency + "-" + n);
+    }
+
+    private static LibraryLoad.Done batch(Ledger ledger, java.util.Random random, int size, String prefix) {
+        List<Operation> operations = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            operations.add(Operation.topUp("b" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1 + random.nextInt(1_000),
+                    prefix + "-" + i));
+        }
+        BatchResult result = ledger.submit(Batch.independent(operations));
+        long refused = result.outcomes().stream().filter(o -> o instanceof Outcome.Refused).count();
+        return new LibraryLoad.Done(size, refused);
+    }
+
+    private void runHttp(Target target) throws IOException {
+        Optional<Path> jar = settings.serverJar().filter(Files::isRegularFile);
+        if (jar.isEmpty()) {
+            environment.put("http", "server jar not found (" + settings.serverJar().map(Path::toString).orElse("none")
+                    + "): HTTP runs skipped; build it with ./mvnw -q -B install -DskipTests");
+            return;
+        }
+        Optional<Path> wrk = HttpLoad.findWrk();
+        environment.put("http", "the server jar in its own JVM (-Xmx" + ServerProcess.HEAP + "), default settings; "
+                + "load: " + (wrk.isPresent() ? "wrk (apt), 2 threads" : "the JDK HttpClient (wrk not installed)"));
+        Path serverLog = settings.out().resolve("server.log");
+        try (ServerProcess server = ServerProcess.start(jar.get(), target.urlWithCredentials(),
+                Map.of("LOG_LEVEL", "info"), serverLog)) {
+            prefundReaders(target);
+            URI base = server.uri("/");
+            double peak = 0;
+            for (int c : settings.concurrencies()) {
+                HttpLoad.Shape shape = HttpLoad.Shape.topUps("http-" + settings.seed() + "-" + c, TOPUP_USERS);
+                Result result = wrk.isPresent()
+                        ? HttpLoad.wrk(wrk.get(), "HTTP top-ups", base, shape, c, settings.seconds())
+                        : HttpLoad.jdkClosedLoop("HTTP top-ups", base, shape, c, settings.seconds());
+                result = result.withNote(String.format("server RSS %.0f MB", server.sampleRss()));
+                peak = Math.max(peak, result.opsPerSecond());
+                record(result, "topup_uniform@" + c);
+            }
+            double half = Math.max(1, peak / 2);
+            record(HttpLoad.jdkFixedRate("HTTP top-ups at half of peak", base,
+                    HttpLoad.Shape.topUps("half-" + settings.seed(), TOPUP_USERS), half, 256, settings.seconds()),
+                    "topup_uniform@" + settings.concurrencyMax());
+            for (int c : settings.concurrencies()) {
+                HttpLoad.Shape shape = HttpLoad.Shape.balanceReads(READ_USERS);
+                Result result = wrk.isPresent()
+                        ? HttpLoad.wrk(wrk.get(), "HTTP balance reads", base, shape, c, settings.seconds())
+                        : HttpLoad.jdkClosedLoop("HTTP balance reads", base, shape, c, settings.seconds());
+                record(result.withNote(String.format("server RSS %.0f MB", server.sampleRss())), "select-only@" + c);
+            }
+            environment.put("server RSS peak", String.format("%.0f MB (heap limit %s)", server.rssPeakMegabytes(),
+                    ServerProcess.HEAP));
+        }
+    }
+
+    /** The users whose balances the read workload asks for, funded through the library on the server's schema. */
+    private void prefundReaders(Target target) {
+        try (HikariDataSource pool = target.pool(4, "bench-prefund")) {
+            LedgerConfig config = LedgerConfig.defaults().withCoalescing(0, 1, 1, 1_000);
+            try (Ledger ledger = new Ledger(pool, config)) {
+                for (int from = 0; from < READ_USERS; from += 1_000) {
+                    List<Operation> operations = new ArrayList<>();
+                    for (int u = from; u < Math.min(READ_USERS, from + 1_000); u++) {
+                        operations.add(Operation.topUp("r" + u, "GOLD_COINS", 100, "fund-r" + u));
+                    }
+                    ledger.submit(Batch.independent(operations));
+                }
+            }
+        }
+    }
+
+    private Result record(Result result) {
+        results.add(result);
+        log.printf("bench: %-34s %-13s c=%-3d %,10.0f ops/s%n", result.workload(), result.driver(),
+                result.concurrency(), result.opsPerSecond());
+        return result;
+    }
+
+    private Result record(Result result, String baselineKey) {
+        Result baseline = baselines.get(baselineKey);
+        return record(baseline == null ? result
+                : result.withBaseline(baseline.workload() + " @" + baseline.concurrency(), baseline.opsPerSecond()));
+    }
+
+    private Result last(String workload) {
+        for (int i = results.size() - 1; i >= 0; i--) {
+            if (results.get(i).workload().equals(workload)) {
+                return results.get(i);
+            }
+        }
+        throw new IllegalStateException("no result for " + workload);
+    }
+
+    private Path writeReport() throws IOException {
+        Path chart = settings.out().resolve("throughput.png");
+        Map<String, TreeMap<Integer, Double>> series = new LinkedHashMap<>();
+        for (String workload : List.of("pgbench topup_uniform", "pgbench topup_hot", "library top-ups",
+                "HTTP top-ups", "pgbench select-only", "HTTP balance reads")) {
+            TreeMap<Integer, Double> points = new TreeMap<>();
+            results.stream().filter(r -> r.workload().equals(workload))
+                    .forEach(r -> points.put(r.concurrency(), r.opsPerSecond()));
+            if (!points.isEmpty()) {
+                series.put(workload, points);
+            }
+        }
+        Chart.write(chart, "Throughput vs concurrency: ours against pgbench, same PostgreSQL, same run", series);
+        Report.writeJson(settings.out().resolve("results.jsonl"), results);
+        Path report = settings.out().resolve("report.md");
+        Files.writeString(report, Report.markdown(environment, results, Targets.check(results, settings)));
+        return report;
+    }
+
+    private static String scalar(Statement statement, String sql) throws SQLException {
+        try (ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
