@@ -1,0 +1,377 @@
+package dev.walletledger.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Jepsen's bank over HTTP: {@code users} wallets seeded by top-ups, {@code clients} threads sending random
+ * top-ups, bonuses and spends (spends larger than a balance are refused), each retried with its reference
+ * id while in doubt, and a reader taking whole-ledger snapshots. While it runs, the test's nemesis injects
+ * faults; afterwards {@link #verify} settles every operation still in doubt by reference and checks the
+ * history against the database: nothing acknowledged is lost, nothing is applied twice.
+ */
+final class BankWorkload {
+    /** A wallet's seed top-up. */
+    static final long SEED_AMOUNT = 100_000;
+    /** The liveness bound: after a fault heals, the first write must be acknowledged within this. */
+    static final long RECOVERY_BOUND_MILLIS = 60_000;
+
+    private final Run run;
+    private final HttpLedgerClient client;
+    private final Supplier<String> jdbcUrl;
+    private final String schema;
+    private final List<String> users = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
+    private final List<String> readViolations = new CopyOnWriteArrayList<>();
+    private final AtomicLong readsOk = new AtomicLong();
+    private final AtomicLong readsFailed = new AtomicLong();
+    private final List<Long> recoveryMillis = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicLong keys = new AtomicLong();
+    private long loadNanos;
+
+    /**
+     * @param jdbcUrl  where snapshot reads go, straight to PostgreSQL (not through the server or a proxy)
+     */
+    BankWorkload(Run run, HttpLedgerClient client, Supplier<String> jdbcUrl, String schema, int users) {
+        this.run = run;
+        this.client = client;
+        this.jdbcUrl = jdbcUrl;
+        this.schema = schema;
+        for (int i = 0; i < users; i++) {
+            this.users.add("bank_" + run.seed() % 100_000 + "_" + i);
+        }
+    }
+
+    /** Funds every wallet; each seed must be acknowledged (the database is healthy now). */
+    void seed() {
+        for (String user : users) {
+            Op op = new Op(key("seed"), Op.Type.TOPUP, user, SEED_AMOUNT);
+            client.execute(op);
+            ops.add(op);
+            assertEquals(Op.Status.ACKNOWLEDGED, op.status, op.history() + " " + op.unexpected);
+        }
+    }
+
+    private String key(String kind) {
+        return kind + "-" + run.seed() + "-" + keys.incrementAndGet();
+    }
+
+    /**
+     * Runs {@code clients} client threads and a snapshot reader while {@code nemesis} runs in this thread;
+     * stops them when it returns (each thread finishes its operation in progress, bounded by its retries).
+     */
+    void load(int clients, Runnable nemesis) {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Random random = new Random(run.seed() * 31 + c);
+            threads.add(new Thread(() -> {
+                while (!stop.get()) {
+                    Op op = randomOp(random);
+                    client.execute(op);
+                    ops.add(op);
+                }
+            }, "bank-client-" + c));
+        }
+        threads.add(new Thread(() -> {
+            while (!stop.get()) {
+                snapshot();
+                sleep(200);
+            }
+        }, "bank-reader"));
+        long start = System.nanoTime();
+        threads.forEach(Thread::start);
+        try {
+            nemesis.run();
+        } finally {
+            stop.set(true);
+            for (Thread thread : threads) {
+                join(thread);
+            }
+            loadNanos = System.nanoTime() - start;
+        }
+    }
+
+    private Op randomOp(Random random) {
+        String user = users.get(random.nextInt(users.size()));
+        int dice = random.nextInt(100);
+        Op.Type type = dice < 40 ? Op.Type.TOPUP : dice < 55 ? Op.Type.BONUS : Op.Type.SPEND;
+        long amount = type == Op.Type.SPEND ? 1 + random.nextInt(60_000) : 1 + random.nextInt(20_000);
+        return new Op(key("op"), type, user, amount);
+    }
+
+    private void snapshot() {
+        try {
+            List<String> violations = LedgerSnapshot.read(jdbcUrl.get(), schema).violations(Set.copyOf(users));
+            readsOk.incrementAndGet();
+            readViolations.addAll(violations);
+        } catch (SQLException | RuntimeException e) {
+            readsFailed.incrementAndGet(); // the database is down or paused: a read in doubt, not checked
+        }
+    }
+
+    /**
+     * The liveness probe after a fault heals: top-ups with fresh keys until one is acknowledged; asserts
+     * it happens within {@link #RECOVERY_BOUND_MILLIS}. Returns the milliseconds it took.
+     */
+    long awaitFirstWrite() {
+        long millis = firstWrite();
+        recoveryMillis.add(millis);
+        return millis;
+    }
+
+    private long firstWrite() {
+        long start = System.nanoTime();
+        long deadline = start + RECOVERY_BOUND_MILLIS * 1_000_000;
+        for (int attempt = 1; System.nanoTime() < deadline && attempt <= 10_000; attempt++) {
+            Op probe = new Op(key("probe"), Op.Type.TOPUP, users.get(0), 1);
+            client.execute(probe);
+            ops.add(probe);
+            if (probe.status == Op.Status.ACKNOWLEDGED) {
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+            assertTrue(probe.status != Op.Status.UNEXPECTED, probe.history() + " " + probe.unexpected);
+        }
+        throw new AssertionError("liveness: no write was acknowledged within " + RECOVERY_BOUND_MILLIS
+                + " ms after the fault healed (seed " + run.seed() + ")");
+    }
+
+    /** Sequential fresh top-ups once faults healed: how many were acknowledged at their first attempt. */
+    int firstAttemptWrites(int writes) {
+        int ok = 0;
+        for (int i = 0; i < writes; i++) {
+            Op op = new Op(key("check"), Op.Type.TOPUP, users.get(i % users.size()), 1);
+            client.execute(op);
+            ops.add(op);
+            if (op.attempts.size() == 1 && op.attempts.get(0) == Op.Attempt.CREATED) {
+                ok++;
+            }
+        }
+        return ok;
+    }
+
+    /** Settles, checks and reports; fails the test on any violation. Returns the figures. */
+    Figures verify(String label, String extra) throws SQLException {
+        firstWrite(); // the system is healthy again before the checks
+        snapshot();
+        Figures f = new Figures();
+        List<String> problems = new ArrayList<>(new LinkedHashSet<>(readViolations));
+        Map<String, String> recorded = LedgerSnapshot.transactions(jdbcUrl.get(), schema);
+        Map<String, Long> expected = new HashMap<>();
+        Set<String> ourKeys = new java.util.HashSet<>();
+        for (Op op : ops) {
+            ourKeys.add(op.key);
+            f.ops++;
+            boolean present = recorded.containsKey(op.key);
+            String value = recorded.get(op.key);
+            if (value != null && (value.equals("DUPLICATE") || value.contains("ENTRIES"))) {
+                f.duplicates++;
+                problems.add("duplicate or malformed transaction: " + op.history() + " -> " + value);
+            }
+            if (op.hadInfo()) {
+                f.inDoubt++;
+            }
+            switch (op.status) {
+                case ACKNOWLEDGED -> {
+                    f.acked++;
+                    if (!present) {
+                        f.lostAcked++;
+                        problems.add("lost acknowledged: " + op.history());
+                    } else if (!value.equals(op.user + " " + op.type + " " + op.amount)) {
+                        problems.add("acknowledged but recorded differently: " + op.history() + " -> " + value);
+                    }
+                    if (op.hadInfo()) {
+                        if (op.attempts.get(op.attempts.size() - 1) == Op.Attempt.REPLAYED) {
+                            f.resolvedApplied++;
+                            f.resolvedByReplay++;
+                        } else {
+                            f.resolvedAbsent++;
+                            f.resolvedByRetry++;
+                        }
+                    } else if (op.attempts.get(0) == Op.Attempt.REPLAYED) {
+                        f.serverReplays++; // the server retried internally after a lost commit acknowledgment
+                    }
+                }
+                case REFUSED -> {
+                    f.refused++;
+                    if (present) {
+                        f.wrongRefusals++;
+                        problems.add("refused (422) but applied: " + op.history());
+                    }
+                    if (op.hadInfo()) {
+                        f.resolvedAbsent++;
+                        f.resolvedByRefusal++;
+                    }
+                }
+                case IN_DOUBT -> {
+                    Optional<Boolean> found = client.present(op.key);
+                    if (found.isEmpty()) {
+                        f.unresolved++;
+                        problems.add("could not settle by reference: " + op.history());
+                    } else {
+                        f.resolvedByRead++;
+                        if (found.get()) {
+                            f.resolvedApplied++;
+                        } else {
+                            f.resolvedAbsent++;
+                        }
+                        if (found.get() != present) {
+                            problems.add("GET by reference disagrees with the database: " + op.history());
+                        }
+                    }
+                }
+                case UNEXPECTED, PENDING -> {
+                    f.unexpected++;
+                    problems.add("unexpected answer: " + op.history() + " " + op.unexpected);
+                }
+            }
+            if (present) {
+                expected.merge(op.user, op.effect(), Long::sum);
+            }
+        }
+        for (String key : recorded.keySet()) {
+            if (!ourKeys.contains(key)) {
+                f.duplicates++;
+                problems.add("a transaction nobody asked for: " + key);
+            }
+        }
+        LedgerSnapshot last = LedgerSnapshot.read(jdbcUrl.get(), schema);
+        problems.addAll(last.violations(Set.copyOf(users)));
+        Map<String, Long> balances = last.userBalances(HttpLedgerClient.ASSET);
+        for (String user : users) {
+            long want = expected.getOrDefault(user, 0L);
+            long got = balances.getOrDefault(user, 0L);
+            if (want != got) {
+                problems.add("balance of " + user + " is " + got + ", the history says " + want);
+            }
+        }
+        f.replaysChecked = checkReplays(problems);
+        f.readsOk = readsOk.get();
+        f.readsFailed = readsFailed.get();
+        f.wrongTotals = readViolations.size();
+        f.recovery = new ArrayList<>(recoveryMillis);
+        f.seconds = loadNanos / 1e9;
+        run.summary(label + " " + f.line() + (extra.isEmpty() ? "" : " " + extra));
+        assertTrue(problems.isEmpty(), problems.size() + " problem(s), seed " + run.seed() + ":\n"
+                + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
+        assertEquals(0, f.lostAcked);
+        assertEquals(0, f.duplicates);
+        return f;
+    }
+
+    /** Sends up to 30 acknowledged originals (201) again: each must replay byte-identically with 200. */
+    private int checkReplays(List<String> problems) {
+        int checked = 0;
+        for (Op op : ops) {
+            if (checked >= 30) {
+                break;
+            }
+            if (op.status != Op.Status.ACKNOWLEDGED || op.attempts.get(op.attempts.size() - 1) != Op.Attempt.CREATED) {
+                continue;
+            }
+            try {
+                HttpResponse<byte[]> replay = client.post(op.path(), op.json(HttpLedgerClient.ASSET));
+                if (replay.statusCode() != 200 || !java.util.Arrays.equals(op.body, replay.body())) {
+                    problems.add("replay differs: " + op.history() + " got " + replay.statusCode() + " "
+                            + new String(replay.body()));
+                }
+                checked++;
+            } catch (IOException e) {
+                problems.add("replay got no answer: " + op.history());
+            }
+        }
+        return checked;
+    }
+
+    /** The figures of one run (one summary line). */
+    static final class Figures {
+        long ops;
+        long acked;
+        long refused;
+        long inDoubt;
+        long resolvedApplied;
+        long resolvedAbsent;
+        long resolvedByReplay;
+        long resolvedByRetry;
+        long resolvedByRefusal;
+        long resolvedByRead;
+        long unresolved;
+        long serverReplays;
+        long lostAcked;
+        long duplicates;
+        long wrongRefusals;
+        long unexpected;
+        long readsOk;
+        long readsFailed;
+        long wrongTotals;
+        int replaysChecked;
+        double seconds;
+        List<Long> recovery = List.of();
+
+        String line() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ops", ops);
+            out.put("acked", acked);
+            out.put("refused", refused);
+            out.put("lost_acked", lostAcked);
+            out.put("duplicates", duplicates);
+            out.put("wrong_refusals", wrongRefusals);
+            out.put("unexpected", unexpected);
+            out.put("in_doubt", inDoubt + " (" + (resolvedApplied + resolvedAbsent) + " resolved: " + resolvedApplied
+                    + " applied, " + resolvedAbsent + " absent; by replay " + resolvedByReplay + ", by retry "
+                    + resolvedByRetry + ", by 422 " + resolvedByRefusal + ", by GET " + resolvedByRead + "; unresolved "
+                    + unresolved + ")");
+            out.put("server_side_replays", serverReplays);
+            out.put("snapshot_reads", readsOk + " ok/" + readsFailed + " failed, wrong_total_or_negative=" + wrongTotals);
+            out.put("replays_byte_identical", replaysChecked);
+            out.put("ops_per_s", String.format(java.util.Locale.ROOT, "%.0f", ops / Math.max(0.001, seconds)));
+            if (!recovery.isEmpty()) {
+                List<Long> sorted = new ArrayList<>(recovery);
+                Collections.sort(sorted);
+                out.put("recovery_ms", "p50=" + sorted.get(sorted.size() / 2) + " max=" + sorted.get(sorted.size() - 1)
+                        + " (n=" + sorted.size() + ", bound " + RECOVERY_BOUND_MILLIS + ")");
+            }
+            StringBuilder text = new StringBuilder();
+            out.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
+            return text.toString();
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(300_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            throw new AssertionError(thread.getName() + " did not finish within 300 s");
+        }
+    }
+}

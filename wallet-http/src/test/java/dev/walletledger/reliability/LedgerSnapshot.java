@@ -1,0 +1,122 @@
+package dev.walletledger.reliability;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A whole-ledger read in one REPEATABLE READ snapshot, straight from PostgreSQL (Jepsen's bank read):
+ * every wallet's stored balance and the sum of its postings, checked for conservation (Σ per asset = 0),
+ * no negative USER balance, stored balance = Σ postings, and no wallet of an unknown user.
+ */
+final class LedgerSnapshot {
+    private static final String WALLETS = """
+            SELECT w.kind, w.owner_id, a.code, w.balance,
+                   COALESCE(sum(CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END), 0) AS postings
+              FROM %1$s.wallets w
+              JOIN %1$s.asset_types a ON a.id = w.asset_id
+              LEFT JOIN %1$s.ledger_entries e ON e.wallet_id = w.id
+             GROUP BY w.id, w.kind, w.owner_id, a.code, w.balance""";
+
+    record Wallet(String kind, String owner, String asset, Long balance, long postings) {}
+
+    final List<Wallet> wallets;
+
+    private LedgerSnapshot(List<Wallet> wallets) {
+        this.wallets = wallets;
+    }
+
+    static LedgerSnapshot read(String jdbcUrl, String schema) throws SQLException {
+        DriverManager.setLoginTimeout(5);
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null)) {
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+            List<Wallet> wallets = new ArrayList<>();
+            try (Statement statement = connection.createStatement()) {
+                statement.setQueryTimeout(30);
+                try (ResultSet row = statement.executeQuery(String.format(WALLETS, schema))) {
+                    while (row.next()) {
+                        long balance = row.getLong(4);
+                        wallets.add(new Wallet(row.getString(1), row.getString(2), row.getString(3),
+                                row.wasNull() ? null : balance, row.getLong(5)));
+                    }
+                }
+            }
+            connection.commit();
+            return new LedgerSnapshot(wallets);
+        }
+    }
+
+    /** The broken invariants, empty when none; {@code users}: the only USER owners that may exist. */
+    List<String> violations(Set<String> users) {
+        List<String> out = new ArrayList<>();
+        Map<String, Long> perAsset = new HashMap<>();
+        for (Wallet w : wallets) {
+            if (w.kind.equals("USER")) {
+                if (w.balance == null) {
+                    out.add("USER wallet " + w.owner + "/" + w.asset + " has a null balance");
+                    continue;
+                }
+                if (w.balance < 0) {
+                    out.add("USER wallet " + w.owner + "/" + w.asset + " is negative: " + w.balance);
+                }
+                if (w.balance != w.postings) {
+                    out.add("USER wallet " + w.owner + "/" + w.asset + " stores " + w.balance + " but its postings sum to "
+                            + w.postings);
+                }
+                if (!users.contains(w.owner)) {
+                    out.add("USER wallet of an unknown user " + w.owner);
+                }
+                perAsset.merge(w.asset, w.balance, Long::sum);
+            } else {
+                perAsset.merge(w.asset, w.postings, Long::sum);
+            }
+        }
+        perAsset.forEach((asset, sum) -> {
+            if (sum != 0) {
+                out.add("asset " + asset + " does not sum to zero: " + sum);
+            }
+        });
+        return out;
+    }
+
+    /** USER balances by owner (one asset in these workloads). */
+    Map<String, Long> userBalances(String asset) {
+        Map<String, Long> out = new HashMap<>();
+        for (Wallet w : wallets) {
+            if (w.kind.equals("USER") && w.asset.equals(asset)) {
+                out.put(w.owner, w.balance);
+            }
+        }
+        return out;
+    }
+
+    /** Transactions per reference id with their user, type and amount. */
+    static Map<String, String> transactions(String jdbcUrl, String schema) throws SQLException {
+        String sql = String.format("""
+                SELECT t.reference_id, w.owner_id || ' ' || t.type || ' ' || t.amount,
+                       (SELECT count(*) FROM %1$s.ledger_entries e WHERE e.transaction_id = t.id)
+                  FROM %1$s.ledger_transactions t JOIN %1$s.wallets w ON w.id = t.user_wallet_id""", schema);
+        Map<String, String> out = new HashMap<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
+             Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                String previous = out.put(row.getString(1), row.getString(2) + (row.getInt(3) == 2 ? "" : " ENTRIES="
+                        + row.getInt(3)));
+                if (previous != null) {
+                    out.put(row.getString(1), "DUPLICATE");
+                }
+            }
+        }
+        return out;
+    }
+}
