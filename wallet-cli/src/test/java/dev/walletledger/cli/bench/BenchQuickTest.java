@@ -1,0 +1,63 @@
+package dev.walletledger.cli.bench;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the benchmark working: a one-second-per-run pass over every workload on a fresh durable
+ * embedded PostgreSQL. Checks that each run happened and the report, JSON and chart were written;
+ * it never checks a speed (those live in the report).
+ */
+class BenchQuickTest {
+    /** Built by the wallet-http module before this one in a full build (./mvnw verify). */
+    private static final Path SERVER_JAR = Path.of("..", "wallet-http", "target", "wallet-server.jar");
+
+    @Test
+    void everyWorkloadRunsAndTheReportIsWritten(@TempDir Path out) throws Exception {
+        long seed = Long.getLong("wallet.seed", System.nanoTime() & Integer.MAX_VALUE);
+        System.out.println("BenchQuickTest seed=" + seed);
+        boolean http = Files.isRegularFile(SERVER_JAR);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Bench.Settings settings = new Bench.Settings(1, List.of(1, 2), 1, out, Optional.empty(),
+                Optional.of(SERVER_JAR), http, Pgbench.find().isPresent(), seed);
+        Path report = new Bench(settings, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        System.out.println(log.toString(StandardCharsets.UTF_8));
+
+        String markdown = Files.readString(report);
+        for (String workload : List.of("library top-ups", "library mix 60/30/10", "top-ups, one TREASURY (hot)",
+                "top-ups, 16 TREASURYs (spread)", "batches of 100", "batches of 1000")) {
+            assertTrue(markdown.contains("| " + workload + " |"), workload + " missing from\n" + markdown);
+        }
+        assertTrue(markdown.contains("synchronous_commit=on") && markdown.contains("fsync=on"),
+                "the benchmark database must be durable:\n" + markdown);
+        if (settings.pgbench()) {
+            assertTrue(markdown.contains("| pgbench topup_uniform |") && markdown.contains("| pgbench select-only |"));
+            assertTrue(markdown.contains("×"), "ratios to pgbench are reported");
+        }
+        if (http) {
+            assertTrue(markdown.contains("| HTTP top-ups |") && markdown.contains("| HTTP balance reads |")
+                    && markdown.contains("| HTTP top-ups at half of peak |"), markdown);
+        } else {
+            System.out.println("BenchQuickTest: " + SERVER_JAR + " not built (module built alone): HTTP runs skipped");
+        }
+        List<String> json = Files.readAllLines(out.resolve("results.jsonl"));
+        assertTrue(json.size() >= 8);
+        for (String line : json) {
+            if (line.contains("\"driver\":\"library\"")) {
+                assertTrue(line.contains("\"errors\":0"), "library runs have no errors: " + line);
+            }
+        }
+        assertNotNull(ImageIO.read(out.resolve("throughput.png").toFile()), "a readable PNG chart");
+    }
+}
