@@ -56,12 +56,12 @@ class DatabaseFaultTest {
             bank.load(run.pick(8, 16), () -> {
                 for (int k = 0; k < kills; k++) {
                     BankWorkload.sleep(run.pick(2_500, 5_000) + random.nextInt(run.pick(2_000, 5_000)));
-                    postgres.kill9();
                     long down = System.nanoTime();
+                    postgres.kill9();
                     BankWorkload.sleep(200 + random.nextInt(1_500));
                     postgres.start();
                     downMillis.add((System.nanoTime() - down) / 1_000_000);
-                    bank.awaitFirstWrite();
+                    bank.awaitFirstWrite(down); // recovery: from the kill to the first acknowledged write
                 }
                 BankWorkload.sleep(1_000);
             });
