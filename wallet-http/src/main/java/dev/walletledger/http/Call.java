@@ -2,9 +2,15 @@ package dev.walletledger.http;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** A routed request as handlers see it: decoded path parameters, checked query parameters and the body. */
-record Call(String requestId, Map<String, String> pathParameters, Map<String, String> query, byte[] body) {
+/**
+ * A routed request as handlers see it: decoded path parameters, checked query parameters and the body.
+ * {@code keyId} is the id of the API key that authenticated the request: empty on an open route or when
+ * the server runs without keys. It is the acting key to record with a write.
+ */
+record Call(String requestId, Optional<String> keyId, Map<String, String> pathParameters, Map<String, String> query,
+            byte[] body) {
     String path(String name) {
         return pathParameters.get(name);
     }
@@ -15,9 +21,10 @@ record Call(String requestId, Map<String, String> pathParameters, Map<String, St
         return value == null || value.isEmpty() ? null : value;
     }
 
-    static Call of(String requestId, Map<String, String> path, Map<String, List<String>> query, byte[] body) {
+    static Call of(String requestId, Optional<String> keyId, Map<String, String> path,
+                   Map<String, List<String>> query, byte[] body) {
         Map<String, String> single = new java.util.HashMap<>();
         query.forEach((name, values) -> single.put(name, values.get(0)));
-        return new Call(requestId, Map.copyOf(path), Map.copyOf(single), body);
+        return new Call(requestId, keyId, Map.copyOf(path), Map.copyOf(single), body);
     }
 }

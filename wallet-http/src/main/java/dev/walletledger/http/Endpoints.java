@@ -25,6 +25,10 @@ final class Endpoints {
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
     private static final Map<String, String> REPLAYED = Map.of("Idempotent-Replayed", "true");
+    private static final Optional<Scope> OPEN = Optional.empty();
+    private static final Optional<Scope> READ = Optional.of(Scope.READ);
+    private static final Optional<Scope> WRITE = Optional.of(Scope.WRITE);
+    private static final Optional<Scope> ADMIN = Optional.of(Scope.ADMIN);
 
     private final Ledger ledger;
     private final DataSource dataSource;
@@ -43,22 +47,28 @@ final class Endpoints {
         this.version = version;
     }
 
+    /**
+     * The routes and the scope each needs (README "Security"): health is open so load balancers can probe
+     * it; reads need {@code read}; money movements (batch included) need {@code write}; metrics, which
+     * expose the server's internals, need {@code admin}.
+     */
     RouteTable routes() {
         return new RouteTable(List.of(
-                new Route("GET", "/api/v1/health", List.of(), false, call -> health()),
-                new Route("POST", "/api/v1/wallets/topup", List.of(), true, call -> write(OperationType.TOPUP, call)),
-                new Route("POST", "/api/v1/wallets/bonus", List.of(), true, call -> write(OperationType.BONUS, call)),
-                new Route("POST", "/api/v1/wallets/spend", List.of(), true, call -> write(OperationType.SPEND, call)),
-                new Route("GET", "/api/v1/wallets/{user_id}/balance", List.of("asset_code"), false, this::balance),
+                new Route("GET", "/api/v1/health", List.of(), false, OPEN, call -> health()),
+                new Route("POST", "/api/v1/wallets/topup", List.of(), true, WRITE, call -> write(OperationType.TOPUP, call)),
+                new Route("POST", "/api/v1/wallets/bonus", List.of(), true, WRITE, call -> write(OperationType.BONUS, call)),
+                new Route("POST", "/api/v1/wallets/spend", List.of(), true, WRITE, call -> write(OperationType.SPEND, call)),
+                new Route("GET", "/api/v1/wallets/{user_id}/balance", List.of("asset_code"), false, READ, this::balance),
                 new Route("GET", "/api/v1/wallets/{user_id}/transactions", List.of("asset_code", "limit", "cursor"),
-                        false, this::history),
-                new Route("GET", "/api/v1/transactions/{transaction_id}", List.of(), false, this::transaction),
-                new Route("GET", "/api/v1/transactions", List.of("reference_id"), false, this::transactionByReference),
-                new Route("POST", "/api/v1/batch", List.of(), true, this::batch),
-                new Route("GET", "/api/v1/assets", List.of(), false, call -> assets()),
-                new Route("GET", "/api/v1/openapi.json", List.of(), false,
+                        false, READ, this::history),
+                new Route("GET", "/api/v1/transactions/{transaction_id}", List.of(), false, READ, this::transaction),
+                new Route("GET", "/api/v1/transactions", List.of("reference_id"), false, READ,
+                        this::transactionByReference),
+                new Route("POST", "/api/v1/batch", List.of(), true, WRITE, this::batch),
+                new Route("GET", "/api/v1/assets", List.of(), false, READ, call -> assets()),
+                new Route("GET", "/api/v1/openapi.json", List.of(), false, READ,
                         call -> HttpResponse.json(200, openApi)),
-                new Route("GET", "/metrics", List.of(), false, call -> HttpResponse.text(200,
+                new Route("GET", "/metrics", List.of(), false, ADMIN, call -> HttpResponse.text(200,
                         metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
                         "text/plain; version=0.0.4; charset=utf-8"))));
     }

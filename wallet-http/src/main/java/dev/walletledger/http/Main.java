@@ -76,8 +76,7 @@ public final class Main implements AutoCloseable {
             LedgerConfig ledgerConfig = LedgerConfig.defaults().withIsolation(config.isolation())
                     .withListener(new RetryLog());
             if (config.migrate()) {
-                int applied = Ledger.migrate(pool, ledgerConfig);
-                LOG.info("schema {}: {} migration(s) applied", ledgerConfig.schema(), applied);
+                migrate(config, pool, ledgerConfig);
             }
             Ledger ledger = new Ledger(pool, ledgerConfig);
             WalletServer server = WalletServer.start(config, ledger, pool);
@@ -90,6 +89,23 @@ public final class Main implements AutoCloseable {
                 embedded.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs the migrations as {@code WALLET_MIGRATION_DATABASE_URL}'s role (the schema's owner) when given,
+     * so the server itself can run as an application role that cannot alter or rewrite the ledger.
+     */
+    private static void migrate(ServerConfig config, HikariDataSource pool, LedgerConfig ledgerConfig) {
+        if (config.migrationDatabaseUrl().isEmpty()) {
+            int applied = Ledger.migrate(pool, ledgerConfig);
+            LOG.info("schema {}: {} migration(s) applied", ledgerConfig.schema(), applied);
+            return;
+        }
+        DatabaseUrl owner = config.migrationDatabaseUrl().get();
+        try (HikariDataSource migrations = DataSources.pool(owner, 1, "wallet-migrations")) {
+            int applied = Ledger.migrate(migrations, ledgerConfig);
+            LOG.info("schema {}: {} migration(s) applied as {}", ledgerConfig.schema(), applied, owner);
         }
     }
 

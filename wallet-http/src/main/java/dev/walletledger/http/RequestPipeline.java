@@ -10,14 +10,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 
 /**
  * Every request's path through the server. On the IO thread: a request id, the in-flight bound and the
@@ -39,16 +43,28 @@ final class RequestPipeline implements HttpHandler {
     private static final HttpString REQUEST_ID_HEADER = new HttpString("X-Request-Id");
     private static final byte[] NO_BODY = new byte[0];
 
+    private static final String NO_KEY = "-";
+    /** How long a client gets to read a 413 sent before its body, before the connection is closed. */
+    private static final long UNREAD_BODY_CLOSE_DELAY_MILLIS = 1_000;
+
     private final RouteTable routes;
     private final HttpMetrics metrics;
     private final Semaphore inFlight;
     private final int inFlightMax;
+    private final ApiKeys keys;
+    private final long bodyReadNanosMax;
 
-    RequestPipeline(RouteTable routes, HttpMetrics metrics, int inFlightMax) {
+    /**
+     * @param keys             the API keys; none: every route is open (loopback or WALLET_ALLOW_NO_AUTH)
+     * @param bodyReadMillisMax how long reading one body may take in all, however slowly it trickles in
+     */
+    RequestPipeline(RouteTable routes, HttpMetrics metrics, int inFlightMax, ApiKeys keys, long bodyReadMillisMax) {
         this.routes = routes;
         this.metrics = metrics;
         this.inFlightMax = inFlightMax;
         this.inFlight = new Semaphore(inFlightMax);
+        this.keys = keys;
+        this.bodyReadNanosMax = bodyReadMillisMax * 1_000_000;
     }
 
     int inFlight() {
@@ -63,14 +79,19 @@ final class RequestPipeline implements HttpHandler {
         long declaredLength = exchange.getRequestContentLength();
         if (declaredLength > BODY_BYTES_MAX) {
             exchange.setPersistent(false); // the unread body cannot be skipped cheaply: close after answering
-            finish(exchange, tooLarge(), "unmatched", requestId, start, null);
+            finish(exchange, tooLarge(), "unmatched", requestId, NO_KEY, start, null);
+            // The exchange cannot complete with its body unread: close the connection once the client has
+            // had time to read the 413 (closing at once could reset the connection before it does).
+            exchange.getIoThread().executeAfter(() -> IoUtils.safeClose(exchange.getConnection()),
+                    UNREAD_BODY_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
         if (!inFlight.tryAcquire()) {
             metrics.rejectedBusy();
             finish(exchange, ErrorMapping.response(new ApiException(503, "BUSY",
                     "too many requests in flight; send the same request again", Map.of(),
-                    Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS))), "unmatched", requestId, start, null);
+                    Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS))), "unmatched", requestId, NO_KEY, start,
+                    null);
             return;
         }
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -83,28 +104,53 @@ final class RequestPipeline implements HttpHandler {
     private void handleBlocking(HttpServerExchange exchange, String requestId, long start) {
         exchange.startBlocking();
         String routeName = "unmatched";
+        Optional<String> keyId = Optional.empty();
         boolean bodyRead = false;
         HttpResponse response;
         Throwable failure = null;
         try {
             RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
             routeName = match.route().name();
+            keyId = authorize(match.route(), exchange);
             Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
             byte[] body = NO_BODY;
             if (match.route().readsBody()) {
                 requireJson(exchange);
-                body = readBody(exchange);
+                body = readBody(exchange, start + bodyReadNanosMax);
                 bodyRead = true;
             }
-            response = match.route().handler().handle(Call.of(requestId, match.pathParameters(), query, body));
+            response = match.route().handler().handle(Call.of(requestId, keyId, match.pathParameters(), query, body));
         } catch (RuntimeException | Error e) {
             response = ErrorMapping.response(e);
             failure = e;
         }
         if (!bodyRead && hasBody(exchange)) {
-            exchange.setPersistent(false); // answered before reading the body: do not parse it as the next request
+            discardBody(exchange, start + bodyReadNanosMax);
         }
-        finish(exchange, response, routeName, requestId, start, failure);
+        finish(exchange, response, routeName, requestId, keyId.orElse(NO_KEY), start, failure);
+        if (!exchange.isRequestComplete()) {
+            // Its body could not be drained: the exchange (and its in-flight permit) would stay open
+            // until the client hung up. End it.
+            IoUtils.safeClose(exchange.getConnection());
+        }
+    }
+
+    /**
+     * Checks the request's API key against the route's scope: one SHA-256 and a constant-time compare.
+     * Open routes and a server without keys ask for none (a key sent anyway is ignored).
+     */
+    private Optional<String> authorize(Route route, HttpServerExchange exchange) {
+        if (route.scope().isEmpty() || keys.isEmpty()) {
+            return Optional.empty();
+        }
+        HeaderValues authorization = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
+        if (authorization != null && authorization.size() > 1) {
+            throw new ApiException(401, "UNAUTHENTICATED", "send exactly one Authorization header", Map.of(),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"invalid_request\""));
+        }
+        ApiKeys.ApiKey key = keys.authenticate(authorization == null ? null : authorization.getFirst());
+        ApiKeys.requireScope(key, route.scope().get());
+        return Optional.of(key.id());
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {
@@ -134,15 +180,48 @@ final class RequestPipeline implements HttpHandler {
         return parts.length <= 2;
     }
 
-    private static byte[] readBody(HttpServerExchange exchange) {
+    /**
+     * Reads and drops the body of a request answered without it (401, 404, 415...): an exchange ends only
+     * when its request is read, so leaving it would hold the in-flight permit and make graceful shutdown
+     * wait. Bounded like any body read; when it fails the connection is closed after the answer.
+     */
+    private static void discardBody(HttpServerExchange exchange, long deadlineNanos) {
+        try {
+            readBody(exchange, deadlineNanos);
+        } catch (ApiException tooLargeOrTooSlow) {
+            exchange.setPersistent(false); // do not parse the rest of it as the next request
+        }
+    }
+
+    /**
+     * At most {@link #BODY_BYTES_MAX} bytes, read by {@code deadlineNanos}: a client trickling its body
+     * holds a worker thread, so the whole read is bounded (each read also stops after the socket's read
+     * timeout of silence). Late: 408 and the connection closes.
+     */
+    private static byte[] readBody(HttpServerExchange exchange, long deadlineNanos) {
         try (InputStream in = exchange.getInputStream()) {
-            byte[] body = in.readNBytes(BODY_BYTES_MAX + 1);
-            if (body.length > BODY_BYTES_MAX) {
+            long declared = exchange.getRequestContentLength();
+            byte[] body = new byte[declared >= 0 ? (int) declared + 1 : 8192];
+            int length = 0;
+            for (int n = 0; n >= 0 && length <= BODY_BYTES_MAX; length += n) {
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    exchange.setPersistent(false);
+                    throw new ApiException(408, "REQUEST_TIMEOUT", "the request body arrived too slowly");
+                }
+                if (length == body.length) {
+                    body = Arrays.copyOf(body, Math.min(body.length * 2, BODY_BYTES_MAX + 1));
+                }
+                n = in.read(body, length, body.length - length);
+                if (n < 0) {
+                    break;
+                }
+            }
+            if (length > BODY_BYTES_MAX) {
                 exchange.setPersistent(false);
                 in.skip(ENTITY_BYTES_MAX); // bounded drain; Undertow stops at ENTITY_BYTES_MAX anyway
                 throw tooLargeException();
             }
-            return body;
+            return length == body.length ? body : Arrays.copyOf(body, length);
         } catch (RequestTooBigException e) {
             exchange.setPersistent(false);
             throw tooLargeException();
@@ -162,7 +241,7 @@ final class RequestPipeline implements HttpHandler {
     }
 
     private void finish(HttpServerExchange exchange, HttpResponse response, String route, String requestId,
-                        long start, Throwable failure) {
+                        String keyId, long start, Throwable failure) {
         exchange.setStatusCode(response.status());
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, response.contentType());
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
@@ -181,16 +260,17 @@ final class RequestPipeline implements HttpHandler {
         }
         long nanos = System.nanoTime() - start;
         metrics.record(route, response.status(), nanos);
-        log(exchange, response.status(), route, requestId, nanos, failure);
+        log(exchange, response.status(), route, requestId, keyId, nanos, failure);
     }
 
-    private static void log(HttpServerExchange exchange, int status, String route, String requestId, long nanos,
-                            Throwable failure) {
+    private static void log(HttpServerExchange exchange, int status, String route, String requestId, String keyId,
+                            long nanos, Throwable failure) {
         var event = (status >= 500 ? ACCESS.atWarn() : ACCESS.atInfo())
                 .addKeyValue("request_id", requestId)
                 .addKeyValue("method", RouteTable.shorten(exchange.getRequestMethod().toString()))
                 .addKeyValue("path", RouteTable.shorten(exchange.getRequestPath()))
                 .addKeyValue("route", route)
+                .addKeyValue("key", keyId) // the key's id only; the key itself is never logged
                 .addKeyValue("status", status)
                 .addKeyValue("ms", String.format(Locale.ROOT, "%.2f", nanos / 1e6));
         if (status >= 500 && failure != null) {

@@ -7,11 +7,16 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+import org.xnio.Sequence;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The REST server over a {@link Ledger}: Undertow, the route table and the request pipeline. It owns
@@ -37,36 +42,123 @@ public final class WalletServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts serving {@code ledger} on {@code config.host():config.port()}; port 0 picks a free one. */
+    /**
+     * Starts serving {@code ledger} on {@code config.host():config.port()}; port 0 picks a free one.
+     *
+     * @throws IllegalStateException when the address is not loopback and no API keys are configured
+     *                               (unless {@code WALLET_ALLOW_NO_AUTH}); nothing is bound then
+     */
     public static WalletServer start(ServerConfig config, Ledger ledger, DataSource dataSource) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(dataSource, "dataSource");
+        Access access = access(config);
         HttpMetrics metrics = new HttpMetrics();
         RequestPipeline[] pipeline = new RequestPipeline[1];
         Endpoints endpoints = new Endpoints(ledger, dataSource, metrics, () -> pipeline[0].inFlight(), openApi(),
                 version());
-        pipeline[0] = new RequestPipeline(endpoints.routes(), metrics, IN_FLIGHT_MAX);
+        Limits limits = config.limits();
+        pipeline[0] = new RequestPipeline(endpoints.routes(), metrics, IN_FLIGHT_MAX, config.apiKeys(),
+                limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline[0]);
         int workers = Math.max(8, Math.min(128, config.poolSize() * 2));
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(config.port(), config.host())
+        Undertow.Builder builder = Undertow.builder();
+        if (config.tls().isPresent()) {
+            Tls tls = config.tls().get();
+            builder.addHttpsListener(config.port(), config.host(), tls.context())
+                    .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of("TLSv1.3", "TLSv1.2"))
+                    .setSocketOption(Options.SSL_CLIENT_AUTH_MODE,
+                            tls.mutual() ? SslClientAuthMode.REQUIRED : SslClientAuthMode.NOT_REQUESTED);
+        } else {
+            builder.addHttpListener(config.port(), config.host());
+        }
+        Undertow undertow = builder
                 .setIoThreads(2)
                 .setWorkerThreads(workers)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, RequestPipeline.ENTITY_BYTES_MAX)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
-                .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBytesMax())
+                .setServerOption(UndertowOptions.MAX_HEADERS, limits.headersMax())
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
                 .setServerOption(UndertowOptions.DECODE_URL, false) // RouteTable decodes each segment itself
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000) // slow headers
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000) // idle keep-alive connections
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, limits.requestParseTimeoutMillis()) // slowloris
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, limits.idleTimeoutMillis()) // idle keep-alive
+                .setSocketOption(Options.READ_TIMEOUT, limits.readTimeoutMillis()) // silence while reading
+                .setSocketOption(Options.WRITE_TIMEOUT, limits.writeTimeoutMillis()) // answers left unread
+                // Accepting stops at the high-water mark and resumes below the low one.
+                .setSocketOption(Options.CONNECTION_HIGH_WATER, limits.connectionsMax())
+                .setSocketOption(Options.CONNECTION_LOW_WATER, limits.connectionsMax())
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setHandler(shutdown)
                 .build();
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        LOG.info("serving on http://{}:{} ({} worker threads)", config.host(), port, workers);
+        String scheme = config.tls().isPresent() ? "https" : "http";
+        LOG.info("serving on {}://{}:{} ({} worker threads, at most {} connections){}", scheme, config.host(), port,
+                workers, limits.connectionsMax(), config.tls().map(tls -> tls.mutual()
+                        ? "; client certificates required" : "").orElse(""));
+        announce(access, config);
         return new WalletServer(undertow, shutdown, port);
+    }
+
+    /** How requests are authenticated, decided once at startup. */
+    enum Access {
+        /** API keys are configured: every route but health needs one. */
+        KEYS,
+        /** No keys, loopback only: open to this machine's processes. */
+        OPEN_LOOPBACK,
+        /** No keys on a reachable address, because the operator said so (WALLET_ALLOW_NO_AUTH=true). */
+        OPEN_BY_OPERATOR
+    }
+
+    /**
+     * Secure by default: keys are required on any address other machines can reach.
+     *
+     * @throws IllegalStateException when the server would be open to the network without being told to
+     */
+    static Access access(ServerConfig config) {
+        if (!config.apiKeys().isEmpty()) {
+            return Access.KEYS;
+        }
+        if (loopback(config.host())) {
+            return Access.OPEN_LOOPBACK;
+        }
+        if (config.allowNoAuth()) {
+            return Access.OPEN_BY_OPERATOR;
+        }
+        throw new IllegalStateException("refusing to serve " + config.host() + " without API keys: anyone who "
+                + "can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or WALLET_API_KEYS; "
+                + "'wallet keys generate' makes one), listen on 127.0.0.1, or set WALLET_ALLOW_NO_AUTH=true "
+                + "if something in front of the server authenticates every request");
+    }
+
+    /** Whether every address {@code host} names is a loopback address (0.0.0.0 is not). */
+    static boolean loopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static void announce(Access access, ServerConfig config) {
+        switch (access) {
+            case KEYS -> LOG.info("API keys required (health excepted): {} key(s): {}", config.apiKeys().size(),
+                    String.join(", ", config.apiKeys().ids()));
+            case OPEN_LOOPBACK -> LOG.warn("no API keys configured: serving WITHOUT authentication, on loopback "
+                    + "({}) only; configure WALLET_API_KEYS_FILE before listening on another address", config.host());
+            case OPEN_BY_OPERATOR -> {
+                for (int i = 0; i < 3; i++) {
+                    LOG.warn("!!! NO AUTHENTICATION on {}: anyone who can reach this port can move money "
+                            + "(WALLET_ALLOW_NO_AUTH=true) !!!", config.host());
+                }
+            }
+        }
     }
 
     public int port() {

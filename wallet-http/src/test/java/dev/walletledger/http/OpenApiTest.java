@@ -28,11 +28,21 @@ class OpenApiTest {
         for (Route route : new Endpoints(null, null, null, () -> 0, new byte[0], "test").routes().routes()) {
             routed.add(route.name());
             JsonNode operation = document.get("paths").get(route.template()).get(route.method().toLowerCase(Locale.ROOT));
+            String scope = route.scope().map(Scope::label).orElse(null);
+            assertEquals(scope, operation.has("x-required-scope") ? operation.get("x-required-scope").asText() : null,
+                    route.name() + ": x-required-scope differs from the route table");
+            if (scope == null) {
+                assertEquals("[]", operation.get("security").toString(), route.name() + " is open: security []");
+            } else {
+                assertTrue(operation.get("responses").has("401") && operation.get("responses").has("403"), route.name());
+            }
             for (String parameter : route.queryParameters()) {
                 assertTrue(operation.get("parameters").toString().contains("\"name\":\"" + parameter + "\""),
                         route.name() + " does not document query parameter " + parameter);
             }
         }
         assertEquals(routed, documented);
+        assertEquals("bearer", document.at("/components/securitySchemes/bearerAuth/scheme").asText());
+        assertEquals("[{\"bearerAuth\":[]}]", document.get("security").toString());
     }
 }

@@ -28,8 +28,17 @@ final class TestServer implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     TestServer() {
+        this(ServerConfig.forTests());
+    }
+
+    TestServer(ServerConfig config) {
         this.ledger = TestDatabase.newLedger();
-        this.server = WalletServer.start(ServerConfig.forTests(), ledger.ledger(), ledger.dataSource());
+        try {
+            this.server = WalletServer.start(config, ledger.ledger(), ledger.dataSource());
+        } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
     }
 
     URI uri(String pathAndQuery) {
