@@ -12,6 +12,11 @@
 --
 -- SYSTEM wallets store no balance (balance IS NULL): their balance is the sum of their entries. This
 -- keeps the TREASURY, BONUS_POOL and REVENUE rows out of every write, so they never serialize traffic.
+--
+-- Tamper evidence: every transaction carries chain_hash = SHA-256(previous chain_hash of its USER wallet,
+-- its canonical content and entries), computed by the engine; the wallet's chain_head is the latest one.
+-- One chain per USER wallet, extended under the wallet's own row lock: no global hot spot. The audit
+-- recomputes every chain, and an exported anchor (a digest over all heads) proves history up to it.
 
 CREATE TABLE asset_types (
     id             integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -27,6 +32,7 @@ CREATE TABLE wallets (
     owner_id   varchar(100) COLLATE "C" NOT NULL CHECK (length(owner_id) > 0),
     asset_id   integer                  NOT NULL REFERENCES asset_types (id),
     balance    bigint,
+    chain_head bytea CHECK (chain_head IS NULL OR (kind = 'USER' AND length(chain_head) = 32)),
     created_at timestamptz              NOT NULL DEFAULT now(),
     CONSTRAINT wallets_owner_key UNIQUE (kind, owner_id, asset_id),
     CONSTRAINT wallets_balance_by_kind CHECK (
@@ -46,6 +52,8 @@ CREATE TABLE ledger_transactions (
     item_id        varchar(100) CHECK (item_id IS NULL OR type = 'SPEND'),
     metadata       jsonb                    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
     fingerprint    bytea                    NOT NULL CHECK (length(fingerprint) = 32),
+    actor          varchar(100), -- who did it: the API key id, the operator; NULL when not told
+    chain_hash     bytea                    NOT NULL CHECK (length(chain_hash) = 32),
     created_at     timestamptz              NOT NULL DEFAULT now(),
     CONSTRAINT ledger_transactions_reference_key UNIQUE (reference_id)
 );
@@ -222,21 +230,25 @@ CREATE TRIGGER ledger_transactions_shape AFTER INSERT ON ledger_transactions
 -- updated row (a coalesced batch updates each wallet once).
 CREATE FUNCTION check_wallet_balance() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    stored bigint;
+    stored record;
+    latest record;
 BEGIN
     -- NEW is the row as it was when the event was queued; the check is on the row as it is at commit.
-    SELECT w.balance INTO stored FROM wallets w WHERE w.id = NEW.id;
-    IF stored IS DISTINCT FROM COALESCE(
-           (SELECT e.balance_after FROM ledger_entries e WHERE e.wallet_id = NEW.id ORDER BY e.id DESC LIMIT 1),
-           0) THEN
-        RAISE EXCEPTION 'wallet ledger: wallet % balance % is not its latest entry''s balance_after', NEW.id, stored
+    SELECT w.balance, w.chain_head INTO stored FROM wallets w WHERE w.id = NEW.id;
+    SELECT e.balance_after, t.chain_hash INTO latest
+      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+     WHERE e.wallet_id = NEW.id
+     ORDER BY e.id DESC LIMIT 1;
+    IF stored.balance IS DISTINCT FROM COALESCE(latest.balance_after, 0)
+        OR stored.chain_head IS DISTINCT FROM latest.chain_hash THEN
+        RAISE EXCEPTION 'wallet ledger: wallet % balance or chain head is not its latest entry''s', NEW.id
             USING ERRCODE = 'WL002';
     END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE CONSTRAINT TRIGGER wallets_balance_matches_entries AFTER INSERT OR UPDATE OF balance ON wallets
+CREATE CONSTRAINT TRIGGER wallets_balance_matches_entries AFTER INSERT OR UPDATE OF balance, chain_head ON wallets
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (NEW.kind = 'USER') EXECUTE FUNCTION check_wallet_balance();
 

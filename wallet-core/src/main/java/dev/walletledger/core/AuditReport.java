@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The result of {@link Ledger#verify}: what was checked, in one database snapshot, and every violation
- * found (at most {@link #VIOLATIONS_MAX} listed; {@code violationCount} counts them all).
+ * The result of {@link Ledger#verify}: what was checked, in one database snapshot, and the violations
+ * found (at most {@link #VIOLATIONS_MAX} listed; {@code violationCount} counts those found, and the
+ * per-transaction and per-wallet queries each stop after {@link #VIOLATIONS_MAX}).
  */
 public record AuditReport(long assets, long wallets, long transactions, long entries, List<Violation> violations,
                           long violationCount, Duration elapsed) {
@@ -22,7 +23,10 @@ public record AuditReport(long assets, long wallets, long transactions, long ent
 
     /**
      * One broken invariant. {@code check} is stable: {@code conservation}, {@code transaction_balance},
-     * {@code transaction_shape}, {@code stored_balance}, {@code balance_chain}, {@code negative_balance}.
+     * {@code transaction_shape}, {@code stored_balance}, {@code balance_chain}, {@code negative_balance},
+     * {@code hash_chain} (a transaction's hash does not match its content and the chain before it: the
+     * first broken link of each wallet), {@code chain_head} (a wallet's stored head is not its last
+     * transaction's hash), {@code anchor} (history up to an exported anchor has changed).
      */
     public record Violation(String check, String subject, String detail) {}
 }

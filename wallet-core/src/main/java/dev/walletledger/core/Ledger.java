@@ -105,8 +105,19 @@ public final class Ledger implements AutoCloseable {
      * With coalescing on, concurrent calls share database transactions (each keeps its own outcome).
      */
     public TransactionResult apply(Operation request) {
+        return apply(request, null);
+    }
+
+    /**
+     * Applies any operation on behalf of {@code actor} (an API key id, an operator; null when unknown),
+     * which is recorded with the transaction and covered by its hash. The actor is not part of the request
+     * for idempotency: a replay answers with the original transaction and its original actor.
+     */
+    public TransactionResult apply(Operation request, String actor) {
         Objects.requireNonNull(request, "request");
-        Outcome outcome = coalescer != null ? coalescer.apply(request) : engine.execute(List.of(request), false).get(0);
+        String by = Checks.optionalText("actor", actor);
+        Outcome outcome = coalescer != null ? coalescer.apply(request, by)
+                : engine.execute(List.of(request), java.util.Collections.singletonList(by), false).get(0);
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
         }
@@ -115,8 +126,15 @@ public final class Ledger implements AutoCloseable {
 
     /** Applies many operations in one database transaction; see {@link Batch} for the two modes. */
     public BatchResult submit(Batch batch) {
+        return submit(batch, null);
+    }
+
+    /** {@link #submit(Batch)} on behalf of {@code actor} (see {@link #apply(Operation, String)}). */
+    public BatchResult submit(Batch batch, String actor) {
         Objects.requireNonNull(batch, "batch");
-        return new BatchResult(engine.execute(batch.operations(), batch.mode() == Batch.Mode.ATOMIC));
+        String by = Checks.optionalText("actor", actor);
+        List<String> actors = java.util.Collections.nCopies(batch.operations().size(), by);
+        return new BatchResult(engine.execute(batch.operations(), actors, batch.mode() == Batch.Mode.ATOMIC));
     }
 
     /** The user's current balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. */
@@ -196,7 +214,28 @@ public final class Ledger implements AutoCloseable {
 
     public AuditReport verify(AuditProgress progress) {
         Objects.requireNonNull(progress, "progress");
-        return runner.snapshot(c -> audit.verify(c, progress));
+        return runner.snapshot(c -> audit.verify(c, progress, null));
+    }
+
+    /**
+     * The full audit, and proof that history up to {@code anchor} is what it was when the anchor was
+     * taken: a mismatch is a violation of check {@code anchor}.
+     */
+    public AuditReport verify(Anchor anchor, AuditProgress progress) {
+        Objects.requireNonNull(anchor, "anchor");
+        Objects.requireNonNull(progress, "progress");
+        return runner.snapshot(c -> audit.verify(c, progress, anchor));
+    }
+
+    /**
+     * The current head of every wallet's chain, folded into one {@link Anchor} to keep outside the
+     * database. Waits, briefly, for writes in flight to commit (it takes a SHARE lock on the entries
+     * table for the moment it needs to read the last entry id), so the role running it needs UPDATE,
+     * DELETE or TRUNCATE rights on that table: run it as the ledger's owner.
+     */
+    public Anchor anchor() {
+        long entryId = runner.write(audit::settledEntryId, 0);
+        return runner.snapshot(c -> audit.anchor(c, entryId));
     }
 
     /** Wallets, transactions and entries per asset, and each asset's sum (zero in a sound ledger). */

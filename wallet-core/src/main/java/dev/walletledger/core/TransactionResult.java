@@ -6,11 +6,12 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * An applied ledger transaction: the operation as recorded, the user's balance right after it, its two
+ * An applied ledger transaction: the operation as recorded, the user's balance right after it, who
+ * asked for it ({@code actor}: an API key id or an operator's name, null when not told), its two
  * entries, and whether this answer is a replay of an earlier identical request.
  */
 public record TransactionResult(UUID transactionId, Operation operation, long balanceAfter, Instant createdAt,
-                                List<Entry> entries, boolean replayed) {
+                                String actor, List<Entry> entries, boolean replayed) {
     public TransactionResult {
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(operation, "operation");
@@ -44,6 +45,6 @@ public record TransactionResult(UUID transactionId, Operation operation, long ba
 
     /** The same transaction, marked as the answer to a replayed request. */
     public TransactionResult asReplay() {
-        return new TransactionResult(transactionId, operation, balanceAfter, createdAt, entries, true);
+        return new TransactionResult(transactionId, operation, balanceAfter, createdAt, actor, entries, true);
     }
 }

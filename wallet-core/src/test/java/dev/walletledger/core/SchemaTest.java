@@ -98,22 +98,32 @@ class SchemaTest {
     }
 
     @Test
-    void aCorrectHandWrittenTransactionIsAccepted() throws SQLException {
+    void aWellFormedHandWrittenTransactionIsAcceptedButNotOnTheChain() throws SQLException {
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         superuser(insertTransaction("00000000-0000-7000-8000-000000000009", "TOPUP", alice, 10,
                 "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
         assertEquals(1_010, t.ledger().balance("alice", "GOLD_COINS").balance());
-        assertTrue(t.ledger().verify().consistent());
+        AuditReport report = t.ledger().verify();
+        assertEquals(List.of("hash_chain"), report.violations().stream().map(AuditReport.Violation::check).toList(),
+                "the double-entry checks pass; only the hash chain shows it was not written by the ledger");
+    }
+
+    @Test
+    void aChainHeadNotMatchingTheLatestTransactionIsRefusedAtCommit() throws SQLException {
+        assertRefused("WL002", "UPDATE " + s + ".wallets SET chain_head = decode(repeat('cd', 32), 'hex')"
+                + " WHERE owner_id = 'alice'");
     }
 
     /** One statement inserting a transaction, its entries and the wallet's new balance, as the engine does. */
     private String insertTransaction(String id, String type, long userWallet, long amount, String entries) {
         return """
-                WITH b AS (UPDATE {s}.wallets SET balance = balance + %4$d WHERE id = %3$d),
+                WITH b AS (UPDATE {s}.wallets SET balance = balance + %4$d, chain_head = decode(repeat('ab', 32), 'hex')
+                            WHERE id = %3$d),
                      t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                       amount, fingerprint)
-                           SELECT '%1$s', '%2$s', 'hand-%1$s', %3$d, w.asset_id, %4$d, decode(repeat('00', 32), 'hex')
+                                       amount, fingerprint, chain_hash)
+                           SELECT '%1$s', '%2$s', 'hand-%1$s', %3$d, w.asset_id, %4$d, decode(repeat('00', 32), 'hex'),
+                                  decode(repeat('ab', 32), 'hex')
                              FROM {s}.wallets w WHERE w.id = %3$d)
                 INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
                 SELECT '%1$s'::uuid, v.* FROM (VALUES %5$s) AS v(wallet_id, direction, amount, balance_after)

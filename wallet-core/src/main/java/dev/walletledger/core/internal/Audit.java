@@ -1,6 +1,22 @@
 package dev.walletledger.core.internal;
 
+import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditProgress;
+import dev.walletledger.core.Direction;
+import dev.walletledger.core.Entry;
+import dev.walletledger.core.Metadata;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.OperationType;
+import dev.walletledger.core.WalletKind;
+import java.security.MessageDigest;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
 import dev.walletledger.core.AuditReport;
 import dev.walletledger.core.LedgerStats;
 import java.math.BigInteger;
@@ -30,8 +46,40 @@ public final class Audit {
     private final String storedBalances;
     private final String balanceChain;
     private final String stats;
+    private final String chainRows;
+    private final String walletHeads;
+    private final String lockEntries;
+    private final String lastEntryId;
+    private final String headsAt;
 
     public Audit(SqlText sql) {
+        // Every transaction of the USER wallets in a range, in chain order (a transaction's two entries
+        // have consecutive ids, the USER entry first).
+        this.chainRows = sql.format("""
+                SELECT t.user_wallet_id, t.id, t.type, t.reference_id, a.code, u.owner_id, t.amount,
+                       t.payment_method, t.bonus_type, t.item_id, t.metadata::text, t.created_at, t.actor,
+                       t.chain_hash, e.id, e.wallet_id, e.direction, e.amount, e.balance_after
+                  FROM {schema}.ledger_transactions t
+                  JOIN {schema}.asset_types a ON a.id = t.asset_id
+                  JOIN {schema}.wallets u ON u.id = t.user_wallet_id
+                  JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
+                 WHERE t.user_wallet_id BETWEEN ? AND ?
+                 ORDER BY t.user_wallet_id, e.id
+                """);
+        this.walletHeads = sql.format("""
+                SELECT w.id, w.chain_head FROM {schema}.wallets w
+                 WHERE w.kind = 'USER' AND w.id BETWEEN ? AND ?
+                 ORDER BY w.id
+                """);
+        this.lockEntries = sql.format("LOCK TABLE {schema}.ledger_entries IN SHARE MODE");
+        this.lastEntryId = sql.format("SELECT COALESCE(max(id), 0) FROM {schema}.ledger_entries");
+        this.headsAt = sql.format("""
+                SELECT DISTINCT ON (t.user_wallet_id) t.user_wallet_id, t.chain_hash
+                  FROM {schema}.ledger_entries e
+                  JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
+                 WHERE e.wallet_id = t.user_wallet_id AND e.id <= ?
+                 ORDER BY t.user_wallet_id, e.id DESC
+                """);
         this.counts = sql.format("""
                 SELECT (SELECT count(*) FROM {schema}.asset_types),
                        (SELECT count(*) FROM {schema}.wallets),
@@ -112,7 +160,8 @@ public final class Audit {
                 """.formatted(SIGNED));
     }
 
-    public AuditReport verify(Connection connection, AuditProgress progress) throws SQLException {
+    /** {@code anchor} may be null: then no anchor is checked. */
+    public AuditReport verify(Connection connection, AuditProgress progress, Anchor anchor) throws SQLException {
         long started = System.nanoTime();
         Findings findings = new Findings();
         long[] totals = new long[5];
@@ -147,13 +196,24 @@ public final class Audit {
                 }
             }
         }
-        checkWallets(connection, totals[4], progress, findings);
+        ChainWalk chains = new ChainWalk(anchor == null ? -1 : anchor.entryId(), findings);
+        checkWallets(connection, totals[4], progress, findings, chains);
+        if (anchor != null) {
+            long last = scalar(connection, lastEntryId);
+            if (anchor.entryId() > last) {
+                findings.add("anchor", anchor.toString(), "the anchor names entry " + anchor.entryId()
+                        + " but the ledger ends at entry " + last + ": history was removed");
+            } else if (!chains.anchorDigest().equals(anchor.digest())) {
+                findings.add("anchor", anchor.toString(), "history up to entry " + anchor.entryId()
+                        + " is not what it was when the anchor was taken (digest now " + chains.anchorDigest() + ")");
+            }
+        }
         return new AuditReport(totals[0], totals[1], totals[2], totals[3], findings.listed, findings.count,
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
-    private void checkWallets(Connection connection, long maxWalletId, AuditProgress progress, Findings findings)
-            throws SQLException {
+    private void checkWallets(Connection connection, long maxWalletId, AuditProgress progress, Findings findings,
+                              ChainWalk chains) throws SQLException {
         long range = Math.max(RANGE_MIN, (maxWalletId + RANGES_MAX - 1) / RANGES_MAX);
         progress.progressed(0, maxWalletId);
         for (long low = 1; low <= maxWalletId; low += range) {
@@ -191,7 +251,185 @@ public final class Audit {
                     }
                 }
             }
+            chains.walk(connection, low, high);
             progress.progressed(high, maxWalletId);
+        }
+    }
+
+    /** The last entry id once every write in flight has committed (a brief SHARE lock; see Ledger.anchor). */
+    public long settledEntryId(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(lockEntries);
+        }
+        return scalar(connection, lastEntryId);
+    }
+
+    /** The anchor over the stored chain heads as of {@code entryId}. */
+    public Anchor anchor(Connection connection, long entryId) throws SQLException {
+        MessageDigest digest = Chain.anchorDigest();
+        try (PreparedStatement statement = connection.prepareStatement(headsAt)) {
+            statement.setLong(1, entryId);
+            statement.setFetchSize(10_000);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Chain.foldHead(digest, rows.getLong(1), rows.getBytes(2));
+                }
+            }
+        }
+        return new Anchor(entryId, Chain.hex(digest.digest()));
+    }
+
+    private static long scalar(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /**
+     * Recomputes every USER wallet's chain from the recorded content, reporting the first broken link of
+     * each wallet ({@code hash_chain}) and a stored head that is not the chain's end ({@code chain_head});
+     * folds each wallet's recomputed head as of the anchor's entry into the anchor digest.
+     */
+    private final class ChainWalk {
+        private final long anchorEntryId;
+        private final Findings findings;
+        private final MessageDigest anchorDigest = Chain.anchorDigest();
+        private String anchorHex;
+
+        ChainWalk(long anchorEntryId, Findings findings) {
+            this.anchorEntryId = anchorEntryId;
+            this.findings = findings;
+        }
+
+        void walk(Connection connection, long low, long high) throws SQLException {
+            Map<Long, byte[]> lastStored = new HashMap<>();
+            try (PreparedStatement statement = connection.prepareStatement(chainRows)) {
+                statement.setLong(1, low);
+                statement.setLong(2, high);
+                statement.setFetchSize(10_000);
+                try (ResultSet rows = statement.executeQuery()) {
+                    Link link = null;
+                    long wallet = -1;
+                    byte[] previous = null;
+                    byte[] headAtAnchor = null;
+                    boolean broken = false;
+                    while (true) {
+                        boolean more = rows.next();
+                        UUID id = more ? rows.getObject(2, UUID.class) : null;
+                        if (link != null && !link.id.equals(id)) { // the previous transaction is complete
+                            byte[] hash = Chain.hash(previous, link.id, link.operation, link.wallet, link.createdAt,
+                                    link.actor, link.entries);
+                            if (!broken && !Arrays.equals(hash, link.stored)) {
+                                broken = true;
+                                findings.add("hash_chain", "wallet " + link.wallet + " transaction " + link.id
+                                        + " (" + link.operation.referenceId() + ")",
+                                        "its hash does not match its content and the chain before it");
+                            }
+                            previous = hash;
+                            lastStored.put(link.wallet, link.stored);
+                            if (link.userEntryId <= anchorEntryId) {
+                                headAtAnchor = hash;
+                            }
+                            link = null;
+                        }
+                        long rowWallet = more ? rows.getLong(1) : -2;
+                        if (rowWallet != wallet) { // the previous wallet is complete
+                            if (wallet > 0) {
+                                if (headAtAnchor != null) {
+                                    Chain.foldHead(anchorDigest, wallet, headAtAnchor);
+                                }
+                            }
+                            wallet = rowWallet;
+                            previous = null;
+                            headAtAnchor = null;
+                            broken = false;
+                        }
+                        if (!more) {
+                            break;
+                        }
+                        if (link == null) {
+                            link = Link.of(rows);
+                        }
+                        link.add(rows);
+                    }
+                }
+            }
+            checkHeads(connection, low, high, lastStored);
+        }
+
+        /** Each stored head must be the stored hash of the wallet's last transaction (none: no head). */
+        private void checkHeads(Connection connection, long low, long high, Map<Long, byte[]> lastStored)
+                throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(walletHeads)) {
+                statement.setLong(1, low);
+                statement.setLong(2, high);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        byte[] stored = rows.getBytes(2);
+                        byte[] expected = lastStored.get(rows.getLong(1));
+                        if (!Arrays.equals(stored, expected)) {
+                            findings.add("chain_head", "wallet " + rows.getLong(1),
+                                    "the stored chain head is not the hash of the wallet's last transaction");
+                        }
+                    }
+                }
+            }
+        }
+
+        String anchorDigest() {
+            if (anchorHex == null) {
+                anchorHex = Chain.hex(anchorDigest.digest());
+            }
+            return anchorHex;
+        }
+    }
+
+    /** One transaction of a chain, as read back. */
+    private static final class Link {
+        final UUID id;
+        final long wallet;
+        final Operation operation;
+        final Instant createdAt;
+        final String actor;
+        final byte[] stored;
+        final List<Entry> entries = new ArrayList<>(2);
+        long userEntryId = Long.MAX_VALUE;
+
+        private Link(UUID id, long wallet, Operation operation, Instant createdAt, String actor, byte[] stored) {
+            this.id = id;
+            this.wallet = wallet;
+            this.operation = operation;
+            this.createdAt = createdAt;
+            this.actor = actor;
+            this.stored = stored;
+        }
+
+        static Link of(ResultSet rows) throws SQLException {
+            OperationType type = OperationType.valueOf(rows.getString(3));
+            String detail = switch (type) {
+                case TOPUP -> rows.getString(8);
+                case BONUS -> rows.getString(9);
+                case SPEND -> rows.getString(10);
+            };
+            Operation operation = Operation.of(type, rows.getString(6), rows.getString(5), rows.getLong(7),
+                    rows.getString(4), detail, Metadata.parse(rows.getString(11)));
+            return new Link(rows.getObject(2, UUID.class), rows.getLong(1), operation,
+                    rows.getObject(12, OffsetDateTime.class).toInstant(), rows.getString(13), rows.getBytes(14));
+        }
+
+        void add(ResultSet rows) throws SQLException {
+            long entryId = rows.getLong(15);
+            long walletId = rows.getLong(16);
+            long after = rows.getLong(19);
+            OptionalLong balanceAfter = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(after);
+            boolean user = walletId == wallet;
+            if (user) {
+                userEntryId = Math.min(userEntryId, entryId);
+            }
+            // Owner and kind are not hashed (the wallet id is), so they need not be read back exactly.
+            entries.add(new Entry(walletId, user ? WalletKind.USER : WalletKind.SYSTEM, "",
+                    Direction.valueOf(rows.getString(17)), rows.getLong(18), balanceAfter));
         }
     }
 

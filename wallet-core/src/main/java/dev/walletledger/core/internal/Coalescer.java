@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
  * operation may still commit, so it must be retried with the same reference, which replays it).
  */
 public final class Coalescer implements AutoCloseable {
-    private record Pending(Operation operation, CompletableFuture<Outcome> answer) {}
+    private record Pending(Operation operation, String actor, CompletableFuture<Outcome> answer) {}
 
     private static final long POLL_MILLIS = 100;
 
@@ -55,12 +55,12 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
-    /** Applies one operation in some coalesced batch and returns its outcome. */
-    public Outcome apply(Operation operation) {
+    /** Applies one operation in some coalesced batch and returns its outcome; {@code actor} may be null. */
+    public Outcome apply(Operation operation, String actor) {
         if (closed) {
             throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger is closed", Map.of());
         }
-        Pending pending = new Pending(operation, new CompletableFuture<>());
+        Pending pending = new Pending(operation, actor, new CompletableFuture<>());
         if (!queue.offer(pending)) {
             throw WalletException.of(ErrorCode.BUSY,
                     "the ledger's queue is full (" + queueCapacity() + " operations waiting); try again",
@@ -122,11 +122,13 @@ public final class Coalescer implements AutoCloseable {
 
     private void commit(List<Pending> batch) {
         List<Operation> ops = new ArrayList<>(batch.size());
+        List<String> actors = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
             ops.add(pending.operation);
+            actors.add(pending.actor);
         }
         try {
-            List<Outcome> outcomes = engine.execute(ops, false);
+            List<Outcome> outcomes = engine.execute(ops, actors, false);
             batches.increment();
             operations.add(batch.size());
             for (int i = 0; i < batch.size(); i++) {

@@ -8,7 +8,7 @@ import dev.walletledger.core.SystemWallet;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.core.WalletKind;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -24,32 +24,41 @@ final class Plan {
     /** A USER wallet by owner and asset. */
     record WalletKey(String owner, int assetId) {}
 
-    /** A locked wallet; {@code balance} moves as operations are planned. */
+    /** A locked wallet; {@code balance} and {@code head} move as operations are planned. */
     static final class LockedWallet {
         final long id;
-        final long balanceBefore;
         long balance;
+        byte[] head;
+        boolean touched;
 
-        LockedWallet(long id, long balance) {
+        LockedWallet(long id, long balance, byte[] head) {
             this.id = id;
-            this.balanceBefore = balance;
             this.balance = balance;
+            this.head = head;
         }
     }
 
-    /** One planned transaction: two entries, user first. */
+    /** One planned transaction: two entries, user first, and its place on the wallet's chain. */
     record Planned(int index, UUID transactionId, Operation operation, AssetDirectory.AssetRow asset,
-                   long userWalletId, long balanceAfter, List<Entry> entries, String fingerprintHex) {}
+                   long userWalletId, long balanceAfter, List<Entry> entries, String fingerprintHex, String actor,
+                   byte[] chainHash) {}
 
     private final Map<WalletKey, LockedWallet> wallets;
+    private final Instant createdAt;
     private final List<Planned> planned = new ArrayList<>();
 
-    Plan(Map<WalletKey, LockedWallet> wallets) {
+    /** {@code createdAt}: the transaction's timestamp, which the database will also store (now()). */
+    Plan(Map<WalletKey, LockedWallet> wallets, Instant createdAt) {
         this.wallets = wallets;
+        this.createdAt = createdAt;
+    }
+
+    Instant createdAt() {
+        return createdAt;
     }
 
     /** Plans one operation, or returns the refusal that stops it (nothing is changed then). */
-    WalletException add(int index, Operation operation, AssetDirectory.AssetRow asset) {
+    WalletException add(int index, Operation operation, AssetDirectory.AssetRow asset, String actor) {
         LockedWallet wallet = wallets.get(new WalletKey(operation.userId(), asset.id()));
         long amount = operation.amount();
         boolean credit = operation.type().creditsUser();
@@ -75,8 +84,12 @@ final class Plan {
                 credit ? Direction.CREDIT : Direction.DEBIT, amount, OptionalLong.of(wallet.balance));
         Entry system = new Entry(asset.systemWallet(role), WalletKind.SYSTEM, role.name(),
                 credit ? Direction.DEBIT : Direction.CREDIT, amount, OptionalLong.empty());
-        planned.add(new Planned(index, newTransactionId(), operation, asset, wallet.id, wallet.balance,
-                List.of(user, system), Idempotency.fingerprintHex(operation)));
+        UUID id = newTransactionId();
+        List<Entry> entries = List.of(user, system);
+        wallet.head = Chain.hash(wallet.head, id, operation, wallet.id, createdAt, actor, entries);
+        wallet.touched = true;
+        planned.add(new Planned(index, id, operation, asset, wallet.id, wallet.balance, entries,
+                Idempotency.fingerprintHex(operation), actor, wallet.head));
         return null;
     }
 
@@ -84,14 +97,12 @@ final class Plan {
         return planned;
     }
 
-    /** The wallets whose balance changed, with their new balance, in id order. */
-    Map<Long, Long> changedBalances() {
-        Map<Long, Long> changed = new LinkedHashMap<>();
-        wallets.values().stream()
-                .filter(w -> w.balance != w.balanceBefore)
+    /** The wallets an operation was planned on (new balance and chain head), in id order. */
+    List<LockedWallet> touchedWallets() {
+        return wallets.values().stream()
+                .filter(w -> w.touched)
                 .sorted((a, b) -> Long.compare(a.id, b.id))
-                .forEach(w -> changed.put(w.id, w.balance));
-        return changed;
+                .toList();
     }
 
     /** A version 7 UUID: time-ordered, so new transactions land at the right edge of the primary key. */

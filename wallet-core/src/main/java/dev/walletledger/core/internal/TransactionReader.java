@@ -27,7 +27,7 @@ public final class TransactionReader {
     private static final String SELECT = """
             SELECT t.id, t.type, t.reference_id, t.amount, t.payment_method, t.bonus_type, t.item_id,
                    t.metadata::text, t.created_at, a.code, u.owner_id,
-                   e.wallet_id, w.kind, w.owner_id, e.direction, e.amount, e.balance_after
+                   e.wallet_id, w.kind, w.owner_id, e.direction, e.amount, e.balance_after, t.actor
               FROM {schema}.ledger_transactions t
               JOIN {schema}.asset_types a ON a.id = t.asset_id
               JOIN {schema}.wallets u ON u.id = t.user_wallet_id
@@ -75,6 +75,7 @@ public final class TransactionReader {
             UUID current = null;
             Operation operation = null;
             OffsetDateTime createdAt = null;
+            String actor = null;
             long balanceAfter = 0;
             List<Entry> entries = new ArrayList<>();
             while (rows.next()) {
@@ -82,11 +83,12 @@ public final class TransactionReader {
                 if (!id.equals(current)) {
                     if (current != null) {
                         results.add(new TransactionResult(current, operation, balanceAfter, createdAt.toInstant(),
-                                entries, false));
+                                actor, entries, false));
                     }
                     current = id;
                     operation = operation(rows);
                     createdAt = rows.getObject(9, OffsetDateTime.class);
+                    actor = rows.getString(18);
                     entries = new ArrayList<>();
                 }
                 Entry entry = entry(rows);
@@ -96,8 +98,8 @@ public final class TransactionReader {
                 entries.add(entry);
             }
             if (current != null) {
-                results.add(new TransactionResult(current, operation, balanceAfter, createdAt.toInstant(), entries,
-                        false));
+                results.add(new TransactionResult(current, operation, balanceAfter, createdAt.toInstant(), actor,
+                        entries, false));
             }
         }
         return results;

@@ -54,28 +54,35 @@ public final class WriteEngine {
                  ORDER BY k.owner_id COLLATE "C", k.asset_id
                 ON CONFLICT (kind, owner_id, asset_id) DO NOTHING
                 """);
+        // The outer query always returns a row, so now() (the transaction's timestamp, which the inserts
+        // below store) arrives in the same round trip even when no wallet matched.
         this.lockWallets = sql.format("""
-                SELECT w.id, w.owner_id, w.asset_id, w.balance
-                  FROM {schema}.wallets w
-                 WHERE w.kind = 'USER'
-                   AND (w.owner_id, w.asset_id) IN (SELECT * FROM unnest(?::text[], ?::int4[]))
-                 ORDER BY w.owner_id, w.asset_id
-                   FOR UPDATE
+                WITH locked AS (
+                    SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head
+                      FROM {schema}.wallets w
+                     WHERE w.kind = 'USER'
+                       AND (w.owner_id, w.asset_id) IN (SELECT * FROM unnest(?::text[], ?::int4[]))
+                     ORDER BY w.owner_id, w.asset_id
+                       FOR UPDATE
+                )
+                SELECT now(), l.id, l.owner_id, l.asset_id, l.balance, l.chain_head
+                  FROM (SELECT 1) AS one LEFT JOIN locked l ON true
                 """);
         this.write = sql.format("""
                 WITH balances AS (
-                    UPDATE {schema}.wallets w SET balance = v.balance
-                      FROM unnest(?::int8[], ?::int8[]) AS v(id, balance)
+                    UPDATE {schema}.wallets w SET balance = v.balance, chain_head = decode(v.head, 'hex')
+                      FROM unnest(?::int8[], ?::int8[], ?::text[]) AS v(id, balance, head)
                      WHERE w.id = v.id
                 ), transactions AS (
                     INSERT INTO {schema}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                amount, payment_method, bonus_type, item_id, metadata, fingerprint)
+                                amount, payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash)
                     SELECT v.id, v.type, v.reference_id, v.user_wallet_id, v.asset_id, v.amount,
-                           v.payment_method, v.bonus_type, v.item_id, v.metadata::jsonb, decode(v.fingerprint, 'hex')
+                           v.payment_method, v.bonus_type, v.item_id, v.metadata::jsonb, decode(v.fingerprint, 'hex'),
+                           v.actor, decode(v.chain_hash, 'hex')
                       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[],
-                                  ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                                  ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                            AS v(id, type, reference_id, user_wallet_id, asset_id, amount,
-                                payment_method, bonus_type, item_id, metadata, fingerprint)
+                                payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash)
                     RETURNING created_at
                 ), entries AS (
                     INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
@@ -89,10 +96,14 @@ public final class WriteEngine {
 
     /**
      * Applies the operations. Atomic: the first refusal is thrown (details name its {@code index}) and
-     * nothing is written. Independent: every operation gets its outcome.
+     * nothing is written. Independent: every operation gets its outcome. {@code actors} (same size, null
+     * entries allowed) says who asked for each; it is recorded and chained, not compared on replay.
      */
-    public List<Outcome> execute(List<Operation> operations, boolean atomic) {
-        List<Outcome> outcomes = runner.write(c -> attempt(c, operations, atomic), operations.size());
+    public List<Outcome> execute(List<Operation> operations, List<String> actors, boolean atomic) {
+        if (actors.size() != operations.size()) {
+            throw new IllegalArgumentException("one actor per operation");
+        }
+        List<Outcome> outcomes = runner.write(c -> attempt(c, operations, actors, atomic), operations.size());
         for (Outcome outcome : outcomes) {
             if (outcome instanceof Outcome.Applied applied) {
                 (applied.result().replayed() ? counters.replayed : counters.applied).increment();
@@ -103,8 +114,8 @@ public final class WriteEngine {
         return outcomes;
     }
 
-    private List<Outcome> attempt(Connection connection, List<Operation> operations, boolean atomic)
-            throws SQLException {
+    private List<Outcome> attempt(Connection connection, List<Operation> operations, List<String> actors,
+                                  boolean atomic) throws SQLException {
         int count = operations.size();
         Outcome[] outcomes = new Outcome[count];
         AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[count];
@@ -129,18 +140,22 @@ public final class WriteEngine {
         }
         pending.sort(null);
         if (!pending.isEmpty()) {
-            Plan plan = new Plan(lock(connection, operations, rows, pending));
+            Plan plan = lock(connection, operations, rows, pending);
             for (int i : pending) {
-                WalletException refusal = plan.add(i, operations.get(i), rows[i]);
+                WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
                 if (refusal != null) {
                     outcomes[i] = refuse(refusal, i, atomic);
                 }
             }
             if (!plan.planned().isEmpty()) {
                 Instant createdAt = write(connection, plan);
+                if (!createdAt.equals(plan.createdAt())) {
+                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the stored timestamp " + createdAt
+                            + " is not the one hashed, " + plan.createdAt(), Map.of());
+                }
                 for (Plan.Planned p : plan.planned()) {
                     outcomes[p.index()] = new Outcome.Applied(new TransactionResult(p.transactionId(), p.operation(),
-                            p.balanceAfter(), createdAt, p.entries(), false));
+                            p.balanceAfter(), createdAt, p.actor(), p.entries(), false));
                 }
             }
         }
@@ -190,10 +205,12 @@ public final class WriteEngine {
         return new Outcome.Refused(refusal);
     }
 
-    /** Creates the wallets to be credited, then locks every USER wallet involved, both in key order. */
-    private Map<Plan.WalletKey, Plan.LockedWallet> lock(Connection connection, List<Operation> operations,
-                                                        AssetDirectory.AssetRow[] rows, List<Integer> pending)
-            throws SQLException {
+    /**
+     * Creates the wallets to be credited, then locks every USER wallet involved, both in key order;
+     * returns an empty plan over the locked wallets, dated with the transaction's timestamp.
+     */
+    private Plan lock(Connection connection, List<Operation> operations, AssetDirectory.AssetRow[] rows,
+                      List<Integer> pending) throws SQLException {
         Set<Plan.WalletKey> credited = new LinkedHashSet<>();
         Set<Plan.WalletKey> all = new LinkedHashSet<>();
         for (int i : pending) {
@@ -211,16 +228,20 @@ public final class WriteEngine {
             }
         }
         Map<Plan.WalletKey, Plan.LockedWallet> locked = new HashMap<>();
+        Instant now = null;
         try (PreparedStatement statement = connection.prepareStatement(lockWallets)) {
             bindKeys(connection, statement, all);
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    locked.put(new Plan.WalletKey(result.getString(2), result.getInt(3)),
-                            new Plan.LockedWallet(result.getLong(1), result.getLong(4)));
+                    now = result.getObject(1, OffsetDateTime.class).toInstant();
+                    if (result.getObject(2) != null) {
+                        locked.put(new Plan.WalletKey(result.getString(3), result.getInt(4)),
+                                new Plan.LockedWallet(result.getLong(2), result.getLong(5), result.getBytes(6)));
+                    }
                 }
             }
         }
-        return locked;
+        return new Plan(locked, now);
     }
 
     private static void bindKeys(Connection connection, PreparedStatement statement, Set<Plan.WalletKey> keys)
@@ -238,7 +259,7 @@ public final class WriteEngine {
 
     /** One statement: new balances, transactions, entries. Returns the transactions' created_at. */
     private Instant write(Connection connection, Plan plan) throws SQLException {
-        Map<Long, Long> balances = plan.changedBalances();
+        List<Plan.LockedWallet> wallets = plan.touchedWallets();
         List<Plan.Planned> planned = plan.planned();
         int n = planned.size();
         UUID[] ids = new UUID[n];
@@ -250,6 +271,8 @@ public final class WriteEngine {
         String[][] details = new String[3][n];
         String[] metadata = new String[n];
         String[] fingerprints = new String[n];
+        String[] actors = new String[n];
+        String[] hashes = new String[n];
         UUID[] entryTransactions = new UUID[2 * n];
         Long[] entryWallets = new Long[2 * n];
         String[] entryDirections = new String[2 * n];
@@ -267,6 +290,8 @@ public final class WriteEngine {
             details[operation.type().ordinal()][i] = operation.detail();
             metadata[i] = operation.metadata().json();
             fingerprints[i] = p.fingerprintHex();
+            actors[i] = p.actor();
+            hashes[i] = Chain.hex(p.chainHash());
             for (int side = 0; side < 2; side++) {
                 Entry entry = p.entries().get(side);
                 int e = 2 * i + side;
@@ -279,8 +304,11 @@ public final class WriteEngine {
         }
         try (PreparedStatement statement = connection.prepareStatement(write)) {
             int p = 1;
-            statement.setArray(p++, connection.createArrayOf("int8", balances.keySet().toArray(new Long[0])));
-            statement.setArray(p++, connection.createArrayOf("int8", balances.values().toArray(new Long[0])));
+            statement.setArray(p++, connection.createArrayOf("int8", wallets.stream().map(w -> w.id).toArray(Long[]::new)));
+            statement.setArray(p++, connection.createArrayOf("int8",
+                    wallets.stream().map(w -> w.balance).toArray(Long[]::new)));
+            statement.setArray(p++, connection.createArrayOf("text",
+                    wallets.stream().map(w -> Chain.hex(w.head)).toArray(String[]::new)));
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("text", references));
@@ -292,6 +320,8 @@ public final class WriteEngine {
             }
             statement.setArray(p++, connection.createArrayOf("text", metadata));
             statement.setArray(p++, connection.createArrayOf("text", fingerprints));
+            statement.setArray(p++, connection.createArrayOf("text", actors));
+            statement.setArray(p++, connection.createArrayOf("text", hashes));
             statement.setArray(p++, connection.createArrayOf("uuid", entryTransactions));
             statement.setArray(p++, connection.createArrayOf("int8", entryWallets));
             statement.setArray(p++, connection.createArrayOf("text", entryDirections));

@@ -1,0 +1,187 @@
+package dev.walletledger.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.walletledger.core.internal.Chain;
+import dev.walletledger.testing.TestDatabase;
+import dev.walletledger.testing.TestLedger;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A superuser rewrites history with every trigger switched off; each case must be detected, by the
+ * chains alone or, when the tamperer also recomputed the hashes, by an anchor exported beforehand.
+ */
+class TamperTest {
+    TestLedger t;
+    Ledger ledger;
+    Anchor anchor;
+    TransactionResult aliceFirst;
+    TransactionResult aliceLast;
+    long alice;
+
+    @BeforeEach
+    void setUp() {
+        t = TestDatabase.newLedger();
+        ledger = t.ledger();
+        aliceFirst = ledger.apply(Operation.topUp("alice", "GOLD_COINS", 1_000, "a-1"), "key-ops");
+        ledger.apply(Operation.spend("alice", "GOLD_COINS", 200, "a-2"), "key-shop");
+        ledger.grantBonus(new Operation.Bonus("alice", "GOLD_COINS", 50, "a-3", "REFERRAL",
+                Metadata.parse("{\"by\":\"bob\"}")));
+        aliceLast = ledger.spend(Operation.spend("alice", "GOLD_COINS", 100, "a-4"));
+        ledger.topUp(Operation.topUp("bob", "GOLD_COINS", 70, "b-1"));
+        alice = aliceFirst.entries().get(0).walletId();
+        anchor = ledger.anchor();
+        AuditReport clean = ledger.verify(anchor, AuditProgress.NONE);
+        assertTrue(clean.consistent(), clean.toString());
+    }
+
+    @AfterEach
+    void tearDown() {
+        t.close();
+    }
+
+    @Test
+    void theActorIsRecordedAndReplaysKeepTheOriginalOne() {
+        assertEquals("key-ops", aliceFirst.actor());
+        assertEquals("key-ops", ledger.transaction(aliceFirst.transactionId()).orElseThrow().actor());
+        TransactionResult replay = ledger.apply(Operation.topUp("alice", "GOLD_COINS", 1_000, "a-1"), "someone-else");
+        assertTrue(replay.replayed());
+        assertEquals("key-ops", replay.actor());
+    }
+
+    @Test
+    void anAnchorParsesBackAndRefusesGarbage() {
+        assertEquals(anchor, Anchor.parse(anchor.toString()));
+        for (String bad : List.of("", "wl1..", "wl2.1." + "0".repeat(64), "wl1.1." + "g".repeat(64), "wl1.-1.00")) {
+            assertEquals(ErrorCode.VALIDATION_FAILED,
+                    org.junit.jupiter.api.Assertions.assertThrows(WalletException.class, () -> Anchor.parse(bad)).code());
+        }
+    }
+
+    @Test
+    void anAmountEditedConsistentlyEverywhereBreaksTheChain() throws SQLException {
+        tamper("""
+                UPDATE {s}.ledger_transactions SET amount = amount + 1 WHERE reference_id = 'a-1';
+                UPDATE {s}.ledger_entries SET amount = amount + 1
+                 WHERE transaction_id = (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 'a-1');
+                UPDATE {s}.ledger_entries SET balance_after = balance_after + 1 WHERE wallet_id = %1$d;
+                UPDATE {s}.wallets SET balance = balance + 1 WHERE id = %1$d
+                """.formatted(alice));
+        assertOnly(ledger.verify(), "hash_chain"); // every double-entry check still passes
+        assertFalse(ledger.verify(anchor, AuditProgress.NONE).consistent());
+    }
+
+    @Test
+    void aDeletedEntryIsDetected() throws SQLException {
+        tamper("DELETE FROM {s}.ledger_entries WHERE transaction_id = '%s' AND balance_after IS NULL"
+                .formatted(aliceLast.transactionId()));
+        assertTrue(checks(ledger.verify()).contains("hash_chain"));
+    }
+
+    @Test
+    void reorderedTransactionsBreakTheChain() throws SQLException {
+        tamper("""
+                UPDATE {s}.ledger_transactions SET created_at = created_at + interval '1 hour' WHERE reference_id = 'a-2';
+                UPDATE {s}.ledger_transactions SET created_at = created_at - interval '1 hour' WHERE reference_id = 'a-3'
+                """);
+        assertOnly(ledger.verify(), "hash_chain");
+    }
+
+    @Test
+    void aChangedActorBreaksTheChain() throws SQLException {
+        tamper("UPDATE {s}.ledger_transactions SET actor = 'innocent' WHERE reference_id = 'a-2'");
+        assertOnly(ledger.verify(), "hash_chain");
+    }
+
+    @Test
+    void oneRecomputedHashInTheMiddleBreaksTheNextLink() throws SQLException {
+        TransactionResult second = ledger.transactionByReference("a-2").orElseThrow();
+        Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 200, "a-2", "free-item", null);
+        byte[] previous = storedHash("a-1");
+        byte[] forged = Chain.hash(previous, second.transactionId(), edited, alice, second.createdAt(),
+                second.actor(), second.entries());
+        tamper("UPDATE {s}.ledger_transactions SET item_id = 'free-item', chain_hash = decode('%s', 'hex')"
+                .formatted(Chain.hex(forged)) + " WHERE reference_id = 'a-2'");
+        AuditReport report = ledger.verify();
+        assertOnly(report, "hash_chain");
+        assertTrue(report.violations().get(0).subject().contains("a-3"), "the link after the forged one breaks");
+    }
+
+    @Test
+    void aForgedLastTransactionWithItsHeadIsCaughtOnlyByTheAnchor() throws SQLException {
+        Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 100, "a-4", "forged", null);
+        byte[] forged = Chain.hash(storedHash("a-3"), aliceLast.transactionId(), edited, alice,
+                aliceLast.createdAt(), aliceLast.actor(), aliceLast.entries());
+        tamper("""
+                UPDATE {s}.ledger_transactions SET item_id = 'forged', chain_hash = decode('%1$s', 'hex')
+                 WHERE reference_id = 'a-4';
+                UPDATE {s}.wallets SET chain_head = decode('%1$s', 'hex') WHERE id = %2$d
+                """.formatted(Chain.hex(forged), alice));
+        assertTrue(ledger.verify().consistent(), "internally consistent: the forger recomputed everything");
+        assertOnly(ledger.verify(anchor, AuditProgress.NONE), "anchor");
+    }
+
+    @Test
+    void aTruncatedTailIsCaughtOnlyByTheAnchor() throws SQLException {
+        byte[] previousHead = storedHash("a-3");
+        String last = aliceLast.transactionId().toString();
+        tamper("""
+                DELETE FROM {s}.ledger_entries WHERE transaction_id = '%1$s';
+                DELETE FROM {s}.ledger_transactions WHERE id = '%1$s';
+                UPDATE {s}.wallets SET balance = balance + 100, chain_head = decode('%2$s', 'hex') WHERE id = %3$d
+                """.formatted(last, Chain.hex(previousHead), alice));
+        assertTrue(ledger.verify().consistent(), "internally consistent after the cut");
+        assertOnly(ledger.verify(anchor, AuditProgress.NONE), "anchor");
+        assertEquals(850, ledger.balance("alice", "GOLD_COINS").balance());
+    }
+
+    @Test
+    void anAnchorStaysValidAsTheLedgerGrows() {
+        ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 5, "later-1"));
+        ledger.topUp(Operation.topUp("carol", "GOLD_COINS", 5, "later-2"));
+        assertTrue(ledger.verify(anchor, AuditProgress.NONE).consistent());
+        Anchor newer = ledger.anchor();
+        assertTrue(newer.entryId() > anchor.entryId());
+        assertTrue(ledger.verify(newer, AuditProgress.NONE).consistent());
+    }
+
+    private byte[] storedHash(String reference) throws SQLException {
+        try (var connection = TestDatabase.superuser();
+             var statement = connection.prepareStatement("SELECT chain_hash FROM " + t.schema()
+                     + ".ledger_transactions WHERE reference_id = ?")) {
+            statement.setString(1, reference);
+            try (var row = statement.executeQuery()) {
+                row.next();
+                return row.getBytes(1);
+            }
+        }
+    }
+
+    private void tamper(String sql) throws SQLException {
+        TestDatabase.execute("""
+                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
+                %s;
+                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
+                """.formatted(sql).replace("{s}", t.schema()));
+    }
+
+    private static Set<String> checks(AuditReport report) {
+        return report.violations().stream().map(AuditReport.Violation::check).collect(Collectors.toSet());
+    }
+
+    private static void assertOnly(AuditReport report, String check) {
+        assertEquals(Set.of(check), checks(report), report.violations().toString());
+    }
+}
