@@ -36,7 +36,9 @@ public final class Cli {
             new OperationCommand(OperationType.BONUS),
             new OperationCommand(OperationType.SPEND),
             new VerifyCommand(),
+            new AnchorCommand(),
             new StatsCommand(),
+            new KeysGenerateCommand(),
             new BenchCommand());
 
     /** Accepted before or after the command. */
