@@ -22,7 +22,7 @@ final class OperationCommand implements Command {
         this.detailOption = "--" + TransactionView.detailName(type).replace('_', '-');
         this.synopsis = new Synopsis(name, summary(type),
                 "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] ["
-                        + detailOption + " TEXT] [--json]",
+                        + detailOption + " TEXT] [--actor NAME] [--json]",
                 description(type),
                 List.of("USER"), 1, List.of(
                         Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
@@ -30,7 +30,9 @@ final class OperationCommand implements Command {
                                 + Operation.AMOUNT_MAX + " (1250 is 12.50 of a 2-decimal asset)"),
                         Args.Option.value("--reference", "REF", "the idempotency key: unique across all operations"),
                         Args.Option.value("--metadata", "JSON", "a JSON object recorded with the transaction"),
-                        Args.Option.value(detailOption, "TEXT", detailHelp(type))));
+                        Args.Option.value(detailOption, "TEXT", detailHelp(type)),
+                        Args.Option.value("--actor", "NAME", "who is doing this, recorded and hash-chained with the"
+                                + " transaction (cli:<your login>)")));
     }
 
     private static String summary(OperationType type) {
@@ -82,7 +84,8 @@ final class OperationCommand implements Command {
         Metadata metadata = call.args.value("--metadata").map(Metadata::parse).orElse(Metadata.empty());
         String detail = call.args.value(detailOption).orElse(null);
         Operation operation = Operation.of(type, user, asset, amount, reference, detail, metadata);
-        TransactionResult result = call.ledger().apply(operation);
+        String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
+        TransactionResult result = call.ledger().apply(operation, actor);
         int decimals = call.decimalPlaces(result.assetCode());
         if (call.json()) {
             call.printJson(TransactionView.json(result, decimals));

@@ -1,6 +1,8 @@
 package dev.walletledger.cli;
 
+import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditReport;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,17 +13,21 @@ import java.util.Map;
 final class VerifyCommand implements Command {
     private static final Synopsis SYNOPSIS = new Synopsis("verify",
             "audit the whole ledger; exit 0 only when it is consistent",
-            "wallet verify [--progress] [--json]",
+            "wallet verify [--anchor ANCHOR] [--progress] [--json]",
             """
             Runs the ledger's full audit in one database snapshot: per-asset conservation (all wallets of
             an asset sum to zero), every transaction's balance and shape, every USER wallet's stored
-            balance against its entries, every entry's balance_after against the running sum, and no
-            negative balance. Prints each violation found (the first %d) and a summary.
+            balance against its entries, every entry's balance_after against the running sum, no
+            negative balance, and every wallet's hash chain recomputed from the recorded content. With
+            --anchor (printed earlier by 'wallet anchor'), also proves that history up to that anchor is
+            unchanged, even if someone rewrote rows and recomputed their hashes. Prints each violation
+            found (the first %d) and a summary.
 
             Exit 0: consistent. Exit 65: violations found. A progress bar is drawn on stderr when it is
             a terminal and the audit takes longer than a second, or always with --progress."""
                     .formatted(AuditReport.VIOLATIONS_MAX),
-            List.of(), 0, List.of(Args.Option.flag("--progress", "draw the progress bar on stderr, terminal or not")));
+            List.of(), 0, List.of(Args.Option.flag("--progress", "draw the progress bar on stderr, terminal or not"),
+                    Args.Option.value("--anchor", "ANCHOR", "an anchor from 'wallet anchor' (wl1.<entry>.<digest>)")));
 
     @Override
     public Synopsis synopsis() {
@@ -30,10 +36,11 @@ final class VerifyCommand implements Command {
 
     @Override
     public ExitCode run(Invocation call) {
+        Optional<Anchor> anchor = call.args.value("--anchor").map(Anchor::parse);
         ProgressBar progress = new ProgressBar(call.err, call.args.has("--progress"), call.interactive, call.nanoTime);
         AuditReport report;
         try {
-            report = call.ledger().verify(progress);
+            report = anchor.isPresent() ? call.ledger().verify(anchor.get(), progress) : call.ledger().verify(progress);
         } finally {
             progress.finish();
         }
