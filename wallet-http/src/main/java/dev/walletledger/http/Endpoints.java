@@ -81,7 +81,7 @@ final class Endpoints {
 
     private HttpResponse write(OperationType type, Call call) {
         Operation operation = Requests.operation(type, Json.parse(call.body()));
-        TransactionResult result = ledger.apply(operation);
+        TransactionResult result = ledger.apply(operation, call.keyId().orElse(null));
         byte[] body = Bodies.transaction(result);
         return result.replayed() ? HttpResponse.json(200, body, REPLAYED) : HttpResponse.json(201, body);
     }
@@ -135,7 +135,7 @@ final class Endpoints {
 
     private HttpResponse batch(Call call) {
         Batch batch = Requests.batch(Json.parse(call.body()));
-        BatchResult result = ledger.submit(batch);
+        BatchResult result = ledger.submit(batch, call.keyId().orElse(null));
         return HttpResponse.json(200, Bodies.batch(batch.mode().name().toLowerCase(Locale.ROOT), result));
     }
 
