@@ -196,38 +196,52 @@ final class RequestPipeline implements HttpHandler {
     /**
      * At most {@link #BODY_BYTES_MAX} bytes, read by {@code deadlineNanos}: a client trickling its body
      * holds a worker thread, so the whole read is bounded (each read also stops after the socket's read
-     * timeout of silence). Late: 408 and the connection closes.
+     * timeout of silence). Late: 408 and the connection is closed. The stream is never closed here:
+     * Undertow's close drains the rest of the body, blocking, with no deadline.
      */
     private static byte[] readBody(HttpServerExchange exchange, long deadlineNanos) {
-        try (InputStream in = exchange.getInputStream()) {
+        InputStream in = exchange.getInputStream();
+        try {
             long declared = exchange.getRequestContentLength();
             byte[] body = new byte[declared >= 0 ? (int) declared + 1 : 8192];
             int length = 0;
-            for (int n = 0; n >= 0 && length <= BODY_BYTES_MAX; length += n) {
-                if (System.nanoTime() - deadlineNanos > 0) {
-                    exchange.setPersistent(false);
-                    throw new ApiException(408, "REQUEST_TIMEOUT", "the request body arrived too slowly");
-                }
+            while (length <= BODY_BYTES_MAX) {
+                requireInTime(exchange, deadlineNanos);
                 if (length == body.length) {
                     body = Arrays.copyOf(body, Math.min(body.length * 2, BODY_BYTES_MAX + 1));
                 }
-                n = in.read(body, length, body.length - length);
+                int n = in.read(body, length, body.length - length);
                 if (n < 0) {
-                    break;
+                    return length == body.length ? body : Arrays.copyOf(body, length);
                 }
+                length += n;
             }
-            if (length > BODY_BYTES_MAX) {
-                exchange.setPersistent(false);
-                in.skip(ENTITY_BYTES_MAX); // bounded drain; Undertow stops at ENTITY_BYTES_MAX anyway
-                throw tooLargeException();
-            }
-            return length == body.length ? body : Arrays.copyOf(body, length);
+            exchange.setPersistent(false);
+            drain(exchange, in, deadlineNanos); // so the client reads the 413 rather than a reset
+            throw tooLargeException();
         } catch (RequestTooBigException e) {
             exchange.setPersistent(false);
             throw tooLargeException();
         } catch (IOException e) {
             exchange.setPersistent(false);
             throw new ApiException(400, "MALFORMED_REQUEST", "the request body could not be read");
+        }
+    }
+
+    /** Reads and drops the rest of a body, up to {@link #ENTITY_BYTES_MAX} (Undertow stops there anyway). */
+    private static void drain(HttpServerExchange exchange, InputStream in, long deadlineNanos) throws IOException {
+        byte[] buffer = new byte[8192];
+        long drained = 0;
+        for (int n = 0; n >= 0 && drained <= ENTITY_BYTES_MAX; n = in.read(buffer)) {
+            drained += n;
+            requireInTime(exchange, deadlineNanos);
+        }
+    }
+
+    private static void requireInTime(HttpServerExchange exchange, long deadlineNanos) {
+        if (System.nanoTime() - deadlineNanos > 0) {
+            IoUtils.safeClose(exchange.getConnection()); // no answer can be read past a half-sent body anyway
+            throw new ApiException(408, "REQUEST_TIMEOUT", "the request body arrived too slowly");
         }
     }
 
