@@ -17,6 +17,7 @@ final class DebianPostgres extends PostgresInstance {
     private final Path root;
     private final Path data;
     private final int port;
+    private volatile String durability = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on";
 
     private DebianPostgres(Path root, int port) {
         this.root = root;
@@ -46,10 +47,19 @@ final class DebianPostgres extends PostgresInstance {
 
     @Override
     void start() {
-        String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + root
-                + " -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=100";
+        String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + root + " " + durability
+                + " -c max_connections=100";
         asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
                 root.resolve("postgres.log").toString(), "-o", options, "-w", "-t", "120", "start"));
+    }
+
+    /** A clean stop, then a start with these durability settings ({@code name -> on|off}). */
+    void restartWith(String fsync, String synchronousCommit, String fullPageWrites) {
+        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60",
+                "stop"));
+        durability = "-c fsync=" + fsync + " -c synchronous_commit=" + synchronousCommit + " -c full_page_writes="
+                + fullPageWrites;
+        start();
     }
 
     private void asPostgres(List<String> command) {
