@@ -5,7 +5,7 @@
 --   * every ledger transaction has exactly one USER entry and one SYSTEM entry of equal amount,
 --     on the system wallet its type names (TOPUP: TREASURY, BONUS: BONUS_POOL, SPEND: REVENUE);
 --   * every transaction's debits equal its credits, all entries in the transaction's asset;
---   * a USER wallet's balance is never negative and always equals its latest entry's balance_after,
+--   * a USER wallet's balance is never negative and always equals its latest entry's balance_after
 --     and each USER entry's balance_after is the previous one plus (credit) or minus (debit) the amount;
 --   * entries and transactions are append-only: UPDATE, DELETE and TRUNCATE are refused by triggers
 --     that are ENABLE ALWAYS, so session_replication_role = replica does not switch them off.
@@ -166,10 +166,12 @@ BEGIN
     END IF;
 
     SELECT 1 INTO bad
-      FROM ledger_entries e
-     WHERE e.transaction_id IN (SELECT n.transaction_id FROM new_entries n)
-     GROUP BY e.transaction_id
-    HAVING sum(CASE e.direction WHEN 'DEBIT' THEN e.amount ELSE -e.amount END) <> 0
+      FROM (SELECT DISTINCT n.transaction_id FROM new_entries n) x
+     CROSS JOIN LATERAL (
+           SELECT sum(CASE e.direction WHEN 'DEBIT' THEN e.amount ELSE -e.amount END) AS net
+             FROM ledger_entries e
+            WHERE e.transaction_id = x.transaction_id) b
+     WHERE b.net <> 0
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'wallet ledger: a transaction''s debits do not equal its credits'
@@ -226,31 +228,52 @@ CREATE TRIGGER ledger_transactions_shape AFTER INSERT ON ledger_transactions
     REFERENCING NEW TABLE AS new_transactions
     FOR EACH STATEMENT EXECUTE FUNCTION check_new_transactions();
 
--- A USER balance changes only together with the entry that explains it: checked at commit, once per
--- updated row (a coalesced batch updates each wallet once).
-CREATE FUNCTION check_wallet_balance() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-    stored record;
-    latest record;
+-- A USER balance and chain head change only together with the entry and transaction that explain
+-- them, in the same statement (the engine writes balances, transactions and entries in one): checked
+-- at the end of every UPDATE of wallets, once per statement, one index probe per updated wallet. A new
+-- USER wallet starts empty.
+CREATE FUNCTION check_new_wallet() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- NEW is the row as it was when the event was queued; the check is on the row as it is at commit.
-    SELECT w.balance, w.chain_head INTO stored FROM wallets w WHERE w.id = NEW.id;
-    SELECT e.balance_after, t.chain_hash INTO latest
-      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
-     WHERE e.wallet_id = NEW.id
-     ORDER BY e.id DESC LIMIT 1;
-    IF stored.balance IS DISTINCT FROM COALESCE(latest.balance_after, 0)
-        OR stored.chain_head IS DISTINCT FROM latest.chain_hash THEN
-        RAISE EXCEPTION 'wallet ledger: wallet % balance or chain head is not its latest entry''s', NEW.id
+    IF NEW.kind = 'USER' AND (NEW.balance <> 0 OR NEW.chain_head IS NOT NULL) THEN
+        RAISE EXCEPTION 'wallet ledger: a new wallet starts with balance 0 and no chain head'
+            USING ERRCODE = 'WL002';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER wallets_start_empty BEFORE INSERT ON wallets
+    FOR EACH ROW EXECUTE FUNCTION check_new_wallet();
+
+CREATE FUNCTION check_updated_wallets() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
+    SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
+DECLARE
+    bad bigint;
+BEGIN
+    SELECT u.id INTO bad
+      FROM updated_wallets u
+      LEFT JOIN LATERAL (
+           SELECT e.balance_after, e.transaction_id
+             FROM ledger_entries e
+            WHERE e.wallet_id = u.id
+            ORDER BY e.id DESC
+            LIMIT 1) latest ON true
+      LEFT JOIN ledger_transactions t ON t.id = latest.transaction_id
+     WHERE u.kind = 'USER'
+       AND (u.balance IS DISTINCT FROM COALESCE(latest.balance_after, 0)
+            OR u.chain_head IS DISTINCT FROM t.chain_hash)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: wallet % balance or chain head is not its latest entry''s', bad
             USING ERRCODE = 'WL002';
     END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE CONSTRAINT TRIGGER wallets_balance_matches_entries AFTER INSERT OR UPDATE OF balance, chain_head ON wallets
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (NEW.kind = 'USER') EXECUTE FUNCTION check_wallet_balance();
+CREATE TRIGGER wallets_balance_matches_entries AFTER UPDATE ON wallets
+    REFERENCING NEW TABLE AS updated_wallets
+    FOR EACH STATEMENT EXECUTE FUNCTION check_updated_wallets();
 
 -- ---------------------------------------------------------------------------------------------
 -- Every asset comes with its three SYSTEM wallets.
@@ -276,6 +299,7 @@ ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_no_delete;
 ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_no_truncate;
 ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_fixed_identity;
 ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_balance_matches_entries;
+ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_start_empty;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_delete;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_truncate;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_fixed_identity;

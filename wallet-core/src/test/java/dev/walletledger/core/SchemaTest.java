@@ -84,7 +84,7 @@ class SchemaTest {
     }
 
     @Test
-    void aBalanceChangeWithoutEntriesIsRefusedAtCommit() {
+    void aBalanceChangeWithoutEntriesIsRefused() {
         assertRefused("WL002", "UPDATE " + s + ".wallets SET balance = balance + 1 WHERE owner_id = 'alice'");
     }
 
@@ -110,7 +110,7 @@ class SchemaTest {
     }
 
     @Test
-    void aChainHeadNotMatchingTheLatestTransactionIsRefusedAtCommit() throws SQLException {
+    void aChainHeadNotMatchingTheLatestTransactionIsRefused() throws SQLException {
         assertRefused("WL002", "UPDATE " + s + ".wallets SET chain_head = decode(repeat('cd', 32), 'hex')"
                 + " WHERE owner_id = 'alice'");
     }
