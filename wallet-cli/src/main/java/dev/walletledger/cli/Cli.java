@@ -149,7 +149,9 @@ public final class Cli {
         String first = rest.get(0);
         String two = rest.size() > 1 ? first + " " + rest.get(1) : null;
         for (Command command : COMMANDS) {
-            if (command.synopsis().name().equals(two) || command.synopsis().name().equals(first)) {
+            String name = command.synopsis().name();
+            // A two-word name matches two words only: 'assets add' quoted as one argument is no command.
+            if (name.equals(two) || (name.indexOf(' ') < 0 && name.equals(first))) {
                 return command;
             }
         }

@@ -3,7 +3,9 @@ package dev.walletledger.http.wire;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -55,10 +57,37 @@ public final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new MalformedJsonException("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw new MalformedJsonException(describe(e));
         } catch (IOException e) {
             throw new MalformedJsonException("the request body could not be read as JSON");
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A number Jackson tokenizes but cannot represent (an exponent with a hundred digits).
+            throw new MalformedJsonException("the request body holds a number that cannot be represented");
         }
+    }
+
+    /**
+     * Our own words for a parse failure, with its position: the parser's message names library classes
+     * and features, which mean nothing to a client. A duplicate key is named (the client sent it).
+     */
+    private static String describe(JsonProcessingException failure) {
+        String original = failure.getOriginalMessage() == null ? "" : failure.getOriginalMessage();
+        JsonLocation location = failure.getLocation();
+        String where = location == null || location.getLineNr() < 0 ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        if (original.startsWith("Duplicate field '")) {
+            int end = original.indexOf('\'', "Duplicate field '".length());
+            String key = end < 0 ? "" : original.substring("Duplicate field '".length(), end);
+            return "the request body has the key \"" + (key.length() > 100 ? key.substring(0, 100) + "..." : key)
+                    + "\" twice" + where;
+        }
+        if (failure instanceof StreamConstraintsException) {
+            return "the request body exceeds a JSON limit (nesting depth, number or string length)" + where;
+        }
+        if (original.contains("Trailing token")) {
+            return "the request body holds more than one JSON value" + where;
+        }
+        return "the request body is not valid JSON" + where;
     }
 
     public static String timestamp(Instant instant) {
