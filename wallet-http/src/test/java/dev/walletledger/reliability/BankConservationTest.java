@@ -20,7 +20,7 @@ class BankConservationTest {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(30), 20, 60_000);
             BankWorkload bank = new BankWorkload(run, client, TestDatabase::jdbcUrl, schema, run.pick(16, 64));
             bank.seed();
-            long millis = run.pick(12_000L, 300_000L);
+            long millis = run.pick(12_000L, 180_000L);
             bank.load(run.pick(8, 16), () -> BankWorkload.sleep(millis));
             bank.verify("R1", "faults=none");
         }

@@ -45,7 +45,7 @@ class DatabaseFaultTest {
             throws Exception {
         String settings = postgres.settings();
         Random random = run.random();
-        int kills = run.pick(2, 50);
+        int kills = run.pick(2, 25);
         List<Long> downMillis = new ArrayList<>();
         try (LedgerService service = LedgerService.start(url(serverPort.getAsInt()), SCHEMA,
                 IsolationLevel.READ_COMMITTED, 16)) {
@@ -80,7 +80,7 @@ class DatabaseFaultTest {
         assumeTrue(DebianPostgres.available(), "Debian PostgreSQL 15 and root are needed");
         Run run = Run.start("R3 pause PG-D");
         Random random = run.random();
-        int pauses = run.pick(3, 60);
+        int pauses = run.pick(3, 30);
         List<Long> pausedMillis = new ArrayList<>();
         try (DebianPostgres postgres = DebianPostgres.create();
              LedgerService service = LedgerService.start(url(postgres.port()), SCHEMA, IsolationLevel.READ_COMMITTED,
@@ -122,7 +122,7 @@ class DatabaseFaultTest {
         assumeTrue(DebianPostgres.available(), "Debian PostgreSQL 15 and root are needed");
         Run run = Run.start("R4 proxy PG-D");
         Random random = run.random();
-        int rounds = run.pick(1, 15);
+        int rounds = run.pick(1, 6);
         try (DebianPostgres postgres = DebianPostgres.create();
              FaultProxy proxy = new FaultProxy("pgd", postgres::port, run.seed());
              LedgerService service = LedgerService.start(url(proxy.port()), SCHEMA, IsolationLevel.READ_COMMITTED,

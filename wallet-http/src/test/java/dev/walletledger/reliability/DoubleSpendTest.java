@@ -32,7 +32,7 @@ class DoubleSpendTest {
         Run run = Run.start("R6 double spend " + isolation);
         Random random = run.random();
         String schema = TestDatabase.newSchemaName();
-        int attacks = run.pick(20, 500);
+        int attacks = run.pick(20, 300);
         int overdrafts = 0;
         int busyRetries = 0;
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());

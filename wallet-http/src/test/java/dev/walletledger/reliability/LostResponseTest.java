@@ -28,7 +28,7 @@ class LostResponseTest {
             bank.load(run.pick(4, 8), () -> {
                 proxy.dropResponses(share);
                 try {
-                    BankWorkload.sleep(run.pick(8_000L, 180_000L));
+                    BankWorkload.sleep(run.pick(8_000L, 120_000L));
                 } finally {
                     proxy.heal();
                 }

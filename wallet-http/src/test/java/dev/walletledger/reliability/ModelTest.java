@@ -44,7 +44,7 @@ class ModelTest {
     @Test
     void everyResponseMatchesTheModel() throws Exception {
         Run run = Run.start("R9 model");
-        int sequences = run.pick(120, 5_000);
+        int sequences = run.pick(120, 2_000);
         String schema = TestDatabase.newSchemaName();
         AtomicLong namespaces = new AtomicLong();
         long steps = 0;

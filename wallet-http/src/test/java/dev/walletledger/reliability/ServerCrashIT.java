@@ -72,7 +72,7 @@ class ServerCrashIT {
                           Runnable startPostgres, String database) throws Exception {
         Random random = run.random();
         int port = PostgresInstance.freePort();
-        int kills = run.pick(2, 20);
+        int kills = run.pick(2, 10);
         List<Long> startupMillis = new ArrayList<>();
         Process[] server = {start(port, env, 0)};
         try {
