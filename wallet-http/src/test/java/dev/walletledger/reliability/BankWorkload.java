@@ -229,12 +229,10 @@ final class BankWorkload {
                         }
                     } else if (present) {
                         // The retry of an attempt still in flight was refused for the funds the attempt spent
-                        // (InFlightDuplicateTest): the client must not take a 422 after a doubt as "absent".
+                        // (InFlightDuplicateTest; fixed in the core): never again.
                         f.refusedAfterDoubtButApplied++;
                         f.resolvedApplied++;
-                        if (Boolean.getBoolean("wallet.knownBugs")) {
-                            problems.add("refused (422) after a doubt, but applied: " + op.history());
-                        }
+                        problems.add("refused (422) after a doubt, but applied: " + op.history());
                     } else {
                         f.resolvedAbsent++;
                         f.resolvedByRefusal++;

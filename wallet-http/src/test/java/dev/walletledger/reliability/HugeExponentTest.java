@@ -8,15 +8,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Found by {@link WireFuzzTest} (Jazzer): a JSON number whose exponent has more digits than
  * {@code BigDecimal} accepts makes Jackson throw {@code NumberFormatException}, which {@code Json.parse}
- * does not turn into MALFORMED_JSON: the server answers 500 INTERNAL_ERROR to a malformed body. Known to
- * fail today, so it runs only with {@code -Dwallet.knownBugs=true} until the wire layer is fixed.
+ * did not turn into MALFORMED_JSON: the server answered 500 INTERNAL_ERROR to a malformed body. Fixed in
+ * {@code Json.parse}; this keeps it fixed.
  */
-@EnabledIfSystemProperty(named = "wallet.knownBugs", matches = "true")
 class HugeExponentTest {
     static final String BODY = "{\"user_id\":\"u\",\"asset_code\":\"GOLD_COINS\",\"amount\":1000e0"
             + "5".repeat(90) + "001,\"reference_id\":\"r\"}";

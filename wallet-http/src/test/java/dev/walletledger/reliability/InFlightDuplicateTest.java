@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The retry of a request still in flight (R8 with a spend): a client whose first attempt timed out sends
@@ -22,10 +21,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * which tells the client its spend was not applied while it was.
  *
  * <p>Deterministic: the test holds the wallet's row lock itself, so both attempts queue behind it, then
- * releases it. Known to fail today (the reference id is looked up before the wallet lock and not again
- * after it), so it runs only with {@code -Dwallet.knownBugs=true} until the core is fixed.
+ * releases it. Failed until the core looked refused references up again under the wallet locks
+ * (WriteEngine.settleRefusals); this keeps it fixed.
  */
-@EnabledIfSystemProperty(named = "wallet.knownBugs", matches = "true")
 class InFlightDuplicateTest {
     @Test
     void retryOfASpendInFlightIsNotRefusedForTheFundsItSpent() throws Exception {

@@ -34,13 +34,11 @@ class WireFuzzTest {
 
     /**
      * Markers of a leaked stack trace, SQL error or internal class; an answer may hold one only if the client
-     * sent it. Known today: MALFORMED_JSON messages name Jackson's classes and features ("bound as
-     * `com.fasterxml.jackson.databind.JsonNode`", input {@code trailing_tokens}); checked only with
-     * {@code -Dwallet.knownBugs=true} until the wire layer words its own message.
+     * sent it. (MALFORMED_JSON messages once quoted Jackson's own, naming its classes; Json.parse now words
+     * them itself.)
      */
-    private static final String[] LEAKS = Boolean.getBoolean("wallet.knownBugs")
-            ? new String[] {"\tat ", "Caused by", "org.postgresql", "SQLSTATE", "dev.walletledger.", "com.fasterxml"}
-            : new String[] {"\tat ", "Caused by", "org.postgresql", "SQLSTATE", "dev.walletledger."};
+    private static final String[] LEAKS =
+            {"\tat ", "Caused by", "org.postgresql", "SQLSTATE", "dev.walletledger.", "com.fasterxml"};
 
     private String input = "";
 
@@ -52,13 +50,6 @@ class WireFuzzTest {
             tree = Json.parse(body);
         } catch (MalformedJsonException e) {
             rendersAsJson("MALFORMED_JSON", e.getMessage());
-            return;
-        } catch (NumberFormatException e) {
-            // Known (HugeExponentTest): an exponent too long for BigDecimal escapes as a 500. Reported with
-            // -Dwallet.knownBugs=true; skipped otherwise so that fuzzing goes on past it.
-            if (Boolean.getBoolean("wallet.knownBugs")) {
-                throw e;
-            }
             return;
         }
         for (OperationType type : OperationType.values()) {

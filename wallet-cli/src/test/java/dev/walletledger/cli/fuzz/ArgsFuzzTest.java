@@ -46,9 +46,6 @@ class ArgsFuzzTest {
             exit = CLI.run(argv, stdout, stderr);
         }
         String errors = err.toString(StandardCharsets.UTF_8);
-        if (exit == 70 && errors.contains("subListRangeCheck") && !Boolean.getBoolean("wallet.knownBugs")) {
-            return; // known (CommandWordsTest): a command given as one token with a space, 'assets add'
-        }
         assertTrue(EXPLAINED.contains(exit), "exit " + exit + " for " + List.of(argv) + "\n" + errors);
         assertTrue(!errors.contains("\tat "), "a stack trace for " + List.of(argv) + "\n" + errors);
     }

@@ -6,15 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Found by {@link ArgsFuzzTest} (Jazzer): a two-word command passed as one argument ({@code wallet 'assets add'},
  * as a script quoting it would) is resolved as the command, then {@code Cli.run} skips two tokens of a
  * one-token list: {@code IllegalArgumentException: fromIndex(2) > toIndex(1)}, exit 70 INTERNAL_ERROR
- * instead of 64 USAGE. Known to fail today: runs only with {@code -Dwallet.knownBugs=true}.
+ * instead of 64 USAGE. Fixed in {@code Cli.resolve}: a two-word name matches two words only.
  */
-@EnabledIfSystemProperty(named = "wallet.knownBugs", matches = "true")
 class CommandWordsTest {
     @Test
     void aTwoWordCommandInOneArgumentIsAUsageError() {

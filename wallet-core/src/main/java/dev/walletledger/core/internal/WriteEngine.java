@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -141,12 +142,14 @@ public final class WriteEngine {
         pending.sort(null);
         if (!pending.isEmpty()) {
             Plan plan = lock(connection, operations, rows, pending);
+            Map<Integer, WalletException> refusals = new TreeMap<>();
             for (int i : pending) {
                 WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
                 if (refusal != null) {
-                    outcomes[i] = refuse(refusal, i, atomic);
+                    refusals.put(i, refusal);
                 }
             }
+            settleRefusals(connection, operations, outcomes, refusals, atomic);
             if (!plan.planned().isEmpty()) {
                 Instant createdAt = write(connection, plan);
                 if (!createdAt.equals(plan.createdAt())) {
@@ -173,6 +176,37 @@ public final class WriteEngine {
             outcomes[index] = differences.isEmpty()
                     ? new Outcome.Applied(entry.getValue().asReplay())
                     : refuse(Idempotency.conflict(entry.getKey(), differences), index, atomic);
+        }
+    }
+
+    /**
+     * A request refused under its wallet locks (short of funds, say) may be the retry of the same request
+     * that committed while this one waited for those locks: its reference was looked up before them. So
+     * refused references are looked up once more, now that every earlier writer of these wallets has
+     * committed; one found is a replay (or a conflict), never a refusal for the funds it spent itself.
+     * At REPEATABLE READ and SERIALIZABLE the lock on a row changed by that commit already failed with
+     * 40001 and the retry saw it; at READ COMMITTED this second look is what sees it.
+     */
+    private void settleRefusals(Connection connection, List<Operation> operations, Outcome[] outcomes,
+                                Map<Integer, WalletException> refusals, boolean atomic) throws SQLException {
+        if (refusals.isEmpty()) {
+            return;
+        }
+        List<String> references = new ArrayList<>();
+        refusals.keySet().forEach(i -> references.add(operations.get(i).referenceId()));
+        Map<String, TransactionResult> committedMeanwhile = reader.byReferences(connection, references);
+        for (Map.Entry<Integer, WalletException> refused : refusals.entrySet()) {
+            int index = refused.getKey();
+            Operation operation = operations.get(index);
+            TransactionResult recorded = committedMeanwhile.get(operation.referenceId());
+            if (recorded == null) {
+                outcomes[index] = refuse(refused.getValue(), index, atomic);
+                continue;
+            }
+            List<String> differences = Idempotency.differences(recorded.operation(), operation);
+            outcomes[index] = differences.isEmpty()
+                    ? new Outcome.Applied(recorded.asReplay())
+                    : refuse(Idempotency.conflict(operation.referenceId(), differences), index, atomic);
         }
     }
 
