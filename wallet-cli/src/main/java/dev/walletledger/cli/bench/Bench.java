@@ -201,6 +201,13 @@ public final class Bench {
             LedgerConfig config = LedgerConfig.defaults().withSchema("bench_library");
             Ledger.migrate(pool, config);
             try (Ledger ledger = new Ledger(pool, config)) {
+                settle(pool);
+                // Warm-up, not recorded: JIT compilation and the first plans would otherwise be charged to
+                // whichever workload happens to run first.
+                LibraryLoad.run("warm-up", ledger, settings.concurrencyMax(), Math.min(5, settings.seconds()),
+                        settings.seed(), (l, random, n) -> apply(l, Operation.topUp("w" + random.nextInt(TOPUP_USERS),
+                                "GOLD_COINS", 1, "warm-" + n)));
+                settle(pool);
                 List<Asset> spread = new ArrayList<>();
                 for (int i = 0; i < SPREAD_ASSETS; i++) {
                     spread.add(ledger.addAsset(new Asset("BENCH_%02d".formatted(i), "Bench %d".formatted(i), 0)));
@@ -233,6 +240,18 @@ public final class Bench {
                 }
                 log.println("bench: library done; " + ledger.metrics());
             }
+        }
+    }
+
+    /**
+     * A checkpoint, so that the writes of the previous phase (pgbench -i writes about 150 MB) are not
+     * flushed in the middle of the next one.
+     */
+    private static void settle(HikariDataSource pool) {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            // Not a superuser (an external database): the runs go on, a little noisier.
         }
     }
 
@@ -278,6 +297,9 @@ public final class Bench {
         try (ServerProcess server = ServerProcess.start(jar.get(), target.urlWithCredentials(),
                 Map.of("LOG_LEVEL", "info"), serverLog)) {
             prefundReaders(target);
+            try (HikariDataSource pool = target.pool(1, "bench-settle")) {
+                settle(pool);
+            }
             URI base = server.uri("/");
             double peak = 0;
             for (int c : settings.concurrencies()) {
