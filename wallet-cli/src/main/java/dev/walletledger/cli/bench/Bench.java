@@ -234,7 +234,8 @@ public final class Bench {
                 for (int size : List.of(100, 1_000)) {
                     for (int callers : List.of(1, 4)) {
                         record(LibraryLoad.run("batches of " + size, ledger, callers, settings.seconds(),
-                                settings.seed(), (l, random, n) -> batch(l, random, size, "b" + size + "-" + n)),
+                                settings.seed(), (l, random, n) -> batch(l, random, size,
+                                        "b" + size + "-" + callers + "-" + n)),
                                 "topup_uniform@" + settings.concurrencyMax());
                     }
                 }
