@@ -35,20 +35,13 @@ class AnchorCommandTest {
 
         // Cut the tail and make the rest self-consistent: only the anchor can tell.
         String schema = cli.test.schema();
-        TestDatabase.execute(("""
-                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
+        TestDatabase.tamper(schema, """
                 DELETE FROM {s}.ledger_entries WHERE transaction_id IN
                     (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_transactions WHERE reference_id = 's1';
                 UPDATE {s}.wallets SET balance = 500,
                        chain_head = (SELECT chain_hash FROM {s}.ledger_transactions WHERE reference_id = 'p1')
-                 WHERE owner_id = 'alice';
-                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
-                """).replace("{s}", schema));
+                 WHERE owner_id = 'alice'""");
         assertEquals(0, cli.run("verify").exitCode(), "self-consistent after the cut");
         CliRunner.Result checked = cli.run("verify", "--anchor", line);
         assertEquals(65, checked.exitCode(), checked::toString);

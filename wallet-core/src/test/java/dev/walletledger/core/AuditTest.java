@@ -28,15 +28,7 @@ class AuditTest {
     }
 
     private static void tamper(String schema, String sql) throws SQLException {
-        TestDatabase.execute("""
-                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
-                %s;
-                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
-                """.formatted(sql).replace("{s}", schema));
+        TestDatabase.tamper(schema, sql);
     }
 
     @ParameterizedTest(name = "{0}")

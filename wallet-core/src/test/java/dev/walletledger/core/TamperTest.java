@@ -166,15 +166,7 @@ class TamperTest {
     }
 
     private void tamper(String sql) throws SQLException {
-        TestDatabase.execute("""
-                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
-                %s;
-                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
-                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
-                """.formatted(sql).replace("{s}", t.schema()));
+        TestDatabase.tamper(t.schema(), sql);
     }
 
     private static Set<String> checks(AuditReport report) {

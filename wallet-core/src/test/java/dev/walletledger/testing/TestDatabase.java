@@ -90,6 +90,23 @@ public final class TestDatabase {
         return new TestLedger(new Ledger(pool, config), pool, config);
     }
 
+    /**
+     * Runs SQL as the superuser with every trigger of the ledger's tables switched off, as an attacker
+     * with full rights would: for tests that prove the audit and the hash chains catch what the database
+     * could not stop. {@code {s}} in the SQL stands for the schema.
+     */
+    public static void tamper(String schema, String sql) throws SQLException {
+        execute("""
+                ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
+                %s;
+                ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
+                """.formatted(sql).replace("{s}", schema));
+    }
+
     /** Runs SQL as the superuser. */
     public static void execute(String sql) throws SQLException {
         try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
