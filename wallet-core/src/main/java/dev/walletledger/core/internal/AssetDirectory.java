@@ -51,23 +51,6 @@ public final class AssetDirectory {
         return Optional.ofNullable(row);
     }
 
-    /** The cached asset; callers must have resolved it through {@link #find} in this call already. */
-    public Optional<AssetRow> cached(String code) {
-        return Optional.ofNullable(byCode.get(code));
-    }
-
-    public Optional<AssetRow> byId(Connection connection, int id) throws SQLException {
-        for (int pass = 0; pass < 2; pass++) {
-            for (AssetRow row : byCode.values()) {
-                if (row.id() == id) {
-                    return Optional.of(row);
-                }
-            }
-            reload(connection);
-        }
-        return Optional.empty();
-    }
-
     public Map<String, AssetRow> all(Connection connection) throws SQLException {
         reload(connection);
         return byCode;
