@@ -7,6 +7,8 @@
 --   * every transaction's debits equal its credits, all entries in the transaction's asset;
 --   * a USER wallet's balance is never negative and always equals its latest entry's balance_after
 --     and each USER entry's balance_after is the previous one plus (credit) or minus (debit) the amount;
+--   * time never runs backwards along a USER wallet: its entries' transactions are dated in entry order
+--     (last_entry_at, the time of the wallet's latest entry, only moves forward);
 --   * entries and transactions are append-only: UPDATE, DELETE and TRUNCATE are refused by triggers
 --     that are ENABLE ALWAYS, so session_replication_role = replica does not switch them off.
 --
@@ -33,6 +35,8 @@ CREATE TABLE wallets (
     asset_id   integer                  NOT NULL REFERENCES asset_types (id),
     balance    bigint,
     chain_head bytea CHECK (chain_head IS NULL OR (kind = 'USER' AND length(chain_head) = 32)),
+    -- The created_at of the wallet's latest entry's transaction (USER wallets; NULL before the first).
+    last_entry_at timestamptz CHECK (last_entry_at IS NULL OR kind = 'USER'),
     created_at timestamptz              NOT NULL DEFAULT now(),
     CONSTRAINT wallets_owner_key UNIQUE (kind, owner_id, asset_id),
     CONSTRAINT wallets_balance_by_kind CHECK (
@@ -54,7 +58,10 @@ CREATE TABLE ledger_transactions (
     fingerprint    bytea                    NOT NULL CHECK (length(fingerprint) = 32),
     actor          varchar(100), -- who did it: the API key id, the operator; NULL when not told
     chain_hash     bytea                    NOT NULL CHECK (length(chain_hash) = 32),
-    created_at     timestamptz              NOT NULL DEFAULT now(),
+    -- When the transaction was applied: the database clock once every USER wallet it touches was locked,
+    -- and never earlier than any of those wallets' latest entry. One value for every transaction that
+    -- commits together. Given by the engine (it is hashed into the chain), so there is no default.
+    created_at     timestamptz              NOT NULL,
     CONSTRAINT ledger_transactions_reference_key UNIQUE (reference_id)
 );
 
@@ -106,6 +113,12 @@ BEGIN
             RAISE EXCEPTION 'wallet ledger: a wallet''s identity cannot change (wallet %)', OLD.id
                 USING ERRCODE = 'WL001';
         END IF;
+        IF NEW.last_entry_at IS NULL AND OLD.last_entry_at IS NOT NULL
+            OR NEW.last_entry_at < OLD.last_entry_at THEN
+            RAISE EXCEPTION 'wallet ledger: time cannot run backwards along wallet % (% after %)',
+                OLD.id, NEW.last_entry_at, OLD.last_entry_at
+                USING ERRCODE = 'WL002';
+        END IF;
     ELSIF (NEW.id, NEW.code, NEW.decimal_places, NEW.created_at)
         IS DISTINCT FROM (OLD.id, OLD.code, OLD.decimal_places, OLD.created_at) THEN
         RAISE EXCEPTION 'wallet ledger: an asset''s code and decimal places cannot change (asset %)', OLD.code
@@ -123,30 +136,45 @@ CREATE TRIGGER asset_types_fixed_identity BEFORE UPDATE ON asset_types
 -- ---------------------------------------------------------------------------------------------
 -- Double-entry, checked once per statement over the rows it inserted.
 -- The statement-level checks below run their queries from plpgsql, which plans each query once per
--- session and keeps the plan, whatever the size of the next statement's transition table. A plan made
--- for a batch of a thousand rows (hash joins over whole tables) would then serve single rows, scanning
--- ever larger tables. These functions therefore switch off sequential scans, hash and merge joins: every
--- lookup is an index probe driven by the inserted rows, which costs in proportion to the rows inserted.
+-- session and keeps the plan, whatever the size of the next statement's transition table and however the
+-- tables grow: a plan made while the ledger was empty serves it when it holds millions of rows. So no
+-- plan here may depend on the planner's estimates. Each query is driven by the inserted rows (the
+-- transition table), and every lookup of a ledger table sits in a LATERAL subquery that the planner
+-- cannot flatten (OFFSET 0, LIMIT or an aggregate): it must run once per driving row, with that row's key
+-- as a parameter, and inside it exactly one index can serve, by equality on its leading columns (no other
+-- index matches its conditions or its ORDER BY). Sequential scans, hash and merge joins are switched off
+-- as well. Every check then costs in proportion to the rows inserted.
 
 CREATE FUNCTION check_new_entries() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
     SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
     bad bigint;
 BEGIN
+    -- The last new entry of each USER wallet must be the wallet's state after this statement: its
+    -- balance and its last_entry_at. So no entry lands without its wallet moving with it, and (since
+    -- last_entry_at only moves forward, see refuse_identity_change) no entry is dated before an earlier one.
     SELECT n.id INTO bad
-      FROM new_entries n
-      LEFT JOIN wallets w ON w.id = n.wallet_id
-      LEFT JOIN ledger_transactions t ON t.id = n.transaction_id
-     WHERE w.id IS NULL
+      FROM (SELECT n.*, lead(n.id) OVER (PARTITION BY n.wallet_id ORDER BY n.id) AS next_id
+              FROM new_entries n) n
+      LEFT JOIN LATERAL (SELECT w.kind, w.asset_id, w.balance, w.last_entry_at
+                           FROM wallets w WHERE w.id = n.wallet_id OFFSET 0) w ON true
+      LEFT JOIN LATERAL (SELECT t.asset_id, t.created_at
+                           FROM ledger_transactions t WHERE t.id = n.transaction_id OFFSET 0) t ON true
+     WHERE w.kind IS NULL
+        OR t.asset_id IS NULL
         OR w.asset_id <> t.asset_id
         OR (w.kind = 'USER') <> (n.balance_after IS NOT NULL)
+        OR (w.kind = 'USER' AND n.next_id IS NULL
+            AND (w.balance <> n.balance_after OR w.last_entry_at IS DISTINCT FROM t.created_at))
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'wallet ledger: entry % names an unknown wallet, another asset, or a balance_after its wallet kind does not have', bad
+        RAISE EXCEPTION 'wallet ledger: entry % names an unknown wallet, another asset, a balance_after its wallet kind does not have, or a USER wallet that did not move with it', bad
             USING ERRCODE = 'WL002';
     END IF;
 
-    -- Each USER entry continues its wallet's chain: previous balance_after +/- amount.
+    -- Each USER entry continues its wallet's chain: previous balance_after +/- amount. The previous entry
+    -- is found on ledger_entries_wallet_idx (wallet_id, id) alone: the row comparison and the ORDER BY name
+    -- both of its columns, which the primary key (id) can serve neither.
     SELECT c.id INTO bad
       FROM (SELECT n.id, n.wallet_id, n.balance_after,
                    CASE n.direction WHEN 'CREDIT' THEN n.amount ELSE -n.amount END AS delta,
@@ -156,8 +184,8 @@ BEGIN
      WHERE c.balance_after <> c.delta + COALESCE(
                c.previous,
                (SELECT e.balance_after FROM ledger_entries e
-                 WHERE e.wallet_id = c.wallet_id AND e.id < c.id
-                 ORDER BY e.id DESC LIMIT 1),
+                 WHERE e.wallet_id = c.wallet_id AND (e.wallet_id, e.id) < (c.wallet_id, c.id)
+                 ORDER BY e.wallet_id DESC, e.id DESC LIMIT 1),
                0)
      LIMIT 1;
     IF FOUND THEN
@@ -170,7 +198,7 @@ BEGIN
      CROSS JOIN LATERAL (
            SELECT sum(CASE e.direction WHEN 'DEBIT' THEN e.amount ELSE -e.amount END) AS net
              FROM ledger_entries e
-            WHERE e.transaction_id = x.transaction_id) b
+            WHERE e.transaction_id = x.transaction_id) b -- ledger_entries_transaction_idx
      WHERE b.net <> 0
      LIMIT 1;
     IF FOUND THEN
@@ -196,7 +224,7 @@ BEGIN
     -- restricting on the system wallet instead would walk every entry of the TREASURY.
     SELECT t.id INTO bad
       FROM new_transactions t
-      LEFT JOIN wallets u ON u.id = t.user_wallet_id
+      LEFT JOIN LATERAL (SELECT u.kind, u.asset_id FROM wallets u WHERE u.id = t.user_wallet_id OFFSET 0) u ON true
      CROSS JOIN LATERAL (
            SELECT count(*) AS entries,
                   count(*) FILTER (WHERE e.wallet_id = t.user_wallet_id AND e.amount = t.amount
@@ -207,9 +235,10 @@ BEGIN
                                                    WHEN 'BONUS' THEN 'BONUS_POOL'
                                                    ELSE 'REVENUE' END) AS system_side
              FROM ledger_entries e
-             JOIN wallets w ON w.id = e.wallet_id
+            CROSS JOIN LATERAL (SELECT w.kind, w.asset_id, w.owner_id
+                                  FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w
             WHERE e.transaction_id = t.id) c
-     WHERE u.id IS NULL
+     WHERE u.kind IS NULL
         OR u.kind <> 'USER'
         OR u.asset_id <> t.asset_id
         OR c.entries <> 2
@@ -228,14 +257,14 @@ CREATE TRIGGER ledger_transactions_shape AFTER INSERT ON ledger_transactions
     REFERENCING NEW TABLE AS new_transactions
     FOR EACH STATEMENT EXECUTE FUNCTION check_new_transactions();
 
--- A USER balance and chain head change only together with the entry and transaction that explain
+-- A USER balance, chain head and last entry time change only together with the entry and transaction that explain
 -- them, in the same statement (the engine writes balances, transactions and entries in one): checked
 -- at the end of every UPDATE of wallets, once per statement, one index probe per updated wallet. A new
 -- USER wallet starts empty.
 CREATE FUNCTION check_new_wallet() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.kind = 'USER' AND (NEW.balance <> 0 OR NEW.chain_head IS NOT NULL) THEN
-        RAISE EXCEPTION 'wallet ledger: a new wallet starts with balance 0 and no chain head'
+    IF NEW.kind = 'USER' AND (NEW.balance <> 0 OR NEW.chain_head IS NOT NULL OR NEW.last_entry_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'wallet ledger: a new wallet starts with balance 0, no chain head and no last entry time'
             USING ERRCODE = 'WL002';
     END IF;
     RETURN NEW;
@@ -252,19 +281,21 @@ DECLARE
 BEGIN
     SELECT u.id INTO bad
       FROM updated_wallets u
-      LEFT JOIN LATERAL (
+      LEFT JOIN LATERAL ( -- ledger_entries_wallet_idx only: its two columns are the ORDER BY
            SELECT e.balance_after, e.transaction_id
              FROM ledger_entries e
             WHERE e.wallet_id = u.id
-            ORDER BY e.id DESC
+            ORDER BY e.wallet_id DESC, e.id DESC
             LIMIT 1) latest ON true
-      LEFT JOIN ledger_transactions t ON t.id = latest.transaction_id
+      LEFT JOIN LATERAL (SELECT t.chain_hash, t.created_at
+                           FROM ledger_transactions t WHERE t.id = latest.transaction_id OFFSET 0) t ON true
      WHERE u.kind = 'USER'
        AND (u.balance IS DISTINCT FROM COALESCE(latest.balance_after, 0)
-            OR u.chain_head IS DISTINCT FROM t.chain_hash)
+            OR u.chain_head IS DISTINCT FROM t.chain_hash
+            OR u.last_entry_at IS DISTINCT FROM t.created_at)
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'wallet ledger: wallet % balance or chain head is not its latest entry''s', bad
+        RAISE EXCEPTION 'wallet ledger: wallet % balance, chain head or last entry time is not its latest entry''s', bad
             USING ERRCODE = 'WL002';
     END IF;
     RETURN NULL;

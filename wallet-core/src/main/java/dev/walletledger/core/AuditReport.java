@@ -26,7 +26,9 @@ public record AuditReport(long assets, long wallets, long transactions, long ent
      * {@code transaction_shape}, {@code stored_balance}, {@code balance_chain}, {@code negative_balance},
      * {@code hash_chain} (a transaction's hash does not match its content and the chain before it: the
      * first broken link of each wallet), {@code chain_head} (a wallet's stored head is not its last
-     * transaction's hash), {@code anchor} (history up to an exported anchor has changed).
+     * transaction's hash), {@code time_order} (a wallet's transaction dated before the one before it, or a
+     * stored last entry time that is not its last transaction's), {@code anchor} (history up to an
+     * exported anchor has changed).
      */
     public record Violation(String check, String subject, String detail) {}
 }

@@ -40,6 +40,7 @@ class AuditTest {
         "transaction amount edited | UPDATE {s}.ledger_transactions SET amount = 999 WHERE reference_id = 'c-4' | transaction_shape",
         "balance_after edited | UPDATE {s}.ledger_entries SET balance_after = 1 WHERE balance_after = 1200 | balance_chain",
         "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0 WHERE balance_after IS NULL AND amount = 50 | balance_chain",
+        "transaction dated backwards | UPDATE {s}.ledger_transactions SET created_at = created_at - interval '1 day' WHERE reference_id = 'c-3' | time_order hash_chain",
         "overspend injected | UPDATE {s}.ledger_entries SET amount = 5000 WHERE amount = 300 | conservation transaction_shape stored_balance balance_chain",
     })
     void everyCorruptionIsReported(String name, String sql, String expectedChecks) throws SQLException {

@@ -115,19 +115,52 @@ class SchemaTest {
                 + " WHERE owner_id = 'alice'");
     }
 
+    @Test
+    void timeCannotRunBackwardsAlongAWallet() {
+        assertRefused("WL002", "UPDATE " + s + ".wallets SET last_entry_at = last_entry_at - interval '1 second'"
+                + " WHERE owner_id = 'alice'");
+        long alice = topUp.entries().get(0).walletId();
+        long treasury = topUp.entries().get(1).walletId();
+        // a well-formed transaction dated before the wallet's latest entry
+        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000006", "TOPUP", alice, 10,
+                "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury),
+                "now() - interval '1 day'"));
+    }
+
+    @Test
+    void anEntryWhoseWalletDoesNotMoveWithItIsRefused() {
+        long alice = topUp.entries().get(0).walletId();
+        long treasury = topUp.entries().get(1).walletId();
+        assertRefused("WL002", """
+                WITH t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
+                                       amount, fingerprint, chain_hash, created_at)
+                           SELECT '00000000-0000-7000-8000-000000000007', 'TOPUP', 'hand-7', %1$d, w.asset_id, 10,
+                                  decode(repeat('00', 32), 'hex'), decode(repeat('ab', 32), 'hex'), now()
+                             FROM {s}.wallets w WHERE w.id = %1$d)
+                INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
+                VALUES ('00000000-0000-7000-8000-000000000007', %1$d, 'CREDIT', 10, 1010),
+                       ('00000000-0000-7000-8000-000000000007', %2$d, 'DEBIT', 10, NULL)
+                """.formatted(alice, treasury).replace("{s}", s));
+    }
+
     /** One statement inserting a transaction, its entries and the wallet's new balance, as the engine does. */
     private String insertTransaction(String id, String type, long userWallet, long amount, String entries) {
+        return insertTransaction(id, type, userWallet, amount, entries, "now()");
+    }
+
+    private String insertTransaction(String id, String type, long userWallet, long amount, String entries, String at) {
         return """
-                WITH b AS (UPDATE {s}.wallets SET balance = balance + %4$d, chain_head = decode(repeat('ab', 32), 'hex')
+                WITH b AS (UPDATE {s}.wallets SET balance = balance + %4$d, chain_head = decode(repeat('ab', 32), 'hex'),
+                                   last_entry_at = %6$s
                             WHERE id = %3$d),
                      t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                       amount, fingerprint, chain_hash)
+                                       amount, fingerprint, chain_hash, created_at)
                            SELECT '%1$s', '%2$s', 'hand-%1$s', %3$d, w.asset_id, %4$d, decode(repeat('00', 32), 'hex'),
-                                  decode(repeat('ab', 32), 'hex')
+                                  decode(repeat('ab', 32), 'hex'), %6$s
                              FROM {s}.wallets w WHERE w.id = %3$d)
                 INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
                 SELECT '%1$s'::uuid, v.* FROM (VALUES %5$s) AS v(wallet_id, direction, amount, balance_after)
-                """.formatted(id, type, userWallet, amount, entries).replace("{s}", s);
+                """.formatted(id, type, userWallet, amount, entries, at).replace("{s}", s);
     }
 
     private static void assertRefused(String sqlState, String sql) {

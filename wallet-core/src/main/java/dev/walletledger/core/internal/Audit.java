@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.UUID;
 import dev.walletledger.core.AuditReport;
@@ -67,7 +68,7 @@ public final class Audit {
                  ORDER BY t.user_wallet_id, e.id
                 """);
         this.walletHeads = sql.format("""
-                SELECT w.id, w.chain_head FROM {schema}.wallets w
+                SELECT w.id, w.chain_head, w.last_entry_at FROM {schema}.wallets w
                  WHERE w.kind = 'USER' AND w.id BETWEEN ? AND ?
                  ORDER BY w.id
                 """);
@@ -303,7 +304,7 @@ public final class Audit {
         }
 
         void walk(Connection connection, long low, long high) throws SQLException {
-            Map<Long, byte[]> lastStored = new HashMap<>();
+            Map<Long, Link> last = new HashMap<>();
             try (PreparedStatement statement = connection.prepareStatement(chainRows)) {
                 statement.setLong(1, low);
                 statement.setLong(2, high);
@@ -312,6 +313,7 @@ public final class Audit {
                     Link link = null;
                     long wallet = -1;
                     byte[] previous = null;
+                    Instant previousAt = null;
                     byte[] headAtAnchor = null;
                     boolean broken = false;
                     while (true) {
@@ -326,8 +328,15 @@ public final class Audit {
                                         + " (" + link.operation.referenceId() + ")",
                                         "its hash does not match its content and the chain before it");
                             }
+                            if (previousAt != null && link.createdAt.isBefore(previousAt)) {
+                                findings.add("time_order", "wallet " + link.wallet + " transaction " + link.id
+                                        + " (" + link.operation.referenceId() + ")",
+                                        "dated " + link.createdAt + ", before the transaction before it on the wallet ("
+                                                + previousAt + ")");
+                            }
                             previous = hash;
-                            lastStored.put(link.wallet, link.stored);
+                            previousAt = link.createdAt;
+                            last.put(link.wallet, link);
                             if (link.userEntryId <= anchorEntryId) {
                                 headAtAnchor = hash;
                             }
@@ -342,6 +351,7 @@ public final class Audit {
                             }
                             wallet = rowWallet;
                             previous = null;
+                            previousAt = null;
                             headAtAnchor = null;
                             broken = false;
                         }
@@ -355,11 +365,14 @@ public final class Audit {
                     }
                 }
             }
-            checkHeads(connection, low, high, lastStored);
+            checkHeads(connection, low, high, last);
         }
 
-        /** Each stored head must be the stored hash of the wallet's last transaction (none: no head). */
-        private void checkHeads(Connection connection, long low, long high, Map<Long, byte[]> lastStored)
+        /**
+         * Each stored head must be the stored hash of the wallet's last transaction, and its last entry time
+         * that transaction's time (no transaction: neither).
+         */
+        private void checkHeads(Connection connection, long low, long high, Map<Long, Link> last)
                 throws SQLException {
             try (PreparedStatement statement = connection.prepareStatement(walletHeads)) {
                 statement.setLong(1, low);
@@ -367,10 +380,17 @@ public final class Audit {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         byte[] stored = rows.getBytes(2);
-                        byte[] expected = lastStored.get(rows.getLong(1));
-                        if (!Arrays.equals(stored, expected)) {
+                        Link latest = last.get(rows.getLong(1));
+                        if (!Arrays.equals(stored, latest == null ? null : latest.stored)) {
                             findings.add("chain_head", "wallet " + rows.getLong(1),
                                     "the stored chain head is not the hash of the wallet's last transaction");
+                        }
+                        OffsetDateTime lastEntryAt = rows.getObject(3, OffsetDateTime.class);
+                        if (!Objects.equals(lastEntryAt == null ? null : lastEntryAt.toInstant(),
+                                latest == null ? null : latest.createdAt)) {
+                            findings.add("time_order", "wallet " + rows.getLong(1),
+                                    "the stored last entry time " + lastEntryAt
+                                            + " is not the time of the wallet's last transaction");
                         }
                     }
                 }

@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Balance and history reads: one indexed statement each, never a stale cache. */
+/**
+ * Balance and history reads: indexed statements, never a stale cache. Each is {@link IndexPlans#pinned}
+ * and driven by the keys it names; the comment above each says through which index.
+ */
 public final class Reads {
     private static final String CURSOR_PREFIX = "e1:";
 
@@ -32,30 +35,50 @@ public final class Reads {
 
     public Reads(SqlText sql, AssetDirectory assets) {
         this.assets = assets;
-        this.balance = sql.format("""
+        // wallets_owner_key (kind, owner_id, asset_id), every column fixed: one probe.
+        this.balance = IndexPlans.pinned(sql.format("""
                 SELECT w.balance FROM {schema}.wallets w
                  WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
-                """);
-        this.balances = sql.format("""
+                """));
+        // wallets_owner_key's leading (kind, owner_id): the user's wallets only. Whichever side the planner
+        // starts from, wallets are read through that index with the user fixed (with the asset too, when it
+        // starts from the handful of asset types).
+        this.balances = IndexPlans.pinned(sql.format("""
                 SELECT a.code, w.balance, a.decimal_places
                   FROM {schema}.wallets w JOIN {schema}.asset_types a ON a.id = w.asset_id
                  WHERE w.kind = 'USER' AND w.owner_id = ?
                  ORDER BY a.code
-                """);
-        this.userWallets = sql.format("""
+                """));
+        // As above.
+        this.userWallets = IndexPlans.pinned(sql.format("""
                 SELECT w.id FROM {schema}.wallets w
                  WHERE w.kind = 'USER' AND w.owner_id = ? AND (? IS NULL OR w.asset_id = ?)
-                """);
-        this.history = sql.format("""
+                """));
+        // Per wallet, a backward walk of ledger_entries_wallet_idx (wallet_id, id) from the cursor, stopped
+        // by its LIMIT: at most limit + 1 entries read per wallet however long its history. The row
+        // comparison and the ORDER BY name both of that index's columns, so the primary key (id) cannot
+        // serve them. The newest of those across the user's wallets are then looked up, one primary-key
+        // probe each, in LATERAL subqueries the planner cannot flatten (OFFSET 0), so no join order or full
+        // index scan is left to the estimates. (A single "wallet_id = ANY (...) ORDER BY id DESC" would read
+        // every entry of every wallet before sorting, or walk the whole primary key backwards.)
+        this.history = IndexPlans.pinned(sql.format("""
                 SELECT e.id, e.transaction_id, t.reference_id, t.type, a.code, e.direction, e.amount,
                        e.balance_after, t.created_at, t.metadata::text
-                  FROM {schema}.ledger_entries e
-                  JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
-                  JOIN {schema}.asset_types a ON a.id = t.asset_id
-                 WHERE e.wallet_id = ANY (?) AND e.id < ?
+                  FROM (SELECT p.*
+                          FROM unnest(?::int8[]) AS u(wallet_id)
+                         CROSS JOIN LATERAL (
+                               SELECT x.id, x.transaction_id, x.direction, x.amount, x.balance_after
+                                 FROM {schema}.ledger_entries x
+                                WHERE x.wallet_id = u.wallet_id AND (x.wallet_id, x.id) < (u.wallet_id, ?)
+                                ORDER BY x.wallet_id DESC, x.id DESC
+                                LIMIT ?) p
+                         ORDER BY p.id DESC
+                         LIMIT ?) e
+                 CROSS JOIN LATERAL (SELECT t.reference_id, t.type, t.asset_id, t.created_at, t.metadata
+                                       FROM {schema}.ledger_transactions t WHERE t.id = e.transaction_id OFFSET 0) t
+                 CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
                  ORDER BY e.id DESC
-                 LIMIT ?
-                """);
+                """));
     }
 
     public Balance balance(Connection connection, String userId, String assetCode) throws SQLException {
@@ -63,7 +86,7 @@ public final class Reads {
         try (PreparedStatement statement = connection.prepareStatement(balance)) {
             statement.setString(1, userId);
             statement.setInt(2, asset.id());
-            try (ResultSet row = statement.executeQuery()) {
+            try (ResultSet row = IndexPlans.query(statement)) {
                 if (!row.next()) {
                     throw walletNotFound(userId, assetCode);
                 }
@@ -76,7 +99,7 @@ public final class Reads {
         try (PreparedStatement statement = connection.prepareStatement(balances)) {
             statement.setString(1, userId);
             List<Balance> result = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
+            try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
                     result.add(new Balance(userId, rows.getString(1), rows.getLong(2), rows.getInt(3)));
                 }
@@ -95,7 +118,7 @@ public final class Reads {
             statement.setString(1, userId);
             statement.setObject(2, assetId, java.sql.Types.INTEGER);
             statement.setObject(3, assetId, java.sql.Types.INTEGER);
-            try (ResultSet rows = statement.executeQuery()) {
+            try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
                     wallets.add(rows.getLong(1));
                 }
@@ -109,7 +132,8 @@ public final class Reads {
             statement.setArray(1, connection.createArrayOf("int8", wallets.toArray(new Long[0])));
             statement.setLong(2, before);
             statement.setInt(3, limit + 1); // one more tells whether another page exists
-            try (ResultSet rows = statement.executeQuery()) {
+            statement.setInt(4, limit + 1);
+            try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
                     items.add(new HistoryItem(rows.getLong(1), rows.getObject(2, java.util.UUID.class),
                             rows.getString(3), OperationType.valueOf(rows.getString(4)), rows.getString(5),

@@ -24,23 +24,32 @@ import java.util.UUID;
 
 /** Loads recorded transactions with their entries, by reference ids or by id. */
 public final class TransactionReader {
+    // The transactions are found by the WHERE clause below (a unique index), and everything else from
+    // them through LATERAL subqueries that the planner cannot flatten (OFFSET 0): each runs once per row
+    // before it, with that row's key as a parameter, on the one index that matches it (primary keys,
+    // ledger_entries_transaction_idx). No ORDER BY either, which an index could be walked whole to serve:
+    // rows are grouped and ordered here, in Java.
     private static final String SELECT = """
             SELECT t.id, t.type, t.reference_id, t.amount, t.payment_method, t.bonus_type, t.item_id,
                    t.metadata::text, t.created_at, a.code, u.owner_id,
-                   e.wallet_id, w.kind, w.owner_id, e.direction, e.amount, e.balance_after, t.actor
+                   e.wallet_id, w.kind, w.owner_id, e.direction, e.amount, e.balance_after, t.actor, e.id
               FROM {schema}.ledger_transactions t
-              JOIN {schema}.asset_types a ON a.id = t.asset_id
-              JOIN {schema}.wallets u ON u.id = t.user_wallet_id
-              JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
-              JOIN {schema}.wallets w ON w.id = e.wallet_id
+             CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
+             CROSS JOIN LATERAL (SELECT u.owner_id FROM {schema}.wallets u WHERE u.id = t.user_wallet_id OFFSET 0) u
+             CROSS JOIN LATERAL (SELECT e.id, e.wallet_id, e.direction, e.amount, e.balance_after
+                                   FROM {schema}.ledger_entries e WHERE e.transaction_id = t.id OFFSET 0) e
+             CROSS JOIN LATERAL (SELECT w.kind, w.owner_id FROM {schema}.wallets w WHERE w.id = e.wallet_id OFFSET 0) w
             """;
 
     private final String byReferences;
     private final String byId;
 
     public TransactionReader(SqlText sql) {
-        this.byReferences = sql.format(SELECT + " WHERE t.reference_id = ANY (?) ORDER BY t.id, e.id");
-        this.byId = sql.format(SELECT + " WHERE t.id = ? ORDER BY e.id");
+        // Driven by ledger_transactions_reference_key or the primary key; then ledger_entries_transaction_idx
+        // and primary-key probes of wallets and asset_types. Pinned (IndexPlans): they run on their own and
+        // inside write transactions alike.
+        this.byReferences = IndexPlans.pinned(sql.format(SELECT + " WHERE t.reference_id = ANY (?)"));
+        this.byId = IndexPlans.pinned(sql.format(SELECT + " WHERE t.id = ?"));
     }
 
     /** The recorded transactions among these reference ids, keyed by reference id. */
@@ -68,41 +77,37 @@ public final class TransactionReader {
         }
     }
 
-    /** Rows come ordered by transaction, two entries each; one result per transaction. */
+    /** One result per transaction, in the order first seen; its entries in entry order. */
     private static List<TransactionResult> read(PreparedStatement statement) throws SQLException {
-        List<TransactionResult> results = new ArrayList<>();
-        try (ResultSet rows = statement.executeQuery()) {
-            UUID current = null;
-            Operation operation = null;
-            OffsetDateTime createdAt = null;
-            String actor = null;
-            long balanceAfter = 0;
-            List<Entry> entries = new ArrayList<>();
+        Map<UUID, Loaded> byId = new LinkedHashMap<>();
+        try (ResultSet rows = IndexPlans.query(statement)) {
             while (rows.next()) {
-                UUID id = rows.getObject(1, UUID.class);
-                if (!id.equals(current)) {
-                    if (current != null) {
-                        results.add(new TransactionResult(current, operation, balanceAfter, createdAt.toInstant(),
-                                actor, entries, false));
-                    }
-                    current = id;
-                    operation = operation(rows);
-                    createdAt = rows.getObject(9, OffsetDateTime.class);
-                    actor = rows.getString(18);
-                    entries = new ArrayList<>();
+                Loaded loaded = byId.get(rows.getObject(1, UUID.class));
+                if (loaded == null) {
+                    loaded = new Loaded(rows.getObject(1, UUID.class), operation(rows),
+                            rows.getObject(9, OffsetDateTime.class).toInstant(), rows.getString(18));
+                    byId.put(loaded.id, loaded);
                 }
-                Entry entry = entry(rows);
-                if (entry.walletKind() == WalletKind.USER) {
-                    balanceAfter = entry.balanceAfter().orElseThrow();
-                }
-                entries.add(entry);
-            }
-            if (current != null) {
-                results.add(new TransactionResult(current, operation, balanceAfter, createdAt.toInstant(), actor,
-                        entries, false));
+                loaded.entries.put(rows.getLong(19), entry(rows));
             }
         }
+        List<TransactionResult> results = new ArrayList<>(byId.size());
+        for (Loaded loaded : byId.values()) {
+            List<Entry> entries = List.copyOf(loaded.entries.values());
+            long balanceAfter = entries.stream().filter(e -> e.walletKind() == WalletKind.USER)
+                    .reduce((first, second) -> second).orElseThrow().balanceAfter().orElseThrow();
+            results.add(new TransactionResult(loaded.id, loaded.operation, balanceAfter, loaded.createdAt,
+                    loaded.actor, entries, false));
+        }
         return results;
+    }
+
+    /** A transaction as its rows arrive; entries by entry id. */
+    private record Loaded(UUID id, Operation operation, java.time.Instant createdAt, String actor,
+                          java.util.TreeMap<Long, Entry> entries) {
+        Loaded(UUID id, Operation operation, java.time.Instant createdAt, String actor) {
+            this(id, operation, createdAt, actor, new java.util.TreeMap<>());
+        }
     }
 
     private static Operation operation(ResultSet rows) throws SQLException {

@@ -35,7 +35,9 @@ public final class TransactionRunner {
         this.dataSource = dataSource;
         this.config = config;
         this.counters = counters;
-        this.beginWrite = "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation());
+        // One round trip: the isolation level, then the planner settings that keep every statement of the
+        // write on its indexes (see IndexPlans).
+        this.beginWrite = "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation()) + "; " + IndexPlans.SET_LOCAL;
     }
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */

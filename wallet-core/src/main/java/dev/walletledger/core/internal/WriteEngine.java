@@ -48,6 +48,10 @@ public final class WriteEngine {
         this.assets = assets;
         this.reader = reader;
         this.counters = counters;
+        // Every statement below runs under IndexPlans' settings (the transaction begins with them), and each
+        // is driven by the keys it names: the comment above each says through which index.
+
+        // Driven by the unnest rows; each conflict check is a probe of wallets_owner_key.
         this.createWallets = sql.format("""
                 INSERT INTO {schema}.wallets (kind, owner_id, asset_id, balance)
                 SELECT 'USER', k.owner_id, k.asset_id, 0
@@ -55,43 +59,64 @@ public final class WriteEngine {
                  ORDER BY k.owner_id COLLATE "C", k.asset_id
                 ON CONFLICT (kind, owner_id, asset_id) DO NOTHING
                 """);
-        // The outer query always returns a row, so now() (the transaction's timestamp, which the inserts
-        // below store) arrives in the same round trip even when no wallet matched.
+        // Driven by the keys, sorted into the lock order; each key is locked by its own LATERAL subquery (a
+        // locking subquery is never flattened), one probe of wallets_owner_key (kind, owner_id, asset_id)
+        // with all three fixed, in the keys' order. The clock is read once every lock is held: the count
+        // over the locked rows must finish (taking every lock) before the row that reads clock_timestamp()
+        // exists. So a writer that waited for a wallet is dated after the writer it waited for, not when it
+        // began. The outer query always returns that row, even when no wallet matched.
         this.lockWallets = sql.format("""
-                WITH locked AS (
-                    SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head
-                      FROM {schema}.wallets w
-                     WHERE w.kind = 'USER'
-                       AND (w.owner_id, w.asset_id) IN (SELECT * FROM unnest(?::text[], ?::int4[]))
-                     ORDER BY w.owner_id, w.asset_id
-                       FOR UPDATE
+                WITH locked AS MATERIALIZED (
+                    SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head, w.last_entry_at
+                      FROM (SELECT * FROM unnest(?::text[], ?::int4[]) AS k(owner_id, asset_id)
+                             ORDER BY k.owner_id COLLATE "C", k.asset_id OFFSET 0) k -- kept, sorted
+                     CROSS JOIN LATERAL (
+                           SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head, w.last_entry_at
+                             FROM {schema}.wallets w
+                            WHERE w.kind = 'USER' AND w.owner_id = k.owner_id AND w.asset_id = k.asset_id
+                              FOR UPDATE) w
+                ), clock AS (
+                    SELECT clock_timestamp() AS now FROM (SELECT count(*) FROM locked) AS all_locked
                 )
-                SELECT now(), l.id, l.owner_id, l.asset_id, l.balance, l.chain_head
-                  FROM (SELECT 1) AS one LEFT JOIN locked l ON true
+                SELECT c.now, l.id, l.owner_id, l.asset_id, l.balance, l.chain_head, l.last_entry_at
+                  FROM clock c LEFT JOIN locked l ON true
                 """);
+        // The UPDATE is driven by the new values: each wallet row is found by a primary-key probe in a
+        // LATERAL subquery the planner cannot flatten (OFFSET 0), then updated through its row address
+        // (ctid), which only a parameterized TID probe can match. Joining on the id instead would let the
+        // planner start from a whole walk of the primary key when its estimates say the table is tiny. (The
+        // rows cannot move meanwhile: this transaction holds their locks.) The inserts read nothing but the
+        // foreign key's primary-key probe and their unique indexes. created_at is the plan's, which the
+        // chain hashes, so what is stored is what was hashed.
         this.write = sql.format("""
                 WITH balances AS (
-                    UPDATE {schema}.wallets w SET balance = v.balance, chain_head = decode(v.head, 'hex')
-                      FROM unnest(?::int8[], ?::int8[], ?::text[]) AS v(id, balance, head)
-                     WHERE w.id = v.id
+                    UPDATE {schema}.wallets w
+                       SET balance = v.balance, chain_head = decode(v.head, 'hex'), last_entry_at = ?::timestamptz
+                      FROM (SELECT r.row_id, u.*
+                              FROM unnest(?::int8[], ?::int8[], ?::text[]) AS u(id, balance, head)
+                             CROSS JOIN LATERAL (SELECT o.ctid AS row_id FROM {schema}.wallets o
+                                                  WHERE o.id = u.id OFFSET 0) r) v
+                     WHERE w.ctid = v.row_id
+                    RETURNING 1
                 ), transactions AS (
                     INSERT INTO {schema}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                amount, payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash)
+                                amount, payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash,
+                                created_at)
                     SELECT v.id, v.type, v.reference_id, v.user_wallet_id, v.asset_id, v.amount,
                            v.payment_method, v.bonus_type, v.item_id, v.metadata::jsonb, decode(v.fingerprint, 'hex'),
-                           v.actor, decode(v.chain_hash, 'hex')
+                           v.actor, decode(v.chain_hash, 'hex'), ?::timestamptz
                       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[],
                                   ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                            AS v(id, type, reference_id, user_wallet_id, asset_id, amount,
                                 payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash)
-                    RETURNING created_at
+                    RETURNING 1
                 ), entries AS (
                     INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
                     SELECT v.transaction_id, v.wallet_id, v.direction, v.amount, v.balance_after
                       FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
                            AS v(transaction_id, wallet_id, direction, amount, balance_after)
                 )
-                SELECT created_at FROM transactions LIMIT 1
+                SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM balances)
                 """);
     }
 
@@ -151,11 +176,8 @@ public final class WriteEngine {
             }
             settleRefusals(connection, operations, outcomes, refusals, atomic);
             if (!plan.planned().isEmpty()) {
-                Instant createdAt = write(connection, plan);
-                if (!createdAt.equals(plan.createdAt())) {
-                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the stored timestamp " + createdAt
-                            + " is not the one hashed, " + plan.createdAt(), Map.of());
-                }
+                write(connection, plan);
+                Instant createdAt = plan.createdAt();
                 for (Plan.Planned p : plan.planned()) {
                     outcomes[p.index()] = new Outcome.Applied(new TransactionResult(p.transactionId(), p.operation(),
                             p.balanceAfter(), createdAt, p.actor(), p.entries(), false));
@@ -241,7 +263,9 @@ public final class WriteEngine {
 
     /**
      * Creates the wallets to be credited, then locks every USER wallet involved, both in key order;
-     * returns an empty plan over the locked wallets, dated with the transaction's timestamp.
+     * returns an empty plan over the locked wallets, dated once they are all locked: the database clock
+     * then, or the latest entry time of a locked wallet if that is later (a clock stepped back), so time
+     * never runs backwards along a wallet.
      */
     private Plan lock(Connection connection, List<Operation> operations, AssetDirectory.AssetRow[] rows,
                       List<Integer> pending) throws SQLException {
@@ -267,10 +291,15 @@ public final class WriteEngine {
             bindKeys(connection, statement, all);
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    now = result.getObject(1, OffsetDateTime.class).toInstant();
+                    Instant clock = result.getObject(1, OffsetDateTime.class).toInstant();
+                    now = now == null || clock.isAfter(now) ? clock : now;
                     if (result.getObject(2) != null) {
                         locked.put(new Plan.WalletKey(result.getString(3), result.getInt(4)),
                                 new Plan.LockedWallet(result.getLong(2), result.getLong(5), result.getBytes(6)));
+                        OffsetDateTime lastEntryAt = result.getObject(7, OffsetDateTime.class);
+                        if (lastEntryAt != null && lastEntryAt.toInstant().isAfter(now)) {
+                            now = lastEntryAt.toInstant();
+                        }
                     }
                 }
             }
@@ -291,8 +320,8 @@ public final class WriteEngine {
         statement.setArray(2, connection.createArrayOf("int4", assetIds));
     }
 
-    /** One statement: new balances, transactions, entries. Returns the transactions' created_at. */
-    private Instant write(Connection connection, Plan plan) throws SQLException {
+    /** One statement: new balances and last entry times, transactions, entries. */
+    private void write(Connection connection, Plan plan) throws SQLException {
         List<Plan.LockedWallet> wallets = plan.touchedWallets();
         List<Plan.Planned> planned = plan.planned();
         int n = planned.size();
@@ -336,13 +365,16 @@ public final class WriteEngine {
                 entryBalances[e] = entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null;
             }
         }
+        OffsetDateTime createdAt = plan.createdAt().atOffset(java.time.ZoneOffset.UTC);
         try (PreparedStatement statement = connection.prepareStatement(write)) {
             int p = 1;
+            statement.setObject(p++, createdAt);
             statement.setArray(p++, connection.createArrayOf("int8", wallets.stream().map(w -> w.id).toArray(Long[]::new)));
             statement.setArray(p++, connection.createArrayOf("int8",
                     wallets.stream().map(w -> w.balance).toArray(Long[]::new)));
             statement.setArray(p++, connection.createArrayOf("text",
                     wallets.stream().map(w -> Chain.hex(w.head)).toArray(String[]::new)));
+            statement.setObject(p++, createdAt); // the transactions' created_at, in their SELECT list
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("text", references));
@@ -362,10 +394,10 @@ public final class WriteEngine {
             statement.setArray(p++, connection.createArrayOf("int8", entryAmounts));
             statement.setArray(p, connection.createArrayOf("int8", entryBalances));
             try (ResultSet result = statement.executeQuery()) {
-                if (!result.next()) {
-                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger write returned no row", Map.of());
+                if (!result.next() || result.getLong(1) != n || result.getLong(2) != wallets.size()) {
+                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger write did not insert the " + n
+                            + " transactions and update the " + wallets.size() + " wallets it was given", Map.of());
                 }
-                return result.getObject(1, OffsetDateTime.class).toInstant();
             }
         }
     }
