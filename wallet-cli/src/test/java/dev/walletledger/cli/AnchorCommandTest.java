@@ -40,7 +40,8 @@ class AnchorCommandTest {
                     (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_transactions WHERE reference_id = 's1';
                 UPDATE {s}.wallets SET balance = 500,
-                       chain_head = (SELECT chain_hash FROM {s}.ledger_transactions WHERE reference_id = 'p1')
+                       chain_head = (SELECT chain_hash FROM {s}.ledger_transactions WHERE reference_id = 'p1'),
+                       last_entry_at = (SELECT created_at FROM {s}.ledger_transactions WHERE reference_id = 'p1')
                  WHERE owner_id = 'alice'""");
         assertEquals(0, cli.run("verify").exitCode(), "self-consistent after the cut");
         CliRunner.Result checked = cli.run("verify", "--anchor", line);

@@ -38,9 +38,9 @@ class LeastPrivilegeDatabaseTest {
             GRANT USAGE ON SCHEMA wallet TO wallet_app;
             ALTER DEFAULT PRIVILEGES FOR ROLE wallet_owner IN SCHEMA wallet GRANT SELECT, INSERT ON TABLES TO wallet_app;
             """;
-    /** Run by the owner after migrating: the engine's one UPDATE is of these two columns. */
+    /** Run by the owner after migrating: the engine's one UPDATE is of these three columns. */
     static final String AFTER_MIGRATIONS = """
-            GRANT UPDATE (balance, chain_head) ON wallet.wallets TO wallet_app;
+            GRANT UPDATE (balance, chain_head, last_entry_at) ON wallet.wallets TO wallet_app;
             REVOKE INSERT ON wallet.flyway_schema_history FROM wallet_app;
             """;
 
