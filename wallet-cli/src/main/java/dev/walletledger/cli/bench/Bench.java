@@ -183,7 +183,7 @@ public final class Bench {
         Pgbench pgbench = new Pgbench(binary.get(), address.getHost(), address.getPort() < 0 ? 5432 : address.getPort(),
                 target.url().user(), target.url().password(), database);
         environment.put("pgbench", pgbench.version() + ", scale " + settings.pgbenchScale()
-                + ", -M prepared -j 2 -n, scripts from shared/docs/PERFORMANCE.md");
+                + ", -M prepared -j 2 -n, top-up-shaped scripts (one row updated + one inserted; hot: plus one shared row)");
         log.println("bench: pgbench -i -s " + settings.pgbenchScale());
         pgbench.initialize(settings.pgbenchScale());
         for (String script : List.of("topup_uniform", "topup_hot", "select-only")) {

@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * PostgreSQL's own client on the same server: the ceiling for one-transaction-per-request designs
- * (see shared/docs/PERFORMANCE.md). The scripts are the top-up-shaped ones from that document.
+ * PostgreSQL's own client on the same server: the ceiling for one-transaction-per-request designs. The
+ * scripts are shaped like a top-up: one account row updated and one history row inserted per transaction
+ * ({@link #UNIFORM}), and the same plus one row every transaction updates ({@link #HOT}).
  */
 final class Pgbench {
     static final String UNIFORM = """
