@@ -8,7 +8,18 @@ public record BatchResult(List<Outcome> outcomes) {
         outcomes = List.copyOf(outcomes);
     }
 
+    /** Operations this submission wrote; replays of earlier ones are not counted. */
     public long appliedCount() {
-        return outcomes.stream().filter(o -> o instanceof Outcome.Applied).count();
+        return outcomes.stream().filter(o -> o instanceof Outcome.Applied a && !a.result().replayed()).count();
+    }
+
+    /** Operations answered from an earlier submission with the same reference id. */
+    public long replayedCount() {
+        return outcomes.stream().filter(o -> o instanceof Outcome.Applied a && a.result().replayed()).count();
+    }
+
+    /** Operations refused (independent batches only: an atomic batch that refuses one throws). */
+    public long refusedCount() {
+        return outcomes.stream().filter(o -> o instanceof Outcome.Refused).count();
     }
 }

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import java.text.Normalizer;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -16,12 +17,17 @@ final class Checks {
         return WalletException.of(ErrorCode.VALIDATION_FAILED, field + " " + message, Map.of("field", field));
     }
 
-    /** A required identifier: 1..100 characters, no control characters, no surrounding spaces. */
+    /**
+     * A required identifier (a user id, a reference id), in Unicode NFC: 1..100 characters, no control
+     * characters, no surrounding spaces. Normalized, because the same name typed on two systems can arrive
+     * composed ("é") or decomposed ("e" + U+0301): without it they would be two wallets, or two references
+     * for one payment.
+     */
     static String identifier(String field, String value) {
         if (value == null) {
             throw invalid(field, "is required");
         }
-        return text(field, value);
+        return text(field, Normalizer.normalize(value, Normalizer.Form.NFC));
     }
 
     /** An optional descriptive field: absent (null) or a valid identifier. */

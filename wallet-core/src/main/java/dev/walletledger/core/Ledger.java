@@ -243,15 +243,22 @@ public final class Ledger implements AutoCloseable {
         return runner.snapshot(audit::stats);
     }
 
-    /** Whether the database answers; never throws. */
+    /** How long {@link #healthy()} waits for the database's answer. */
+    public static final long HEALTH_MILLIS_MAX = 1_500;
+
+    /**
+     * Whether the database answers {@code SELECT 1} within {@link #HEALTH_MILLIS_MAX} (one attempt, no
+     * retry); never throws. Waiting for a pooled connection can add the pool's own timeout: a caller with a
+     * hard bound runs it on a thread of its own (the server's health route does).
+     */
     public boolean healthy() {
         try {
-            return runner.read(c -> {
+            return runner.readOnce(c -> {
                 try (PreparedStatement statement = c.prepareStatement("SELECT 1");
                      ResultSet row = statement.executeQuery()) {
                     return row.next();
                 }
-            });
+            }, HEALTH_MILLIS_MAX);
         } catch (WalletException e) {
             return false;
         }

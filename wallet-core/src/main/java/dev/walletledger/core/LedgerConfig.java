@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
  *                          connection while it commits, so the pool needs more than this many
  * @param batchSizeMax      the most operations one coalesced transaction holds (1-5,000, 500)
  * @param queueMax          the most single operations waiting for a lane; beyond it {@code BUSY} (1-1,000,000, 10,000)
- * @param waitMillisMax     the longest a caller waits for its coalesced commit (1-600,000, 30,000)
+ * @param waitMillisMax     the answer deadline of a read or write (1-600,000, 10,000): a coalesced caller waits
+ *                          this long for its commit; a read or a direct write starts no retry after it and
+ *                          has its socket reads cut at it. Then {@code STORAGE_UNAVAILABLE}: a write may still
+ *                          have applied, so it is sent again with the same reference id. Waiting for a pooled
+ *                          connection can add the pool's own timeout. Snapshot reads (verify) have no deadline.
  * @param listener          retry and commit hooks ({@link LedgerListener#NONE})
  */
 public record LedgerConfig(String schema, IsolationLevel isolation, int attemptsMax, long backoffBaseMillis,
@@ -41,7 +45,7 @@ public record LedgerConfig(String schema, IsolationLevel isolation, int attempts
     }
 
     public static LedgerConfig defaults() {
-        return new LedgerConfig("wallet", IsolationLevel.READ_COMMITTED, 10, 2, 200, 4, 500, 10_000, 30_000,
+        return new LedgerConfig("wallet", IsolationLevel.READ_COMMITTED, 10, 2, 200, 4, 500, 10_000, 10_000,
                 LedgerListener.NONE);
     }
 

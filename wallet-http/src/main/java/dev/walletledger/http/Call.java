@@ -15,10 +15,9 @@ record Call(String requestId, Optional<String> keyId, Map<String, String> pathPa
         return pathParameters.get(name);
     }
 
-    /** A query parameter, or null when absent or empty. */
+    /** A query parameter, or null when absent ({@link RouteTable#query} refuses empty values). */
     String query(String name) {
-        String value = query.get(name);
-        return value == null || value.isEmpty() ? null : value;
+        return query.get(name);
     }
 
     static Call of(String requestId, Optional<String> keyId, Map<String, String> path,

@@ -36,6 +36,7 @@ final class Endpoints {
     private final IntSupplier inFlight;
     private final byte[] openApi;
     private final String version;
+    private final HealthProbe health;
 
     Endpoints(Ledger ledger, DataSource dataSource, HttpMetrics metrics, IntSupplier inFlight, byte[] openApi,
               String version) {
@@ -45,6 +46,7 @@ final class Endpoints {
         this.inFlight = inFlight;
         this.openApi = openApi;
         this.version = version;
+        this.health = new HealthProbe(() -> ledger.healthy());
     }
 
     /**
@@ -54,7 +56,7 @@ final class Endpoints {
      */
     RouteTable routes() {
         return new RouteTable(List.of(
-                new Route("GET", "/api/v1/health", List.of(), false, OPEN, call -> health()),
+                Route.ignoringQuery("/api/v1/health", OPEN, call -> health()),
                 new Route("POST", "/api/v1/wallets/topup", List.of(), true, WRITE, call -> write(OperationType.TOPUP, call)),
                 new Route("POST", "/api/v1/wallets/bonus", List.of(), true, WRITE, call -> write(OperationType.BONUS, call)),
                 new Route("POST", "/api/v1/wallets/spend", List.of(), true, WRITE, call -> write(OperationType.SPEND, call)),
@@ -65,16 +67,15 @@ final class Endpoints {
                 new Route("GET", "/api/v1/transactions", List.of("reference_id"), false, READ,
                         this::transactionByReference),
                 new Route("POST", "/api/v1/batch", List.of(), true, WRITE, this::batch),
-                new Route("GET", "/api/v1/assets", List.of(), false, READ, call -> assets()),
-                new Route("GET", "/api/v1/openapi.json", List.of(), false, READ,
-                        call -> HttpResponse.json(200, openApi)),
-                new Route("GET", "/metrics", List.of(), false, ADMIN, call -> HttpResponse.text(200,
+                Route.ignoringQuery("/api/v1/assets", READ, call -> assets()),
+                Route.ignoringQuery("/api/v1/openapi.json", READ, call -> HttpResponse.json(200, openApi)),
+                Route.ignoringQuery("/metrics", ADMIN, call -> HttpResponse.text(200,
                         metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
                         "text/plain; version=0.0.4; charset=utf-8"))));
     }
 
     private HttpResponse health() {
-        boolean up = ledger.healthy();
+        boolean up = health.up();
         return HttpResponse.json(up ? 200 : 503, Bodies.health(up, version),
                 up ? Map.of() : Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS));
     }
@@ -123,7 +124,7 @@ final class Endpoints {
         if (reference == null) {
             throw ApiException.invalid("reference_id", "is required");
         }
-        return found(ledger.transactionByReference(reference), "a transaction with reference_id " + reference);
+        return found(ledger.transactionByReference(reference), "transaction with reference_id " + reference);
     }
 
     private static HttpResponse found(Optional<TransactionResult> result, String what) {

@@ -3,6 +3,7 @@ package dev.walletledger.http;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
+import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -25,8 +26,10 @@ import org.xnio.IoUtils;
 
 /**
  * Every request's path through the server. On the IO thread: a request id, the in-flight bound and the
- * size check (cheap, never blocking). On a worker thread: routing, the media type, the body (at most
- * {@link #BODY_BYTES_MAX}), the handler (blocking JDBC), the answer, one log line and the metrics.
+ * size check (cheap, never blocking). On a worker thread: routing, the key, the media type, then (for a
+ * client that sent {@code Expect: 100-continue}) the 100, the body (at most {@link #BODY_BYTES_MAX}), the
+ * handler (blocking JDBC), the answer, one log line and the metrics. A request refused from its headers is
+ * answered before its body is asked for.
  */
 final class RequestPipeline implements HttpHandler {
     /** The largest request body read; larger ones are answered 413 without reading the rest. */
@@ -116,15 +119,26 @@ final class RequestPipeline implements HttpHandler {
             byte[] body = NO_BODY;
             if (match.route().readsBody()) {
                 requireJson(exchange);
+                if (HttpContinue.requiresContinueResponse(exchange)) {
+                    HttpContinue.sendContinueResponseBlocking(exchange); // the headers passed: send the body
+                }
                 body = readBody(exchange, start + bodyReadNanosMax);
                 bodyRead = true;
             }
             response = match.route().handler().handle(Call.of(requestId, keyId, match.pathParameters(), query, body));
+        } catch (IOException e) {
+            // Only the 100 Continue is written here; the client is gone.
+            response = ErrorMapping.response(new ApiException(400, "MALFORMED_REQUEST", "the connection failed"));
+            exchange.setPersistent(false);
         } catch (RuntimeException | Error e) {
             response = ErrorMapping.response(e);
             failure = e;
         }
-        if (!bodyRead && hasBody(exchange)) {
+        if (!bodyRead && HttpContinue.requiresContinueResponse(exchange)) {
+            // Refused before the 100 was sent: the client may never send its body, or send it anyway after
+            // its own wait. Neither can be told apart from a next request: answer and close.
+            exchange.setPersistent(false);
+        } else if (!bodyRead && hasBody(exchange)) {
             discardBody(exchange, start + bodyReadNanosMax);
         }
         finish(exchange, response, routeName, requestId, keyId.orElse(NO_KEY), start, failure);
@@ -162,6 +176,17 @@ final class RequestPipeline implements HttpHandler {
         if (values == null || values.size() != 1 || !isJson(values.getFirst())) {
             throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
                     "send the body as Content-Type: application/json (UTF-8)");
+        }
+        HeaderValues encodings = exchange.getRequestHeaders().get(Headers.CONTENT_ENCODING);
+        if (encodings != null) {
+            for (String encoding : encodings) {
+                if (!encoding.strip().equalsIgnoreCase("identity")) {
+                    String named = RouteTable.shorten(encoding.strip());
+                    throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Encoding " + named
+                            + " is not supported: send the body uncompressed", Map.of("content_encoding", named),
+                            Map.of("Accept-Encoding", "identity"));
+                }
+            }
         }
     }
 

@@ -8,12 +8,30 @@ import java.util.Optional;
  * One entry of the route table: a method, a path template whose {@code {name}} segments are parameters,
  * the query parameters it accepts, whether it reads a JSON body, and the scope an API key needs for it
  * (empty: open to anyone, even when keys are configured).
+ *
+ * <p>A route with query parameters refuses any other name and any empty value: a misspelled or empty
+ * {@code asset_code} must not silently widen the answer. A route built with {@link #ignoringQuery} takes
+ * none and ignores the whole query string, because the tools that probe it (load balancers, uptime
+ * monitors, cache-busters) add their own.
  */
-record Route(String method, String template, List<String> queryParameters, boolean readsBody,
+record Route(String method, String template, List<String> queryParameters, boolean ignoresQuery, boolean readsBody,
              Optional<Scope> scope, Handler handler) {
     Route {
         queryParameters = List.copyOf(queryParameters);
         Objects.requireNonNull(scope, "scope");
+        if (ignoresQuery && !queryParameters.isEmpty()) {
+            throw new IllegalArgumentException(template + ": a route that ignores its query takes no parameters");
+        }
+    }
+
+    Route(String method, String template, List<String> queryParameters, boolean readsBody, Optional<Scope> scope,
+          Handler handler) {
+        this(method, template, queryParameters, false, readsBody, scope, handler);
+    }
+
+    /** A GET route without parameters that ignores whatever query string it is sent. */
+    static Route ignoringQuery(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("GET", template, List.of(), true, false, scope, handler);
     }
 
     /** The metrics label and log field: {@code "POST /api/v1/wallets/topup"}. */

@@ -15,7 +15,8 @@ import java.util.TreeSet;
 /**
  * Matches a raw (still percent-encoded) request path and query against the routes. Each path segment is
  * decoded on its own, so {@code %2F} inside a user id stays part of the id. An unknown path is 404
- * {@code NOT_FOUND}; a known path with another method is 405 with {@code Allow}.
+ * {@code NOT_FOUND}; a known path with another method is 405 with {@code Allow}. HEAD is served by the GET
+ * route of the path (RFC 9110 section 9.3.2: the same status and headers; Undertow sends no body).
  */
 final class RouteTable {
     /** More query parameters than any route takes; bounds the work a hostile query string can cause. */
@@ -35,16 +36,20 @@ final class RouteTable {
 
     Match match(String method, String rawPath) {
         List<String> segments = split(rawPath);
+        String served = method.equals("HEAD") ? "GET" : method;
         TreeSet<String> allowed = new TreeSet<>();
         for (Route route : routes) {
             Map<String, String> parameters = bind(route.segments(), segments);
             if (parameters == null) {
                 continue;
             }
-            if (route.method().equals(method)) {
+            if (route.method().equals(served)) {
                 return new Match(route, parameters);
             }
             allowed.add(route.method());
+            if (route.method().equals("GET")) {
+                allowed.add("HEAD");
+            }
         }
         if (allowed.isEmpty()) {
             throw new ApiException(404, "NOT_FOUND", "no such resource: " + shorten(rawPath));
@@ -75,10 +80,13 @@ final class RouteTable {
         return parameters;
     }
 
-    /** Checks the query string against what the route accepts: known names, each at most once. */
+    /**
+     * Checks the query string against what the route accepts: known names, each at most once, never empty.
+     * A route that ignores its query gets none, whatever was sent.
+     */
     static Map<String, List<String>> query(Route route, String rawQuery) {
         Map<String, List<String>> result = new LinkedHashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
+        if (rawQuery == null || rawQuery.isEmpty() || route.ignoresQuery()) {
             return result;
         }
         String[] pairs = rawQuery.split("&", QUERY_PARAMETERS_MAX + 1);
@@ -98,6 +106,9 @@ final class RouteTable {
             }
             if (result.containsKey(name)) {
                 throw ApiException.invalid(name, "must be given at most once");
+            }
+            if (value.isEmpty()) {
+                throw ApiException.invalid(name, "must not be empty (leave the parameter out instead)");
             }
             result.put(name, List.of(value));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.walletledger.contract.OpenApiContract;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,14 +54,27 @@ final class TestServer implements AutoCloseable {
     Reply post(String path, String json) {
         return send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+                json.getBytes(StandardCharsets.UTF_8));
     }
 
     Reply send(HttpRequest request) {
+        return send(request, null);
+    }
+
+    /**
+     * Sends {@code request} and checks the exchange against openapi.json: a departure fails here, at once.
+     * {@code body} is what the request carries (null: not checked).
+     */
+    Reply send(HttpRequest request, byte[] body) {
         try {
             // Bounded even for requests built without a timeout.
             HttpResponse<byte[]> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            List<String> violations = OpenApiContract.get().check(OpenApiContract.Exchange.of(request, body, response));
+            if (!violations.isEmpty()) {
+                throw new AssertionError("the answer departs from openapi.json:\n  " + String.join("\n  ", violations));
+            }
             return new Reply(response.statusCode(), response.body(), response);
         } catch (ExecutionException | TimeoutException e) {
             throw new AssertionError(request.method() + " " + request.uri() + " got no answer", e);

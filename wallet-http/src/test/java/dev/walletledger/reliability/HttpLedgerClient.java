@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.contract.OpenApiContract;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -90,16 +91,20 @@ final class HttpLedgerClient {
     HttpResponse<byte[]> post(String path, String json) throws IOException {
         return send(HttpRequest.newBuilder(uri(path)).timeout(requestTimeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+                json.getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<byte[]> get(String pathAndQuery) throws IOException {
-        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(requestTimeout).GET().build());
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(requestTimeout).GET().build(), null);
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request) throws IOException {
+    /** Every answer is checked against openapi.json; departures fail the test (ContractExtension). */
+    private HttpResponse<byte[]> send(HttpRequest request, byte[] body) throws IOException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            OpenApiContract.record(OpenApiContract.Exchange.of(request, body, response));
+            return response;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

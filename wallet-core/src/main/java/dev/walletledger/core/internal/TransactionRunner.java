@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -18,6 +19,12 @@ import javax.sql.DataSource;
  * ({@link LedgerConfig#attemptsMax()}) with exponential backoff and full jitter when the failure is a
  * conflict (40001, 40P01, a concurrent duplicate reference) or a lost connection. Earlier failures are
  * kept as suppressed exceptions of the one finally thrown.
+ *
+ * <p>Reads and writes also have a deadline, {@link LedgerConfig#waitMillisMax()}: no retry starts after it,
+ * and each attempt's socket reads are cut at it ({@link Connection#setNetworkTimeout}), so a database that
+ * stops answering (paused, partitioned) gives {@code STORAGE_UNAVAILABLE} instead of a caller stuck until
+ * TCP gives up. Waiting for a pooled connection adds at most the pool's own timeout. Snapshot reads (the
+ * audit, statistics, anchors) may read for long and have no deadline.
  */
 public final class TransactionRunner {
     /** A unit of work on one connection; may run several times, so it must not keep state between runs. */
@@ -25,6 +32,10 @@ public final class TransactionRunner {
     public interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
+
+    private static final long NO_DEADLINE = 0;
+    /** The shortest socket read limit an attempt gets, even when the deadline is nearer. */
+    private static final int SOCKET_MILLIS_MIN = 500;
 
     private final DataSource dataSource;
     private final LedgerConfig config;
@@ -42,25 +53,34 @@ public final class TransactionRunner {
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */
     public <T> T write(Work<T> work, int operations) {
-        return run(work, beginWrite, operations);
+        return run(work, beginWrite, operations, config.attemptsMax(), config.waitMillisMax());
     }
 
     /** Runs {@code work} in a read-only transaction that sees one snapshot of the whole ledger. */
     public <T> T snapshot(Work<T> work) {
-        return run(work, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0);
+        return run(work, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, config.attemptsMax(),
+                NO_DEADLINE);
     }
 
     /** Runs a read of one statement (its own snapshot), retrying only lost connections. */
     public <T> T read(Work<T> work) {
-        return run(work, null, 0);
+        return run(work, null, 0, config.attemptsMax(), config.waitMillisMax());
     }
 
-    private <T> T run(Work<T> work, String begin, int operations) {
+    /** One attempt at a read of one statement, its socket reads cut after {@code deadlineMillis}. */
+    public <T> T readOnce(Work<T> work, long deadlineMillis) {
+        return run(work, null, 0, 1, deadlineMillis);
+    }
+
+    private <T> T run(Work<T> work, String begin, int operations, int attemptsMax, long deadlineMillis) {
         List<Throwable> earlier = new ArrayList<>();
-        for (int attempt = 1; attempt <= config.attemptsMax(); attempt++) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        for (int attempt = 1; attempt <= attemptsMax; attempt++) {
             long started = System.nanoTime();
             try {
-                T result = attempt(work, begin);
+                int socketMillis = deadlineMillis == NO_DEADLINE ? 0
+                        : (int) Math.max(SOCKET_MILLIS_MIN, TimeUnit.NANOSECONDS.toMillis(deadline - started));
+                T result = attempt(work, begin, socketMillis);
                 if (begin != null && operations > 0) {
                     counters.committed.increment();
                     config.listener().committed(operations, System.nanoTime() - started);
@@ -79,11 +99,13 @@ public final class TransactionRunner {
                 if (kind == Failure.CONNECTION) {
                     counters.storageFailures.increment();
                 }
-                if (attempt >= config.attemptsMax()) {
+                long backoff = backoffMillis(attempt);
+                boolean late = deadlineMillis != NO_DEADLINE
+                        && System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) - deadline >= 0;
+                if (attempt >= attemptsMax || late) {
                     throw exhausted(kind, failure, earlier, attempt);
                 }
                 earlier.add(failure);
-                long backoff = backoffMillis(attempt);
                 counters.retries.increment();
                 config.listener().retrying(Failure.sqlState(failure), attempt, backoff);
                 sleep(backoff);
@@ -92,8 +114,12 @@ public final class TransactionRunner {
         throw new AssertionError("the last attempt either returns or throws");
     }
 
-    private <T> T attempt(Work<T> work, String begin) throws SQLException {
+    /** @param socketMillis how long any one socket read may wait (0: no limit) */
+    private <T> T attempt(Work<T> work, String begin, int socketMillis) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
+            if (socketMillis > 0) {
+                connection.setNetworkTimeout(Runnable::run, socketMillis); // the pool restores it on return
+            }
             boolean transaction = begin != null || !connection.getAutoCommit();
             if (begin != null) {
                 connection.setAutoCommit(false);
@@ -133,7 +159,8 @@ public final class TransactionRunner {
         }
         String message = code == ErrorCode.BUSY
                 ? "the ledger is busy: " + attempts + " attempts met conflicting transactions; try again"
-                : "the database is unavailable after " + attempts + " attempts; try again";
+                : "the database did not answer (" + attempts + (attempts == 1 ? " attempt" : " attempts")
+                        + "); try again";
         WalletException exception = WalletException.of(code, message,
                 Map.of("attempts", attempts, "sql_state", Failure.sqlState(last)), last);
         earlier.forEach(exception::addSuppressed);

@@ -85,6 +85,8 @@ public final class Bodies {
             g.writeStartObject();
             g.writeStringField("mode", mode);
             g.writeNumberField("applied", result.appliedCount());
+            g.writeNumberField("replayed", result.replayedCount());
+            g.writeNumberField("refused", result.refusedCount());
             g.writeArrayFieldStart("outcomes");
             for (Outcome outcome : result.outcomes()) {
                 g.writeStartObject();
