@@ -75,6 +75,14 @@ public final class OpenApiContract {
                     response.body());
         }
 
+        /** The same, for a client that read the answer as text. */
+        public static Exchange ofText(HttpRequest request, byte[] requestBody, HttpResponse<String> response) {
+            String raw = request.uri().getRawPath() + (request.uri().getRawQuery() == null ? ""
+                    : "?" + request.uri().getRawQuery());
+            return new Exchange(request.method(), raw, requestBody, response.statusCode(), response.headers().map(),
+                    response.body().getBytes(StandardCharsets.UTF_8));
+        }
+
         Optional<String> header(String name) {
             return responseHeaders.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .flatMap(e -> e.getValue().stream()).findFirst();

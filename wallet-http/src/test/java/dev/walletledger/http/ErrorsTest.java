@@ -81,7 +81,7 @@ class ErrorsTest {
         assertEquals("POST", r.header("Allow"));
         TestServer.Reply delete = server.send(HttpRequest.newBuilder(server.uri("/api/v1/health")).DELETE().build());
         assertError(delete, 405, "METHOD_NOT_ALLOWED");
-        assertEquals("GET", delete.header("Allow"));
+        assertEquals("GET, HEAD", delete.header("Allow"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.contract.OpenApiContract;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,8 +46,10 @@ class TlsTest {
     private static void servesHttps(Path[] server) throws Exception {
         ServerConfig config = ServerConfig.forTests().withTls(new Tls(server[0], server[1], Optional.empty()));
         try (TestServer running = new TestServer(config)) {
+            HttpRequest assets = get(running, "/api/v1/assets");
             HttpResponse<String> answer = client(certificates.clientContext(null))
-                    .send(get(running, "/api/v1/assets"), HttpResponse.BodyHandlers.ofString());
+                    .send(assets, HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.record(OpenApiContract.Exchange.ofText(assets, null, answer));
             assertEquals(200, answer.statusCode(), answer.body());
             assertTrue(answer.body().contains("GOLD_COINS"));
             // A client that does not trust the test CA refuses the server.
@@ -70,8 +73,10 @@ class TlsTest {
         ServerConfig config = ServerConfig.forTests()
                 .withTls(new Tls(server[0], server[1], Optional.of(certificates.caCertificate)));
         try (TestServer running = new TestServer(config)) {
+            HttpRequest health = get(running, "/api/v1/health");
             HttpResponse<String> answer = client(certificates.clientContext(client))
-                    .send(get(running, "/api/v1/health"), HttpResponse.BodyHandlers.ofString());
+                    .send(health, HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.record(OpenApiContract.Exchange.ofText(health, null, answer));
             assertEquals(200, answer.statusCode(), answer.body());
             assertThrows(IOException.class, () -> client(certificates.clientContext(null))
                     .send(get(running, "/api/v1/health"), HttpResponse.BodyHandlers.ofString()),
