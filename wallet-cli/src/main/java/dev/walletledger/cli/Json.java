@@ -1,7 +1,9 @@
 package dev.walletledger.cli;
 
+import dev.walletledger.core.JsonText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 
@@ -34,7 +36,7 @@ final class Json {
         } else if (value instanceof Raw raw) {
             out.append(raw.json());
         } else if (value instanceof String text) {
-            string(text, out);
+            JsonText.appendQuoted(text, out);
         } else if (value instanceof Boolean || value instanceof Long || value instanceof Integer
                 || value instanceof BigInteger) {
             out.append(value);
@@ -46,7 +48,7 @@ final class Json {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 out.append(first ? "" : ",");
                 first = false;
-                string((String) entry.getKey(), out);
+                JsonText.appendQuoted((String) entry.getKey(), out);
                 out.append(':');
                 write(entry.getValue(), out, depth + 1);
             }
@@ -61,31 +63,11 @@ final class Json {
             }
             out.append(']');
         } else if (value instanceof Enum<?> constant) {
-            string(constant.name(), out);
+            JsonText.appendQuoted(constant.name(), out);
+        } else if (value instanceof Instant instant) {
+            JsonText.appendQuoted(JsonText.timestamp(instant), out); // six digits, as the server writes it
         } else {
-            string(value.toString(), out); // UUID, Instant: their canonical text
+            JsonText.appendQuoted(value.toString(), out); // a UUID: its canonical text
         }
-    }
-
-    private static void string(String text, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -1,12 +1,9 @@
 package dev.walletledger.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.walletledger.runtime.ApiKeyHash;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,14 +97,6 @@ final class KeysGenerateCommand implements Command {
 
     /** The server's key-file line: {@code <id> <scopes> sha256:<salt hex>:<SHA-256(salt || key) hex>}. */
     static String line(String id, String scopes, String key, byte[] salt) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(salt);
-            byte[] hash = digest.digest(key.getBytes(StandardCharsets.UTF_8));
-            HexFormat hex = HexFormat.of();
-            return id + " " + scopes + " sha256:" + hex.formatHex(salt) + ":" + hex.formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return ApiKeyHash.line(id, scopes, key, salt);
     }
 }

@@ -19,7 +19,7 @@ final class OperationCommand implements Command {
     OperationCommand(OperationType type) {
         this.type = type;
         String name = type.name().toLowerCase(java.util.Locale.ROOT);
-        this.detailOption = "--" + TransactionView.detailName(type).replace('_', '-');
+        this.detailOption = "--" + type.detailField().replace('_', '-');
         this.synopsis = new Synopsis(name, summary(type),
                 "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] ["
                         + detailOption + " TEXT] [--actor NAME] [--json]",

@@ -1,7 +1,6 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Entry;
-import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -24,15 +23,6 @@ final class TransactionView {
         return TIMESTAMP.format(instant);
     }
 
-    /** The wire name of the type's descriptive field. */
-    static String detailName(OperationType type) {
-        return switch (type) {
-            case TOPUP -> "payment_method";
-            case BONUS -> "bonus_type";
-            case SPEND -> "item_id";
-        };
-    }
-
     static void print(TransactionResult result, int decimalPlaces, PrintStream out) {
         Table fields = Table.of("FIELD", Table.Align.LEFT, "VALUE", Table.Align.LEFT);
         fields.row("transaction_id", result.transactionId().toString());
@@ -41,11 +31,11 @@ final class TransactionView {
         fields.row("user_id", result.userId());
         fields.row("asset_code", result.assetCode());
         fields.row("amount", Units.major(result.amount(), decimalPlaces) + " (" + result.amount() + " minor units)");
-        fields.row("balance_after", Units.major(result.balanceAfter(), decimalPlaces)
+        fields.row("balance", Units.major(result.balanceAfter(), decimalPlaces)
                 + " (" + result.balanceAfter() + " minor units)");
         fields.row("created_at", timestamp(result.createdAt()));
         if (result.operation().detail() != null) {
-            fields.row(detailName(result.type()), result.operation().detail());
+            fields.row(result.type().detailField(), result.operation().detail());
         }
         fields.row("metadata", result.metadata().json());
         fields.printRows(out);
@@ -68,10 +58,10 @@ final class TransactionView {
         document.put("user_id", result.userId());
         document.put("asset_code", result.assetCode());
         document.put("amount", result.amount());
-        document.put("balance_after", result.balanceAfter());
+        document.put("balance", result.balanceAfter()); // the user's balance right after, as over HTTP
         document.put("decimal_places", decimalPlaces);
         document.put("created_at", result.createdAt());
-        document.put(detailName(result.type()), result.operation().detail());
+        document.put(result.type().detailField(), result.operation().detail());
         document.put("metadata", new Json.Raw(result.metadata().json()));
         document.put("replayed", result.replayed());
         List<Object> entries = new ArrayList<>();

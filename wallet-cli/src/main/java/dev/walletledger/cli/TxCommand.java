@@ -1,5 +1,7 @@
 package dev.walletledger.cli;
 
+import dev.walletledger.core.WalletException;
+import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.TransactionResult;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ final class TxCommand implements Command {
                 : call.ledger().transactionByReference(reference.get());
         if (found.isEmpty()) {
             String what = id != null ? "transaction " + id : "transaction with reference " + reference.get();
-            throw new CommandFailure("TRANSACTION_NOT_FOUND", ExitCode.NOT_FOUND, "no " + what,
+            throw WalletException.of(ErrorCode.TRANSACTION_NOT_FOUND, "no " + what,
                     id != null ? Map.of("transaction_id", id) : Map.of("reference_id", reference.get()));
         }
         TransactionResult result = found.get();

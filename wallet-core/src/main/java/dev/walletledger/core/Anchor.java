@@ -14,22 +14,22 @@ public record Anchor(long entryId, String digest) {
 
     public Anchor {
         if (entryId < 0) {
-            throw Checks.invalid("anchor", "entry id must not be negative");
+            throw WalletException.invalid("anchor", "entry id must not be negative");
         }
         if (digest == null || !digest.matches("[0-9a-f]{64}")) {
-            throw Checks.invalid("anchor", "digest must be 64 lower-case hex digits");
+            throw WalletException.invalid("anchor", "digest must be 64 lower-case hex digits");
         }
     }
 
     public static Anchor parse(String text) {
         Matcher matcher = TEXT.matcher(text == null ? "" : text.strip());
         if (!matcher.matches()) {
-            throw Checks.invalid("anchor", "must look like wl1.<entry id>.<64 hex digits>");
+            throw WalletException.invalid("anchor", "must look like wl1.<entry id>.<64 hex digits>");
         }
         try {
             return new Anchor(Long.parseLong(matcher.group(1)), matcher.group(2));
         } catch (NumberFormatException e) {
-            throw Checks.invalid("anchor", "entry id is too large");
+            throw WalletException.invalid("anchor", "entry id is too large");
         }
     }
 

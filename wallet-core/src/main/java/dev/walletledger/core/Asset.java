@@ -9,7 +9,7 @@ public record Asset(String code, String name, int decimalPlaces) {
         code = Checks.assetCode(code);
         name = Checks.identifier("name", name);
         if (decimalPlaces < 0 || decimalPlaces > DECIMAL_PLACES_MAX) {
-            throw Checks.invalid("decimal_places", "must be from 0 to " + DECIMAL_PLACES_MAX);
+            throw WalletException.invalid("decimal_places", "must be from 0 to " + DECIMAL_PLACES_MAX);
         }
     }
 }

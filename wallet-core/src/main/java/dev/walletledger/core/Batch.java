@@ -21,10 +21,10 @@ public record Batch(List<Operation> operations, Mode mode) {
     public Batch {
         Objects.requireNonNull(mode, "mode");
         if (operations == null || operations.isEmpty()) {
-            throw Checks.invalid("operations", "must hold at least one operation");
+            throw WalletException.invalid("operations", "must hold at least one operation");
         }
         if (operations.size() > SIZE_MAX) {
-            throw Checks.invalid("operations", "must hold at most " + SIZE_MAX + " operations");
+            throw WalletException.invalid("operations", "must hold at most " + SIZE_MAX + " operations");
         }
         operations = List.copyOf(operations);
     }

@@ -13,10 +13,6 @@ final class Checks {
 
     private Checks() {}
 
-    static WalletException invalid(String field, String message) {
-        return WalletException.of(ErrorCode.VALIDATION_FAILED, field + " " + message, Map.of("field", field));
-    }
-
     /**
      * A required identifier (a user id, a reference id), in Unicode NFC: 1..100 characters, no control
      * characters, no surrounding spaces. Normalized, because the same name typed on two systems can arrive
@@ -25,7 +21,7 @@ final class Checks {
      */
     static String identifier(String field, String value) {
         if (value == null) {
-            throw invalid(field, "is required");
+            throw WalletException.invalid(field, "is required");
         }
         return text(field, Normalizer.normalize(value, Normalizer.Form.NFC));
     }
@@ -37,21 +33,21 @@ final class Checks {
 
     private static String text(String field, String value) {
         if (value.isBlank()) {
-            throw invalid(field, "must not be blank");
+            throw WalletException.invalid(field, "must not be blank");
         }
         if (value.codePointCount(0, value.length()) > TEXT_LENGTH_MAX) {
-            throw invalid(field, "must be at most " + TEXT_LENGTH_MAX + " characters");
+            throw WalletException.invalid(field, "must be at most " + TEXT_LENGTH_MAX + " characters");
         }
         if (!value.strip().equals(value)) {
-            throw invalid(field, "must not start or end with white space");
+            throw WalletException.invalid(field, "must not start or end with white space");
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c)) {
-                throw invalid(field, "must not contain control characters");
+                throw WalletException.invalid(field, "must not contain control characters");
             }
             if (Character.isSurrogate(c) && !validSurrogatePair(value, i)) {
-                throw invalid(field, "must be valid Unicode text");
+                throw WalletException.invalid(field, "must be valid Unicode text");
             }
             if (Character.isHighSurrogate(c)) {
                 i++;
@@ -68,10 +64,10 @@ final class Checks {
 
     static String assetCode(String value) {
         if (value == null) {
-            throw invalid("asset_code", "is required");
+            throw WalletException.invalid("asset_code", "is required");
         }
         if (!ASSET_CODE.matcher(value).matches()) {
-            throw invalid("asset_code", "must be 1-50 upper-case letters, digits or '_', starting with a letter");
+            throw WalletException.invalid("asset_code", "must be 1-50 upper-case letters, digits or '_', starting with a letter");
         }
         return value;
     }

@@ -11,6 +11,8 @@ public enum ErrorCode {
     ASSET_NOT_FOUND(Kind.NOT_FOUND),
     /** The user has no wallet for the asset (a wallet is created by its first credit). */
     WALLET_NOT_FOUND(Kind.NOT_FOUND),
+    /** No transaction has the given id or reference id. */
+    TRANSACTION_NOT_FOUND(Kind.NOT_FOUND),
     /** A spend larger than the wallet's balance. */
     INSUFFICIENT_FUNDS(Kind.REFUSED),
     /** A credit that would take a balance past {@link Long#MAX_VALUE}. */

@@ -170,7 +170,7 @@ public final class Ledger implements AutoCloseable {
         String user = Checks.identifier("user_id", userId);
         String asset = assetCode == null ? null : Checks.assetCode(assetCode);
         if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
-            throw Checks.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
+            throw WalletException.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
         }
         return runner.snapshot(c -> reads.history(c, user, asset, cursor, limit));
     }

@@ -31,7 +31,7 @@ public record LedgerConfig(String schema, IsolationLevel isolation, int attempts
     public LedgerConfig {
         Objects.requireNonNull(schema, "schema");
         if (!SCHEMA.matcher(schema).matches()) {
-            throw Checks.invalid("schema", "must be a lower-case SQL identifier of at most 63 characters");
+            throw WalletException.invalid("schema", "must be a lower-case SQL identifier of at most 63 characters");
         }
         Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(listener, "listener");
@@ -81,7 +81,7 @@ public record LedgerConfig(String schema, IsolationLevel isolation, int attempts
 
     private static void requireRange(String name, long value, long min, long max) {
         if (value < min || value > max) {
-            throw Checks.invalid(name, "must be from " + min + " to " + max + ", got " + value);
+            throw WalletException.invalid(name, "must be from " + min + " to " + max + ", got " + value);
         }
     }
 }

@@ -38,10 +38,10 @@ public final class Metadata {
      */
     public static Metadata parse(String json) {
         if (json == null) {
-            throw Checks.invalid("metadata", "is required");
+            throw WalletException.invalid("metadata", "is required");
         }
         if (json.length() > BYTES_MAX * 6) { // even fully escaped, longer text cannot fit the limit
-            throw Checks.invalid("metadata", "must be at most " + BYTES_MAX + " bytes");
+            throw WalletException.invalid("metadata", "must be at most " + BYTES_MAX + " bytes");
         }
         StringBuilder canonical = new StringBuilder(json.length());
         new MetadataParser(json, canonical).parseDocument();
@@ -61,7 +61,7 @@ public final class Metadata {
 
     private static Metadata checked(String canonical) {
         if (canonical.getBytes(StandardCharsets.UTF_8).length > BYTES_MAX) {
-            throw Checks.invalid("metadata", "must be at most " + BYTES_MAX + " bytes as canonical JSON");
+            throw WalletException.invalid("metadata", "must be at most " + BYTES_MAX + " bytes as canonical JSON");
         }
         return canonical.equals("{}") ? EMPTY : new Metadata(canonical);
     }
@@ -95,7 +95,7 @@ public final class Metadata {
         BigDecimal stripped = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
         int exponent = stripped.precision() - stripped.scale() - 1;
         if (Math.abs(exponent) > EXPONENT_MAX) {
-            throw Checks.invalid("metadata", "numbers must have a decimal exponent within ±" + EXPONENT_MAX);
+            throw WalletException.invalid("metadata", "numbers must have a decimal exponent within ±" + EXPONENT_MAX);
         }
         return stripped.scale() <= 0 || exponent >= -6 ? stripped.toPlainString() : stripped.toString();
     }

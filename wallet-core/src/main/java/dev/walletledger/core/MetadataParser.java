@@ -70,7 +70,7 @@ final class MetadataParser {
             if (canonical.length() > 1) {
                 canonical.append(',');
             }
-            writeString(key, canonical);
+            JsonText.appendQuoted(key, canonical);
             canonical.append(':').append(value);
         });
         return canonical.append('}').toString();
@@ -113,7 +113,7 @@ final class MetadataParser {
                 return parseArray(depth + 1);
             case '"': {
                 StringBuilder canonical = new StringBuilder();
-                writeString(parseString(), canonical);
+                JsonText.appendQuoted(parseString(), canonical);
                 return canonical.toString();
             }
             case 't':
@@ -273,35 +273,11 @@ final class MetadataParser {
     }
 
     private static WalletException error(String message) {
-        return Checks.invalid("metadata", message);
+        return WalletException.invalid("metadata", message);
     }
 
     private static String shorten(String key) {
         return key.length() > 40 ? key.substring(0, 40) + "..." : key;
-    }
-
-    static void writeString(String value, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     /** Writes a Java value (see {@link Metadata#of}) in canonical form. */
@@ -313,7 +289,7 @@ final class MetadataParser {
             out.append("null");
         } else if (value instanceof String s) {
             new MetadataParser("", out).checkText(s);
-            writeString(s, out);
+            JsonText.appendQuoted(s, out);
         } else if (value instanceof Boolean b) {
             out.append(b);
         } else if (value instanceof Map<?, ?> map) {
@@ -352,7 +328,7 @@ final class MetadataParser {
                 out.append(',');
             }
             first = false;
-            writeString(entry.getKey(), out);
+            JsonText.appendQuoted(entry.getKey(), out);
             out.append(':');
             writeValue(entry.getValue(), out, depth + 1);
         }

@@ -52,7 +52,7 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
             referenceId = Checks.identifier("reference_id", referenceId);
-            paymentMethod = Checks.optionalText("payment_method", paymentMethod);
+            paymentMethod = Checks.optionalText(OperationType.TOPUP.detailField(), paymentMethod);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
 
@@ -75,7 +75,7 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
             referenceId = Checks.identifier("reference_id", referenceId);
-            bonusType = Checks.optionalText("bonus_type", bonusType);
+            bonusType = Checks.optionalText(OperationType.BONUS.detailField(), bonusType);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
 
@@ -98,7 +98,7 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
             referenceId = Checks.identifier("reference_id", referenceId);
-            itemId = Checks.optionalText("item_id", itemId);
+            itemId = Checks.optionalText(OperationType.SPEND.detailField(), itemId);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
 

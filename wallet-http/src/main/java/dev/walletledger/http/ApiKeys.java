@@ -1,8 +1,7 @@
 package dev.walletledger.http;
 
-import java.nio.charset.StandardCharsets;
+import dev.walletledger.runtime.ApiKeyHash;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -40,7 +39,6 @@ public final class ApiKeys {
     private static final int TOKEN_CHARS_MAX = PREFIX.length() + 64 + 1 + 64;
     private static final Pattern HASH = Pattern.compile("sha256:([0-9a-f]{32}):([0-9a-f]{64})");
     private static final ApiKey DECOY = new ApiKey("-", EnumSet.noneOf(Scope.class), new byte[SALT_BYTES], new byte[32]);
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ApiKeys::sha256);
 
     private final Map<String, ApiKey> byId;
 
@@ -159,10 +157,7 @@ public final class ApiKeys {
             throw unauthenticated("the API key is not valid", true);
         }
         ApiKey key = byId.getOrDefault(token.substring(PREFIX.length(), dot), DECOY);
-        MessageDigest digest = SHA_256.get();
-        digest.reset();
-        digest.update(key.salt());
-        byte[] computed = digest.digest(token.getBytes(StandardCharsets.UTF_8));
+        byte[] computed = ApiKeyHash.hash(key.salt(), token);
         if (!MessageDigest.isEqual(computed, key.hash()) || key == DECOY) {
             throw unauthenticated("the API key is not valid", true);
         }
@@ -172,13 +167,13 @@ public final class ApiKeys {
     private static ApiException unauthenticated(String message, boolean invalidToken) {
         String challenge = invalidToken ? "Bearer realm=\"wallet-ledger\", error=\"invalid_token\""
                 : "Bearer realm=\"wallet-ledger\"";
-        return new ApiException(401, "UNAUTHENTICATED", message, Map.of(), Map.of("WWW-Authenticate", challenge));
+        return new ApiException(HttpErrorCode.UNAUTHENTICATED, message, Map.of(), Map.of("WWW-Authenticate", challenge));
     }
 
     /** @throws ApiException 403 {@code FORBIDDEN} naming the scope the key lacks */
     static void requireScope(ApiKey key, Scope scope) {
         if (!key.scopes().contains(scope)) {
-            throw new ApiException(403, "FORBIDDEN", "this API key does not have the " + scope.label()
+            throw new ApiException(HttpErrorCode.FORBIDDEN, "this API key does not have the " + scope.label()
                     + " scope this endpoint needs", Map.of("required_scope", scope.label()),
                     Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\""
                             + scope.label() + "\""));
@@ -203,20 +198,7 @@ public final class ApiKeys {
 
     /** The key-file line for {@code key} with {@code salt}; pure, for tests and the generator. */
     public static String line(String id, Set<Scope> scopes, String key, byte[] salt) {
-        MessageDigest digest = sha256();
-        digest.update(salt);
-        byte[] hash = digest.digest(key.getBytes(StandardCharsets.UTF_8));
-        HexFormat hex = HexFormat.of();
-        return id + " " + Scope.format(scopes) + " sha256:" + hex.formatHex(salt) + ":"
-                + hex.formatHex(hash);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return ApiKeyHash.line(id, Scope.format(scopes), key, salt);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.HistoryPage;
@@ -103,7 +105,7 @@ final class Endpoints {
         String limitText = call.query("limit");
         if (limitText != null) {
             if (!LIMIT_TEXT.matcher(limitText).matches()) {
-                throw ApiException.invalid("limit", "must be a whole number from 1 to " + HistoryPage.LIMIT_MAX);
+                throw WalletException.invalid("limit", "must be a whole number from 1 to " + HistoryPage.LIMIT_MAX);
             }
             limit = Integer.parseInt(limitText);
         }
@@ -114,7 +116,7 @@ final class Endpoints {
     private HttpResponse transaction(Call call) {
         String id = call.path("transaction_id");
         if (!UUID_TEXT.matcher(id).matches()) {
-            throw ApiException.invalid("transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+            throw WalletException.invalid("transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
         return found(ledger.transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
     }
@@ -122,14 +124,14 @@ final class Endpoints {
     private HttpResponse transactionByReference(Call call) {
         String reference = call.query("reference_id");
         if (reference == null) {
-            throw ApiException.invalid("reference_id", "is required");
+            throw WalletException.invalid("reference_id", "is required");
         }
         return found(ledger.transactionByReference(reference), "transaction with reference_id " + reference);
     }
 
     private static HttpResponse found(Optional<TransactionResult> result, String what) {
         if (result.isEmpty()) {
-            throw new ApiException(404, "NOT_FOUND", "there is no " + RouteTable.shorten(what));
+            throw WalletException.of(ErrorCode.TRANSACTION_NOT_FOUND, "there is no " + RouteTable.shorten(what));
         }
         return HttpResponse.json(200, Bodies.transactionWithEntries(result.get()));
     }

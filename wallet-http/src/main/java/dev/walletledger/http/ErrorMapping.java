@@ -27,10 +27,12 @@ final class ErrorMapping {
 
     static HttpResponse response(Throwable failure) {
         if (failure instanceof ApiException api) {
-            return HttpResponse.json(api.status, Bodies.error(api.code, api.getMessage(), api.details), api.headers);
+            return HttpResponse.json(api.code.status(), Bodies.error(api.code.name(), api.getMessage(), api.details),
+                    api.headers);
         }
         if (failure instanceof MalformedJsonException malformed) {
-            return HttpResponse.json(400, Bodies.error("MALFORMED_JSON", malformed.getMessage(), Map.of()));
+            return HttpResponse.json(HttpErrorCode.MALFORMED_JSON.status(),
+                    Bodies.error(HttpErrorCode.MALFORMED_JSON.name(), malformed.getMessage(), Map.of()));
         }
         if (failure instanceof WalletException wallet) {
             int status = status(wallet.code().kind());

@@ -1,5 +1,7 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.WalletException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -91,10 +93,9 @@ final class RequestPipeline implements HttpHandler {
         }
         if (!inFlight.tryAcquire()) {
             metrics.rejectedBusy();
-            finish(exchange, ErrorMapping.response(new ApiException(503, "BUSY",
-                    "too many requests in flight; send the same request again", Map.of(),
-                    Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS))), "unmatched", requestId, NO_KEY, start,
-                    null);
+            finish(exchange, ErrorMapping.response(WalletException.of(ErrorCode.BUSY,
+                    "too many requests in flight; send the same request again")), "unmatched", requestId, NO_KEY,
+                    start, null);
             return;
         }
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -128,7 +129,7 @@ final class RequestPipeline implements HttpHandler {
             response = match.route().handler().handle(Call.of(requestId, keyId, match.pathParameters(), query, body));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
-            response = ErrorMapping.response(new ApiException(400, "MALFORMED_REQUEST", "the connection failed"));
+            response = ErrorMapping.response(new ApiException(HttpErrorCode.MALFORMED_REQUEST, "the connection failed"));
             exchange.setPersistent(false);
         } catch (RuntimeException | Error e) {
             response = ErrorMapping.response(e);
@@ -159,7 +160,7 @@ final class RequestPipeline implements HttpHandler {
         }
         HeaderValues authorization = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
         if (authorization != null && authorization.size() > 1) {
-            throw new ApiException(401, "UNAUTHENTICATED", "send exactly one Authorization header", Map.of(),
+            throw new ApiException(HttpErrorCode.UNAUTHENTICATED, "send exactly one Authorization header", Map.of(),
                     Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"invalid_request\""));
         }
         ApiKeys.ApiKey key = keys.authenticate(authorization == null ? null : authorization.getFirst());
@@ -174,7 +175,7 @@ final class RequestPipeline implements HttpHandler {
     private static void requireJson(HttpServerExchange exchange) {
         HeaderValues values = exchange.getRequestHeaders().get(Headers.CONTENT_TYPE);
         if (values == null || values.size() != 1 || !isJson(values.getFirst())) {
-            throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
+            throw new ApiException(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "send the body as Content-Type: application/json (UTF-8)");
         }
         HeaderValues encodings = exchange.getRequestHeaders().get(Headers.CONTENT_ENCODING);
@@ -182,7 +183,7 @@ final class RequestPipeline implements HttpHandler {
             for (String encoding : encodings) {
                 if (!encoding.strip().equalsIgnoreCase("identity")) {
                     String named = RouteTable.shorten(encoding.strip());
-                    throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Encoding " + named
+                    throw new ApiException(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding " + named
                             + " is not supported: send the body uncompressed", Map.of("content_encoding", named),
                             Map.of("Accept-Encoding", "identity"));
                 }
@@ -249,7 +250,7 @@ final class RequestPipeline implements HttpHandler {
             throw tooLargeException();
         } catch (IOException e) {
             exchange.setPersistent(false);
-            throw new ApiException(400, "MALFORMED_REQUEST", "the request body could not be read");
+            throw new ApiException(HttpErrorCode.MALFORMED_REQUEST, "the request body could not be read");
         }
     }
 
@@ -266,12 +267,12 @@ final class RequestPipeline implements HttpHandler {
     private static void requireInTime(HttpServerExchange exchange, long deadlineNanos) {
         if (System.nanoTime() - deadlineNanos > 0) {
             IoUtils.safeClose(exchange.getConnection()); // no answer can be read past a half-sent body anyway
-            throw new ApiException(408, "REQUEST_TIMEOUT", "the request body arrived too slowly");
+            throw new ApiException(HttpErrorCode.REQUEST_TIMEOUT, "the request body arrived too slowly");
         }
     }
 
     private static ApiException tooLargeException() {
-        return new ApiException(413, "PAYLOAD_TOO_LARGE", "the request body must be at most " + BODY_BYTES_MAX
+        return new ApiException(HttpErrorCode.PAYLOAD_TOO_LARGE, "the request body must be at most " + BODY_BYTES_MAX
                 + " bytes", Map.of("limit_bytes", BODY_BYTES_MAX), Map.of());
     }
 

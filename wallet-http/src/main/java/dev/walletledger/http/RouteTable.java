@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.WalletException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -52,10 +53,10 @@ final class RouteTable {
             }
         }
         if (allowed.isEmpty()) {
-            throw new ApiException(404, "NOT_FOUND", "no such resource: " + shorten(rawPath));
+            throw new ApiException(HttpErrorCode.NOT_FOUND, "no such resource: " + shorten(rawPath));
         }
         String allow = String.join(", ", allowed);
-        throw new ApiException(405, "METHOD_NOT_ALLOWED", method.length() > 20 ? "method not allowed"
+        throw new ApiException(HttpErrorCode.METHOD_NOT_ALLOWED, method.length() > 20 ? "method not allowed"
                 : method + " is not allowed here; use " + allow, Map.of("allow", allow), Map.of("Allow", allow));
     }
 
@@ -91,7 +92,7 @@ final class RouteTable {
         }
         String[] pairs = rawQuery.split("&", QUERY_PARAMETERS_MAX + 1);
         if (pairs.length > QUERY_PARAMETERS_MAX) {
-            throw ApiException.invalid("query", "has too many parameters");
+            throw WalletException.invalid("query", "has too many parameters");
         }
         for (String pair : pairs) {
             if (pair.isEmpty()) {
@@ -101,14 +102,14 @@ final class RouteTable {
             String name = decode(equals < 0 ? pair : pair.substring(0, equals), true, "query");
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1), true, name);
             if (!route.queryParameters().contains(name)) {
-                throw ApiException.invalid(shorten(name), "is not a query parameter of this endpoint"
+                throw WalletException.invalid(shorten(name), "is not a query parameter of this endpoint"
                         + (route.queryParameters().isEmpty() ? "" : " (allowed: " + String.join(", ", route.queryParameters()) + ")"));
             }
             if (result.containsKey(name)) {
-                throw ApiException.invalid(name, "must be given at most once");
+                throw WalletException.invalid(name, "must be given at most once");
             }
             if (value.isEmpty()) {
-                throw ApiException.invalid(name, "must not be empty (leave the parameter out instead)");
+                throw WalletException.invalid(name, "must not be empty (leave the parameter out instead)");
             }
             result.put(name, List.of(value));
         }
@@ -133,12 +134,12 @@ final class RouteTable {
             char c = raw.charAt(i);
             if (c == '%') {
                 if (i + 2 >= raw.length()) {
-                    throw ApiException.invalid(shorten(field), "has a malformed percent-escape");
+                    throw WalletException.invalid(shorten(field), "has a malformed percent-escape");
                 }
                 int high = Character.digit(raw.charAt(i + 1), 16);
                 int low = Character.digit(raw.charAt(i + 2), 16);
                 if (high < 0 || low < 0) {
-                    throw ApiException.invalid(shorten(field), "has a malformed percent-escape");
+                    throw WalletException.invalid(shorten(field), "has a malformed percent-escape");
                 }
                 bytes.put((byte) (high * 16 + low));
                 i += 2;
@@ -147,7 +148,7 @@ final class RouteTable {
             } else if (c < 0x80) {
                 bytes.put((byte) c);
             } else {
-                throw ApiException.invalid(shorten(field), "must be percent-encoded UTF-8");
+                throw WalletException.invalid(shorten(field), "must be percent-encoded UTF-8");
             }
         }
         bytes.flip();
@@ -158,7 +159,7 @@ final class RouteTable {
                     .decode(bytes);
             return chars.toString();
         } catch (CharacterCodingException e) {
-            throw ApiException.invalid(shorten(field), "is not valid percent-encoded UTF-8");
+            throw WalletException.invalid(shorten(field), "is not valid percent-encoded UTF-8");
         }
     }
 

@@ -70,8 +70,9 @@ class ErrorsTest {
                 "{\"user_id\":\"u\",\"asset_code\":\"NO_SUCH_COIN\",\"amount\":1,\"reference_id\":\"nf1\"}"), 404,
                 ErrorCode.ASSET_NOT_FOUND.name());
         assertError(server.get("/api/v1/nope"), 404, "NOT_FOUND");
-        assertError(server.get("/api/v1/transactions/00000000-0000-7000-8000-000000000000"), 404, "NOT_FOUND");
-        assertError(server.get("/api/v1/transactions?reference_id=never_used"), 404, "NOT_FOUND");
+        assertError(server.get("/api/v1/transactions/00000000-0000-7000-8000-000000000000"), 404,
+                "TRANSACTION_NOT_FOUND");
+        assertError(server.get("/api/v1/transactions?reference_id=never_used"), 404, "TRANSACTION_NOT_FOUND");
     }
 
     @Test

@@ -161,7 +161,7 @@ class GeneratedClientTest {
                 .assetCode(GOLD).amount(5L).referenceId("gen_c_2")));
         expect(404, "ASSET_NOT_FOUND", seen, () -> wallets.topup(new TopupRequest().userId("gen_carol")
                 .assetCode("NO_SUCH_ASSET").amount(5L).referenceId("gen_c_3")));
-        expect(404, "NOT_FOUND", seen, () -> new TransactionsApi(client).transactionByReference("gen_none"));
+        expect(404, "TRANSACTION_NOT_FOUND", seen, () -> new TransactionsApi(client).transactionByReference("gen_none"));
         expect(409, "IDEMPOTENCY_CONFLICT", seen, () -> wallets.topup(new TopupRequest().userId("gen_carol")
                 .assetCode(GOLD).amount(6L).referenceId("gen_c_1")));
         expect(422, "INSUFFICIENT_FUNDS", seen, () -> wallets.spend(new SpendRequest().userId("gen_carol")

@@ -427,11 +427,7 @@ public final class Audit {
 
         static Link of(ResultSet rows) throws SQLException {
             OperationType type = OperationType.valueOf(rows.getString(3));
-            String detail = switch (type) {
-                case TOPUP -> rows.getString(8);
-                case BONUS -> rows.getString(9);
-                case SPEND -> rows.getString(10);
-            };
+            String detail = rows.getString(type.detailField());
             Operation operation = Operation.of(type, rows.getString(6), rows.getString(5), rows.getLong(7),
                     rows.getString(4), detail, Metadata.parse(rows.getString(11)));
             return new Link(rows.getObject(2, UUID.class), rows.getLong(1), operation,

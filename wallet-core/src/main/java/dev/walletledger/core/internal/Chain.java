@@ -5,7 +5,6 @@ import dev.walletledger.core.Operation;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,7 +24,7 @@ public final class Chain {
 
     public static byte[] hash(byte[] previous, UUID id, Operation operation, long userWalletId, Instant createdAt,
                               String actor, List<Entry> entries) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         digest.update(DOMAIN);
         digest.update(previous == null ? GENESIS : previous);
         field(digest, id.toString());
@@ -61,7 +60,7 @@ public final class Chain {
     }
 
     static MessageDigest anchorDigest() {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         digest.update("wallet-ledger/anchor/v1".getBytes(StandardCharsets.US_ASCII));
         return digest;
     }
@@ -74,13 +73,5 @@ public final class Chain {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
         digest.update(bytes);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-256", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import dev.walletledger.core.Operation;
 import dev.walletledger.core.WalletException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,7 +17,7 @@ public final class Idempotency {
 
     /** SHA-256 over the request's fields, each length-prefixed so no two requests share an encoding. */
     public static byte[] fingerprint(Operation operation) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         for (String field : new String[] {
                 operation.type().name(), operation.userId(), operation.assetCode(),
                 Long.toString(operation.amount()), operation.referenceId(),
@@ -51,7 +50,7 @@ public final class Idempotency {
             fields.add("amount");
         }
         if (!Objects.equals(recorded.detail(), request.detail())) {
-            fields.add(detailName(request));
+            fields.add(request.type().detailField());
         }
         if (!recorded.metadata().equals(request.metadata())) {
             fields.add("metadata");
@@ -66,19 +65,4 @@ public final class Idempotency {
                 Map.of("reference_id", referenceId, "fields", List.copyOf(fields)));
     }
 
-    private static String detailName(Operation operation) {
-        return switch (operation.type()) {
-            case TOPUP -> "payment_method";
-            case BONUS -> "bonus_type";
-            case SPEND -> "item_id";
-        };
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JVM has SHA-256", e);
-        }
-    }
 }

@@ -112,11 +112,7 @@ public final class TransactionReader {
 
     private static Operation operation(ResultSet rows) throws SQLException {
         OperationType type = OperationType.valueOf(rows.getString(2));
-        String detail = switch (type) {
-            case TOPUP -> rows.getString(5);
-            case BONUS -> rows.getString(6);
-            case SPEND -> rows.getString(7);
-        };
+        String detail = rows.getString(type.detailField());
         return Operation.of(type, rows.getString(11), rows.getString(10), rows.getLong(4), rows.getString(3), detail,
                 Metadata.parse(rows.getString(8)));
     }

@@ -3,6 +3,7 @@ package dev.walletledger.core.internal;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Operation;
+import dev.walletledger.core.OperationType;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
@@ -34,6 +35,10 @@ import java.util.UUID;
  * it holds within the same step, and steps come in the same order everywhere, so no cycle can form.
  */
 public final class WriteEngine {
+    /** Each type's descriptive column, in {@link OperationType} order: the write's arrays follow it. */
+    private static final List<String> DETAIL_COLUMNS = Arrays.stream(OperationType.values())
+            .map(OperationType::detailField).toList();
+
     private final TransactionRunner runner;
     private final AssetDirectory assets;
     private final TransactionReader reader;
@@ -100,15 +105,15 @@ public final class WriteEngine {
                     RETURNING 1
                 ), transactions AS (
                     INSERT INTO {schema}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                amount, payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash,
+                                amount, {details}, metadata, fingerprint, actor, chain_hash,
                                 created_at)
                     SELECT v.id, v.type, v.reference_id, v.user_wallet_id, v.asset_id, v.amount,
-                           v.payment_method, v.bonus_type, v.item_id, v.metadata::jsonb, decode(v.fingerprint, 'hex'),
+                           {v.details}, v.metadata::jsonb, decode(v.fingerprint, 'hex'),
                            v.actor, decode(v.chain_hash, 'hex'), ?::timestamptz
                       FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[],
                                   ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                            AS v(id, type, reference_id, user_wallet_id, asset_id, amount,
-                                payment_method, bonus_type, item_id, metadata, fingerprint, actor, chain_hash)
+                                {details}, metadata, fingerprint, actor, chain_hash)
                     RETURNING 1
                 ), entries AS (
                     INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
@@ -117,7 +122,8 @@ public final class WriteEngine {
                            AS v(transaction_id, wallet_id, direction, amount, balance_after)
                 )
                 SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM balances)
-                """);
+                """.replace("{details}", String.join(", ", DETAIL_COLUMNS))
+                .replace("{v.details}", String.join(", ", DETAIL_COLUMNS.stream().map(c -> "v." + c).toList())));
     }
 
     /**
@@ -331,7 +337,7 @@ public final class WriteEngine {
         Long[] userWallets = new Long[n];
         Integer[] assetIds = new Integer[n];
         Long[] amounts = new Long[n];
-        String[][] details = new String[3][n];
+        String[][] details = new String[DETAIL_COLUMNS.size()][n]; // indexed like DETAIL_COLUMNS
         String[] metadata = new String[n];
         String[] fingerprints = new String[n];
         String[] actors = new String[n];

@@ -149,7 +149,7 @@ public final class Bodies {
         g.writeNumberField("balance", result.balanceAfter());
         String detail = result.operation().detail();
         if (detail != null) {
-            g.writeStringField(Requests.detailField(result.type()), detail);
+            g.writeStringField(result.type().detailField(), detail);
         }
         g.writeStringField("created_at", Json.timestamp(result.createdAt()));
         g.writeFieldName("metadata");

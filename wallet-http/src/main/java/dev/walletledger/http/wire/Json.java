@@ -1,5 +1,6 @@
 package dev.walletledger.http.wire;
 
+import dev.walletledger.core.JsonText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,8 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The one Jackson configuration of the server: strict reading (duplicate keys, trailing tokens, floats
@@ -27,9 +26,6 @@ public final class Json {
     /** Deeper than any valid request (metadata may nest 8 levels inside a batch operation). */
     public static final int NESTING_MAX = 32;
 
-    /** Microseconds, PostgreSQL's precision, always six digits: the same instant always prints the same. */
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
@@ -91,7 +87,7 @@ public final class Json {
     }
 
     public static String timestamp(Instant instant) {
-        return TIMESTAMP.format(instant);
+        return JsonText.timestamp(instant);
     }
 
     /** Writes a document with a fixed field order chosen by {@code body}. */

@@ -24,15 +24,6 @@ public final class Requests {
 
     private Requests() {}
 
-    /** The descriptive field of each type, as the seed names it. */
-    public static String detailField(OperationType type) {
-        return switch (type) {
-            case TOPUP -> "payment_method";
-            case BONUS -> "bonus_type";
-            case SPEND -> "item_id";
-        };
-    }
-
     /** A top-up, bonus or spend body: {@code {user_id, asset_code, amount, reference_id, <detail>?, metadata?}}. */
     public static Operation operation(OperationType type, JsonNode body) {
         return operation(type, body, "", false);
@@ -50,16 +41,16 @@ public final class Requests {
         if (modeNode != null && !modeNode.isNull()) {
             String text = modeNode.isTextual() ? modeNode.textValue().toUpperCase(Locale.ROOT) : "";
             if (!text.equals("ATOMIC") && !text.equals("INDEPENDENT")) {
-                throw invalid("mode", "must be \"atomic\" or \"independent\"");
+                throw WalletException.invalid("mode", "must be \"atomic\" or \"independent\"");
             }
             mode = Batch.Mode.valueOf(text);
         }
         JsonNode operations = body.get("operations");
         if (operations == null || !operations.isArray()) {
-            throw invalid("operations", "must be an array of operations");
+            throw WalletException.invalid("operations", "must be an array of operations");
         }
         if (operations.size() > Batch.SIZE_MAX) {
-            throw invalid("operations", "must hold at most " + Batch.SIZE_MAX + " operations");
+            throw WalletException.invalid("operations", "must hold at most " + Batch.SIZE_MAX + " operations");
         }
         List<Operation> parsed = new ArrayList<>(operations.size());
         for (int i = 0; i < operations.size(); i++) {
@@ -79,17 +70,17 @@ public final class Requests {
                 }
             }
         }
-        throw invalid(field, "must be one of TOPUP, BONUS, SPEND");
+        throw WalletException.invalid(field, "must be one of TOPUP, BONUS, SPEND");
     }
 
     private static Operation operation(OperationType type, JsonNode body, String prefix, boolean typed) {
         requireObject(body, prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1));
-        String detail = detailField(type);
+        String detail = type.detailField();
         Iterator<String> names = body.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
             if (!COMMON.contains(name) && !name.equals(detail) && !(typed && name.equals("type"))) {
-                throw invalid(prefix + name, "is not a field of a " + type.name().toLowerCase(Locale.ROOT)
+                throw WalletException.invalid(prefix + name, "is not a field of a " + type.name().toLowerCase(Locale.ROOT)
                         + " request (allowed: user_id, asset_code, amount, reference_id, " + detail + ", metadata)");
             }
         }
@@ -109,7 +100,7 @@ public final class Requests {
             return null;
         }
         if (!node.isTextual()) {
-            throw invalid(prefix + name, "must be a JSON string");
+            throw WalletException.invalid(prefix + name, "must be a JSON string");
         }
         return node.textValue();
     }
@@ -117,13 +108,13 @@ public final class Requests {
     /** Only a JSON integer literal: 1.5, 1.0, 1e3, "100", true and NaN are all refused. */
     private static long amount(JsonNode node, String field) {
         if (node == null || node.isNull()) {
-            throw invalid(field, "is required");
+            throw WalletException.invalid(field, "is required");
         }
         if (!node.isIntegralNumber()) {
-            throw invalid(field, "must be a JSON integer of minor units (no fraction, exponent, quotes or booleans)");
+            throw WalletException.invalid(field, "must be a JSON integer of minor units (no fraction, exponent, quotes or booleans)");
         }
         if (!node.canConvertToLong() || node.longValue() < 1 || node.longValue() > Operation.AMOUNT_MAX) {
-            throw invalid(field, "must be an integer from 1 to " + Operation.AMOUNT_MAX + " (minor units)");
+            throw WalletException.invalid(field, "must be an integer from 1 to " + Operation.AMOUNT_MAX + " (minor units)");
         }
         return node.longValue();
     }
@@ -133,14 +124,14 @@ public final class Requests {
             return Metadata.empty();
         }
         if (!node.isObject()) {
-            throw invalid(field, "must be a JSON object");
+            throw WalletException.invalid(field, "must be a JSON object");
         }
         return Metadata.parse(Json.text(node));
     }
 
     private static void requireObject(JsonNode node, String field) {
         if (node == null || !node.isObject()) {
-            throw invalid(field, "must be a JSON object");
+            throw WalletException.invalid(field, "must be a JSON object");
         }
     }
 
@@ -149,7 +140,7 @@ public final class Requests {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw invalid(prefix + name, "is not a known field (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                throw WalletException.invalid(prefix + name, "is not a known field (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }
@@ -160,9 +151,5 @@ public final class Requests {
             return e;
         }
         return WalletException.of(e.code(), prefix + e.getMessage(), Map.of("field", prefix + name), e);
-    }
-
-    static WalletException invalid(String field, String message) {
-        return WalletException.of(ErrorCode.VALIDATION_FAILED, field + " " + message, Map.of("field", field));
     }
 }

@@ -1,7 +1,6 @@
 package dev.walletledger.http.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -92,7 +91,7 @@ class LeastPrivilegeDatabaseTest {
 
     @Test
     void theReadmeShowsThisSql() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("README.md"));
         for (String statement : (BEFORE_MIGRATIONS + AFTER_MIGRATIONS).split("\n")) {
             assertTrue(readme.contains(statement), "README.md lacks: " + statement);
         }
