@@ -78,10 +78,8 @@ public final class AssetDirectory {
         Map<String, AssetRow> loaded = new HashMap<>();
         for (Map.Entry<String, Asset> entry : assets.entrySet()) {
             Map<SystemWallet, Long> roles = wallets.get(entry.getKey());
-            if (roles.size() != SystemWallet.values().length) {
-                throw WalletException.of(ErrorCode.INTERNAL_ERROR,
-                        "asset " + entry.getKey() + " lacks one of its system wallets", Map.of());
-            }
+            Invariants.require(roles.size() == SystemWallet.values().length,
+                    "asset " + entry.getKey() + " has all of its system wallets");
             loaded.put(entry.getKey(), new AssetRow(ids.get(entry.getKey()), entry.getValue(), Map.copyOf(roles)));
         }
         byCode = Map.copyOf(loaded);

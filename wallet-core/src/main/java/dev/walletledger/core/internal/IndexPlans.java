@@ -1,12 +1,9 @@
 package dev.walletledger.core.internal;
 
-import dev.walletledger.core.ErrorCode;
-import dev.walletledger.core.WalletException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -56,10 +53,7 @@ final class IndexPlans {
     /** Executes a {@link #pinned} statement and returns the result of its query. */
     static ResultSet query(PreparedStatement statement) throws SQLException {
         statement.execute(); // the settings' one row
-        if (!statement.getMoreResults()) {
-            throw WalletException.of(ErrorCode.INTERNAL_ERROR,
-                    "a pinned statement returned no result after its settings", Map.of());
-        }
+        Invariants.require(statement.getMoreResults(), "a pinned statement returns its query's result after its settings");
         return statement.getResultSet();
     }
 }

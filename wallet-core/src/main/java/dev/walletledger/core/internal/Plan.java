@@ -63,7 +63,7 @@ final class Plan {
         long amount = operation.amount();
         boolean credit = operation.type().creditsUser();
         if (wallet == null) {
-            // Credits create their wallet before locking, so only a spend can find none.
+            Invariants.require(!credit, "a credit's wallet exists: it was created before the locks");
             return WalletException.of(ErrorCode.WALLET_NOT_FOUND,
                     "user " + operation.userId() + " has no " + operation.assetCode() + " wallet",
                     Map.of("user_id", operation.userId(), "asset_code", operation.assetCode()));

@@ -90,6 +90,9 @@ public final class TransactionRunner {
                 if (failure instanceof WalletException wallet) {
                     throw wallet; // a refusal decided by the work itself: final
                 }
+                if (failure instanceof Invariants.Violation violation) {
+                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, violation.getMessage(), Map.of(), violation);
+                }
                 Failure kind = Failure.of(failure);
                 if (kind == Failure.UNEXPECTED) {
                     throw WalletException.of(ErrorCode.INTERNAL_ERROR,

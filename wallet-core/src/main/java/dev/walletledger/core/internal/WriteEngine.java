@@ -1,7 +1,6 @@
 package dev.walletledger.core.internal;
 
 import dev.walletledger.core.Entry;
-import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.Outcome;
@@ -313,12 +312,18 @@ public final class WriteEngine {
         return new Plan(locked, now);
     }
 
+    /** Binds the keys in the lock order, checked here as well as by the statements' ORDER BY. */
     private static void bindKeys(Connection connection, PreparedStatement statement, Set<Plan.WalletKey> keys)
             throws SQLException {
-        String[] owners = new String[keys.size()];
-        Integer[] assetIds = new Integer[keys.size()];
+        List<Plan.WalletKey> ordered = keys.stream().sorted(Invariants.LOCK_ORDER).toList();
+        for (int k = 1; k < ordered.size(); k++) {
+            Invariants.require(Invariants.LOCK_ORDER.compare(ordered.get(k - 1), ordered.get(k)) < 0,
+                    "wallet keys are distinct and taken in strictly ascending lock order");
+        }
+        String[] owners = new String[ordered.size()];
+        Integer[] assetIds = new Integer[ordered.size()];
         int i = 0;
-        for (Plan.WalletKey key : keys) {
+        for (Plan.WalletKey key : ordered) {
             owners[i] = key.owner();
             assetIds[i++] = key.assetId();
         }
@@ -400,10 +405,9 @@ public final class WriteEngine {
             statement.setArray(p++, connection.createArrayOf("int8", entryAmounts));
             statement.setArray(p, connection.createArrayOf("int8", entryBalances));
             try (ResultSet result = statement.executeQuery()) {
-                if (!result.next() || result.getLong(1) != n || result.getLong(2) != wallets.size()) {
-                    throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger write did not insert the " + n
-                            + " transactions and update the " + wallets.size() + " wallets it was given", Map.of());
-                }
+                Invariants.require(result.next() && result.getLong(1) == n && result.getLong(2) == wallets.size(),
+                        "the write inserts the " + n + " transactions and updates the " + wallets.size()
+                                + " wallets it is given");
             }
         }
     }
