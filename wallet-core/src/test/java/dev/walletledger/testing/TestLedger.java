@@ -10,9 +10,11 @@ public record TestLedger(Ledger ledger, HikariDataSource dataSource, LedgerConfi
         return config.schema();
     }
 
+    /** Closes the ledger and its pool; on a server of the user's, drops the schema too. */
     @Override
     public void close() {
         ledger.close();
         dataSource.close();
+        TestDatabase.dropSchema(schema());
     }
 }

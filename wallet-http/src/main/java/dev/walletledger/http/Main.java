@@ -45,7 +45,7 @@ public final class Main implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Logging.configure(config.logLevel(), config.jsonLogs());
+        Logging.configure(config.logs().level(), config.logs().json());
         try {
             Main main = start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(main::close, "wallet-shutdown"));
@@ -55,28 +55,30 @@ public final class Main implements AutoCloseable {
         }
     }
 
-    /** Starts everything; on failure, closes what was already started. */
-    static Main start(ServerConfig config) {
+    /** Starts everything; on failure, closes what was already started. Tests start servers through it too. */
+    public static Main start(ServerConfig config) {
         EmbeddedDatabase embedded = null;
         HikariDataSource pool = null;
         try {
+            ServerConfig.Database database = config.database();
             DatabaseUrl url;
-            if (config.databaseUrl().isPresent()) {
-                url = config.databaseUrl().get();
+            if (database.url().isPresent()) {
+                url = database.url().get();
                 LOG.info("database {}", url);
             } else {
-                LOG.info("no DATABASE_URL: embedded PostgreSQL in {}", config.dataDirectory().toAbsolutePath());
-                embedded = EmbeddedDatabase.startOrAttach(config.dataDirectory(), notice -> LOG.warn("{}", notice));
+                LOG.info("no DATABASE_URL: embedded PostgreSQL in {}", database.dataDirectory().toAbsolutePath());
+                embedded = EmbeddedDatabase.startOrAttach(database.dataDirectory(), notice -> LOG.warn("{}", notice));
                 url = new DatabaseUrl(embedded.jdbcUrl(), embedded.user(), embedded.password());
                 LOG.info("embedded PostgreSQL on port {} ({})", embedded.port(),
                         embedded.startedHere() ? "started here" : "attached to another process's");
             }
-            pool = DataSources.pool(url, config.poolSize(), "wallet-http");
-            checkDurability(pool, config.allowNonDurable());
-            LedgerConfig ledgerConfig = LedgerConfig.defaults().withIsolation(config.isolation())
+            pool = DataSources.pool(url, database.poolSize(), "wallet-http");
+            checkDurability(pool, database.allowNonDurable());
+            LedgerConfig ledgerConfig = LedgerConfig.defaults().withSchema(database.schema())
+                    .withIsolation(database.isolation())
                     .withListener(new RetryLog());
-            if (config.migrate()) {
-                migrate(config, pool, ledgerConfig);
+            if (database.migrate()) {
+                migrate(database, pool, ledgerConfig);
             }
             Ledger ledger = new Ledger(pool, ledgerConfig);
             WalletServer server = WalletServer.start(config, ledger, pool);
@@ -96,13 +98,13 @@ public final class Main implements AutoCloseable {
      * Runs the migrations as {@code WALLET_MIGRATION_DATABASE_URL}'s role (the schema's owner) when given,
      * so the server itself can run as an application role that cannot alter or rewrite the ledger.
      */
-    private static void migrate(ServerConfig config, HikariDataSource pool, LedgerConfig ledgerConfig) {
-        if (config.migrationDatabaseUrl().isEmpty()) {
+    private static void migrate(ServerConfig.Database database, HikariDataSource pool, LedgerConfig ledgerConfig) {
+        if (database.migrationUrl().isEmpty()) {
             int applied = Ledger.migrate(pool, ledgerConfig);
             LOG.info("schema {}: {} migration(s) applied", ledgerConfig.schema(), applied);
             return;
         }
-        DatabaseUrl owner = config.migrationDatabaseUrl().get();
+        DatabaseUrl owner = database.migrationUrl().get();
         try (HikariDataSource migrations = DataSources.pool(owner, 1, "wallet-migrations")) {
             int applied = Ledger.migrate(migrations, ledgerConfig);
             LOG.info("schema {}: {} migration(s) applied as {}", ledgerConfig.schema(), applied, owner);
@@ -147,8 +149,13 @@ public final class Main implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.port();
+    }
+
+    /** The ledger the server runs, for tests that read its metrics. */
+    public Ledger ledger() {
+        return ledger;
     }
 
     /** The shutdown order: the server (finishing requests in flight), the ledger, the pool, PostgreSQL. */

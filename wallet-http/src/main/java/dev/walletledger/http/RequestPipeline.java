@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -54,8 +53,7 @@ final class RequestPipeline implements HttpHandler {
 
     private final RouteTable routes;
     private final HttpMetrics metrics;
-    private final Semaphore inFlight;
-    private final int inFlightMax;
+    private final InFlight inFlight;
     private final ApiKeys keys;
     private final long bodyReadNanosMax;
 
@@ -63,17 +61,12 @@ final class RequestPipeline implements HttpHandler {
      * @param keys             the API keys; none: every route is open (loopback or WALLET_ALLOW_NO_AUTH)
      * @param bodyReadMillisMax how long reading one body may take in all, however slowly it trickles in
      */
-    RequestPipeline(RouteTable routes, HttpMetrics metrics, int inFlightMax, ApiKeys keys, long bodyReadMillisMax) {
+    RequestPipeline(RouteTable routes, HttpMetrics metrics, InFlight inFlight, ApiKeys keys, long bodyReadMillisMax) {
         this.routes = routes;
         this.metrics = metrics;
-        this.inFlightMax = inFlightMax;
-        this.inFlight = new Semaphore(inFlightMax);
+        this.inFlight = inFlight;
         this.keys = keys;
         this.bodyReadNanosMax = bodyReadMillisMax * 1_000_000;
-    }
-
-    int inFlight() {
-        return inFlightMax - inFlight.availablePermits();
     }
 
     @Override
@@ -91,7 +84,7 @@ final class RequestPipeline implements HttpHandler {
                     UNREAD_BODY_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }
-        if (!inFlight.tryAcquire()) {
+        if (!inFlight.tryEnter()) {
             metrics.rejectedBusy();
             finish(exchange, ErrorMapping.response(WalletException.of(ErrorCode.BUSY,
                     "too many requests in flight; send the same request again")), "unmatched", requestId, NO_KEY,
@@ -99,7 +92,7 @@ final class RequestPipeline implements HttpHandler {
             return;
         }
         exchange.addExchangeCompleteListener((done, next) -> {
-            inFlight.release();
+            inFlight.leave();
             next.proceed();
         });
         exchange.dispatch(() -> handleBlocking(exchange, requestId, start));

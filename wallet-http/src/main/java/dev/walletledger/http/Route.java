@@ -24,9 +24,14 @@ record Route(String method, String template, List<String> queryParameters, boole
         }
     }
 
-    Route(String method, String template, List<String> queryParameters, boolean readsBody, Optional<Scope> scope,
-          Handler handler) {
-        this(method, template, queryParameters, false, readsBody, scope, handler);
+    /** A POST route that reads a JSON body and takes no query parameters. */
+    static Route post(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("POST", template, List.of(), false, true, scope, handler);
+    }
+
+    /** A GET route that takes these query parameters (none: any query parameter is refused). */
+    static Route get(String template, List<String> queryParameters, Optional<Scope> scope, Handler handler) {
+        return new Route("GET", template, queryParameters, false, false, scope, handler);
     }
 
     /** A GET route without parameters that ignores whatever query string it is sent. */

@@ -1,6 +1,7 @@
 package dev.walletledger.http;
 
 import dev.walletledger.core.IsolationLevel;
+import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.EmbeddedDatabase;
@@ -17,101 +18,118 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The server's configuration, read once from environment variables (see the README for the table).
- *
- * @param databaseUrl      {@code DATABASE_URL}; empty: the embedded PostgreSQL in {@code dataDirectory}
- * @param dataDirectory    {@code WALLET_DATA_DIR} ({@code ./wallet-data})
- * @param host             {@code HOST} (127.0.0.1: reachable from this machine only)
- * @param port             {@code PORT} (3000; 0 picks a free port)
- * @param logLevel         {@code LOG_LEVEL} (info)
- * @param jsonLogs         {@code LOG_FORMAT=json} (text)
- * @param poolSize         {@code WALLET_POOL_SIZE} (16)
- * @param isolation        {@code WALLET_ISOLATION} (read_committed)
- * @param migrate          {@code WALLET_MIGRATE} (true)
- * @param allowNonDurable  {@code WALLET_ALLOW_NON_DURABLE} (false)
- * @param migrationDatabaseUrl {@code WALLET_MIGRATION_DATABASE_URL}: the owning role that runs migrations;
- *                         empty: {@code DATABASE_URL}'s role runs them
- * @param apiKeys          {@code WALLET_API_KEYS_FILE} and {@code WALLET_API_KEYS} (hashed key lines)
- * @param allowNoAuth      {@code WALLET_ALLOW_NO_AUTH} (false): serve a non-loopback address without keys
- * @param tls              {@code WALLET_TLS_CERT}, {@code WALLET_TLS_KEY}, {@code WALLET_TLS_CLIENT_CA}
- * @param limits           {@code WALLET_CONNECTIONS_MAX} (1000) and the fixed timeouts and header limits
+ * The server's configuration, read once from environment variables (the table is in wallet-http's README),
+ * in four groups: the database, the listener, who may call, and the logs.
  */
-public record ServerConfig(Optional<DatabaseUrl> databaseUrl, Path dataDirectory, String host, int port,
-                           String logLevel, boolean jsonLogs, int poolSize, IsolationLevel isolation,
-                           boolean migrate, boolean allowNonDurable, Optional<DatabaseUrl> migrationDatabaseUrl,
-                           ApiKeys apiKeys, boolean allowNoAuth, Optional<Tls> tls, Limits limits) {
+public record ServerConfig(Database database, Listener listener, Auth auth, Logs logs) {
     private static final long KEYS_FILE_BYTES_MAX = 4L * 1024 * 1024;
 
     public ServerConfig {
-        Objects.requireNonNull(databaseUrl, "databaseUrl");
-        Objects.requireNonNull(migrationDatabaseUrl, "migrationDatabaseUrl");
-        Objects.requireNonNull(apiKeys, "apiKeys");
-        Objects.requireNonNull(tls, "tls");
-        Objects.requireNonNull(limits, "limits");
-        Objects.requireNonNull(dataDirectory, "dataDirectory");
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(logLevel, "logLevel");
-        Objects.requireNonNull(isolation, "isolation");
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("PORT must be from 0 to 65535, got " + port);
-        }
-        if (poolSize < 1 || poolSize > DataSources.POOL_SIZE_MAX) {
-            throw new IllegalArgumentException("WALLET_POOL_SIZE must be from 1 to " + DataSources.POOL_SIZE_MAX);
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(logs, "logs");
+    }
+
+    /**
+     * @param url             {@code DATABASE_URL}; empty: the embedded PostgreSQL in {@code dataDirectory}
+     * @param migrationUrl    {@code WALLET_MIGRATION_DATABASE_URL}: the owning role that runs migrations;
+     *                        empty: {@code DATABASE_URL}'s role runs them
+     * @param dataDirectory   {@code WALLET_DATA_DIR} ({@code ./wallet-data})
+     * @param schema          {@code WALLET_SCHEMA} ({@code wallet})
+     * @param poolSize        {@code WALLET_POOL_SIZE} (16)
+     * @param isolation       {@code WALLET_ISOLATION} (read_committed)
+     * @param migrate         {@code WALLET_MIGRATE} (true)
+     * @param allowNonDurable {@code WALLET_ALLOW_NON_DURABLE} (false)
+     */
+    public record Database(Optional<DatabaseUrl> url, Optional<DatabaseUrl> migrationUrl, Path dataDirectory,
+                           String schema, int poolSize, IsolationLevel isolation, boolean migrate,
+                           boolean allowNonDurable) {
+        public Database {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(migrationUrl, "migrationUrl");
+            Objects.requireNonNull(dataDirectory, "dataDirectory");
+            Objects.requireNonNull(schema, "schema");
+            Objects.requireNonNull(isolation, "isolation");
+            if (poolSize < 1 || poolSize > DataSources.POOL_SIZE_MAX) {
+                throw new IllegalArgumentException("WALLET_POOL_SIZE must be from 1 to " + DataSources.POOL_SIZE_MAX);
+            }
         }
     }
 
     /**
-     * The configuration before the security settings existed: no API keys (so loopback only, see
-     * {@link WalletServer#start}), no TLS, migrations as {@code databaseUrl}'s role, default limits.
+     * @param host   {@code HOST} (127.0.0.1: reachable from this machine only)
+     * @param port   {@code PORT} (3000; 0 picks a free port)
+     * @param tls    {@code WALLET_TLS_CERT}, {@code WALLET_TLS_KEY}, {@code WALLET_TLS_CLIENT_CA}
+     * @param limits {@code WALLET_CONNECTIONS_MAX} (1000) and the fixed timeouts and header limits
      */
-    public ServerConfig(Optional<DatabaseUrl> databaseUrl, Path dataDirectory, String host, int port, String logLevel,
-                        boolean jsonLogs, int poolSize, IsolationLevel isolation, boolean migrate,
-                        boolean allowNonDurable) {
-        this(databaseUrl, dataDirectory, host, port, logLevel, jsonLogs, poolSize, isolation, migrate, allowNonDurable,
-                Optional.empty(), ApiKeys.none(), false, Optional.empty(), Limits.defaults());
+    public record Listener(String host, int port, Optional<Tls> tls, Limits limits) {
+        public Listener {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(limits, "limits");
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("PORT must be from 0 to 65535, got " + port);
+            }
+        }
     }
 
-    /** For tests and embedding: loopback, a free port, the given durability policy, everything else default. */
-    public static ServerConfig forTests() {
-        return fromEnvironment(Map.of("PORT", "0", "WALLET_ALLOW_NON_DURABLE", "true"));
+    /**
+     * @param apiKeys     {@code WALLET_API_KEYS_FILE} and {@code WALLET_API_KEYS} (hashed key lines)
+     * @param allowNoAuth {@code WALLET_ALLOW_NO_AUTH} (false): serve a non-loopback address without keys
+     */
+    public record Auth(ApiKeys apiKeys, boolean allowNoAuth) {
+        public Auth {
+            Objects.requireNonNull(apiKeys, "apiKeys");
+        }
+    }
+
+    /**
+     * @param level {@code LOG_LEVEL} (info)
+     * @param json  {@code LOG_FORMAT=json} (text)
+     */
+    public record Logs(String level, boolean json) {
+        public Logs {
+            Objects.requireNonNull(level, "level");
+        }
     }
 
     public ServerConfig withApiKeys(ApiKeys keys) {
-        return new ServerConfig(databaseUrl, dataDirectory, host, port, logLevel, jsonLogs, poolSize, isolation,
-                migrate, allowNonDurable, migrationDatabaseUrl, keys, allowNoAuth, tls, limits);
+        return new ServerConfig(database, listener, new Auth(keys, auth.allowNoAuth()), logs);
     }
 
     public ServerConfig withTls(Tls files) {
-        return new ServerConfig(databaseUrl, dataDirectory, host, port, logLevel, jsonLogs, poolSize, isolation,
-                migrate, allowNonDurable, migrationDatabaseUrl, apiKeys, allowNoAuth, Optional.of(files), limits);
+        return new ServerConfig(database, new Listener(listener.host(), listener.port(), Optional.of(files),
+                listener.limits()), auth, logs);
     }
 
     public ServerConfig withLimits(Limits bounds) {
-        return new ServerConfig(databaseUrl, dataDirectory, host, port, logLevel, jsonLogs, poolSize, isolation,
-                migrate, allowNonDurable, migrationDatabaseUrl, apiKeys, allowNoAuth, tls, bounds);
+        return new ServerConfig(database, new Listener(listener.host(), listener.port(), listener.tls(), bounds), auth,
+                logs);
     }
 
     /** @throws IllegalArgumentException naming the variable at fault (never echoing DATABASE_URL or a key) */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
         String url = value(env, "DATABASE_URL", "");
         String migrationUrl = value(env, "WALLET_MIGRATION_DATABASE_URL", "");
-        return new ServerConfig(
+        String schema = value(env, "WALLET_SCHEMA", LedgerConfig.defaults().schema());
+        LedgerConfig.defaults().withSchema(schema); // refused here, naming the variable, rather than at startup
+        Database database = new Database(
                 url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url)),
+                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(migrationUrl)),
                 Path.of(value(env, "WALLET_DATA_DIR", EmbeddedDatabase.DEFAULT_DIRECTORY.toString())),
-                value(env, "HOST", "127.0.0.1"),
-                integer(env, "PORT", 3000),
-                choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
-                choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"),
+                schema,
                 integer(env, "WALLET_POOL_SIZE", 16),
                 IsolationLevel.valueOf(choice(env, "WALLET_ISOLATION", "read_committed",
                         "read_committed", "repeatable_read", "serializable").toUpperCase(Locale.ROOT)),
                 bool(env, "WALLET_MIGRATE", true),
-                bool(env, "WALLET_ALLOW_NON_DURABLE", false),
-                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(migrationUrl)),
-                apiKeys(env),
-                bool(env, "WALLET_ALLOW_NO_AUTH", false),
-                tls(env),
+                bool(env, "WALLET_ALLOW_NON_DURABLE", false));
+        Listener listener = new Listener(value(env, "HOST", "127.0.0.1"), integer(env, "PORT", 3000), tls(env),
                 Limits.defaults().withConnectionsMax(integer(env, "WALLET_CONNECTIONS_MAX", 1_000)));
+        Auth auth = new Auth(apiKeys(env), bool(env, "WALLET_ALLOW_NO_AUTH", false));
+        Logs logs = new Logs(choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
+                choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
+        return new ServerConfig(database, listener, auth, logs);
     }
 
     private static ApiKeys apiKeys(Map<String, String> env) {

@@ -43,7 +43,7 @@ public final class WalletServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving {@code ledger} on {@code config.host():config.port()}; port 0 picks a free one.
+     * Starts serving {@code ledger} on {@code config.listener().host():config.port()}; port 0 picks a free one.
      *
      * @throws IllegalStateException when the address is not loopback and no API keys are configured
      *                               (unless {@code WALLET_ALLOW_NO_AUTH}); nothing is bound then
@@ -54,23 +54,23 @@ public final class WalletServer implements AutoCloseable {
         Objects.requireNonNull(dataSource, "dataSource");
         Access access = access(config);
         HttpMetrics metrics = new HttpMetrics();
-        RequestPipeline[] pipeline = new RequestPipeline[1];
-        Endpoints endpoints = new Endpoints(ledger, dataSource, metrics, () -> pipeline[0].inFlight(), openApi(),
-                version());
-        Limits limits = config.limits();
-        pipeline[0] = new RequestPipeline(endpoints.routes(), metrics, IN_FLIGHT_MAX, config.apiKeys(),
+        InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
+        Endpoints endpoints = new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version());
+        Limits limits = config.listener().limits();
+        RequestPipeline pipeline = new RequestPipeline(endpoints.routes(), metrics, inFlight, config.auth().apiKeys(),
                 limits.bodyReadTimeoutMillis());
-        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline[0]);
-        int workers = Math.max(8, Math.min(128, config.poolSize() * 2));
+        GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
+        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
         Undertow.Builder builder = Undertow.builder();
-        if (config.tls().isPresent()) {
-            Tls tls = config.tls().get();
-            builder.addHttpsListener(config.port(), config.host(), tls.context())
+        ServerConfig.Listener listener = config.listener();
+        if (listener.tls().isPresent()) {
+            Tls tls = listener.tls().get();
+            builder.addHttpsListener(listener.port(), listener.host(), tls.context())
                     .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of("TLSv1.3", "TLSv1.2"))
                     .setSocketOption(Options.SSL_CLIENT_AUTH_MODE,
                             tls.mutual() ? SslClientAuthMode.REQUIRED : SslClientAuthMode.NOT_REQUESTED);
         } else {
-            builder.addHttpListener(config.port(), config.host());
+            builder.addHttpListener(listener.port(), listener.host());
         }
         Undertow undertow = builder
                 .setIoThreads(2)
@@ -95,9 +95,9 @@ public final class WalletServer implements AutoCloseable {
                 .build();
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
-        String scheme = config.tls().isPresent() ? "https" : "http";
-        LOG.info("serving on {}://{}:{} ({} worker threads, at most {} connections){}", scheme, config.host(), port,
-                workers, limits.connectionsMax(), config.tls().map(tls -> tls.mutual()
+        String scheme = listener.tls().isPresent() ? "https" : "http";
+        LOG.info("serving on {}://{}:{} ({} worker threads, at most {} connections){}", scheme, listener.host(), port,
+                workers, limits.connectionsMax(), listener.tls().map(tls -> tls.mutual()
                         ? "; client certificates required" : "").orElse(""));
         announce(access, config);
         return new WalletServer(undertow, shutdown, port);
@@ -119,16 +119,16 @@ public final class WalletServer implements AutoCloseable {
      * @throws IllegalStateException when the server would be open to the network without being told to
      */
     static Access access(ServerConfig config) {
-        if (!config.apiKeys().isEmpty()) {
+        if (!config.auth().apiKeys().isEmpty()) {
             return Access.KEYS;
         }
-        if (loopback(config.host())) {
+        if (loopback(config.listener().host())) {
             return Access.OPEN_LOOPBACK;
         }
-        if (config.allowNoAuth()) {
+        if (config.auth().allowNoAuth()) {
             return Access.OPEN_BY_OPERATOR;
         }
-        throw new IllegalStateException("refusing to serve " + config.host() + " without API keys: anyone who "
+        throw new IllegalStateException("refusing to serve " + config.listener().host() + " without API keys: anyone who "
                 + "can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or WALLET_API_KEYS; "
                 + "'wallet keys generate' makes one), listen on 127.0.0.1, or set WALLET_ALLOW_NO_AUTH=true "
                 + "if something in front of the server authenticates every request");
@@ -151,14 +151,14 @@ public final class WalletServer implements AutoCloseable {
 
     private static void announce(Access access, ServerConfig config) {
         switch (access) {
-            case KEYS -> LOG.info("API keys required (health excepted): {} key(s): {}", config.apiKeys().size(),
-                    String.join(", ", config.apiKeys().ids()));
+            case KEYS -> LOG.info("API keys required (health excepted): {} key(s): {}", config.auth().apiKeys().size(),
+                    String.join(", ", config.auth().apiKeys().ids()));
             case OPEN_LOOPBACK -> LOG.warn("no API keys configured: serving WITHOUT authentication, on loopback "
-                    + "({}) only; configure WALLET_API_KEYS_FILE before listening on another address", config.host());
+                    + "({}) only; configure WALLET_API_KEYS_FILE before listening on another address", config.listener().host());
             case OPEN_BY_OPERATOR -> {
                 for (int i = 0; i < 3; i++) {
                     LOG.warn("!!! NO AUTHENTICATION on {}: anyone who can reach this port can move money "
-                            + "(WALLET_ALLOW_NO_AUTH=true) !!!", config.host());
+                            + "(WALLET_ALLOW_NO_AUTH=true) !!!", config.listener().host());
                 }
             }
         }

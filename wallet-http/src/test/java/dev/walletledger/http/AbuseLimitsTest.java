@@ -29,7 +29,7 @@ class AbuseLimitsTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(ServerConfig.forTests().withLimits(Limits.defaults().withTimeoutsMillis(TIMEOUT_MILLIS)));
+        server = new TestServer(TestServer.config().withLimits(Limits.defaults().withTimeoutsMillis(TIMEOUT_MILLIS)));
     }
 
     @AfterAll
@@ -114,7 +114,7 @@ class AbuseLimitsTest {
     @Test
     void connectionsBeyondTheCapWaitUntilOneCloses() throws IOException {
         int cap = 4;
-        try (TestServer capped = new TestServer(ServerConfig.forTests()
+        try (TestServer capped = new TestServer(TestServer.config()
                 .withLimits(Limits.defaults().withConnectionsMax(cap)))) {
             List<Socket> holders = new ArrayList<>();
             try {

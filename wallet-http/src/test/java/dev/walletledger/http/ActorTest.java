@@ -16,7 +16,7 @@ class ActorTest {
     void theKeyIdIsRecordedWithEachWriteAndBatch() {
         ApiKeys.Generated writer = ApiKeys.generate("shop-backend", EnumSet.of(Scope.WRITE), new SecureRandom());
         ApiKeys keys = ApiKeys.parse(List.of(Map.entry("test", writer.line() + "\n")));
-        try (TestServer server = new TestServer(ServerConfig.forTests().withApiKeys(keys))) {
+        try (TestServer server = new TestServer(TestServer.config().withApiKeys(keys))) {
             TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri("/api/v1/wallets/topup"))
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + writer.key())
                     .POST(HttpRequest.BodyPublishers.ofString("""

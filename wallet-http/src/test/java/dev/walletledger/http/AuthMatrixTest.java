@@ -50,7 +50,7 @@ class AuthMatrixTest {
         log = new ListAppender<>();
         log.start();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(log);
-        server = new TestServer(ServerConfig.forTests().withApiKeys(keys));
+        server = new TestServer(TestServer.config().withApiKeys(keys));
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * restart on the same data directory, and every acknowledged write is present and replays identically.
  */
 class CrashRecoveryIT {
+
+    /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
+    @BeforeAll
+    static void onlyOnOwnServers() {
+        TestDatabase.assumeOwnServers();
+    }
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(180);
 
     @TempDir

@@ -61,14 +61,14 @@ class SecureByDefaultTest {
         ServerConfig config = config("WALLET_API_KEYS_FILE", file.toString(), "WALLET_API_KEYS", LINE,
                 "WALLET_CONNECTIONS_MAX", "50", "WALLET_MIGRATION_DATABASE_URL", "postgresql://owner:pw@db/wallet",
                 "WALLET_ALLOW_NO_AUTH", "true");
-        assertEquals(java.util.List.of("ops", "svc"), config.apiKeys().ids());
-        assertEquals(50, config.limits().connectionsMax());
-        assertEquals("owner", config.migrationDatabaseUrl().orElseThrow().user());
-        assertTrue(config.allowNoAuth());
+        assertEquals(java.util.List.of("ops", "svc"), config.auth().apiKeys().ids());
+        assertEquals(50, config.listener().limits().connectionsMax());
+        assertEquals("owner", config.database().migrationUrl().orElseThrow().user());
+        assertTrue(config.auth().allowNoAuth());
         assertFalse(config.toString().contains(LINE.split(" ")[2]), "the config's toString shows key ids only");
-        assertTrue(config().apiKeys().isEmpty());
-        assertFalse(config().allowNoAuth());
-        assertEquals(Limits.defaults(), config().limits());
+        assertTrue(config().auth().apiKeys().isEmpty());
+        assertFalse(config().auth().allowNoAuth());
+        assertEquals(Limits.defaults(), config().listener().limits());
     }
 
     @Test

@@ -14,31 +14,34 @@ class ServerConfigTest {
     @Test
     void defaults() {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of());
-        assertTrue(config.databaseUrl().isEmpty());
-        assertEquals(Path.of("wallet-data"), config.dataDirectory());
-        assertEquals("127.0.0.1", config.host());
-        assertEquals(3000, config.port());
-        assertEquals(IsolationLevel.READ_COMMITTED, config.isolation());
-        assertTrue(config.migrate());
-        assertFalse(config.allowNonDurable());
-        assertFalse(config.jsonLogs());
+        assertTrue(config.database().url().isEmpty());
+        assertEquals(Path.of("wallet-data"), config.database().dataDirectory());
+        assertEquals("127.0.0.1", config.listener().host());
+        assertEquals(3000, config.listener().port());
+        assertEquals(IsolationLevel.READ_COMMITTED, config.database().isolation());
+        assertTrue(config.database().migrate());
+        assertFalse(config.database().allowNonDurable());
+        assertFalse(config.logs().json());
+        assertEquals("wallet", config.database().schema());
     }
 
     @Test
     void everyVariable() {
-        ServerConfig config = ServerConfig.fromEnvironment(Map.of(
-                "DATABASE_URL", "postgresql://wallet:pw@db:5432/wallet", "PORT", "8080", "HOST", "0.0.0.0",
-                "LOG_LEVEL", "DEBUG", "LOG_FORMAT", "json", "WALLET_POOL_SIZE", "32",
-                "WALLET_ISOLATION", "serializable", "WALLET_MIGRATE", "false", "WALLET_ALLOW_NON_DURABLE", "true",
-                "WALLET_DATA_DIR", "/var/lib/wallet"));
-        assertEquals("jdbc:postgresql://db:5432/wallet", config.databaseUrl().orElseThrow().jdbcUrl());
-        assertEquals(8080, config.port());
-        assertEquals("debug", config.logLevel());
-        assertTrue(config.jsonLogs());
-        assertEquals(32, config.poolSize());
-        assertEquals(IsolationLevel.SERIALIZABLE, config.isolation());
-        assertFalse(config.migrate());
-        assertTrue(config.allowNonDurable());
+        ServerConfig config = ServerConfig.fromEnvironment(Map.ofEntries(
+                Map.entry("DATABASE_URL", "postgresql://wallet:pw@db:5432/wallet"), Map.entry("PORT", "8080"),
+                Map.entry("HOST", "0.0.0.0"), Map.entry("LOG_LEVEL", "DEBUG"), Map.entry("LOG_FORMAT", "json"),
+                Map.entry("WALLET_POOL_SIZE", "32"), Map.entry("WALLET_ISOLATION", "serializable"),
+                Map.entry("WALLET_MIGRATE", "false"), Map.entry("WALLET_ALLOW_NON_DURABLE", "true"),
+                Map.entry("WALLET_DATA_DIR", "/var/lib/wallet"), Map.entry("WALLET_SCHEMA", "books")));
+        assertEquals("books", config.database().schema());
+        assertEquals("jdbc:postgresql://db:5432/wallet", config.database().url().orElseThrow().jdbcUrl());
+        assertEquals(8080, config.listener().port());
+        assertEquals("debug", config.logs().level());
+        assertTrue(config.logs().json());
+        assertEquals(32, config.database().poolSize());
+        assertEquals(IsolationLevel.SERIALIZABLE, config.database().isolation());
+        assertFalse(config.database().migrate());
+        assertTrue(config.database().allowNonDurable());
     }
 
     @Test
@@ -54,6 +57,9 @@ class ServerConfigTest {
                 () -> ServerConfig.fromEnvironment(Map.of("WALLET_MIGRATE", "yes"))).getMessage().contains("WALLET_MIGRATE"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("WALLET_POOL_SIZE", "0"))).getMessage().contains("WALLET_POOL_SIZE"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("WALLET_SCHEMA", "Drop Table"))).getMessage()
+                .contains("schema"));
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("DATABASE_URL", "mysql://root:hunter2@x/y")));
         assertFalse(url.getMessage().contains("hunter2"));

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,7 +31,12 @@ final class TestServer implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     TestServer() {
-        this(ServerConfig.forTests());
+        this(config());
+    }
+
+    /** Loopback, a free port, non-durable settings allowed, everything else default. */
+    static ServerConfig config() {
+        return ServerConfig.fromEnvironment(Map.of("PORT", "0", "WALLET_ALLOW_NON_DURABLE", "true"));
     }
 
     TestServer(ServerConfig config) {

@@ -44,7 +44,7 @@ class TlsTest {
     }
 
     private static void servesHttps(Path[] server) throws Exception {
-        ServerConfig config = ServerConfig.forTests().withTls(new Tls(server[0], server[1], Optional.empty()));
+        ServerConfig config = TestServer.config().withTls(new Tls(server[0], server[1], Optional.empty()));
         try (TestServer running = new TestServer(config)) {
             HttpRequest assets = get(running, "/api/v1/assets");
             HttpResponse<String> answer = client(certificates.clientContext(null))
@@ -70,7 +70,7 @@ class TlsTest {
         Path[] stranger = strangers.issue("client-stranger", "rsa:2048", "clientAuth");
         Files.copy(stranger[0], directory.resolve("client-stranger.pem"));
         Files.copy(stranger[1], directory.resolve("client-stranger.key"));
-        ServerConfig config = ServerConfig.forTests()
+        ServerConfig config = TestServer.config()
                 .withTls(new Tls(server[0], server[1], Optional.of(certificates.caCertificate)));
         try (TestServer running = new TestServer(config)) {
             HttpRequest health = get(running, "/api/v1/health");

@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * within {@link BankWorkload#RECOVERY_BOUND_MILLIS}.
  */
 class DatabaseFaultTest {
+
+    /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
+    @BeforeAll
+    static void onlyOnOwnServers() {
+        TestDatabase.assumeOwnServers();
+    }
     private static final String SCHEMA = "wallet";
 
     /** R2 on PG-D: kill -9 of the whole PostgreSQL tree mid-load, then a restart (crash recovery). */

@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code WALLET_ALLOW_NON_DURABLE=true} it serves and says so loudly; a durable database is served.
  */
 class DurabilityGuardIT {
+
+    /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
+    @BeforeAll
+    static void onlyOnOwnServers() {
+        TestDatabase.assumeOwnServers();
+    }
     private static final long EXIT_WAIT_SECONDS = 120;
 
     @TempDir

@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +33,12 @@ import org.junit.jupiter.api.Test;
  * works again, and the write that got a 503 settles to exactly one effect when sent again.
  */
 class PausedDatabaseTest {
+
+    /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
+    @BeforeAll
+    static void onlyOnOwnServers() {
+        TestDatabase.assumeOwnServers();
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SLACK_MILLIS = 3_000;
     private static final long HEALTH_BOUND_MILLIS = 2_000;

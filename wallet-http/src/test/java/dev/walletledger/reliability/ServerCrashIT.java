@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * outage: nothing acknowledged is lost, nothing applied twice, every operation in doubt settled.
  */
 class ServerCrashIT {
+
+    /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
+    @BeforeAll
+    static void onlyOnOwnServers() {
+        TestDatabase.assumeOwnServers();
+    }
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(180);
 
     @TempDir

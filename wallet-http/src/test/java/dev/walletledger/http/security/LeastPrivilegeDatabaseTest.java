@@ -46,7 +46,7 @@ class LeastPrivilegeDatabaseTest {
     private static final String SUFFIX = "_" + ProcessHandle.current().pid();
     private static final String OWNER = "wallet_owner" + SUFFIX;
     private static final String APP = "wallet_app" + SUFFIX;
-    private static final String SCHEMA = "wallet" + SUFFIX;
+    private static final String SCHEMA = TestDatabase.SCHEMA_PREFIX + "least_privilege" + SUFFIX;
     private static final String[] LEDGER_TABLES = {"ledger_entries", "ledger_transactions"};
 
     private static HikariDataSource ownerPool;
@@ -86,7 +86,7 @@ class LeastPrivilegeDatabaseTest {
 
     /** Without the {@code user=} the harness's URL carries: the pool's own user must be the one used. */
     private static String url() {
-        return "jdbc:postgresql://localhost:" + TestDatabase.postgres().getPort() + "/postgres";
+        return TestDatabase.target().jdbcUrl();
     }
 
     @Test
