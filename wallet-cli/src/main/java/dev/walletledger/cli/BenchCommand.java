@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /** {@code wallet bench}: the benchmark against pgbench on the same PostgreSQL. */
 final class BenchCommand implements Command {
-    static final Path DEFAULT_SERVER_JAR = Path.of("wallet-http", "target", "wallet-server.jar");
+    /** The server jar's file name, as the build and a release name it. */
+    static final String SERVER_JAR = "wallet-server.jar";
 
     private static final Synopsis SYNOPSIS = new Synopsis("bench",
             "measure throughput and latency against pgbench on the same PostgreSQL",
@@ -32,8 +33,8 @@ final class BenchCommand implements Command {
                     Args.Option.value("--seconds", "N", "seconds per run (15)"),
                     Args.Option.value("--concurrency", "LIST", "comma-separated callers/connections (1,16,64)"),
                     Args.Option.value("--out", "DIR", "where to write the results (bench-results/<UTC time>)"),
-                    Args.Option.value("--server-jar", "JAR", "the server jar for the HTTP runs ("
-                            + DEFAULT_SERVER_JAR + ")"),
+                    Args.Option.value("--server-jar", "JAR", "the server jar for the HTTP runs (default: "
+                            + "WALLET_SERVER_JAR, else " + SERVER_JAR + " beside this jar or in its build tree)"),
                     Args.Option.flag("--no-http", "skip the HTTP runs"),
                     Args.Option.flag("--no-pgbench", "skip the pgbench baselines (and so the ratios)"),
                     Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)")));
@@ -53,14 +54,39 @@ final class BenchCommand implements Command {
                 .orElse(System.nanoTime() & Integer.MAX_VALUE);
         Path out = call.args.value("--out").map(Path::of).orElse(Path.of("bench-results",
                 LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        Optional<Path> jar = Optional.of(call.args.value("--server-jar").map(Path::of).orElse(DEFAULT_SERVER_JAR));
+        Optional<Path> jar = call.args.value("--server-jar").map(Path::of)
+                .or(() -> serverJar(System.getenv("WALLET_SERVER_JAR"), BenchCommand.class));
         call.err.println("bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", results in " + out);
         Bench.Settings settings = new Bench.Settings(seconds, concurrencies, quick ? 1 : 10, out,
-                call.args.value("--database-url"), jar.filter(Files::isRegularFile).or(() -> jar),
+                call.args.value("--database-url"), jar,
                 !call.args.has("--no-http"), !call.args.has("--no-pgbench"), seed);
         Path report = new Bench(settings, call.err).run();
         call.out.println("wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
         return ExitCode.OK;
+    }
+
+    /**
+     * Where an installed tool finds its sibling: {@code WALLET_SERVER_JAR}, else {@value #SERVER_JAR} in the
+     * directory of the jar {@code anchor} was loaded from, else in the build tree around it
+     * ({@code wallet-cli/target/} → {@code wallet-http/target/}). Never the working directory's idea of it.
+     */
+    static Optional<Path> serverJar(String fromEnvironment, Class<?> anchor) {
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return Optional.of(Path.of(fromEnvironment.strip()));
+        }
+        try {
+            Path self = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path directory = self.getParent(); // of target/classes or of the jar: target/ either way
+            for (Path candidate : List.of(directory.resolve(SERVER_JAR),
+                    directory.resolve("../../wallet-http/target").resolve(SERVER_JAR).normalize())) {
+                if (Files.isRegularFile(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // no code source to start from: ask for --server-jar
+        }
+        return Optional.empty();
     }
 
     private static List<Integer> concurrencies(String text) {

@@ -11,6 +11,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // A command-line tool: the benchmark's chart is drawn off-screen, never in a window.
+        System.setProperty("java.awt.headless", "true");
         // UTF-8 whatever the locale says: user ids and asset names may be in any script.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
                 StandardCharsets.UTF_8);

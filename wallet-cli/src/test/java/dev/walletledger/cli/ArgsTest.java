@@ -1,5 +1,6 @@
 package dev.walletledger.cli;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,8 +119,7 @@ class ArgsTest {
 
     @Test
     void randomTokensEitherParseOrFailWithAUsageError() {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("ArgsTest seed: " + seed + " (re-run with -Dwallet.seed=" + seed + ")");
+        long seed = Seeds.seed("ArgsTest");
         Random random = new Random(seed);
         List<String> pieces = List.of("--asset", "--amount", "--reference", "--json", "--help", "--", "-", "-h", "-x",
                 "=", "--amount=", "--asset=X", "alice", "", "1", "-1", "--json=", "é", "\u0000", "--unknown");

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * How a {@link Ledger} runs. Validated when built; change fields with the {@code with…} methods.
  *
  * @param schema            the PostgreSQL schema holding the ledger's tables ({@code wallet})
- * @param isolation         the isolation level of write transactions ({@code READ_COMMITTED}, see README)
+ * @param isolation         the isolation level of write transactions ({@code READ_COMMITTED}, see wallet-core/README.md)
  * @param attemptsMax       how many times one database transaction is tried before {@code BUSY} (1-100, 10)
  * @param backoffBaseMillis first retry backoff; doubles per attempt with full jitter (0-10,000, 2)
  * @param backoffMaxMillis  the largest backoff (0-60,000, 200)

@@ -12,7 +12,7 @@ import java.util.Objects;
  * Where the database is and who to log in as, parsed from {@code DATABASE_URL} in either form:
  * <ul>
  *   <li>{@code jdbc:postgresql://host:port/db?user=u&password=p&sslmode=require} (JDBC), or</li>
- *   <li>{@code postgresql://u:p@host:port/db?sslmode=require} (libpq, the seed's form; {@code postgres://} too).</li>
+ *   <li>{@code postgresql://u:p@host:port/db?sslmode=require} (libpq form; {@code postgres://} too).</li>
  * </ul>
  * User and password are URL-decoded and taken out of {@link #jdbcUrl()}, so the URL can be logged;
  * {@link #toString()} masks the password.

@@ -1,5 +1,6 @@
 package dev.walletledger.bench;
 
+import dev.walletledger.testing.Seeds;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.walletledger.core.IsolationLevel;
@@ -31,8 +32,7 @@ public final class IsolationMeasurement {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 32;
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("seed=" + seed + " seconds=" + seconds + " threads=" + threads);
+        long seed = Seeds.seed("IsolationMeasurement seconds=" + seconds + " threads=" + threads);
         Path dir = Files.createTempDirectory("isolation-measurement");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
                 .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,8 +59,7 @@ class PlanStabilityTest {
     @ParameterizedTest
     @EnumSource(Statistics.class)
     void everyStatementStaysOnItsIndex(Statistics statistics) throws Exception {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("PlanStabilityTest " + statistics + " seed=" + seed + " (re-run with -Dwallet.seed=" + seed + ")");
+        long seed = Seeds.seed("PlanStabilityTest " + statistics);
         Random random = new Random(seed);
         try (TestLedger test = TestDatabase.newLedger(LedgerConfig.defaults(), POOL_SIZE)) {
             Ledger ledger = test.ledger();

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +35,7 @@ class TimeOrderTest {
     @ParameterizedTest(name = "lanes={0}")
     @ValueSource(ints = {0, 4})
     void entriesAreDatedInEntryOrderUnderContention(int lanes) throws Exception {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("TimeOrderTest lanes=" + lanes + " seed=" + seed + " (re-run with -Dwallet.seed=" + seed + ")");
+        long seed = Seeds.seed("TimeOrderTest lanes=" + lanes);
         LedgerConfig config = LedgerConfig.defaults().withRetries(50, 1, 50).withCoalescing(lanes, 500, 10_000, 60_000);
         try (TestLedger test = TestDatabase.newLedger(config, THREADS + 4)) {
             Ledger ledger = test.ledger();

@@ -52,7 +52,7 @@ final class Endpoints {
     }
 
     /**
-     * The routes and the scope each needs (README "Security"): health is open so load balancers can probe
+     * The routes and the scope each needs (wallet-http/README.md, "Security"): health is open so load balancers can probe
      * it; reads need {@code read}; money movements (batch included) need {@code write}; metrics, which
      * expose the server's internals, need {@code admin}.
      */

@@ -1,7 +1,7 @@
 package dev.walletledger.http;
 
 /**
- * The server's bounds against abusive or merely slow clients (README "Security" lists them). Only
+ * The server's bounds against abusive or merely slow clients (wallet-http/README.md, "Security", lists them). Only
  * {@code connectionsMax} is configurable ({@code WALLET_CONNECTIONS_MAX}); tests shrink the timeouts.
  *
  * @param connectionsMax             open connections at once; beyond it new ones wait in the kernel's

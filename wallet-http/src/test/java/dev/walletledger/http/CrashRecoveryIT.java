@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,8 +48,7 @@ class CrashRecoveryIT {
 
     @Test
     void acknowledgedWritesSurviveKillMinus9() throws Exception {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("CrashRecoveryIT seed=" + seed);
+        long seed = Seeds.seed("CrashRecoveryIT");
         Random random = new Random(seed);
         int port = freePort();
         Map<String, byte[]> acknowledged = new LinkedHashMap<>();
@@ -92,36 +92,19 @@ class CrashRecoveryIT {
         assertTrue(!Files.exists(pidFile), "the graceful shutdown stopped PostgreSQL");
     }
 
-    private Process startServer(int port, String name) throws IOException {
-        String jar = System.getProperty("wallet.server.jar", "target/wallet-server.jar");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar);
-        builder.environment().remove("DATABASE_URL");
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("HOST", "127.0.0.1");
-        builder.environment().put("WALLET_DATA_DIR", directory.resolve("data").toString());
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(directory.resolve(name + ".log").toFile());
-        return builder.start();
+    private Process startServer(int port, String name) {
+        return ServerJar.start(Map.of("PORT", Integer.toString(port), "WALLET_DATA_DIR",
+                directory.resolve("data").toString()), null, directory.resolve(name + ".log"));
     }
 
-    private void awaitHealthy(Process process, int port) throws Exception {
-        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertTrue(process.isAlive(), "the server exited:\n" + logs());
+    private void awaitHealthy(Process process, int port) {
+        ServerJar.awaitHealthy(process, port, STARTUP_WAIT, () -> {
             try {
-                HttpResponse<String> health = client.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
+                return logs();
+            } catch (IOException e) {
+                return "(logs unreadable: " + e.getMessage() + ")";
             }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the server did not become healthy within " + STARTUP_WAIT + ":\n" + logs());
+        });
     }
 
     private HttpResponse<byte[]> post(int port, String body) throws Exception {

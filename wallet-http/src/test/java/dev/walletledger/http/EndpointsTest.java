@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every endpoint, starting with the seed's README examples sent verbatim. */
+/** Every endpoint, starting with the README's examples (wallet-http/README.md) sent verbatim. */
 class EndpointsTest {
     static final String SEED_TOPUP = """
             {

@@ -184,102 +184,17 @@ final class BankWorkload {
         snapshot();
         Figures f = new Figures();
         List<String> problems = new ArrayList<>(new LinkedHashSet<>(readViolations));
-        Map<String, String> recorded = LedgerSnapshot.transactions(jdbcUrl.get(), schema);
+        Map<String, LedgerSnapshot.Recorded> recorded = LedgerSnapshot.transactions(jdbcUrl.get(), schema);
         Map<String, Long> expected = new HashMap<>();
-        Set<String> ourKeys = new java.util.HashSet<>();
         for (Op op : ops) {
-            ourKeys.add(op.key);
-            f.ops++;
-            boolean present = recorded.containsKey(op.key);
-            String value = recorded.get(op.key);
-            if (value != null && (value.equals("DUPLICATE") || value.contains("ENTRIES"))) {
-                f.duplicates++;
-                problems.add("duplicate or malformed transaction: " + op.history() + " -> " + value);
-            }
-            if (op.hadInfo()) {
-                f.inDoubt++;
-            }
-            switch (op.status) {
-                case ACKNOWLEDGED -> {
-                    f.acked++;
-                    if (!present) {
-                        f.lostAcked++;
-                        problems.add("lost acknowledged: " + op.history());
-                    } else if (!value.equals(op.user + " " + op.type + " " + op.amount)) {
-                        problems.add("acknowledged but recorded differently: " + op.history() + " -> " + value);
-                    }
-                    if (op.hadInfo()) {
-                        if (op.attempts.get(op.attempts.size() - 1) == Op.Attempt.REPLAYED) {
-                            f.resolvedApplied++;
-                            f.resolvedByReplay++;
-                        } else {
-                            f.resolvedAbsent++;
-                            f.resolvedByRetry++;
-                        }
-                    } else if (op.attempts.get(0) == Op.Attempt.REPLAYED) {
-                        f.serverReplays++; // the server retried internally after a lost commit acknowledgment
-                    }
-                }
-                case REFUSED -> {
-                    f.refused++;
-                    if (!op.hadInfo()) {
-                        if (present) {
-                            f.wrongRefusals++;
-                            problems.add("refused (422) but applied: " + op.history());
-                        }
-                    } else if (present) {
-                        // The retry of an attempt still in flight was refused for the funds the attempt spent
-                        // (InFlightDuplicateTest; fixed in the core): never again.
-                        f.refusedAfterDoubtButApplied++;
-                        f.resolvedApplied++;
-                        problems.add("refused (422) after a doubt, but applied: " + op.history());
-                    } else {
-                        f.resolvedAbsent++;
-                        f.resolvedByRefusal++;
-                    }
-                }
-                case IN_DOUBT -> {
-                    Optional<Boolean> found = client.present(op.key);
-                    if (found.isEmpty()) {
-                        f.unresolved++;
-                        problems.add("could not settle by reference: " + op.history());
-                    } else {
-                        f.resolvedByRead++;
-                        if (found.get()) {
-                            f.resolvedApplied++;
-                        } else {
-                            f.resolvedAbsent++;
-                        }
-                        if (found.get() != present) {
-                            problems.add("GET by reference disagrees with the database: " + op.history());
-                        }
-                    }
-                }
-                case UNEXPECTED, PENDING -> {
-                    f.unexpected++;
-                    problems.add("unexpected answer: " + op.history() + " " + op.unexpected);
-                }
-            }
-            if (present) {
+            LedgerSnapshot.Recorded found = recorded.get(op.key);
+            checkOperation(op, found, f, problems);
+            if (found != null) {
                 expected.merge(op.user, op.effect(), Long::sum);
             }
         }
-        for (String key : recorded.keySet()) {
-            if (!ourKeys.contains(key)) {
-                f.duplicates++;
-                problems.add("a transaction nobody asked for: " + key);
-            }
-        }
-        LedgerSnapshot last = LedgerSnapshot.read(jdbcUrl.get(), schema);
-        problems.addAll(last.violations(Set.copyOf(users)));
-        Map<String, Long> balances = last.userBalances(HttpLedgerClient.ASSET);
-        for (String user : users) {
-            long want = expected.getOrDefault(user, 0L);
-            long got = balances.getOrDefault(user, 0L);
-            if (want != got) {
-                problems.add("balance of " + user + " is " + got + ", the history says " + want);
-            }
-        }
+        checkNothingUnasked(recorded, f, problems);
+        checkBalances(expected, problems);
         f.replaysChecked = checkReplays(problems);
         f.readsOk = readsOk.get();
         f.readsFailed = readsFailed.get();
@@ -292,6 +207,116 @@ final class BankWorkload {
         assertEquals(0, f.lostAcked);
         assertEquals(0, f.duplicates);
         return f;
+    }
+
+    /** One operation against what the ledger recorded under its reference ({@code found}, null if nothing). */
+    private void checkOperation(Op op, LedgerSnapshot.Recorded found, Figures f, List<String> problems) {
+        f.ops++;
+        if (found != null && found.malformed()) {
+            f.duplicates++;
+            problems.add("duplicate or malformed transaction: " + op.history() + " -> " + found);
+        }
+        if (op.hadInfo()) {
+            f.inDoubt++;
+        }
+        switch (op.status) {
+            case ACKNOWLEDGED -> checkAcknowledged(op, found, f, problems);
+            case REFUSED -> checkRefused(op, found != null, f, problems);
+            case IN_DOUBT -> settleInDoubt(op, found != null, f, problems);
+            case UNEXPECTED, PENDING -> {
+                f.unexpected++;
+                problems.add("unexpected answer: " + op.history() + " " + op.unexpected);
+            }
+        }
+    }
+
+    /** Acknowledged: recorded, exactly as asked; and how a doubt on the way was settled. */
+    private static void checkAcknowledged(Op op, LedgerSnapshot.Recorded found, Figures f, List<String> problems) {
+        f.acked++;
+        if (found == null) {
+            f.lostAcked++;
+            problems.add("lost acknowledged: " + op.history());
+        } else if (!found.effect().equals(op.user + " " + op.type + " " + op.amount)) {
+            problems.add("acknowledged but recorded differently: " + op.history() + " -> " + found);
+        }
+        if (op.hadInfo()) {
+            if (op.attempts.get(op.attempts.size() - 1) == Op.Attempt.REPLAYED) {
+                f.resolvedApplied++;
+                f.resolvedByReplay++;
+            } else {
+                f.resolvedAbsent++;
+                f.resolvedByRetry++;
+            }
+        } else if (op.attempts.get(0) == Op.Attempt.REPLAYED) {
+            f.serverReplays++; // the server retried internally after a lost commit acknowledgment
+        }
+    }
+
+    /** Refused (422): nothing recorded, unless an earlier attempt in doubt had applied it. */
+    private static void checkRefused(Op op, boolean present, Figures f, List<String> problems) {
+        f.refused++;
+        if (!op.hadInfo()) {
+            if (present) {
+                f.wrongRefusals++;
+                problems.add("refused (422) but applied: " + op.history());
+            }
+        } else if (present) {
+            // The retry of an attempt still in flight was refused for the funds the attempt spent
+            // (InFlightDuplicateTest; fixed in the core): never again.
+            f.refusedAfterDoubtButApplied++;
+            f.resolvedApplied++;
+            problems.add("refused (422) after a doubt, but applied: " + op.history());
+        } else {
+            f.resolvedAbsent++;
+            f.resolvedByRefusal++;
+        }
+    }
+
+    /** Still in doubt: the API's read by reference settles it, and must agree with the database. */
+    private void settleInDoubt(Op op, boolean present, Figures f, List<String> problems) {
+        Optional<Boolean> found = client.present(op.key);
+        if (found.isEmpty()) {
+            f.unresolved++;
+            problems.add("could not settle by reference: " + op.history());
+            return;
+        }
+        f.resolvedByRead++;
+        if (found.get()) {
+            f.resolvedApplied++;
+        } else {
+            f.resolvedAbsent++;
+        }
+        if (found.get() != present) {
+            problems.add("GET by reference disagrees with the database: " + op.history());
+        }
+    }
+
+    /** No transaction under a reference no client sent. */
+    private void checkNothingUnasked(Map<String, LedgerSnapshot.Recorded> recorded, Figures f, List<String> problems) {
+        Set<String> ourKeys = new java.util.HashSet<>();
+        for (Op op : ops) {
+            ourKeys.add(op.key);
+        }
+        for (String key : recorded.keySet()) {
+            if (!ourKeys.contains(key)) {
+                f.duplicates++;
+                problems.add("a transaction nobody asked for: " + key);
+            }
+        }
+    }
+
+    /** The ledger's own checks, and every user's balance equal to the sum of what was recorded for them. */
+    private void checkBalances(Map<String, Long> expected, List<String> problems) throws SQLException {
+        LedgerSnapshot last = LedgerSnapshot.read(jdbcUrl.get(), schema);
+        problems.addAll(last.violations(Set.copyOf(users)));
+        Map<String, Long> balances = last.userBalances(HttpLedgerClient.ASSET);
+        for (String user : users) {
+            long want = expected.getOrDefault(user, 0L);
+            long got = balances.getOrDefault(user, 0L);
+            if (want != got) {
+                problems.add("balance of " + user + " is " + got + ", the history says " + want);
+            }
+        }
     }
 
     /**

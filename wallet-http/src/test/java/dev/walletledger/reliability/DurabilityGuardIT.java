@@ -1,18 +1,15 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.http.ServerJar;
 import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,29 +71,19 @@ class DurabilityGuardIT {
     private Result serve(String url, boolean allowNonDurable, String name) throws Exception {
         int port = PostgresInstance.freePort();
         Path log = directory.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", System.getProperty("wallet.server.jar", "target/wallet-server.jar"));
-        builder.environment().put("DATABASE_URL", url);
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("HOST", "127.0.0.1");
-        builder.environment().put("WALLET_ALLOW_NON_DURABLE", Boolean.toString(allowNonDurable));
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process process = builder.start();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Process process = ServerJar.start(Map.of("DATABASE_URL", url, "PORT", Integer.toString(port),
+                "WALLET_ALLOW_NON_DURABLE", Boolean.toString(allowNonDurable)), "256m", log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXIT_WAIT_SECONDS);
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     return new Result(process.exitValue(), -1, Files.readString(log));
                 }
-                try {
-                    HttpResponse<String> health = client.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/api/v1/health")).timeout(Duration.ofSeconds(5))
-                            .GET().build(), HttpResponse.BodyHandlers.ofString());
-                    return new Result(-1, health.statusCode(), Files.readString(log));
-                } catch (IOException notYet) {
-                    BankWorkload.sleep(100);
+                OptionalInt health = ServerJar.health(port);
+                if (health.isPresent()) {
+                    return new Result(-1, health.getAsInt(), Files.readString(log));
                 }
+                BankWorkload.sleep(100);
             }
             throw new AssertionError("the server neither exited nor served within " + EXIT_WAIT_SECONDS + " s:\n"
                     + Files.readString(log));

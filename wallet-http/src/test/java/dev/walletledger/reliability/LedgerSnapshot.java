@@ -100,20 +100,33 @@ final class LedgerSnapshot {
     }
 
     /** Transactions per reference id with their user, type and amount. */
-    static Map<String, String> transactions(String jdbcUrl, String schema) throws SQLException {
+    /** One recorded transaction: "user TYPE amount", its number of entries, and whether its reference repeats. */
+    record Recorded(String effect, int entries, boolean duplicate) {
+        /** A transaction the ledger could never have written: two under one reference, or not two entries. */
+        boolean malformed() {
+            return duplicate || entries != 2;
+        }
+
+        @Override
+        public String toString() {
+            return effect + (entries == 2 ? "" : " entries=" + entries) + (duplicate ? " DUPLICATE" : "");
+        }
+    }
+
+    static Map<String, Recorded> transactions(String jdbcUrl, String schema) throws SQLException {
         String sql = String.format("""
                 SELECT t.reference_id, w.owner_id || ' ' || t.type || ' ' || t.amount,
                        (SELECT count(*) FROM %1$s.ledger_entries e WHERE e.transaction_id = t.id)
                   FROM %1$s.ledger_transactions t JOIN %1$s.wallets w ON w.id = t.user_wallet_id""", schema);
-        Map<String, String> out = new HashMap<>();
+        Map<String, Recorded> out = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
              Statement statement = connection.createStatement();
              ResultSet row = statement.executeQuery(sql)) {
             while (row.next()) {
-                String previous = out.put(row.getString(1), row.getString(2) + (row.getInt(3) == 2 ? "" : " ENTRIES="
-                        + row.getInt(3)));
+                Recorded recorded = new Recorded(row.getString(2), row.getInt(3), false);
+                Recorded previous = out.put(row.getString(1), recorded);
                 if (previous != null) {
-                    out.put(row.getString(1), "DUPLICATE");
+                    out.put(row.getString(1), new Recorded(recorded.effect(), recorded.entries(), true));
                 }
             }
         }

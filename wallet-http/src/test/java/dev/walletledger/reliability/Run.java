@@ -1,5 +1,6 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.testing.Seeds;
 import java.util.Random;
 
 /**
@@ -8,10 +9,8 @@ import java.util.Random;
  */
 record Run(String test, long seed, boolean soak, Random random) {
     static Run start(String test) {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
         boolean soak = Boolean.getBoolean("wallet.soak");
-        System.out.println(test + " seed=" + seed + " tier=" + (soak ? "soak" : "fast")
-                + " (re-run with -Dwallet.seed=" + seed + ")");
+        long seed = Seeds.seed(test + " tier=" + (soak ? "soak" : "fast"));
         return new Run(test, seed, soak, new Random(seed));
     }
 

@@ -1,17 +1,14 @@
 package dev.walletledger.reliability;
 
+import dev.walletledger.http.ServerJar;
 import dev.walletledger.testing.TestDatabase;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +38,6 @@ class ServerCrashIT {
     @TempDir
     Path directory;
 
-    private final HttpClient health = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Path> logs = new ArrayList<>();
 
     @Test
@@ -119,44 +115,16 @@ class ServerCrashIT {
     }
 
     private Process start(int port, Map<String, String> env, int generation) {
-        String jar = System.getProperty("wallet.server.jar", "target/wallet-server.jar");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar);
-        builder.environment().remove("DATABASE_URL");
-        builder.environment().putAll(env);
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("HOST", "127.0.0.1");
-        builder.environment().put("LOG_LEVEL", "warn");
+        Map<String, String> all = new HashMap<>(env);
+        all.put("PORT", Integer.toString(port));
+        all.put("LOG_LEVEL", "warn");
         Path log = directory.resolve("server-" + generation + ".log");
         logs.add(log);
-        builder.redirectErrorStream(true).redirectOutput(log.toFile());
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ServerJar.start(all, "512m", log);
     }
 
     private void awaitHealthy(Process process, int port) {
-        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            assertTrue(process.isAlive(), "the server exited:\n" + tail());
-            try {
-                HttpResponse<String> answer = health.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            BankWorkload.sleep(100);
-        }
-        throw new AssertionError("the server did not become healthy within " + STARTUP_WAIT + ":\n" + tail());
+        ServerJar.awaitHealthy(process, port, STARTUP_WAIT, this::tail);
     }
 
     private static int embeddedPort(Path data) {

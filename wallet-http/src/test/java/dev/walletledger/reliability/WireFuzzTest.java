@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
  * valid JSON (the answer a client would get). Anything else is a finding (it would be a 500).
  *
  * <p>Every build replays the committed inputs in {@code src/test/resources/dev/walletledger/reliability/
- * WireFuzzTestInputs/requestBodies/} (regression mode). Fuzzing for longer: see the README's Reliability
+ * WireFuzzTestInputs/requestBodies/} (regression mode). Fuzzing for longer: see wallet-http/README.md, Reliability
  * section ({@code JAZZER_FUZZ=1}).
  */
 class WireFuzzTest {

@@ -215,37 +215,37 @@ public final class Bench {
                 // Library top-ups run first, on tables that autovacuum may not have analyzed yet, and again
                 // last, on tables some ten times larger: the engine's plans do not depend on the planner's
                 // statistics, and the two runs show it (the report gives their ratio).
-                topUps(ledger, "library top-ups", "lt-");
+                topUps(ledger, Workloads.LIBRARY_TOPUPS, "lt-");
                 for (int c : settings.concurrencies()) {
-                    record(LibraryLoad.run("library mix 60/30/10", ledger, c, settings.seconds(), settings.seed(),
+                    record(LibraryLoad.run(Workloads.LIBRARY_MIX, ledger, c, settings.seconds(), settings.seed(),
                             (l, random, n) -> apply(l, mixed(random, c, n))), "topup_uniform@" + c);
                 }
                 int hot = settings.concurrencyMax();
                 // Hot and spread both start on freshly analyzed tables, so they are compared alike.
                 analyze(pool, config.schema());
-                record(LibraryLoad.run("top-ups, one TREASURY (hot)", ledger, hot, settings.seconds(), settings.seed(),
+                record(LibraryLoad.run(Workloads.HOT, ledger, hot, settings.seconds(), settings.seed(),
                         (l, random, n) -> apply(l, Operation.topUp("hot" + random.nextInt(TOPUP_USERS), "GOLD_COINS",
                                 1 + random.nextInt(1_000), "hot-" + n))), "topup_uniform@" + hot);
                 analyze(pool, config.schema());
-                Result spreadRun = record(LibraryLoad.run("top-ups, 16 TREASURYs (spread)", ledger, hot,
+                Result spreadRun = record(LibraryLoad.run(Workloads.SPREAD, ledger, hot,
                         settings.seconds(), settings.seed(), (l, random, n) -> apply(l, Operation.topUp(
                                 "spr" + random.nextInt(TOPUP_USERS), spread.get(random.nextInt(SPREAD_ASSETS)).code(),
                                 1 + random.nextInt(1_000), "spr-" + n))), "topup_uniform@" + hot);
-                environment.put("hot/spread", String.format("%.2f", last("top-ups, one TREASURY (hot)").opsPerSecond()
+                environment.put("hot/spread", String.format("%.2f", last(Workloads.HOT).opsPerSecond()
                         / spreadRun.opsPerSecond()));
                 for (int size : List.of(100, 1_000)) {
                     for (int callers : List.of(1, 4)) {
-                        record(LibraryLoad.run("batches of " + size, ledger, callers, settings.seconds(),
+                        record(LibraryLoad.run(Workloads.BATCHES_OF + size, ledger, callers, settings.seconds(),
                                 settings.seed(), (l, random, n) -> batch(l, random, size,
                                         "b" + size + "-" + callers + "-" + n)),
                                 "topup_uniform@" + settings.concurrencyMax());
                     }
                 }
-                topUps(ledger, "library top-ups, again last", "lt2-");
+                topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
                 StringBuilder lastVsFirst = new StringBuilder();
                 for (int c : settings.concurrencies()) {
                     lastVsFirst.append(lastVsFirst.isEmpty() ? "" : " / ").append(String.format("%.2f",
-                            at("library top-ups, again last", c).opsPerSecond() / at("library top-ups", c).opsPerSecond()));
+                            at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond() / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
                 }
                 environment.put("library top-ups, last ÷ first", lastVsFirst + " at " + settings.concurrencies()
                         + " callers (hot and spread each start right after an ANALYZE)");
@@ -316,7 +316,7 @@ public final class Bench {
         Optional<Path> jar = settings.serverJar().filter(Files::isRegularFile);
         if (jar.isEmpty()) {
             environment.put("http", "server jar not found (" + settings.serverJar().map(Path::toString).orElse("none")
-                    + "): HTTP runs skipped; build it with ./mvnw -q -B install -DskipTests");
+                    + "): HTTP runs skipped; give it with --server-jar (./mvnw -q -B install -DskipTests builds it)");
             return;
         }
         Optional<Path> wrk = HttpLoad.findWrk();
@@ -334,21 +334,21 @@ public final class Bench {
             for (int c : settings.concurrencies()) {
                 HttpLoad.Shape shape = HttpLoad.Shape.topUps("http-" + settings.seed() + "-" + c, TOPUP_USERS);
                 Result result = wrk.isPresent()
-                        ? HttpLoad.wrk(wrk.get(), "HTTP top-ups", base, shape, c, settings.seconds())
-                        : HttpLoad.jdkClosedLoop("HTTP top-ups", base, shape, c, settings.seconds());
+                        ? HttpLoad.wrk(wrk.get(), Workloads.HTTP_TOPUPS, base, shape, c, settings.seconds())
+                        : HttpLoad.jdkClosedLoop(Workloads.HTTP_TOPUPS, base, shape, c, settings.seconds());
                 result = result.withNote(String.format("server RSS %.0f MB", server.sampleRss()));
                 peak = Math.max(peak, result.opsPerSecond());
                 record(result, "topup_uniform@" + c);
             }
             double half = Math.max(1, peak / 2);
-            record(HttpLoad.jdkFixedRate("HTTP top-ups at half of peak", base,
+            record(HttpLoad.jdkFixedRate(Workloads.HTTP_HALF_PEAK, base,
                     HttpLoad.Shape.topUps("half-" + settings.seed(), TOPUP_USERS), half, 256, settings.seconds()),
                     "topup_uniform@" + settings.concurrencyMax());
             for (int c : settings.concurrencies()) {
                 HttpLoad.Shape shape = HttpLoad.Shape.balanceReads(READ_USERS);
                 Result result = wrk.isPresent()
-                        ? HttpLoad.wrk(wrk.get(), "HTTP balance reads", base, shape, c, settings.seconds())
-                        : HttpLoad.jdkClosedLoop("HTTP balance reads", base, shape, c, settings.seconds());
+                        ? HttpLoad.wrk(wrk.get(), Workloads.HTTP_READS, base, shape, c, settings.seconds())
+                        : HttpLoad.jdkClosedLoop(Workloads.HTTP_READS, base, shape, c, settings.seconds());
                 record(result.withNote(String.format("server RSS %.0f MB", server.sampleRss())), "select-only@" + c);
             }
             environment.put("server RSS peak", String.format("%.0f MB (heap limit %s)", server.rssPeakMegabytes(),
@@ -406,8 +406,8 @@ public final class Bench {
     private Path writeReport() throws IOException {
         Path chart = settings.out().resolve("throughput.png");
         Map<String, TreeMap<Integer, Double>> series = new LinkedHashMap<>();
-        for (String workload : List.of("pgbench topup_uniform", "pgbench topup_hot", "library top-ups",
-                "HTTP top-ups", "pgbench select-only", "HTTP balance reads")) {
+        for (String workload : List.of(Workloads.PGBENCH_UNIFORM, Workloads.PGBENCH_HOT, Workloads.LIBRARY_TOPUPS,
+                Workloads.HTTP_TOPUPS, Workloads.PGBENCH_SELECT, Workloads.HTTP_READS)) {
             TreeMap<Integer, Double> points = new TreeMap<>();
             results.stream().filter(r -> r.workload().equals(workload))
                     .forEach(r -> points.put(r.concurrency(), r.opsPerSecond()));

@@ -31,7 +31,6 @@ final class Chart {
 
     /** {@code series}: name to (concurrency to operations/s). */
     static void write(Path file, String title, Map<String, TreeMap<Integer, Double>> series) {
-        System.setProperty("java.awt.headless", "true");
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

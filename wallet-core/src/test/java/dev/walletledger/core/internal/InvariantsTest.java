@@ -1,5 +1,6 @@
 package dev.walletledger.core.internal;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,7 @@ import org.junit.jupiter.api.Test;
 class InvariantsTest {
     @Test
     void javaLockOrderIsPostgresCollateCOrder() throws Exception {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("InvariantsTest seed=" + seed + " (re-run with -Dwallet.seed=" + seed + ")");
+        long seed = Seeds.seed("InvariantsTest");
         Random random = new Random(seed);
         // Code points from every UTF-16 region that sorts differently by code unit than by code point.
         int[] alphabet = {'a', 'B', 'z', '_', '0', 0xE9, 0x3B1, 0xE000, 0xFFFD, 0x1F600, 0x10348, 0xFF5E};

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Many threads, few wallets, every isolation level: conservation, no negative balance, exactly-once
  * effects per reference, zero deadlocks. Each test prints its seed; re-run with -Dwallet.seed=N.
  */
-class ConcurrencyTest {
+class LedgerConcurrencyTest {
     private static final int THREADS = 16;
     private static final int CALLS_PER_THREAD = 120;
     private static final long WAIT_SECONDS = 120;
@@ -67,9 +68,7 @@ class ConcurrencyTest {
     }
 
     static long seed(String test, IsolationLevel isolation) {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.printf("%s[%s] seed=%d (re-run with -Dwallet.seed=%d)%n", test, isolation, seed, seed);
-        return seed;
+        return Seeds.seed(test + "[" + isolation + "]");
     }
 
     @ParameterizedTest(name = "{0}, lanes={1}")

@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Double-spend attacks and duplicate deliveries over HTTP. */
-class ConcurrencyTest {
+class HttpConcurrencyTest {
     private static final int THREADS = 16;
     static TestServer server;
 
@@ -38,8 +39,7 @@ class ConcurrencyTest {
 
     @Test
     void concurrentSpendsNeverOverdraw() throws Exception {
-        long seed = Long.getLong("wallet.seed", System.nanoTime());
-        System.out.println("ConcurrencyTest.concurrentSpendsNeverOverdraw seed=" + seed);
+        long seed = Seeds.seed("HttpConcurrencyTest.concurrentSpendsNeverOverdraw");
         Random random = new Random(seed);
         for (int attack = 0; attack < 5; attack++) {
             String user = "attacked_" + attack;

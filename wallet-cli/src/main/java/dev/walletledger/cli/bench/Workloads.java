@@ -1,0 +1,25 @@
+package dev.walletledger.cli.bench;
+
+/**
+ * The benchmark's workloads by name: the names in the report, the chart and results.jsonl, and the keys
+ * the targets and ratios look results up by. One place, so renaming one cannot silently drop a target.
+ */
+final class Workloads {
+    static final String PGBENCH_UNIFORM = "pgbench topup_uniform";
+    static final String PGBENCH_HOT = "pgbench topup_hot";
+    static final String PGBENCH_SELECT = "pgbench select-only";
+    static final String LIBRARY_TOPUPS = "library top-ups";
+    static final String LIBRARY_TOPUPS_LAST = "library top-ups, again last";
+    static final String LIBRARY_MIX = "library mix 60/30/10";
+    static final String HOT = "top-ups, one TREASURY (hot)";
+    static final String SPREAD = "top-ups, 16 TREASURYs (spread)";
+    static final String BATCHES_OF = "batches of ";
+    static final String BATCHES_OF_1000 = BATCHES_OF + 1000;
+    static final String HTTP_TOPUPS = "HTTP top-ups";
+    static final String HTTP_HALF_PEAK = "HTTP top-ups at half of peak";
+    static final String HTTP_READS = "HTTP balance reads";
+    /** Every HTTP workload's name starts with this. */
+    static final String HTTP_PREFIX = "HTTP";
+
+    private Workloads() {}
+}
