@@ -23,10 +23,18 @@ public record Batch(List<Operation> operations, Mode mode) {
         if (operations == null || operations.isEmpty()) {
             throw WalletException.invalid("operations", "must hold at least one operation");
         }
-        if (operations.size() > SIZE_MAX) {
+        requireSize(operations.size());
+        operations = List.copyOf(operations);
+    }
+
+    /**
+     * Refuses more than {@link #SIZE_MAX} operations; a caller that parses a batch calls it before parsing
+     * them all, so an oversized one costs nothing.
+     */
+    public static void requireSize(int operations) {
+        if (operations > SIZE_MAX) {
             throw WalletException.invalid("operations", "must hold at most " + SIZE_MAX + " operations");
         }
-        operations = List.copyOf(operations);
     }
 
     public static Batch atomic(List<Operation> operations) {

@@ -1,7 +1,6 @@
 package dev.walletledger.core;
 
 import java.text.Normalizer;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Argument checks shared by the request records; each failure names the field in wire spelling. */
@@ -74,9 +73,7 @@ final class Checks {
 
     static long amount(long value) {
         if (value < 1 || value > Operation.AMOUNT_MAX) {
-            throw WalletException.of(ErrorCode.VALIDATION_FAILED,
-                    "amount must be an integer from 1 to " + Operation.AMOUNT_MAX + " (minor units), got " + value,
-                    Map.of("field", "amount"));
+            throw WalletException.invalid("amount", Operation.AMOUNT_RANGE + ", got " + value);
         }
         return value;
     }

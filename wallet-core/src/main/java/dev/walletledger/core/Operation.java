@@ -15,6 +15,8 @@ package dev.walletledger.core;
 public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Operation.Spend {
     /** The largest amount one operation may move, in minor units (10^15). */
     long AMOUNT_MAX = 1_000_000_000_000_000L;
+    /** What a refused amount is told: the one wording of the range, wherever it is checked. */
+    String AMOUNT_RANGE = "must be an integer from 1 to " + AMOUNT_MAX + " (minor units)";
 
     OperationType type();
 

@@ -2,6 +2,7 @@ package dev.walletledger.http;
 
 import dev.walletledger.core.IsolationLevel;
 import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.EmbeddedDatabase;
@@ -113,7 +114,11 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
         String url = value(env, "DATABASE_URL", "");
         String migrationUrl = value(env, "WALLET_MIGRATION_DATABASE_URL", "");
         String schema = value(env, "WALLET_SCHEMA", LedgerConfig.defaults().schema());
-        LedgerConfig.defaults().withSchema(schema); // refused here, naming the variable, rather than at startup
+        try {
+            LedgerConfig.defaults().withSchema(schema); // refused here, naming the variable, not at startup
+        } catch (WalletException e) {
+            throw new IllegalArgumentException("WALLET_SCHEMA " + e.getMessage().replaceFirst("^schema ", ""));
+        }
         Database database = new Database(
                 url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url)),
                 migrationUrl.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(migrationUrl)),

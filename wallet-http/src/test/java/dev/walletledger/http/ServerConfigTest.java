@@ -59,7 +59,7 @@ class ServerConfigTest {
                 () -> ServerConfig.fromEnvironment(Map.of("WALLET_POOL_SIZE", "0"))).getMessage().contains("WALLET_POOL_SIZE"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("WALLET_SCHEMA", "Drop Table"))).getMessage()
-                .contains("schema"));
+                .contains("WALLET_SCHEMA"));
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("DATABASE_URL", "mysql://root:hunter2@x/y")));
         assertFalse(url.getMessage().contains("hunter2"));

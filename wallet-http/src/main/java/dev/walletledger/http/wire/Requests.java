@@ -49,9 +49,7 @@ public final class Requests {
         if (operations == null || !operations.isArray()) {
             throw WalletException.invalid("operations", "must be an array of operations");
         }
-        if (operations.size() > Batch.SIZE_MAX) {
-            throw WalletException.invalid("operations", "must hold at most " + Batch.SIZE_MAX + " operations");
-        }
+        Batch.requireSize(operations.size()); // before parsing them all
         List<Operation> parsed = new ArrayList<>(operations.size());
         for (int i = 0; i < operations.size(); i++) {
             String prefix = "operations[" + i + "].";
@@ -113,10 +111,10 @@ public final class Requests {
         if (!node.isIntegralNumber()) {
             throw WalletException.invalid(field, "must be a JSON integer of minor units (no fraction, exponent, quotes or booleans)");
         }
-        if (!node.canConvertToLong() || node.longValue() < 1 || node.longValue() > Operation.AMOUNT_MAX) {
-            throw WalletException.invalid(field, "must be an integer from 1 to " + Operation.AMOUNT_MAX + " (minor units)");
+        if (!node.canConvertToLong()) {
+            throw WalletException.invalid(field, Operation.AMOUNT_RANGE); // beyond a long: the core never sees it
         }
-        return node.longValue();
+        return node.longValue(); // the core checks the range (Operation.of), and names the field
     }
 
     private static Metadata metadata(JsonNode node, String field) {
