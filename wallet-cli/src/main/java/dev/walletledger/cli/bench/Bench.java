@@ -292,7 +292,7 @@ public final class Bench {
     /** 60 % spends, 30 % top-ups, 10 % bonuses over a pool of users per caller count; spends may be refused. */
     private static Operation mixed(java.util.Random random, int concurrency, long n) {
         String user = "m" + concurrency + "-" + random.nextInt(5_000);
-        long amount = 1 + random.nextInt(500);
+        long amount = 1L + random.nextInt(500);
         int dice = random.nextInt(10);
         if (dice < 6) {
             return Operation.spend(user, "GOLD_COINS", amount, "ms-" + concurrency + "-" + n);

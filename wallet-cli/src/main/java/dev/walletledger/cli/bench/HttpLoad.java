@@ -182,7 +182,7 @@ final class HttpLoad {
             latencies.add(mine);
             loops.add(loop(client, base, shape, sequence, errors, mine, deadline));
         }
-        CompletableFuture.allOf(loops.toArray(new CompletableFuture[0])).orTimeout(seconds + 60L, TimeUnit.SECONDS)
+        CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0])).orTimeout(seconds + 60L, TimeUnit.SECONDS)
                 .join();
         double elapsed = (System.nanoTime() - started) / 1e9;
         long total = latencies.stream().mapToLong(Latencies::count).sum();
@@ -251,7 +251,7 @@ final class HttpLoad {
                         return null;
                     }));
         }
-        CompletableFuture.allOf(sent.toArray(new CompletableFuture[0])).orTimeout(60, TimeUnit.SECONDS).join();
+        CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).orTimeout(60, TimeUnit.SECONDS).join();
         double elapsed = (System.nanoTime() - started) / 1e9;
         Latencies.Summary summary = Latencies.summarize(List.of(latencies));
         return new Result(workload, "jdk-open-loop", inFlightMax, latencies.count() / elapsed, summary.p50Millis(),
