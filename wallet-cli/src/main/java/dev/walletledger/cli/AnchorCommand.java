@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** {@code wallet anchor}: prints the current head of every hash chain as one anchor to keep elsewhere. */
 final class AnchorCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("anchor",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "anchor",
             "print the ledger's chain anchor, to store outside the database",
             "wallet anchor [--json]",
             """
@@ -16,7 +17,9 @@ final class AnchorCommand implements Command {
             Store it outside the database (a ticket, a log, a commit); 'wallet verify --anchor LINE' later
             proves that history up to it is unchanged. Waits briefly for writes in flight; run it as the
             ledger's owner (it locks the entries table in SHARE mode for a moment).""",
-            List.of(), 0, List.of());
+            List.of(),
+            0,
+            List.of());
 
     @Override
     public Synopsis synopsis() {

@@ -128,7 +128,8 @@ final class Args {
             String value;
             if (equals >= 0) {
                 value = token.substring(equals + 1);
-            } else if (i + 1 < tokens.size() && !tokens.get(i + 1).equals("--")
+            } else if (i + 1 < tokens.size()
+                    && !tokens.get(i + 1).equals("--")
                     && !byName.containsKey(optionName(tokens.get(i + 1)))) {
                 value = tokens.get(++i);
             } else {
@@ -149,11 +150,12 @@ final class Args {
      * white space and overflow, naming the option.
      */
     static long wholeNumber(String option, String text, long min, long max) {
-        boolean digits = !text.isEmpty() && text.length() <= 1_000 && text.chars().allMatch(c -> c >= '0' && c <= '9');
+        boolean digits =
+                !text.isEmpty() && text.length() <= 1_000 && text.chars().allMatch(c -> c >= '0' && c <= '9');
         BigInteger value = digits ? new BigInteger(text) : BigInteger.valueOf(-1);
         if (!digits || value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new UsageException(option + " must be a whole number from " + min + " to " + max + ", got "
-                    + quoted(text));
+            throw new UsageException(
+                    option + " must be a whole number from " + min + " to " + max + ", got " + quoted(text));
         }
         return value.longValueExact();
     }

@@ -5,18 +5,21 @@ import java.util.List;
 
 /** {@code wallet assets add}: a new asset type with its SYSTEM wallets. */
 final class AssetsAddCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("assets add",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "assets add",
             "add an asset type",
             "wallet assets add --code CODE --name NAME --decimals D",
             """
             Adds an asset type with its TREASURY, BONUS_POOL and REVENUE wallets. Adding the same
             definition again changes nothing; another definition under an existing code is
             ASSET_EXISTS (exit 65).""",
-            List.of(), 0, List.of(
+            List.of(),
+            0,
+            List.of(
                     Args.Option.value("--code", "CODE", "1-50 of A-Z, 0-9 and _, starting with a letter (GEMS)"),
                     Args.Option.value("--name", "NAME", "a display name (Gems)"),
-                    Args.Option.value("--decimals", "D",
-                            "decimal places of the minor unit, 0-" + Asset.DECIMAL_PLACES_MAX)));
+                    Args.Option.value(
+                            "--decimals", "D", "decimal places of the minor unit, 0-" + Asset.DECIMAL_PLACES_MAX)));
 
     @Override
     public Synopsis synopsis() {

@@ -8,11 +8,14 @@ import java.util.Map;
 
 /** {@code wallet assets list}: the asset types. */
 final class AssetsListCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("assets list",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "assets list",
             "list the asset types",
             "wallet assets list [--json]",
             "Lists every asset type: its code, name and the decimal places of its minor unit.",
-            List.of(), 0, List.of());
+            List.of(),
+            0,
+            List.of());
 
     @Override
     public Synopsis synopsis() {

@@ -8,14 +8,17 @@ import java.util.Map;
 
 /** {@code wallet balance USER}: current balances, in major and minor units. */
 final class BalanceCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("balance",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "balance",
             "show a user's balances",
             "wallet balance USER [--asset CODE] [--json]",
             """
             Shows the user's current balance in each asset (or in one, with --asset): in the asset's
             major units (12.50) and in minor units (1250). Never stale: it is the balance stored with
             the user's latest entry. A user never credited in --asset is WALLET_NOT_FOUND (exit 66).""",
-            List.of("USER"), 1, List.of(Args.Option.value("--asset", "CODE", "only this asset")));
+            List.of("USER"),
+            1,
+            List.of(Args.Option.value("--asset", "CODE", "only this asset")));
 
     @Override
     public Synopsis synopsis() {
@@ -25,7 +28,8 @@ final class BalanceCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         String user = call.positional(0);
-        List<Balance> balances = call.args.value("--asset")
+        List<Balance> balances = call.args
+                .value("--asset")
                 .map(asset -> List.of(call.ledger().balance(user, asset)))
                 .orElseGet(() -> call.ledger().balances(user));
         if (call.json()) {
@@ -48,10 +52,12 @@ final class BalanceCommand implements Command {
             call.out.println("user " + user + " has no wallets");
             return ExitCode.OK;
         }
-        Table table = Table.of("ASSET", Table.Align.LEFT, "BALANCE", Table.Align.RIGHT,
-                "MINOR_UNITS", Table.Align.RIGHT);
+        Table table =
+                Table.of("ASSET", Table.Align.LEFT, "BALANCE", Table.Align.RIGHT, "MINOR_UNITS", Table.Align.RIGHT);
         for (Balance balance : balances) {
-            table.row(balance.assetCode(), Units.major(balance.balance(), balance.decimalPlaces()),
+            table.row(
+                    balance.assetCode(),
+                    Units.major(balance.balance(), balance.decimalPlaces()),
                     Long.toString(balance.balance()));
         }
         table.print(call.out);

@@ -15,7 +15,8 @@ final class BenchCommand implements Command {
     /** The server jar's file name, as the build and a release name it. */
     static final String SERVER_JAR = "wallet-server.jar";
 
-    private static final Synopsis SYNOPSIS = new Synopsis("bench",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "bench",
             "measure throughput and latency against pgbench on the same PostgreSQL",
             "wallet bench [--quick] [--seconds N] [--concurrency 1,16,64] [--out DIR] [--server-jar JAR] "
                     + "[--no-http] [--no-pgbench] [--seed N]",
@@ -28,13 +29,18 @@ final class BenchCommand implements Command {
             balance reads. Writes report.md (the table, with each run's ratio to its pgbench baseline, and
             the targets), results.jsonl and throughput.png to --out. --quick: 2 s per run at 1 and 4, for CI.
             Never run it against a production database: it writes thousands of transactions.""",
-            List.of(), 0, List.of(
+            List.of(),
+            0,
+            List.of(
                     Args.Option.flag("--quick", "2 s per run, concurrency 1 and 4, pgbench scale 1 (for CI)"),
                     Args.Option.value("--seconds", "N", "seconds per run (15)"),
                     Args.Option.value("--concurrency", "LIST", "comma-separated callers/connections (1,16,64)"),
                     Args.Option.value("--out", "DIR", "where to write the results (bench-results/<UTC time>)"),
-                    Args.Option.value("--server-jar", "JAR", "the server jar for the HTTP runs (default: "
-                            + "WALLET_SERVER_JAR, else " + SERVER_JAR + " beside this jar or in its build tree)"),
+                    Args.Option.value(
+                            "--server-jar",
+                            "JAR",
+                            "the server jar for the HTTP runs (default: " + "WALLET_SERVER_JAR, else " + SERVER_JAR
+                                    + " beside this jar or in its build tree)"),
                     Args.Option.flag("--no-http", "skip the HTTP runs"),
                     Args.Option.flag("--no-pgbench", "skip the pgbench baselines (and so the ratios)"),
                     Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)")));
@@ -47,21 +53,43 @@ final class BenchCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         boolean quick = call.args.has("--quick");
-        int seconds = call.args.value("--seconds").map(v -> number("--seconds", v, 1, 3_600)).orElse(quick ? 2 : 15);
-        List<Integer> concurrencies = call.args.value("--concurrency").map(BenchCommand::concurrencies)
+        int seconds = call.args
+                .value("--seconds")
+                .map(v -> number("--seconds", v, 1, 3_600))
+                .orElse(quick ? 2 : 15);
+        List<Integer> concurrencies = call.args
+                .value("--concurrency")
+                .map(BenchCommand::concurrencies)
                 .orElse(quick ? List.of(1, 4) : List.of(1, 16, 64));
-        long seed = call.args.value("--seed").map(v -> (long) number("--seed", v, 0, Integer.MAX_VALUE))
+        long seed = call.args
+                .value("--seed")
+                .map(v -> (long) number("--seed", v, 0, Integer.MAX_VALUE))
                 .orElse(System.nanoTime() & Integer.MAX_VALUE);
-        Path out = call.args.value("--out").map(Path::of).orElse(Path.of("bench-results",
-                LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        Optional<Path> jar = call.args.value("--server-jar").map(Path::of)
+        Path out = call.args
+                .value("--out")
+                .map(Path::of)
+                .orElse(Path.of(
+                        "bench-results",
+                        LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        Optional<Path> jar = call.args
+                .value("--server-jar")
+                .map(Path::of)
                 .or(() -> serverJar(System.getenv("WALLET_SERVER_JAR"), BenchCommand.class));
-        call.err.println("bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", results in " + out);
-        Bench.Settings settings = new Bench.Settings(seconds, concurrencies, quick ? 1 : 10, out,
-                call.args.value("--database-url"), jar,
-                !call.args.has("--no-http"), !call.args.has("--no-pgbench"), seed);
+        call.err.println(
+                "bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", results in " + out);
+        Bench.Settings settings = new Bench.Settings(
+                seconds,
+                concurrencies,
+                quick ? 1 : 10,
+                out,
+                call.args.value("--database-url"),
+                jar,
+                !call.args.has("--no-http"),
+                !call.args.has("--no-pgbench"),
+                seed);
         Path report = new Bench(settings, call.err).run();
-        call.out.println("wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
+        call.out.println(
+                "wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
         return ExitCode.OK;
     }
 
@@ -75,10 +103,15 @@ final class BenchCommand implements Command {
             return Optional.of(Path.of(fromEnvironment.strip()));
         }
         try {
-            Path self = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path directory = self.getParent(); // of target/classes or of the jar: target/ either way
-            for (Path candidate : List.of(directory.resolve(SERVER_JAR),
-                    directory.resolve("../../wallet-http/target").resolve(SERVER_JAR).normalize())) {
+            for (Path candidate : List.of(
+                    directory.resolve(SERVER_JAR),
+                    directory
+                            .resolve("../../wallet-http/target")
+                            .resolve(SERVER_JAR)
+                            .normalize())) {
                 if (Files.isRegularFile(candidate)) {
                     return Optional.of(candidate);
                 }
@@ -109,7 +142,7 @@ final class BenchCommand implements Command {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw new UsageException(option + " must be a whole number from " + min + " to " + max + ", got "
-                + Args.quoted(text));
+        throw new UsageException(
+                option + " must be a whole number from " + min + " to " + max + ", got " + Args.quoted(text));
     }
 }

@@ -44,18 +44,23 @@ public final class Cli {
     /** Accepted before or after the command. */
     static final List<Args.Option> COMMON_OPTIONS = List.of(
             Args.Option.value("--database-url", "URL", "jdbc:postgresql://host/db or postgresql://user:pass@host/db"),
-            Args.Option.value("--data-dir", "DIR", "the embedded PostgreSQL's directory, shared with the server ("
-                    + EmbeddedDatabase.DEFAULT_DIRECTORY + ")"),
-            Args.Option.value("--schema", "NAME", "the ledger's PostgreSQL schema ("
-                    + LedgerConfig.defaults().schema() + ")"),
+            Args.Option.value(
+                    "--data-dir",
+                    "DIR",
+                    "the embedded PostgreSQL's directory, shared with the server (" + EmbeddedDatabase.DEFAULT_DIRECTORY
+                            + ")"),
+            Args.Option.value(
+                    "--schema",
+                    "NAME",
+                    "the ledger's PostgreSQL schema (" + LedgerConfig.defaults().schema() + ")"),
             Args.Option.flag("--json", "print one JSON document on stdout, for scripts"),
             Args.Option.flag("--help", "show help (also -h)"));
 
-    private static final List<Args.Option> GLOBAL_OPTIONS = concat(COMMON_OPTIONS,
-            List.of(Args.Option.flag("--version", "print the version")));
+    private static final List<Args.Option> GLOBAL_OPTIONS =
+            concat(COMMON_OPTIONS, List.of(Args.Option.flag("--version", "print the version")));
 
-    private static final String USAGE = "wallet [--database-url URL | --data-dir DIR] [--schema NAME] [--json] "
-            + "COMMAND [ARGS]";
+    private static final String USAGE =
+            "wallet [--database-url URL | --data-dir DIR] [--schema NAME] [--json] " + "COMMAND [ARGS]";
 
     private final Database.Connector connector;
     private final Map<String, String> environment;
@@ -67,8 +72,8 @@ public final class Cli {
      * @param interactive  whether stderr is a terminal a person watches (progress bars)
      * @param nanoTime     the monotonic clock (progress bars appear after a delay)
      */
-    public Cli(Database.Connector connector, Map<String, String> environment, boolean interactive,
-               LongSupplier nanoTime) {
+    public Cli(
+            Database.Connector connector, Map<String, String> environment, boolean interactive, LongSupplier nanoTime) {
         this.connector = connector;
         this.environment = Map.copyOf(environment);
         this.interactive = interactive;
@@ -100,8 +105,8 @@ public final class Cli {
             }
             command = resolve(rest);
             int words = command.synopsis().name().split(" ").length;
-            Args.Parsed parsed = leading.parsed()
-                    .merge(Args.parse(optionsOf(command), rest.subList(words, rest.size())));
+            Args.Parsed parsed =
+                    leading.parsed().merge(Args.parse(optionsOf(command), rest.subList(words, rest.size())));
             json = parsed.has("--json");
             if (parsed.has("--help")) {
                 printHelp(command, out);
@@ -111,17 +116,27 @@ public final class Cli {
             return execute(command, parsed, out, err).code;
         } catch (UsageException e) {
             err.println("wallet: USAGE: " + e.getMessage());
-            err.println("usage: " + (command == null ? USAGE : command.synopsis().usage()));
-            err.println("Try 'wallet " + (command == null ? "" : command.synopsis().name() + " ") + "--help'.");
+            err.println(
+                    "usage: " + (command == null ? USAGE : command.synopsis().usage()));
+            err.println(
+                    "Try 'wallet " + (command == null ? "" : command.synopsis().name() + " ") + "--help'.");
             return ExitCode.USAGE.code;
         } catch (WalletException e) {
-            return fail(e.code().name(), e.getMessage(), e.details(), e.getCause(), ExitCode.of(e.code().kind()),
-                    json, out, err);
+            return fail(
+                    e.code().name(),
+                    e.getMessage(),
+                    e.details(),
+                    e.getCause(),
+                    ExitCode.of(e.code().kind()),
+                    json,
+                    out,
+                    err);
         } catch (CommandFailure e) {
             return fail(e.code, e.getMessage(), e.details, null, e.exitCode, json, out, err);
         } catch (RuntimeException e) {
             // A bug in the CLI or the library: the one case where a stack trace helps.
-            err.println("wallet: " + ErrorCode.INTERNAL_ERROR + ": unexpected " + e + "; this is a bug, please report it");
+            err.println(
+                    "wallet: " + ErrorCode.INTERNAL_ERROR + ": unexpected " + e + "; this is a bug, please report it");
             e.printStackTrace(err);
             return ExitCode.INTERNAL.code;
         }
@@ -133,13 +148,14 @@ public final class Cli {
 
     private ExitCode execute(Command command, Args.Parsed parsed, PrintStream out, PrintStream err) {
         Database.Target target = new Database.Target(
-                parsed.value("--database-url").or(() -> Optional.ofNullable(environment.get("DATABASE_URL"))
-                        .filter(url -> !url.isBlank())),
+                parsed.value("--database-url")
+                        .or(() -> Optional.ofNullable(environment.get("DATABASE_URL"))
+                                .filter(url -> !url.isBlank())),
                 parsed.value("--data-dir").map(Path::of).orElse(EmbeddedDatabase.DEFAULT_DIRECTORY),
                 parsed.value("--schema").orElse(LedgerConfig.defaults().schema()),
                 command instanceof MigrateCommand);
-        try (Invocation call = new Invocation(parsed, out, err, interactive, nanoTime,
-                () -> connector.connect(target))) {
+        try (Invocation call =
+                new Invocation(parsed, out, err, interactive, nanoTime, () -> connector.connect(target))) {
             return command.run(call);
         }
     }
@@ -159,7 +175,8 @@ public final class Cli {
             throw new UsageException("wallet assets needs a subcommand: list or add"
                     + (two == null ? "" : ", got " + Args.quoted(rest.get(1))));
         }
-        List<String> names = COMMANDS.stream().map(command -> command.synopsis().name()).toList();
+        List<String> names =
+                COMMANDS.stream().map(command -> command.synopsis().name()).toList();
         throw new UsageException("unknown command " + Args.quoted(first) + Args.suggestion(first, names));
     }
 
@@ -175,8 +192,15 @@ public final class Cli {
         }
     }
 
-    private static int fail(String code, String message, Map<String, Object> details, Throwable cause,
-                            ExitCode exitCode, boolean json, PrintStream out, PrintStream err) {
+    private static int fail(
+            String code,
+            String message,
+            Map<String, Object> details,
+            Throwable cause,
+            ExitCode exitCode,
+            boolean json,
+            PrintStream out,
+            PrintStream err) {
         err.println("wallet: " + code + ": " + message);
         if (exitCode == ExitCode.UNAVAILABLE || exitCode == ExitCode.INTERNAL) {
             // What the database said is what an operator needs here; depth-bounded, no stack trace.
@@ -216,7 +240,8 @@ public final class Cli {
         out.println();
         out.println("commands:");
         Table commands = Table.of("", Table.Align.LEFT, "", Table.Align.LEFT);
-        COMMANDS.forEach(command -> commands.row("  " + command.synopsis().name(), command.synopsis().summary()));
+        COMMANDS.forEach(command -> commands.row(
+                "  " + command.synopsis().name(), command.synopsis().summary()));
         commands.printRows(out);
         out.println();
         out.println("options, before or after the command:");

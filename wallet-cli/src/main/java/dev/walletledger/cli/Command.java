@@ -13,8 +13,14 @@ interface Command {
      * How a command is called. {@code positionals} names its positional arguments in order (for messages),
      * the first {@code positionalsRequired} of them required.
      */
-    record Synopsis(String name, String summary, String usage, String description, List<String> positionals,
-                    int positionalsRequired, List<Args.Option> options) {
+    record Synopsis(
+            String name,
+            String summary,
+            String usage,
+            String description,
+            List<String> positionals,
+            int positionalsRequired,
+            List<Args.Option> options) {
         public Synopsis {
             positionals = List.copyOf(positionals);
             options = List.copyOf(options);

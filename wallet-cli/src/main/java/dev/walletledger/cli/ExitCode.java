@@ -9,8 +9,10 @@ enum ExitCode {
     /** The command line is wrong (EX_USAGE). */
     USAGE(64, "usage: an unknown command or option, a missing or bad value"),
     /** The request breaks a rule or collides with the ledger's data, or verify found violations (EX_DATAERR). */
-    DATA(65, "data: VALIDATION_FAILED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW, IDEMPOTENCY_CONFLICT,\n"
-            + "      ASSET_EXISTS; or verify/stats found the ledger inconsistent"),
+    DATA(
+            65,
+            "data: VALIDATION_FAILED, INSUFFICIENT_FUNDS, BALANCE_OVERFLOW, IDEMPOTENCY_CONFLICT,\n"
+                    + "      ASSET_EXISTS; or verify/stats found the ledger inconsistent"),
     /** An asset, wallet or transaction does not exist (EX_NOINPUT). */
     NOT_FOUND(66, "not found: ASSET_NOT_FOUND, WALLET_NOT_FOUND, TRANSACTION_NOT_FOUND, LEDGER_NOT_FOUND"),
     /** The database cannot be reached; the same command may be run again (EX_UNAVAILABLE). */

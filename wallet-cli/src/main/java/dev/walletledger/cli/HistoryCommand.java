@@ -12,17 +12,22 @@ import java.util.Map;
 final class HistoryCommand implements Command {
     static final int LIMIT_DEFAULT = 20;
 
-    private static final Synopsis SYNOPSIS = new Synopsis("history",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "history",
             "show a user's entries, newest first",
             "wallet history USER [--asset CODE] [--limit N] [--cursor CURSOR] [--json]",
             """
             Shows one page of the user's entries, newest first: when, what, the signed amount and the
             balance right after it, with the reference and transaction ids. When older entries remain,
             the last line gives the --cursor for the next page; cursors stay valid forever.""",
-            List.of("USER"), 1, List.of(
+            List.of("USER"),
+            1,
+            List.of(
                     Args.Option.value("--asset", "CODE", "only this asset"),
-                    Args.Option.value("--limit", "N", "entries per page, 1-" + HistoryPage.LIMIT_MAX
-                            + " (" + LIMIT_DEFAULT + ")"),
+                    Args.Option.value(
+                            "--limit",
+                            "N",
+                            "entries per page, 1-" + HistoryPage.LIMIT_MAX + " (" + LIMIT_DEFAULT + ")"),
                     Args.Option.value("--cursor", "CURSOR", "continue after the page that printed it")));
 
     @Override
@@ -33,11 +38,16 @@ final class HistoryCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         String user = call.positional(0);
-        int limit = call.args.value("--limit")
+        int limit = call.args
+                .value("--limit")
                 .map(text -> (int) Args.wholeNumber("--limit", text, 1, HistoryPage.LIMIT_MAX))
                 .orElse(LIMIT_DEFAULT);
-        HistoryPage page = call.ledger().history(user, call.args.value("--asset").orElse(null),
-                call.args.value("--cursor").orElse(null), limit);
+        HistoryPage page = call.ledger()
+                .history(
+                        user,
+                        call.args.value("--asset").orElse(null),
+                        call.args.value("--cursor").orElse(null),
+                        limit);
         if (call.json()) {
             call.printJson(json(call, user, page));
             return ExitCode.OK;
@@ -46,19 +56,37 @@ final class HistoryCommand implements Command {
             call.out.println("no entries for " + user);
             return ExitCode.OK;
         }
-        Table table = Table.of("CREATED_AT", Table.Align.LEFT, "TYPE", Table.Align.LEFT, "ASSET", Table.Align.LEFT,
-                "AMOUNT", Table.Align.RIGHT, "BALANCE_AFTER", Table.Align.RIGHT, "REFERENCE", Table.Align.LEFT,
-                "TRANSACTION", Table.Align.LEFT);
+        Table table = Table.of(
+                "CREATED_AT",
+                Table.Align.LEFT,
+                "TYPE",
+                Table.Align.LEFT,
+                "ASSET",
+                Table.Align.LEFT,
+                "AMOUNT",
+                Table.Align.RIGHT,
+                "BALANCE_AFTER",
+                Table.Align.RIGHT,
+                "REFERENCE",
+                Table.Align.LEFT,
+                "TRANSACTION",
+                Table.Align.LEFT);
         for (HistoryItem item : page.items()) {
             int decimals = call.decimalPlaces(item.assetCode());
-            table.row(TransactionView.timestamp(item.createdAt()), item.type().name(), item.assetCode(),
+            table.row(
+                    TransactionView.timestamp(item.createdAt()),
+                    item.type().name(),
+                    item.assetCode(),
                     (item.direction() == Direction.CREDIT ? "+" : "-") + Units.major(item.amount(), decimals),
-                    Units.major(item.balanceAfter(), decimals), item.referenceId(), item.transactionId().toString());
+                    Units.major(item.balanceAfter(), decimals),
+                    item.referenceId(),
+                    item.transactionId().toString());
         }
         table.print(call.out);
-        page.nextCursor().ifPresentOrElse(
-                cursor -> call.out.println("older entries: --cursor " + cursor),
-                () -> call.out.println("(no older entries)"));
+        page.nextCursor()
+                .ifPresentOrElse(
+                        cursor -> call.out.println("older entries: --cursor " + cursor),
+                        () -> call.out.println("(no older entries)"));
         return ExitCode.OK;
     }
 

@@ -17,13 +17,19 @@ final class Invocation implements AutoCloseable {
     final PrintStream err;
     /** Whether stderr is an interactive terminal (progress bars are drawn there without being asked). */
     final boolean interactive;
+
     final LongSupplier nanoTime;
     private final Supplier<Database> opener;
     private Database database;
     private List<Asset> assets;
 
-    Invocation(Args.Parsed args, PrintStream out, PrintStream err, boolean interactive, LongSupplier nanoTime,
-               Supplier<Database> opener) {
+    Invocation(
+            Args.Parsed args,
+            PrintStream out,
+            PrintStream err,
+            boolean interactive,
+            LongSupplier nanoTime,
+            Supplier<Database> opener) {
         this.args = args;
         this.out = out;
         this.err = err;
@@ -60,9 +66,11 @@ final class Invocation implements AutoCloseable {
         if (assets == null) {
             assets = ledger().assets();
         }
-        return assets.stream().filter(asset -> asset.code().equals(assetCode)).findFirst()
-                .orElseThrow(() -> WalletException.of(ErrorCode.ASSET_NOT_FOUND, "no asset " + assetCode,
-                        Map.of("asset_code", assetCode)))
+        return assets.stream()
+                .filter(asset -> asset.code().equals(assetCode))
+                .findFirst()
+                .orElseThrow(() -> WalletException.of(
+                        ErrorCode.ASSET_NOT_FOUND, "no asset " + assetCode, Map.of("asset_code", assetCode)))
                 .decimalPlaces();
     }
 

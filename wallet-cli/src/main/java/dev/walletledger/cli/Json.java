@@ -37,7 +37,9 @@ final class Json {
             out.append(raw.json());
         } else if (value instanceof String text) {
             JsonText.appendQuoted(text, out);
-        } else if (value instanceof Boolean || value instanceof Long || value instanceof Integer
+        } else if (value instanceof Boolean
+                || value instanceof Long
+                || value instanceof Integer
                 || value instanceof BigInteger) {
             out.append(value);
         } else if (value instanceof BigDecimal decimal) {

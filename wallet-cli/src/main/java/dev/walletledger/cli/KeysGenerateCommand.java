@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 final class KeysGenerateCommand implements Command {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final List<String> SCOPES = List.of("read", "write", "admin");
-    private static final Synopsis SYNOPSIS = new Synopsis("keys generate",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "keys generate",
             "make an API key for the server (printed once) and its hashed line",
             "wallet keys generate --id ID --scopes SCOPES",
             """
@@ -29,7 +30,9 @@ final class KeysGenerateCommand implements Command {
             server's logs name it by its id. Scopes are independent: read (balances, history,
             transactions, assets), write (top-up, bonus, spend, batch), admin (/metrics). To revoke a
             key, delete its line and restart the server.""",
-            List.of(), 0, List.of(
+            List.of(),
+            0,
+            List.of(
                     Args.Option.value("--id", "ID", "the key's name in logs: 1-64 of A-Z, a-z, 0-9, _ and -"),
                     Args.Option.value("--scopes", "SCOPES", "comma-separated: read, write, admin (read,write)")));
 
@@ -52,8 +55,9 @@ final class KeysGenerateCommand implements Command {
     public ExitCode run(Invocation call) {
         String id = call.required("--id");
         if (!KEY_ID.matcher(id).matches()) {
-            throw new UsageException("--id must be 1-64 of A-Z, a-z, 0-9, _ and -, starting with a letter or digit, got "
-                    + Args.quoted(id));
+            throw new UsageException(
+                    "--id must be 1-64 of A-Z, a-z, 0-9, _ and -, starting with a letter or digit, got "
+                            + Args.quoted(id));
         }
         String scopes = scopes(call.required("--scopes"));
         byte[] secret = new byte[32];
@@ -84,8 +88,8 @@ final class KeysGenerateCommand implements Command {
         for (String name : text.split(",", -1)) {
             String scope = name.strip();
             if (!SCOPES.contains(scope)) {
-                throw new UsageException("--scopes takes read, write and admin separated by commas, got "
-                        + Args.quoted(scope));
+                throw new UsageException(
+                        "--scopes takes read, write and admin separated by commas, got " + Args.quoted(scope));
             }
             if (given.contains(scope)) {
                 throw new UsageException("--scopes lists " + scope + " twice");

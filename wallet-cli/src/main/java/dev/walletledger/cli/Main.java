@@ -14,8 +14,8 @@ public final class Main {
         // A command-line tool: the benchmark's chart is drawn off-screen, never in a window.
         System.setProperty("java.awt.headless", "true");
         // UTF-8 whatever the locale says: user ids and asset names may be in any script.
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false,
-                StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(
+                new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         Cli cli = new Cli(new PostgresConnector(err), System.getenv(), System.console() != null, System::nanoTime);
         int exitCode = cli.run(args, out, err);

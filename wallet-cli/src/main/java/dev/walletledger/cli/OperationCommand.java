@@ -20,19 +20,29 @@ final class OperationCommand implements Command {
         this.type = type;
         String name = type.name().toLowerCase(java.util.Locale.ROOT);
         this.detailOption = "--" + type.detailField().replace('_', '-');
-        this.synopsis = new Synopsis(name, summary(type),
-                "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] ["
-                        + detailOption + " TEXT] [--actor NAME] [--json]",
+        this.synopsis = new Synopsis(
+                name,
+                summary(type),
+                "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] [" + detailOption
+                        + " TEXT] [--actor NAME] [--json]",
                 description(type),
-                List.of("USER"), 1, List.of(
+                List.of("USER"),
+                1,
+                List.of(
                         Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
-                        Args.Option.value("--amount", "N", "minor units, a whole number from 1 to "
-                                + Operation.AMOUNT_MAX + " (1250 is 12.50 of a 2-decimal asset)"),
+                        Args.Option.value(
+                                "--amount",
+                                "N",
+                                "minor units, a whole number from 1 to " + Operation.AMOUNT_MAX
+                                        + " (1250 is 12.50 of a 2-decimal asset)"),
                         Args.Option.value("--reference", "REF", "the idempotency key: unique across all operations"),
                         Args.Option.value("--metadata", "JSON", "a JSON object recorded with the transaction"),
                         Args.Option.value(detailOption, "TEXT", detailHelp(type)),
-                        Args.Option.value("--actor", "NAME", "who is doing this, recorded and hash-chained with the"
-                                + " transaction (cli:<your login>)")));
+                        Args.Option.value(
+                                "--actor",
+                                "NAME",
+                                "who is doing this, recorded and hash-chained with the"
+                                        + " transaction (cli:<your login>)")));
     }
 
     private static String summary(OperationType type) {
@@ -54,9 +64,11 @@ final class OperationCommand implements Command {
     private static String description(OperationType type) {
         String what = switch (type) {
             case TOPUP -> "Debits the asset's TREASURY and credits the user, creating the wallet on its first credit.";
-            case BONUS -> "Debits the asset's BONUS_POOL and credits the user, creating the wallet on its first credit.";
-            case SPEND -> "Debits the user and credits the asset's REVENUE; a balance too small is\n"
-                    + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
+            case BONUS ->
+                "Debits the asset's BONUS_POOL and credits the user, creating the wallet on its first credit.";
+            case SPEND ->
+                "Debits the user and credits the asset's REVENUE; a balance too small is\n"
+                        + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
         };
         return what + "\n" + """
 
@@ -91,10 +103,11 @@ final class OperationCommand implements Command {
             call.printJson(TransactionView.json(result, decimals));
             return ExitCode.OK;
         }
-        call.out.println(result.replayed()
-                ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
-                : "applied: balance after is " + Units.major(result.balanceAfter(), decimals) + " "
-                        + result.assetCode());
+        call.out.println(
+                result.replayed()
+                        ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
+                        : "applied: balance after is " + Units.major(result.balanceAfter(), decimals) + " "
+                                + result.assetCode());
         TransactionView.print(result, decimals, call.out);
         return ExitCode.OK;
     }

@@ -46,30 +46,41 @@ final class PostgresConnector implements Database.Connector {
             return open(pool, null, config, url.jdbcUrl(), target.creating());
         }
         if (!target.creating() && !Files.isDirectory(target.dataDirectory())) {
-            throw new CommandFailure("LEDGER_NOT_FOUND", ExitCode.NOT_FOUND, "no ledger in "
-                    + target.dataDirectory().toAbsolutePath().normalize()
-                    + ": give --database-url (or DATABASE_URL) or --data-dir, or create it with wallet migrate",
+            throw new CommandFailure(
+                    "LEDGER_NOT_FOUND",
+                    ExitCode.NOT_FOUND,
+                    "no ledger in "
+                            + target.dataDirectory().toAbsolutePath().normalize()
+                            + ": give --database-url (or DATABASE_URL) or --data-dir, or create it with wallet migrate",
                     Map.of("data_directory", target.dataDirectory().toString()));
         }
         EmbeddedDatabase embedded;
         try {
-            embedded = EmbeddedDatabase.startOrAttach(target.dataDirectory(), notice -> notices.println("wallet: " + notice));
+            embedded = EmbeddedDatabase.startOrAttach(
+                    target.dataDirectory(), notice -> notices.println("wallet: " + notice));
         } catch (IllegalStateException | UncheckedIOException e) {
-            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, e.getMessage(),
-                    Map.of("data_directory", target.dataDirectory().toString()), e);
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    e.getMessage(),
+                    Map.of("data_directory", target.dataDirectory().toString()),
+                    e);
         }
-        HikariDataSource pool = DataSources.pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), POOL_SIZE,
-                "wallet-cli");
+        HikariDataSource pool =
+                DataSources.pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), POOL_SIZE, "wallet-cli");
         return open(pool, embedded, config, "embedded PostgreSQL in " + embedded.directory(), target.creating());
     }
 
-    private static Database open(HikariDataSource pool, EmbeddedDatabase embedded, LedgerConfig config,
-                                 String where, boolean creating) {
-        Opened database = new Opened(pool, embedded, new Ledger(pool, config), where + " (schema " + config.schema() + ")");
+    private static Database open(
+            HikariDataSource pool, EmbeddedDatabase embedded, LedgerConfig config, String where, boolean creating) {
+        Opened database =
+                new Opened(pool, embedded, new Ledger(pool, config), where + " (schema " + config.schema() + ")");
         try {
             if (!creating && !migrated(pool, config.schema())) {
-                throw new CommandFailure("LEDGER_NOT_FOUND", ExitCode.NOT_FOUND, "schema " + config.schema()
-                        + " holds no ledger in " + where + "; create it with wallet migrate",
+                throw new CommandFailure(
+                        "LEDGER_NOT_FOUND",
+                        ExitCode.NOT_FOUND,
+                        "schema " + config.schema() + " holds no ledger in " + where
+                                + "; create it with wallet migrate",
                         Map.of("schema", config.schema()));
             }
             return database;
@@ -82,14 +93,14 @@ final class PostgresConnector implements Database.Connector {
     /** Whether the schema has the ledger's tables: a fresh database is reported as such, not as a SQL error. */
     private static boolean migrated(HikariDataSource pool, String schema) {
         try (Connection connection = pool.getConnection();
-             PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             statement.setString(1, schema + ".ledger_entries");
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() && row.getBoolean(1);
             }
         } catch (SQLException e) {
-            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the database cannot be reached: " + e.getMessage(),
-                    Map.of(), e);
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE, "the database cannot be reached: " + e.getMessage(), Map.of(), e);
         }
     }
 

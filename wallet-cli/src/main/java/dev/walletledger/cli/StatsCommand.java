@@ -9,14 +9,17 @@ import java.util.Map;
 
 /** {@code wallet stats}: counts per asset and each asset's sum, which must be zero. */
 final class StatsCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("stats",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "stats",
             "counts per asset, and each asset's sum (must be 0)",
             "wallet stats [--json]",
             """
             Per asset: USER wallets, transactions, entries, the total of USER balances (in major units),
             and SUM, the signed total over all of the asset's wallets (USER and SYSTEM). SUM is 0 in a
             sound ledger; any other value exits 65 (run wallet verify to find where).""",
-            List.of(), 0, List.of());
+            List.of(),
+            0,
+            List.of());
 
     @Override
     public Synopsis synopsis() {
@@ -26,7 +29,8 @@ final class StatsCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         LedgerStats stats = call.ledger().stats();
-        boolean conserved = stats.assets().stream().allMatch(asset -> asset.sum().signum() == 0);
+        boolean conserved =
+                stats.assets().stream().allMatch(asset -> asset.sum().signum() == 0);
         if (call.json()) {
             List<Object> items = new ArrayList<>();
             for (LedgerStats.AssetStats asset : stats.assets()) {
@@ -45,13 +49,27 @@ final class StatsCommand implements Command {
             document.put("conserved", conserved);
             call.printJson(document);
         } else {
-            Table table = Table.of("ASSET", Table.Align.LEFT, "USER_WALLETS", Table.Align.RIGHT,
-                    "TRANSACTIONS", Table.Align.RIGHT, "ENTRIES", Table.Align.RIGHT,
-                    "USER_BALANCES", Table.Align.RIGHT, "SUM", Table.Align.RIGHT);
+            Table table = Table.of(
+                    "ASSET",
+                    Table.Align.LEFT,
+                    "USER_WALLETS",
+                    Table.Align.RIGHT,
+                    "TRANSACTIONS",
+                    Table.Align.RIGHT,
+                    "ENTRIES",
+                    Table.Align.RIGHT,
+                    "USER_BALANCES",
+                    Table.Align.RIGHT,
+                    "SUM",
+                    Table.Align.RIGHT);
             for (LedgerStats.AssetStats asset : stats.assets()) {
                 int decimals = call.decimalPlaces(asset.assetCode());
-                table.row(asset.assetCode(), Long.toString(asset.userWallets()), Long.toString(asset.transactions()),
-                        Long.toString(asset.entries()), Units.major(asset.userBalances(), decimals),
+                table.row(
+                        asset.assetCode(),
+                        Long.toString(asset.userWallets()),
+                        Long.toString(asset.transactions()),
+                        Long.toString(asset.entries()),
+                        Units.major(asset.userBalances(), decimals),
                         sum(asset.sum(), decimals));
             }
             table.print(call.out);

@@ -10,7 +10,10 @@ import java.util.List;
  * terminal draws each code point one cell wide.
  */
 final class Table {
-    enum Align { LEFT, RIGHT }
+    enum Align {
+        LEFT,
+        RIGHT
+    }
 
     private final List<String> headers;
     private final List<Align> alignments;

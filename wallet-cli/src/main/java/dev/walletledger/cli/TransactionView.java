@@ -31,8 +31,9 @@ final class TransactionView {
         fields.row("user_id", result.userId());
         fields.row("asset_code", result.assetCode());
         fields.row("amount", Units.major(result.amount(), decimalPlaces) + " (" + result.amount() + " minor units)");
-        fields.row("balance", Units.major(result.balanceAfter(), decimalPlaces)
-                + " (" + result.balanceAfter() + " minor units)");
+        fields.row(
+                "balance",
+                Units.major(result.balanceAfter(), decimalPlaces) + " (" + result.balanceAfter() + " minor units)");
         fields.row("created_at", timestamp(result.createdAt()));
         if (result.operation().detail() != null) {
             fields.row(result.type().detailField(), result.operation().detail());
@@ -40,12 +41,29 @@ final class TransactionView {
         fields.row("metadata", result.metadata().json());
         fields.printRows(out);
         out.println();
-        Table entries = Table.of("WALLET", Table.Align.RIGHT, "KIND", Table.Align.LEFT, "OWNER", Table.Align.LEFT,
-                "DIRECTION", Table.Align.LEFT, "AMOUNT", Table.Align.RIGHT, "BALANCE_AFTER", Table.Align.RIGHT);
+        Table entries = Table.of(
+                "WALLET",
+                Table.Align.RIGHT,
+                "KIND",
+                Table.Align.LEFT,
+                "OWNER",
+                Table.Align.LEFT,
+                "DIRECTION",
+                Table.Align.LEFT,
+                "AMOUNT",
+                Table.Align.RIGHT,
+                "BALANCE_AFTER",
+                Table.Align.RIGHT);
         for (Entry entry : result.entries()) {
-            entries.row(Long.toString(entry.walletId()), entry.walletKind().name(), entry.owner(),
-                    entry.direction().name(), Units.major(entry.amount(), decimalPlaces),
-                    entry.balanceAfter().isPresent() ? Units.major(entry.balanceAfter().getAsLong(), decimalPlaces) : "-");
+            entries.row(
+                    Long.toString(entry.walletId()),
+                    entry.walletKind().name(),
+                    entry.owner(),
+                    entry.direction().name(),
+                    Units.major(entry.amount(), decimalPlaces),
+                    entry.balanceAfter().isPresent()
+                            ? Units.major(entry.balanceAfter().getAsLong(), decimalPlaces)
+                            : "-");
         }
         entries.print(out);
     }
@@ -72,7 +90,9 @@ final class TransactionView {
             item.put("owner", entry.owner());
             item.put("direction", entry.direction());
             item.put("amount", entry.amount());
-            item.put("balance_after", entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null);
+            item.put(
+                    "balance_after",
+                    entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null);
             entries.add(item);
         }
         document.put("entries", entries);

@@ -1,8 +1,8 @@
 package dev.walletledger.cli;
 
-import dev.walletledger.core.WalletException;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,15 +11,17 @@ import java.util.UUID;
 
 /** {@code wallet tx ID} or {@code wallet tx --reference REF}: one transaction with its entries. */
 final class TxCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("tx",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "tx",
             "show one transaction with its entries",
             "wallet tx TRANSACTION_ID | wallet tx --reference REF  [--json]",
             """
             Shows one transaction, found by its id (a UUID) or by its reference id: the operation as
             recorded, the user's balance right after it, and its two entries (the USER wallet and the
             SYSTEM wallet on the other side). None found is TRANSACTION_NOT_FOUND (exit 66).""",
-            List.of("TRANSACTION_ID"), 0, List.of(
-                    Args.Option.value("--reference", "REF", "find it by its reference id instead")));
+            List.of("TRANSACTION_ID"),
+            0,
+            List.of(Args.Option.value("--reference", "REF", "find it by its reference id instead")));
 
     @Override
     public Synopsis synopsis() {
@@ -38,7 +40,9 @@ final class TxCommand implements Command {
                 : call.ledger().transactionByReference(reference.get());
         if (found.isEmpty()) {
             String what = id != null ? "transaction " + id : "transaction with reference " + reference.get();
-            throw WalletException.of(ErrorCode.TRANSACTION_NOT_FOUND, "no " + what,
+            throw WalletException.of(
+                    ErrorCode.TRANSACTION_NOT_FOUND,
+                    "no " + what,
                     id != null ? Map.of("transaction_id", id) : Map.of("reference_id", reference.get()));
         }
         TransactionResult result = found.get();
@@ -55,8 +59,8 @@ final class TxCommand implements Command {
 
     static UUID uuid(String text) {
         if (!text.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
-            throw new UsageException("TRANSACTION_ID must be a UUID (0190c3a2-7b1e-7c3d-8e4f-123456789abc), got "
-                    + Args.quoted(text));
+            throw new UsageException(
+                    "TRANSACTION_ID must be a UUID (0190c3a2-7b1e-7c3d-8e4f-123456789abc), got " + Args.quoted(text));
         }
         return UUID.fromString(text);
     }

@@ -2,16 +2,17 @@ package dev.walletledger.cli;
 
 import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditReport;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code wallet verify}: the full audit; exit 0 only when every invariant holds. */
 final class VerifyCommand implements Command {
-    private static final Synopsis SYNOPSIS = new Synopsis("verify",
+    private static final Synopsis SYNOPSIS = new Synopsis(
+            "verify",
             "audit the whole ledger; exit 0 only when it is consistent",
             "wallet verify [--anchor ANCHOR] [--progress] [--json]",
             """
@@ -24,9 +25,11 @@ final class VerifyCommand implements Command {
             found (the first %d) and a summary.
 
             Exit 0: consistent. Exit 65: violations found. A progress bar is drawn on stderr when it is
-            a terminal and the audit takes longer than a second, or always with --progress."""
-                    .formatted(AuditReport.VIOLATIONS_MAX),
-            List.of(), 0, List.of(Args.Option.flag("--progress", "draw the progress bar on stderr, terminal or not"),
+            a terminal and the audit takes longer than a second, or always with --progress.""".formatted(AuditReport.VIOLATIONS_MAX),
+            List.of(),
+            0,
+            List.of(
+                    Args.Option.flag("--progress", "draw the progress bar on stderr, terminal or not"),
                     Args.Option.value("--anchor", "ANCHOR", "an anchor from 'wallet anchor' (wl1.<entry>.<digest>)")));
 
     @Override
@@ -40,7 +43,9 @@ final class VerifyCommand implements Command {
         ProgressBar progress = new ProgressBar(call.err, call.args.has("--progress"), call.interactive, call.nanoTime);
         AuditReport report;
         try {
-            report = anchor.isPresent() ? call.ledger().verify(anchor.get(), progress) : call.ledger().verify(progress);
+            report = anchor.isPresent()
+                    ? call.ledger().verify(anchor.get(), progress)
+                    : call.ledger().verify(progress);
         } finally {
             progress.finish();
         }

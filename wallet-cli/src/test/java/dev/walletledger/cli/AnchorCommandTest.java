@@ -19,10 +19,24 @@ class AnchorCommandTest {
 
     @Test
     void anAnchorTakenEarlierCatchesARewriteThatVerifyAloneCannotSee() throws Exception {
-        assertEquals(0, cli.run("topup", "alice", "--asset", "GOLD_COINS", "--amount", "500", "--reference", "p1",
-                "--actor", "ops:ann").exitCode());
-        assertEquals(0, cli.run("spend", "alice", "--asset", "GOLD_COINS", "--amount", "200", "--reference", "s1")
-                .exitCode());
+        assertEquals(
+                0,
+                cli.run(
+                                "topup",
+                                "alice",
+                                "--asset",
+                                "GOLD_COINS",
+                                "--amount",
+                                "500",
+                                "--reference",
+                                "p1",
+                                "--actor",
+                                "ops:ann")
+                        .exitCode());
+        assertEquals(
+                0,
+                cli.run("spend", "alice", "--asset", "GOLD_COINS", "--amount", "200", "--reference", "s1")
+                        .exitCode());
         CliRunner.Result anchor = cli.run("anchor");
         assertEquals(0, anchor.exitCode(), anchor::toString);
         String line = anchor.out().strip();
@@ -31,7 +45,8 @@ class AnchorCommandTest {
 
         TransactionResult first = cli.ledger().transactionByReference("p1").orElseThrow();
         assertEquals("ops:ann", first.actor());
-        assertTrue(cli.ledger().transactionByReference("s1").orElseThrow().actor().startsWith("cli:"));
+        assertTrue(
+                cli.ledger().transactionByReference("s1").orElseThrow().actor().startsWith("cli:"));
 
         // Cut the tail and make the rest self-consistent: only the anchor can tell.
         String schema = cli.test.schema();

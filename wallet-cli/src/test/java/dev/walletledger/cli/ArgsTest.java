@@ -1,11 +1,11 @@
 package dev.walletledger.cli;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -91,28 +91,51 @@ class ArgsTest {
         Args.Leading leading = Args.parse(OPTIONS, List.of("--json", "--asset", "A", "topup", "--amount", "1"), true);
         assertTrue(leading.parsed().has("--json"));
         assertEquals(List.of("topup", "--amount", "1"), leading.rest());
-        assertEquals("--asset is given twice",
-                assertThrows(UsageException.class, () -> leading.parsed().merge(parse("--asset", "B"))).getMessage());
+        assertEquals(
+                "--asset is given twice",
+                assertThrows(UsageException.class, () -> leading.parsed().merge(parse("--asset", "B")))
+                        .getMessage());
     }
 
     @Test
     void wholeNumbersRefuseEverythingButPlainDigitsInRange() {
         assertEquals(1250, Args.wholeNumber("--amount", "1250", 1, 1_000_000_000_000_000L));
-        assertEquals(1_000_000_000_000_000L, Args.wholeNumber("--amount", "1000000000000000", 1, 1_000_000_000_000_000L));
+        assertEquals(
+                1_000_000_000_000_000L, Args.wholeNumber("--amount", "1000000000000000", 1, 1_000_000_000_000_000L));
         assertEquals(7, Args.wholeNumber("--amount", "007", 1, 10));
-        for (String bad : List.of("1.5", "1e3", "-5", "+5", "0", " 5", "5 ", "", "0x10", "1_000", "١٢", "½",
-                "1000000000000001", "9223372036854775808", "99999999999999999999999999999", "NaN", "Infinity")) {
-            String message = assertThrows(UsageException.class,
-                    () -> Args.wholeNumber("--amount", bad, 1, 1_000_000_000_000_000L), bad).getMessage();
-            assertTrue(message.startsWith("--amount must be a whole number from 1 to 1000000000000000, got '"), message);
+        for (String bad : List.of(
+                "1.5",
+                "1e3",
+                "-5",
+                "+5",
+                "0",
+                " 5",
+                "5 ",
+                "",
+                "0x10",
+                "1_000",
+                "١٢",
+                "½",
+                "1000000000000001",
+                "9223372036854775808",
+                "99999999999999999999999999999",
+                "NaN",
+                "Infinity")) {
+            String message = assertThrows(
+                            UsageException.class,
+                            () -> Args.wholeNumber("--amount", bad, 1, 1_000_000_000_000_000L),
+                            bad)
+                    .getMessage();
+            assertTrue(
+                    message.startsWith("--amount must be a whole number from 1 to 1000000000000000, got '"), message);
         }
     }
 
     @Test
     void hugeArgumentsAreQuotedShortAndControlCharactersEscaped() {
         String huge = "9".repeat(100_000);
-        String message = assertThrows(UsageException.class,
-                () -> Args.wholeNumber("--amount", huge, 1, 10)).getMessage();
+        String message = assertThrows(UsageException.class, () -> Args.wholeNumber("--amount", huge, 1, 10))
+                .getMessage();
         assertTrue(message.length() < 200, message);
         assertEquals("'a\\u001bb\\u0000'", Args.quoted("a\u001bb\u0000"));
     }
@@ -121,8 +144,27 @@ class ArgsTest {
     void randomTokensEitherParseOrFailWithAUsageError() {
         long seed = Seeds.seed("ArgsTest");
         Random random = new Random(seed);
-        List<String> pieces = List.of("--asset", "--amount", "--reference", "--json", "--help", "--", "-", "-h", "-x",
-                "=", "--amount=", "--asset=X", "alice", "", "1", "-1", "--json=", "é", "\u0000", "--unknown");
+        List<String> pieces = List.of(
+                "--asset",
+                "--amount",
+                "--reference",
+                "--json",
+                "--help",
+                "--",
+                "-",
+                "-h",
+                "-x",
+                "=",
+                "--amount=",
+                "--asset=X",
+                "alice",
+                "",
+                "1",
+                "-1",
+                "--json=",
+                "é",
+                "\u0000",
+                "--unknown");
         for (int run = 0; run < 2_000; run++) {
             int length = random.nextInt(8);
             String[] tokens = new String[length];

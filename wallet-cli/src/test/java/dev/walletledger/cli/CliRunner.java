@@ -53,7 +53,7 @@ final class CliRunner implements AutoCloseable {
         Cli cli = new Cli(this::connect, environment, interactive, () -> nanoTime);
         int exitCode;
         try (PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exitCode = cli.run(args, stdout, stderr);
         }
         return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

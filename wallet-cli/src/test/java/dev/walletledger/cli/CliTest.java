@@ -49,7 +49,9 @@ class CliTest {
 
     @Test
     void migrateIsSafeToRunAgain() throws Exception {
-        assertEquals("schema " + cli.test.schema() + " is up to date; no migrations to apply\n", ok("migrate").out());
+        assertEquals(
+                "schema " + cli.test.schema() + " is up to date; no migrations to apply\n",
+                ok("migrate").out());
         JsonNode document = json("migrate", "--json");
         assertEquals(0, document.get("migrations_applied").asInt());
         assertTrue(cli.targets.get(0).creating());
@@ -57,46 +59,99 @@ class CliTest {
 
     @Test
     void assetsAddThenList() throws Exception {
-        assertEquals("asset GEMS (Gems, 2 decimal places) is defined, with its TREASURY, BONUS_POOL and REVENUE"
-                + " wallets\n", ok("assets", "add", "--code", "GEMS", "--name", "Gems", "--decimals", "2").out());
+        assertEquals(
+                "asset GEMS (Gems, 2 decimal places) is defined, with its TREASURY, BONUS_POOL and REVENUE"
+                        + " wallets\n",
+                ok("assets", "add", "--code", "GEMS", "--name", "Gems", "--decimals", "2")
+                        .out());
         ok("assets", "add", "--code=GEMS", "--name=Gems", "--decimals=2"); // the same again: a no-op
         CliRunner.Result conflict = fails(65, "assets", "add", "--code", "GEMS", "--name", "Gems", "--decimals", "3");
         assertTrue(conflict.err().startsWith("wallet: ASSET_EXISTS: "), conflict::toString);
         JsonNode assets = json("assets", "list", "--json").get("assets");
-        assertEquals(List.of("DIAMONDS", "GEMS", "GOLD_COINS", "LOYALTY_POINTS"),
-                List.of(assets.get(0).get("code").asText(), assets.get(1).get("code").asText(),
-                        assets.get(2).get("code").asText(), assets.get(3).get("code").asText()));
+        assertEquals(
+                List.of("DIAMONDS", "GEMS", "GOLD_COINS", "LOYALTY_POINTS"),
+                List.of(
+                        assets.get(0).get("code").asText(),
+                                assets.get(1).get("code").asText(),
+                        assets.get(2).get("code").asText(),
+                                assets.get(3).get("code").asText()));
         assertEquals(2, assets.get(1).get("decimal_places").asInt());
-        assertTrue(fails(64, "assets", "add", "--code", "X", "--name", "X", "--decimals", "19").err()
+        assertTrue(fails(64, "assets", "add", "--code", "X", "--name", "X", "--decimals", "19")
+                .err()
                 .startsWith("wallet: USAGE: --decimals must be a whole number from 0 to 18, got '19'\n"));
-        assertTrue(fails(64, "assets", "add", "--code", "X", "--name", "X").err()
+        assertTrue(fails(64, "assets", "add", "--code", "X", "--name", "X")
+                .err()
                 .startsWith("wallet: USAGE: --decimals is required\nusage: wallet assets add "));
-        assertTrue(fails(65, "assets", "add", "--code", "lower", "--name", "X", "--decimals", "0").err()
+        assertTrue(fails(65, "assets", "add", "--code", "lower", "--name", "X", "--decimals", "0")
+                .err()
                 .startsWith("wallet: VALIDATION_FAILED: asset_code must be "));
     }
 
     @Test
     void topupBonusSpendAndTheirReplays() throws Exception {
         gems();
-        CliRunner.Result topup = ok("topup", "alice", "--asset", "GEMS", "--amount", "1250", "--reference", "pay_1",
-                "--payment-method", "stripe", "--metadata", "{\"order\": \"A-1\"}");
+        CliRunner.Result topup = ok(
+                "topup",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "1250",
+                "--reference",
+                "pay_1",
+                "--payment-method",
+                "stripe",
+                "--metadata",
+                "{\"order\": \"A-1\"}");
         assertTrue(topup.out().startsWith("applied: balance after is 12.50 GEMS\n"), topup::toString);
         assertTrue(topup.out().contains("payment_method  stripe\n"), topup::toString);
-        CliRunner.Result replay = ok("topup", "alice", "--asset", "GEMS", "--amount", "1250", "--reference", "pay_1",
-                "--payment-method", "stripe", "--metadata", "{\"order\":\"A-1\"}");
-        assertTrue(replay.out().startsWith("replayed: reference pay_1 was already applied; nothing changed\n"),
+        CliRunner.Result replay = ok(
+                "topup",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "1250",
+                "--reference",
+                "pay_1",
+                "--payment-method",
+                "stripe",
+                "--metadata",
+                "{\"order\":\"A-1\"}");
+        assertTrue(
+                replay.out().startsWith("replayed: reference pay_1 was already applied; nothing changed\n"),
                 replay::toString);
 
-        JsonNode bonus = json("bonus", "alice", "--asset", "GEMS", "--amount", "50", "--reference", "gift_1",
-                "--bonus-type", "REFERRAL", "--json");
+        JsonNode bonus = json(
+                "bonus",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "50",
+                "--reference",
+                "gift_1",
+                "--bonus-type",
+                "REFERRAL",
+                "--json");
         assertEquals("BONUS", bonus.get("type").asText());
         assertEquals(1300, bonus.get("balance_after").asLong());
         assertEquals("REFERRAL", bonus.get("bonus_type").asText());
         assertFalse(bonus.get("replayed").asBoolean());
         assertEquals("BONUS_POOL", bonus.get("entries").get(1).get("owner").asText());
 
-        JsonNode spend = json("spend", "alice", "--asset", "GEMS", "--amount", "300", "--reference", "buy_1",
-                "--item-id", "sword", "--json");
+        JsonNode spend = json(
+                "spend",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "300",
+                "--reference",
+                "buy_1",
+                "--item-id",
+                "sword",
+                "--json");
         assertEquals(1000, spend.get("balance_after").asLong());
         assertEquals("DEBIT", spend.get("entries").get(0).get("direction").asText());
         assertEquals(1000, cli.ledger().balance("alice", "GEMS").balance());
@@ -108,15 +163,18 @@ class CliTest {
         CliRunner.Result noWallet = fails(66, "spend", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "b1");
         assertEquals("wallet: WALLET_NOT_FOUND: user bob has no GEMS wallet\n", noWallet.err());
         ok("topup", "bob", "--asset", "GEMS", "--amount", "100", "--reference", "p1");
-        CliRunner.Result insufficient = fails(65, "spend", "bob", "--asset", "GEMS", "--amount", "101",
-                "--reference", "b1", "--json");
+        CliRunner.Result insufficient =
+                fails(65, "spend", "bob", "--asset", "GEMS", "--amount", "101", "--reference", "b1", "--json");
         assertTrue(insufficient.err().startsWith("wallet: INSUFFICIENT_FUNDS: "), insufficient::toString);
-        assertEquals("INSUFFICIENT_FUNDS", MAPPER.readTree(insufficient.out()).get("error").get("code").asText());
+        assertEquals(
+                "INSUFFICIENT_FUNDS",
+                MAPPER.readTree(insufficient.out()).get("error").get("code").asText());
 
-        CliRunner.Result conflict = fails(65, "topup", "bob", "--asset", "GEMS", "--amount", "999", "--reference", "p1");
+        CliRunner.Result conflict =
+                fails(65, "topup", "bob", "--asset", "GEMS", "--amount", "999", "--reference", "p1");
         assertTrue(conflict.err().startsWith("wallet: IDEMPOTENCY_CONFLICT: "), conflict::toString);
-        CliRunner.Result metadata = fails(65, "topup", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "p2",
-                "--metadata", "[1,2]");
+        CliRunner.Result metadata = fails(
+                65, "topup", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "p2", "--metadata", "[1,2]");
         assertTrue(metadata.err().startsWith("wallet: VALIDATION_FAILED: metadata"), metadata::toString);
         CliRunner.Result blankUser = fails(65, "topup", " ", "--asset", "GEMS", "--amount", "1", "--reference", "p3");
         assertTrue(blankUser.err().startsWith("wallet: VALIDATION_FAILED: user_id"), blankUser::toString);
@@ -124,9 +182,10 @@ class CliTest {
 
     @Test
     void amountsMustBeWholePositiveMinorUnits() {
-        for (String amount : List.of("1.5", "1e3", "-5", "0", "", "99999999999999999999", "1000000000000001", "12,50")) {
-            CliRunner.Result result = fails(64, "topup", "alice", "--asset", "GOLD_COINS", "--amount=" + amount,
-                    "--reference", "r");
+        for (String amount :
+                List.of("1.5", "1e3", "-5", "0", "", "99999999999999999999", "1000000000000001", "12,50")) {
+            CliRunner.Result result =
+                    fails(64, "topup", "alice", "--asset", "GOLD_COINS", "--amount=" + amount, "--reference", "r");
             assertTrue(result.err().startsWith("wallet: USAGE: --amount "), result::toString);
             assertTrue(result.err().contains("\nusage: wallet topup USER --asset CODE --amount N"), result::toString);
         }
@@ -167,25 +226,38 @@ class CliTest {
             cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", i, "p" + i));
         }
         JsonNode first = json("history", "alice", "--limit", "2", "--json");
-        assertEquals(List.of("p5", "p4"), List.of(first.get("items").get(0).get("reference_id").asText(),
-                first.get("items").get(1).get("reference_id").asText()));
+        assertEquals(
+                List.of("p5", "p4"),
+                List.of(
+                        first.get("items").get(0).get("reference_id").asText(),
+                        first.get("items").get(1).get("reference_id").asText()));
         String cursor = first.get("next_cursor").asText();
         CliRunner.Result second = ok("history", "alice", "--limit=2", "--cursor", cursor);
         assertTrue(second.out().contains(" p3 ") && second.out().contains(" p2 "), second::toString);
-        String next = second.out().lines().filter(line -> line.startsWith("older entries: --cursor ")).findFirst()
-                .orElseThrow().substring("older entries: --cursor ".length());
+        String next = second.out()
+                .lines()
+                .filter(line -> line.startsWith("older entries: --cursor "))
+                .findFirst()
+                .orElseThrow()
+                .substring("older entries: --cursor ".length());
         JsonNode last = json("history", "alice", "--limit", "2", "--cursor", next, "--json");
         assertEquals(1, last.get("items").size());
         assertTrue(last.get("next_cursor").isNull());
-        assertTrue(fails(64, "history", "alice", "--limit", "501").err()
+        assertTrue(fails(64, "history", "alice", "--limit", "501")
+                .err()
                 .startsWith("wallet: USAGE: --limit must be a whole number from 1 to 500, got '501'"));
         assertTrue(fails(65, "history", "alice", "--cursor", "garbage").err().startsWith("wallet: VALIDATION_FAILED"));
-        assertEquals("wallet: WALLET_NOT_FOUND: user nobody has no wallet\n", fails(66, "history", "nobody").err());
+        assertEquals(
+                "wallet: WALLET_NOT_FOUND: user nobody has no wallet\n",
+                fails(66, "history", "nobody").err());
     }
 
     @Test
     void txByIdAndByReferenceShowTheSameTransaction() throws Exception {
-        String id = cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", 10, "p1")).transactionId().toString();
+        String id = cli.ledger()
+                .topUp(Operation.topUp("alice", "GOLD_COINS", 10, "p1"))
+                .transactionId()
+                .toString();
         JsonNode byId = json("tx", id, "--json");
         JsonNode byReference = json("tx", "--reference", "p1", "--json");
         assertEquals(byId, byReference);
@@ -215,7 +287,9 @@ class CliTest {
     @Test
     void verifyOnASoundLedgerExits0() throws Exception {
         cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", 10, "p1"));
-        assertTrue(ok("verify").out().startsWith("consistent: 3 assets, 10 wallets, 1 transactions, 2 entries checked in "));
+        assertTrue(ok("verify")
+                .out()
+                .startsWith("consistent: 3 assets, 10 wallets, 1 transactions, 2 entries checked in "));
         JsonNode report = json("verify", "--json");
         assertTrue(report.get("consistent").asBoolean());
         assertEquals(0, report.get("violation_count").asLong());
@@ -226,29 +300,39 @@ class CliTest {
         CliRunner.Result help = ok("--help");
         assertTrue(help.out().startsWith("usage: wallet "), help::toString);
         for (Command command : Cli.COMMANDS) {
-            assertTrue(help.out().contains("  " + command.synopsis().name() + " "), command.synopsis().name());
+            assertTrue(
+                    help.out().contains("  " + command.synopsis().name() + " "),
+                    command.synopsis().name());
             String[] words = command.synopsis().name().split(" ");
             String[] args = java.util.Arrays.copyOf(words, words.length + 1);
             args[words.length] = "--help";
-            assertTrue(ok(args).out().startsWith("usage: " + command.synopsis().usage() + "\n"), command.synopsis().name());
+            assertTrue(
+                    ok(args).out().startsWith("usage: " + command.synopsis().usage() + "\n"),
+                    command.synopsis().name());
         }
         assertTrue(help.out().contains("  65  data: "));
         assertEquals(ok("topup", "-h").out(), ok("help", "topup").out());
         assertEquals(help.out(), ok("help").out());
         assertTrue(ok("--version").out().matches("wallet \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"));
 
-        assertEquals("wallet: USAGE: missing COMMAND\nusage: " + "wallet [--database-url URL | --data-dir DIR] "
-                + "[--schema NAME] [--json] COMMAND [ARGS]\nTry 'wallet --help'.\n", fails(64).err());
-        assertTrue(fails(64, "topupp").err().startsWith("wallet: USAGE: unknown command 'topupp'; did you mean topup?"));
+        assertEquals(
+                "wallet: USAGE: missing COMMAND\nusage: " + "wallet [--database-url URL | --data-dir DIR] "
+                        + "[--schema NAME] [--json] COMMAND [ARGS]\nTry 'wallet --help'.\n",
+                fails(64).err());
+        assertTrue(
+                fails(64, "topupp").err().startsWith("wallet: USAGE: unknown command 'topupp'; did you mean topup?"));
         assertTrue(fails(64, "assets").err().startsWith("wallet: USAGE: wallet assets needs a subcommand"));
         assertTrue(fails(64, "assets", "remove").err().startsWith("wallet: USAGE: wallet assets needs a subcommand"));
         assertTrue(fails(64, "balance").err().startsWith("wallet: USAGE: missing USER\nusage: wallet balance USER"));
         assertTrue(fails(64, "balance", "a", "b").err().startsWith("wallet: USAGE: unexpected argument 'b'\n"));
-        assertTrue(fails(64, "balance", "a", "—asset", "X").err().startsWith("wallet: USAGE: unexpected argument"
-                + " '—asset' (options start with two hyphens, --, not a dash)\n"));
+        assertTrue(fails(64, "balance", "a", "—asset", "X")
+                .err()
+                .startsWith("wallet: USAGE: unexpected argument"
+                        + " '—asset' (options start with two hyphens, --, not a dash)\n"));
         assertTrue(fails(64, "stats", "--asset", "X").err().startsWith("wallet: USAGE: unknown option '--asset'"));
         assertTrue(fails(64, "--json", "stats", "--json=1").err().startsWith("wallet: USAGE: --json takes no value"));
-        assertTrue(fails(64, "--schema", "a", "stats", "--schema", "b").err()
+        assertTrue(fails(64, "--schema", "a", "stats", "--schema", "b")
+                .err()
                 .startsWith("wallet: USAGE: --schema is given twice"));
         assertTrue(cli.targets.isEmpty(), "no usage error or help connects to the database");
     }
@@ -267,9 +351,17 @@ class CliTest {
     void databaseUrlComesFromTheEnvironmentUnlessGiven() {
         try (CliRunner withEnvironment = new CliRunner(Map.of("DATABASE_URL", "postgresql://env/db"), false)) {
             assertEquals(0, withEnvironment.run("stats").exitCode());
-            assertEquals(0, withEnvironment.run("stats", "--database-url=postgresql://flag/db").exitCode());
-            assertEquals(Optional.of("postgresql://env/db"), withEnvironment.targets.get(0).databaseUrl());
-            assertEquals(Optional.of("postgresql://flag/db"), withEnvironment.targets.get(1).databaseUrl());
+            assertEquals(
+                    0,
+                    withEnvironment
+                            .run("stats", "--database-url=postgresql://flag/db")
+                            .exitCode());
+            assertEquals(
+                    Optional.of("postgresql://env/db"),
+                    withEnvironment.targets.get(0).databaseUrl());
+            assertEquals(
+                    Optional.of("postgresql://flag/db"),
+                    withEnvironment.targets.get(1).databaseUrl());
         }
     }
 }

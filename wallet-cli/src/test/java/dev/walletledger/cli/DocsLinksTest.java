@@ -99,7 +99,9 @@ class DocsLinksTest {
     private static Path repositoryRoot() {
         Path moduleDirectory = Path.of("").toAbsolutePath().normalize();
         Path root = moduleDirectory.getParent();
-        if (root == null || !Files.isRegularFile(root.resolve("pom.xml")) || !Files.isRegularFile(root.resolve("README.md"))) {
+        if (root == null
+                || !Files.isRegularFile(root.resolve("pom.xml"))
+                || !Files.isRegularFile(root.resolve("README.md"))) {
             fail("expected to run in a module directory of the repository (as surefire does, in wallet-cli), whose"
                     + " parent holds pom.xml and README.md; the working directory is " + moduleDirectory);
         }
@@ -151,7 +153,8 @@ class DocsLinksTest {
     }
 
     /** Why {@code destination}, written in {@code file}, does not resolve; null when it does. */
-    private static String checkDestination(Path root, Path file, String destination, Map<Path, Set<String>> anchorsByFile) {
+    private static String checkDestination(
+            Path root, Path file, String destination, Map<Path, Set<String>> anchorsByFile) {
         int hash = destination.indexOf('#');
         String path = hash < 0 ? destination : destination.substring(0, hash);
         String fragment = hash < 0 ? null : destination.substring(hash + 1);
@@ -162,12 +165,15 @@ class DocsLinksTest {
         if (!Files.exists(target)) {
             return "link (" + destination + ") names a missing file: " + root.relativize(target);
         }
-        if (fragment == null || !Files.isRegularFile(target) || !target.getFileName().toString().endsWith(".md")) {
+        if (fragment == null
+                || !Files.isRegularFile(target)
+                || !target.getFileName().toString().endsWith(".md")) {
             return null;
         }
         Set<String> anchors = anchorsByFile.computeIfAbsent(target, DocsLinksTest::readAnchors);
         if (!anchors.contains(fragment)) {
-            return "link (" + destination + "): no heading of " + root.relativize(target) + " has the anchor #" + fragment;
+            return "link (" + destination + "): no heading of " + root.relativize(target) + " has the anchor #"
+                    + fragment;
         }
         return null;
     }
@@ -233,7 +239,9 @@ class DocsLinksTest {
         assertEquals("writes-locks-and-retries", slug("Writes, locks and retries"));
         assertEquals("the-library-wallet-core", slug("The library (`wallet-core`)"));
         assertEquals("snake_case---and--20", slug("snake_case - and ≥ 2.0×"));
-        assertEquals(Set.of("a-title", "notes", "notes-1", "notes-2"),
-                anchors(List.of("# A title ##", "## Notes", "```", "# not a heading", "```", "### Notes", "#### Notes")));
+        assertEquals(
+                Set.of("a-title", "notes", "notes-1", "notes-2"),
+                anchors(List.of(
+                        "# A title ##", "## Notes", "```", "# not a heading", "```", "### Notes", "#### Notes")));
     }
 }

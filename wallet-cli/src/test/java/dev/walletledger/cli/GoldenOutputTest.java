@@ -30,8 +30,9 @@ class GoldenOutputTest {
     @BeforeEach
     void ledger() {
         cli.ledger().addAsset(new Asset("GEMS", "Gems", 2));
-        cli.ledger().topUp(new Operation.TopUp("alice", "GEMS", 1250, "pay_1", "stripe",
-                Metadata.parse("{\"order\":\"A-1\"}")));
+        cli.ledger()
+                .topUp(new Operation.TopUp(
+                        "alice", "GEMS", 1250, "pay_1", "stripe", Metadata.parse("{\"order\":\"A-1\"}")));
         cli.ledger().grantBonus(new Operation.Bonus("alice", "GEMS", 5, "gift_1", "REFERRAL", Metadata.empty()));
         cli.ledger().spend(new Operation.Spend("alice", "GEMS", 300, "buy_1", "sword", Metadata.empty()));
         cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", 40, "pay_2"));
@@ -68,15 +69,20 @@ class GoldenOutputTest {
     private void golden(String file, String... args) throws IOException {
         CliRunner.Result result = cli.run(args);
         assertEquals(0, result.exitCode(), result::toString);
-        String actual = result.out().replaceAll(TIMESTAMP, "YYYY-MM-DDTHH:MM:SS.mmmZ")
+        String actual = result.out()
+                .replaceAll(TIMESTAMP, "YYYY-MM-DDTHH:MM:SS.mmmZ")
                 .replaceAll(UUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
         if (Boolean.getBoolean("wallet.golden.update")) {
             Files.writeString(Path.of("src/test/resources/golden", file), actual, StandardCharsets.UTF_8);
             return;
         }
         try (InputStream expected = GoldenOutputTest.class.getResourceAsStream("/golden/" + file)) {
-            assertEquals(expected == null ? "(no golden file " + file + ")"
-                    : new String(expected.readAllBytes(), StandardCharsets.UTF_8), actual, Map.of("args", args).toString());
+            assertEquals(
+                    expected == null
+                            ? "(no golden file " + file + ")"
+                            : new String(expected.readAllBytes(), StandardCharsets.UTF_8),
+                    actual,
+                    Map.of("args", args).toString());
         }
     }
 }

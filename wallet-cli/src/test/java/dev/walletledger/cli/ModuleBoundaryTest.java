@@ -25,12 +25,14 @@ class ModuleBoundaryTest {
             Path sources = root.resolve(module).resolve("src/main/java");
             assertTrue(Files.isDirectory(sources), sources + " is not a directory");
             try (Stream<Path> paths = Files.walk(sources)) {
-                for (Path file : paths.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        paths.filter(p -> p.toString().endsWith(".java")).toList()) {
                     files++;
                     List<String> lines = Files.readAllLines(file);
                     for (int i = 0; i < lines.size(); i++) {
                         if (lines.get(i).contains("dev.walletledger.core.internal")) {
-                            offenders.add(root.relativize(file) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                            offenders.add(root.relativize(file) + ":" + (i + 1) + ": "
+                                    + lines.get(i).strip());
                         }
                     }
                 }

@@ -34,7 +34,8 @@ class OutputTest {
     @Test
     void jsonRoundTripsThroughARealParser() throws Exception {
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("text", "quote \" backslash \\ newline \n tab \t nul \u0000 esc \u001b del \u007f ls \u2028 é 金 😀");
+        document.put(
+                "text", "quote \" backslash \\ newline \n tab \t nul \u0000 esc \u001b del \u007f ls \u2028 é 金 😀");
         document.put("long", Long.MIN_VALUE);
         document.put("big", new BigInteger("123456789012345678901234567890"));
         document.put("none", null);
@@ -46,7 +47,9 @@ class OutputTest {
         JsonNode parsed = MAPPER.readTree(json);
         assertEquals(document.get("text"), parsed.get("text").asText());
         assertEquals(Long.MIN_VALUE, parsed.get("long").asLong());
-        assertEquals(new BigInteger("123456789012345678901234567890"), parsed.get("big").bigIntegerValue());
+        assertEquals(
+                new BigInteger("123456789012345678901234567890"),
+                parsed.get("big").bigIntegerValue());
         assertEquals(true, parsed.get("none").isNull());
         assertEquals("BUSY", parsed.get("kind").asText());
         assertEquals(2.5, parsed.get("raw").get("a").get(1).asDouble());
@@ -71,14 +74,26 @@ class OutputTest {
     @Test
     void everyErrorKindHasItsExitCode() {
         Map<ErrorCode.Kind, Integer> expected = Map.of(
-                ErrorCode.Kind.INVALID, 65, ErrorCode.Kind.REFUSED, 65, ErrorCode.Kind.CONFLICT, 65,
-                ErrorCode.Kind.NOT_FOUND, 66, ErrorCode.Kind.UNAVAILABLE, 69, ErrorCode.Kind.INTERNAL, 70,
-                ErrorCode.Kind.BUSY, 75);
+                ErrorCode.Kind.INVALID,
+                65,
+                ErrorCode.Kind.REFUSED,
+                65,
+                ErrorCode.Kind.CONFLICT,
+                65,
+                ErrorCode.Kind.NOT_FOUND,
+                66,
+                ErrorCode.Kind.UNAVAILABLE,
+                69,
+                ErrorCode.Kind.INTERNAL,
+                70,
+                ErrorCode.Kind.BUSY,
+                75);
         assertEquals(ErrorCode.Kind.values().length, expected.size());
         for (ErrorCode.Kind kind : ErrorCode.Kind.values()) {
             assertEquals(expected.get(kind), ExitCode.of(kind).code, kind.name());
         }
-        assertEquals(List.of(0, 64, 65, 66, 69, 70, 75),
+        assertEquals(
+                List.of(0, 64, 65, 66, 69, 70, 75),
                 Arrays.stream(ExitCode.values()).map(exitCode -> exitCode.code).toList());
     }
 }

@@ -25,12 +25,12 @@ class PostgresConnectorTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exitCode;
         try (PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exitCode = new Cli(new PostgresConnector(stderr), environment, false, System::nanoTime)
                     .run(args, stdout, stderr);
         }
-        CliRunner.Result result = new CliRunner.Result(exitCode, out.toString(StandardCharsets.UTF_8),
-                err.toString(StandardCharsets.UTF_8));
+        CliRunner.Result result = new CliRunner.Result(
+                exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         assertFalse(result.err().contains("\tat "), () -> "a stack trace: " + result);
         return result;
     }
@@ -42,15 +42,28 @@ class PostgresConnectorTest {
 
         CliRunner.Result before = run(environment, "stats", "--schema", schema);
         assertEquals(66, before.exitCode(), before::toString);
-        assertTrue(before.err().startsWith("wallet: LEDGER_NOT_FOUND: schema " + schema + " holds no ledger in "
-                + "jdbc:postgresql://"), before::toString);
+        assertTrue(
+                before.err()
+                        .startsWith("wallet: LEDGER_NOT_FOUND: schema " + schema + " holds no ledger in "
+                                + "jdbc:postgresql://"),
+                before::toString);
 
         CliRunner.Result migrate = run(environment, "migrate", "--schema", schema);
         assertEquals(0, migrate.exitCode(), migrate::toString);
         assertEquals("schema " + schema + ": applied 1 migration\n", migrate.out());
 
-        CliRunner.Result topup = run(environment, "--schema", schema, "topup", "alice", "--asset", "GOLD_COINS",
-                "--amount", "5", "--reference", "p1");
+        CliRunner.Result topup = run(
+                environment,
+                "--schema",
+                schema,
+                "topup",
+                "alice",
+                "--asset",
+                "GOLD_COINS",
+                "--amount",
+                "5",
+                "--reference",
+                "p1");
         assertEquals(0, topup.exitCode(), topup::toString);
         assertEquals(0, run(environment, "--schema", schema, "verify").exitCode());
     }
@@ -88,11 +101,23 @@ class PostgresConnectorTest {
         String dataDirectory = temporary.resolve("wallet-data").toString();
         CliRunner.Result migrate = run(Map.of(), "migrate", "--data-dir", dataDirectory);
         assertEquals(0, migrate.exitCode(), migrate::toString);
-        CliRunner.Result topup = run(Map.of(), "topup", "alice", "--asset", "GOLD_COINS", "--amount", "7",
-                "--reference", "p1", "--data-dir", dataDirectory);
+        CliRunner.Result topup = run(
+                Map.of(),
+                "topup",
+                "alice",
+                "--asset",
+                "GOLD_COINS",
+                "--amount",
+                "7",
+                "--reference",
+                "p1",
+                "--data-dir",
+                dataDirectory);
         assertEquals(0, topup.exitCode(), topup::toString);
         CliRunner.Result balance = run(Map.of(), "balance", "alice", "--data-dir", dataDirectory);
-        assertEquals("ASSET       BALANCE  MINOR_UNITS\nGOLD_COINS        7            7\n", balance.out(),
+        assertEquals(
+                "ASSET       BALANCE  MINOR_UNITS\nGOLD_COINS        7            7\n",
+                balance.out(),
                 balance::toString);
     }
 
@@ -101,15 +126,33 @@ class PostgresConnectorTest {
         Path dataDirectory = temporary.resolve("wallet-data");
         // The server's side: it owns the embedded PostgreSQL for as long as this block runs.
         try (EmbeddedDatabase server = EmbeddedDatabase.startOrAttach(dataDirectory);
-             HikariDataSource pool = DataSources.pool(server.jdbcUrl(), server.user(), server.password(), 2, "server")) {
+                HikariDataSource pool =
+                        DataSources.pool(server.jdbcUrl(), server.user(), server.password(), 2, "server")) {
             assertTrue(server.startedHere());
             Ledger.migrate(pool, LedgerConfig.defaults());
-            CliRunner.Result topup = run(Map.of(), "topup", "alice", "--asset", "GOLD_COINS", "--amount", "3",
-                    "--reference", "p1", "--data-dir", dataDirectory.toString());
+            CliRunner.Result topup = run(
+                    Map.of(),
+                    "topup",
+                    "alice",
+                    "--asset",
+                    "GOLD_COINS",
+                    "--amount",
+                    "3",
+                    "--reference",
+                    "p1",
+                    "--data-dir",
+                    dataDirectory.toString());
             assertEquals(0, topup.exitCode(), topup::toString);
             // The CLI closed its side; the server's database still answers, with the CLI's write in it.
-            assertEquals(3, new Ledger(pool, LedgerConfig.defaults()).balance("alice", "GOLD_COINS").balance());
-            assertEquals(0, run(Map.of(), "verify", "--data-dir", dataDirectory.toString()).exitCode());
+            assertEquals(
+                    3,
+                    new Ledger(pool, LedgerConfig.defaults())
+                            .balance("alice", "GOLD_COINS")
+                            .balance());
+            assertEquals(
+                    0,
+                    run(Map.of(), "verify", "--data-dir", dataDirectory.toString())
+                            .exitCode());
         }
     }
 }

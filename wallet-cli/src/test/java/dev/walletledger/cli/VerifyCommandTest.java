@@ -55,7 +55,8 @@ class VerifyCommandTest {
         assertFalse(report.get("consistent").asBoolean());
         assertTrue(report.get("violation_count").asLong() >= 1);
         Set<String> checks = new HashSet<>();
-        report.get("violations").forEach(violation -> checks.add(violation.get("check").asText()));
+        report.get("violations")
+                .forEach(violation -> checks.add(violation.get("check").asText()));
         assertTrue(checks.contains("transaction_balance"), checks::toString);
         assertTrue(checks.contains("conservation"), checks::toString);
 
@@ -86,12 +87,18 @@ class VerifyCommandTest {
     void onATerminalTheBarAppearsOnceTheAuditRunsLong() {
         StringBuilder drawn = new StringBuilder();
         long[] now = {0};
-        ProgressBar bar = new ProgressBar(new java.io.PrintStream(new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                drawn.append((char) b);
-            }
-        }, true), false, true, () -> now[0]);
+        ProgressBar bar = new ProgressBar(
+                new java.io.PrintStream(
+                        new java.io.OutputStream() {
+                            @Override
+                            public void write(int b) {
+                                drawn.append((char) b);
+                            }
+                        },
+                        true),
+                false,
+                true,
+                () -> now[0]);
         bar.progressed(0, 1000);
         assertEquals("", drawn.toString());
         now[0] = ProgressBar.DELAY_NANOS;

@@ -8,8 +8,14 @@ import java.util.List;
  * found (at most {@link #VIOLATIONS_MAX} listed; {@code violationCount} counts those found, and the
  * per-transaction and per-wallet queries each stop after {@link #VIOLATIONS_MAX}).
  */
-public record AuditReport(long assets, long wallets, long transactions, long entries, List<Violation> violations,
-                          long violationCount, Duration elapsed) {
+public record AuditReport(
+        long assets,
+        long wallets,
+        long transactions,
+        long entries,
+        List<Violation> violations,
+        long violationCount,
+        Duration elapsed) {
     public static final int VIOLATIONS_MAX = 100;
 
     public AuditReport {

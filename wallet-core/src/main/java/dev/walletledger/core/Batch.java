@@ -15,7 +15,8 @@ public record Batch(List<Operation> operations, Mode mode) {
     public static final int SIZE_MAX = 5_000;
 
     public enum Mode {
-        ATOMIC, INDEPENDENT
+        ATOMIC,
+        INDEPENDENT
     }
 
     public Batch {

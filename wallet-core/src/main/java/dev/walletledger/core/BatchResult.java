@@ -10,12 +10,16 @@ public record BatchResult(List<Outcome> outcomes) {
 
     /** Operations this submission wrote; replays of earlier ones are not counted. */
     public long appliedCount() {
-        return outcomes.stream().filter(o -> o instanceof Outcome.Applied a && !a.result().replayed()).count();
+        return outcomes.stream()
+                .filter(o -> o instanceof Outcome.Applied a && !a.result().replayed())
+                .count();
     }
 
     /** Operations answered from an earlier submission with the same reference id. */
     public long replayedCount() {
-        return outcomes.stream().filter(o -> o instanceof Outcome.Applied a && a.result().replayed()).count();
+        return outcomes.stream()
+                .filter(o -> o instanceof Outcome.Applied a && a.result().replayed())
+                .count();
     }
 
     /** Operations refused (independent batches only: an atomic batch that refuses one throws). */

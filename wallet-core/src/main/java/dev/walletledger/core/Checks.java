@@ -66,7 +66,8 @@ final class Checks {
             throw WalletException.invalid("asset_code", "is required");
         }
         if (!ASSET_CODE.matcher(value).matches()) {
-            throw WalletException.invalid("asset_code", "must be 1-50 upper-case letters, digits or '_', starting with a letter");
+            throw WalletException.invalid(
+                    "asset_code", "must be 1-50 upper-case letters, digits or '_', starting with a letter");
         }
         return value;
     }

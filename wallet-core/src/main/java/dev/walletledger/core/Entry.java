@@ -8,8 +8,13 @@ import java.util.OptionalLong;
  * (TREASURY, BONUS_POOL, REVENUE) of a SYSTEM wallet. Only USER entries carry the wallet's balance after
  * the entry; SYSTEM wallets keep no running balance (theirs is the sum of their entries).
  */
-public record Entry(long walletId, WalletKind walletKind, String owner, Direction direction, long amount,
-                    OptionalLong balanceAfter) {
+public record Entry(
+        long walletId,
+        WalletKind walletKind,
+        String owner,
+        Direction direction,
+        long amount,
+        OptionalLong balanceAfter) {
     public Entry {
         Objects.requireNonNull(walletKind, "walletKind");
         Objects.requireNonNull(owner, "owner");

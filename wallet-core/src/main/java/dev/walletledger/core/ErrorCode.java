@@ -30,7 +30,13 @@ public enum ErrorCode {
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {
-        INVALID, NOT_FOUND, REFUSED, CONFLICT, BUSY, UNAVAILABLE, INTERNAL
+        INVALID,
+        NOT_FOUND,
+        REFUSED,
+        CONFLICT,
+        BUSY,
+        UNAVAILABLE,
+        INTERNAL
     }
 
     private final Kind kind;

@@ -5,8 +5,17 @@ import java.util.Objects;
 import java.util.UUID;
 
 /** One entry on a user's wallet, with the transaction it belongs to. */
-public record HistoryItem(long entryId, UUID transactionId, String referenceId, OperationType type, String assetCode,
-                          Direction direction, long amount, long balanceAfter, Instant createdAt, Metadata metadata) {
+public record HistoryItem(
+        long entryId,
+        UUID transactionId,
+        String referenceId,
+        OperationType type,
+        String assetCode,
+        Direction direction,
+        long amount,
+        long balanceAfter,
+        Instant createdAt,
+        Metadata metadata) {
     public HistoryItem {
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(referenceId, "referenceId");

@@ -1,8 +1,8 @@
 package dev.walletledger.core;
 
 import dev.walletledger.core.internal.AssetDirectory;
-import dev.walletledger.core.internal.Coalescer;
 import dev.walletledger.core.internal.Audit;
+import dev.walletledger.core.internal.Coalescer;
 import dev.walletledger.core.internal.Counters;
 import dev.walletledger.core.internal.Reads;
 import dev.walletledger.core.internal.SqlText;
@@ -62,7 +62,8 @@ public final class Ledger implements AutoCloseable {
         this.reads = new Reads(sql, assets);
         this.audit = new Audit(sql);
         this.coalescer = config.coalescing()
-                ? new Coalescer(engine, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
+                ? new Coalescer(
+                        engine, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
                 : null;
         this.insertAsset = sql.format("""
                 INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
@@ -116,8 +117,10 @@ public final class Ledger implements AutoCloseable {
     public TransactionResult apply(Operation request, String actor) {
         Objects.requireNonNull(request, "request");
         String by = Checks.optionalText("actor", actor);
-        Outcome outcome = coalescer != null ? coalescer.apply(request, by)
-                : engine.execute(List.of(request), java.util.Collections.singletonList(by), false).get(0);
+        Outcome outcome = coalescer != null
+                ? coalescer.apply(request, by)
+                : engine.execute(List.of(request), java.util.Collections.singletonList(by), false)
+                        .get(0);
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
         }
@@ -157,7 +160,8 @@ public final class Ledger implements AutoCloseable {
 
     public Optional<TransactionResult> transactionByReference(String referenceId) {
         String reference = Checks.identifier("reference_id", referenceId);
-        return runner.read(c -> Optional.ofNullable(reader.byReferences(c, List.of(reference)).get(reference)));
+        return runner.read(c ->
+                Optional.ofNullable(reader.byReferences(c, List.of(reference)).get(reference)));
     }
 
     /**
@@ -190,19 +194,23 @@ public final class Ledger implements AutoCloseable {
      */
     public Asset addAsset(Asset asset) {
         Objects.requireNonNull(asset, "asset");
-        Asset existing = runner.write(c -> {
-            try (PreparedStatement statement = c.prepareStatement(insertAsset)) {
-                statement.setString(1, asset.code());
-                statement.setString(2, asset.name());
-                statement.setInt(3, asset.decimalPlaces());
-                statement.executeUpdate();
-            }
-            return assets.require(c, asset.code()).asset();
-        }, 0);
+        Asset existing = runner.write(
+                c -> {
+                    try (PreparedStatement statement = c.prepareStatement(insertAsset)) {
+                        statement.setString(1, asset.code());
+                        statement.setString(2, asset.name());
+                        statement.setInt(3, asset.decimalPlaces());
+                        statement.executeUpdate();
+                    }
+                    return assets.require(c, asset.code()).asset();
+                },
+                0);
         if (!existing.equals(asset)) {
-            throw WalletException.of(ErrorCode.ASSET_EXISTS,
+            throw WalletException.of(
+                    ErrorCode.ASSET_EXISTS,
                     "asset " + asset.code() + " exists as " + existing.name() + " with " + existing.decimalPlaces()
-                            + " decimal places", Map.of("asset_code", asset.code()));
+                            + " decimal places",
+                    Map.of("asset_code", asset.code()));
         }
         return existing;
     }
@@ -253,12 +261,14 @@ public final class Ledger implements AutoCloseable {
      */
     public boolean healthy() {
         try {
-            return runner.readOnce(c -> {
-                try (PreparedStatement statement = c.prepareStatement("SELECT 1");
-                     ResultSet row = statement.executeQuery()) {
-                    return row.next();
-                }
-            }, HEALTH_MILLIS_MAX);
+            return runner.readOnce(
+                    c -> {
+                        try (PreparedStatement statement = c.prepareStatement("SELECT 1");
+                                ResultSet row = statement.executeQuery()) {
+                            return row.next();
+                        }
+                    },
+                    HEALTH_MILLIS_MAX);
         } catch (WalletException e) {
             return false;
         }

@@ -23,9 +23,17 @@ import java.util.regex.Pattern;
  *                          connection can add the pool's own timeout. Snapshot reads (verify) have no deadline.
  * @param listener          retry and commit hooks ({@link LedgerListener#NONE})
  */
-public record LedgerConfig(String schema, IsolationLevel isolation, int attemptsMax, long backoffBaseMillis,
-                           long backoffMaxMillis, int lanes, int batchSizeMax, int queueMax, long waitMillisMax,
-                           LedgerListener listener) {
+public record LedgerConfig(
+        String schema,
+        IsolationLevel isolation,
+        int attemptsMax,
+        long backoffBaseMillis,
+        long backoffMaxMillis,
+        int lanes,
+        int batchSizeMax,
+        int queueMax,
+        long waitMillisMax,
+        LedgerListener listener) {
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     public LedgerConfig {
@@ -45,34 +53,79 @@ public record LedgerConfig(String schema, IsolationLevel isolation, int attempts
     }
 
     public static LedgerConfig defaults() {
-        return new LedgerConfig("wallet", IsolationLevel.READ_COMMITTED, 10, 2, 200, 4, 500, 10_000, 10_000,
-                LedgerListener.NONE);
+        return new LedgerConfig(
+                "wallet", IsolationLevel.READ_COMMITTED, 10, 2, 200, 4, 500, 10_000, 10_000, LedgerListener.NONE);
     }
 
     public LedgerConfig withSchema(String schema) {
-        return new LedgerConfig(schema, isolation, attemptsMax, backoffBaseMillis, backoffMaxMillis, lanes,
-                batchSizeMax, queueMax, waitMillisMax, listener);
+        return new LedgerConfig(
+                schema,
+                isolation,
+                attemptsMax,
+                backoffBaseMillis,
+                backoffMaxMillis,
+                lanes,
+                batchSizeMax,
+                queueMax,
+                waitMillisMax,
+                listener);
     }
 
     public LedgerConfig withIsolation(IsolationLevel isolation) {
-        return new LedgerConfig(schema, isolation, attemptsMax, backoffBaseMillis, backoffMaxMillis, lanes,
-                batchSizeMax, queueMax, waitMillisMax, listener);
+        return new LedgerConfig(
+                schema,
+                isolation,
+                attemptsMax,
+                backoffBaseMillis,
+                backoffMaxMillis,
+                lanes,
+                batchSizeMax,
+                queueMax,
+                waitMillisMax,
+                listener);
     }
 
     public LedgerConfig withRetries(int attemptsMax, long backoffBaseMillis, long backoffMaxMillis) {
-        return new LedgerConfig(schema, isolation, attemptsMax, backoffBaseMillis, backoffMaxMillis, lanes,
-                batchSizeMax, queueMax, waitMillisMax, listener);
+        return new LedgerConfig(
+                schema,
+                isolation,
+                attemptsMax,
+                backoffBaseMillis,
+                backoffMaxMillis,
+                lanes,
+                batchSizeMax,
+                queueMax,
+                waitMillisMax,
+                listener);
     }
 
     /** Coalescing of concurrent single operations; {@code lanes} 0 turns it off. */
     public LedgerConfig withCoalescing(int lanes, int batchSizeMax, int queueMax, long waitMillisMax) {
-        return new LedgerConfig(schema, isolation, attemptsMax, backoffBaseMillis, backoffMaxMillis, lanes,
-                batchSizeMax, queueMax, waitMillisMax, listener);
+        return new LedgerConfig(
+                schema,
+                isolation,
+                attemptsMax,
+                backoffBaseMillis,
+                backoffMaxMillis,
+                lanes,
+                batchSizeMax,
+                queueMax,
+                waitMillisMax,
+                listener);
     }
 
     public LedgerConfig withListener(LedgerListener listener) {
-        return new LedgerConfig(schema, isolation, attemptsMax, backoffBaseMillis, backoffMaxMillis, lanes,
-                batchSizeMax, queueMax, waitMillisMax, listener);
+        return new LedgerConfig(
+                schema,
+                isolation,
+                attemptsMax,
+                backoffBaseMillis,
+                backoffMaxMillis,
+                lanes,
+                batchSizeMax,
+                queueMax,
+                waitMillisMax,
+                listener);
     }
 
     public boolean coalescing() {

@@ -7,6 +7,14 @@ package dev.walletledger.core;
  * operations were grouped into (their ratio is the mean group size); {@code queued} is the number
  * waiting for a lane right now.
  */
-public record LedgerMetrics(long operationsApplied, long operationsReplayed, long operationsRefused,
-                            long transactionsCommitted, long retries, long busy, long storageFailures,
-                            long coalescedBatches, long coalescedOperations, long queued) {}
+public record LedgerMetrics(
+        long operationsApplied,
+        long operationsReplayed,
+        long operationsRefused,
+        long transactionsCommitted,
+        long retries,
+        long busy,
+        long storageFailures,
+        long coalescedBatches,
+        long coalescedOperations,
+        long queued) {}

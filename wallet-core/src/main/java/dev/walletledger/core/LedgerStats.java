@@ -9,6 +9,11 @@ public record LedgerStats(List<AssetStats> assets) {
         assets = List.copyOf(assets);
     }
 
-    public record AssetStats(String assetCode, long userWallets, long transactions, long entries,
-                             BigInteger userBalances, BigInteger sum) {}
+    public record AssetStats(
+            String assetCode,
+            long userWallets,
+            long transactions,
+            long entries,
+            BigInteger userBalances,
+            BigInteger sum) {}
 }

@@ -99,5 +99,4 @@ public final class Metadata {
         }
         return stripped.scale() <= 0 || exponent >= -6 ? stripped.toPlainString() : stripped.toString();
     }
-
 }

@@ -24,8 +24,11 @@ final class Migrations {
                     .migrate()
                     .migrationsExecuted;
         } catch (FlywayException e) {
-            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE,
-                    "migrating schema " + schema + " failed: " + e.getMessage(), Map.of("schema", schema), e);
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    "migrating schema " + schema + " failed: " + e.getMessage(),
+                    Map.of("schema", schema),
+                    e);
         }
     }
 }

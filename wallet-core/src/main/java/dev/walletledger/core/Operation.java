@@ -47,8 +47,9 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
     }
 
     /** Purchased currency enters the user's wallet from the asset's TREASURY. */
-    record TopUp(String userId, String assetCode, long amount, String referenceId, String paymentMethod,
-                 Metadata metadata) implements Operation {
+    record TopUp(
+            String userId, String assetCode, long amount, String referenceId, String paymentMethod, Metadata metadata)
+            implements Operation {
         public TopUp {
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
@@ -70,8 +71,8 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
     }
 
     /** Granted currency enters the user's wallet from the asset's BONUS_POOL. */
-    record Bonus(String userId, String assetCode, long amount, String referenceId, String bonusType,
-                 Metadata metadata) implements Operation {
+    record Bonus(String userId, String assetCode, long amount, String referenceId, String bonusType, Metadata metadata)
+            implements Operation {
         public Bonus {
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
@@ -93,8 +94,8 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
     }
 
     /** Currency leaves the user's wallet for the asset's REVENUE; refused when the balance is short. */
-    record Spend(String userId, String assetCode, long amount, String referenceId, String itemId,
-                 Metadata metadata) implements Operation {
+    record Spend(String userId, String assetCode, long amount, String referenceId, String itemId, Metadata metadata)
+            implements Operation {
         public Spend {
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
@@ -116,8 +117,14 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
     }
 
     /** Builds the operation of a type from its fields; {@code detail} is the type's descriptive field. */
-    static Operation of(OperationType type, String userId, String assetCode, long amount, String referenceId,
-                        String detail, Metadata metadata) {
+    static Operation of(
+            OperationType type,
+            String userId,
+            String assetCode,
+            long amount,
+            String referenceId,
+            String detail,
+            Metadata metadata) {
         return switch (type) {
             case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata);
             case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata);

@@ -5,5 +5,7 @@ package dev.walletledger.core;
  * balance check, and store no balance: theirs is the sum of their entries.
  */
 public enum SystemWallet {
-    TREASURY, BONUS_POOL, REVENUE
+    TREASURY,
+    BONUS_POOL,
+    REVENUE
 }

@@ -10,8 +10,14 @@ import java.util.UUID;
  * asked for it ({@code actor}: an API key id or an operator's name, null when not told), its two
  * entries, and whether this answer is a replay of an earlier identical request.
  */
-public record TransactionResult(UUID transactionId, Operation operation, long balanceAfter, Instant createdAt,
-                                String actor, List<Entry> entries, boolean replayed) {
+public record TransactionResult(
+        UUID transactionId,
+        Operation operation,
+        long balanceAfter,
+        Instant createdAt,
+        String actor,
+        List<Entry> entries,
+        boolean replayed) {
     public TransactionResult {
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(operation, "operation");

@@ -93,7 +93,8 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
             user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
             password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
         }
-        String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]"
+        String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[")
+                ? "[" + uri.getHost() + "]"
                 : uri.getHost();
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();

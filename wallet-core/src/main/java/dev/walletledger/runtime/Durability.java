@@ -25,7 +25,8 @@ public final class Durability {
      */
     public static List<String> check(DataSource dataSource) throws SQLException {
         List<String> off = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             for (String setting : SETTINGS) {
                 try (ResultSet row = statement.executeQuery("SHOW " + setting)) {
                     row.next();

@@ -51,6 +51,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** Bounds every wait: crash recovery of a large WAL can take a while, a hang must not last forever. */
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+
     private static final Duration ATTACH_WAIT = Duration.ofSeconds(60);
     private static final Duration STOP_FAST_WAIT = Duration.ofSeconds(30);
     private static final Duration STOP_IMMEDIATE_WAIT = Duration.ofSeconds(10);
@@ -62,8 +63,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private EmbeddedDatabase(Path directory, int port, EmbeddedPostgres postgres, FileChannel lockChannel,
-                             FileLock lock) {
+    private EmbeddedDatabase(
+            Path directory, int port, EmbeddedPostgres postgres, FileChannel lockChannel, FileLock lock) {
         this.directory = directory;
         this.port = port;
         this.postgres = postgres;
@@ -87,8 +88,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Path absolute = directory.toAbsolutePath().normalize();
         try {
             Files.createDirectories(absolute);
-            FileChannel channel = FileChannel.open(absolute.resolve("wallet.lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    absolute.resolve("wallet.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = tryLock(channel);
             if (lock == null) {
                 channel.close();
@@ -120,7 +121,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
         String lastProblem = "no postmaster.pid yet";
         while (System.nanoTime() < deadline) { // bounded: the owner may still be starting PostgreSQL
-            OptionalInt port = PostmasterPid.read(pidFile).map(PostmasterPid::port).orElse(OptionalInt.empty());
+            OptionalInt port =
+                    PostmasterPid.read(pidFile).map(PostmasterPid::port).orElse(OptionalInt.empty());
             if (port.isPresent()) {
                 try {
                     ping(jdbcUrl(port.getAsInt()));
@@ -158,8 +160,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("max_connections", "100")
                 .start();
         if (!Files.exists(initialized)) {
-            Files.write(initialized, "PostgreSQL data directory initialized\n".getBytes(StandardCharsets.US_ASCII),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            Files.write(
+                    initialized,
+                    "PostgreSQL data directory initialized\n".getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
         }
         return new EmbeddedDatabase(directory, postgres.getPort(), postgres, channel, lock);
     }
@@ -178,7 +184,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         Optional<ProcessHandle> process = ProcessHandle.of(pid.get().pid()).filter(EmbeddedDatabase::isPostgres);
         if (process.isEmpty()) {
-            notices.accept("removing stale " + pidFile + " (process " + pid.get().pid() + " is not running)");
+            notices.accept(
+                    "removing stale " + pidFile + " (process " + pid.get().pid() + " is not running)");
             Files.deleteIfExists(pidFile);
             return;
         }
@@ -186,19 +193,25 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (!stop(process.get(), "-INT", STOP_FAST_WAIT) && !stop(process.get(), "-QUIT", STOP_IMMEDIATE_WAIT)) {
             process.get().destroyForcibly();
             if (!waitForExit(process.get(), STOP_IMMEDIATE_WAIT)) {
-                throw new IllegalStateException("could not stop the orphaned PostgreSQL " + pid.get().pid());
+                throw new IllegalStateException(
+                        "could not stop the orphaned PostgreSQL " + pid.get().pid());
             }
         }
     }
 
     private static boolean isPostgres(ProcessHandle process) {
-        return process.info().command().map(c -> c.endsWith("/postgres") || c.endsWith("/postmaster")).orElse(false);
+        return process.info()
+                .command()
+                .map(c -> c.endsWith("/postgres") || c.endsWith("/postmaster"))
+                .orElse(false);
     }
 
     /** Sends a PostgreSQL shutdown signal (INT: fast, QUIT: immediate) and waits for the exit. */
     private static boolean stop(ProcessHandle process, String signal, Duration wait) throws IOException {
         Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             if (!kill.waitFor(5, TimeUnit.SECONDS)) {
                 kill.destroyForcibly();
@@ -225,8 +238,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static void ping(String jdbcUrl) throws SQLException {
         DriverManager.setLoginTimeout(5);
         try (Connection connection = DriverManager.getConnection(jdbcUrl, USER, null);
-             Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT 1")) {
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT 1")) {
             row.next();
         }
     }
@@ -284,7 +297,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (postgres == null) {
             return;
         }
-        Optional<ProcessHandle> postmaster = PostmasterPid.read(directory.resolve("postgres").resolve("postmaster.pid"))
+        Optional<ProcessHandle> postmaster = PostmasterPid.read(
+                        directory.resolve("postgres").resolve("postmaster.pid"))
                 .flatMap(pid -> ProcessHandle.of(pid.pid()));
         try {
             postgres.close(); // pg_ctl stop -m fast, waiting at most 5 s
@@ -321,7 +335,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             try {
                 long pid = Long.parseLong(lines.get(0).strip());
                 OptionalInt port = lines.size() > 3 && !lines.get(3).isBlank()
-                        ? OptionalInt.of(Integer.parseInt(lines.get(3).strip())) : OptionalInt.empty();
+                        ? OptionalInt.of(Integer.parseInt(lines.get(3).strip()))
+                        : OptionalInt.empty();
                 return Optional.of(new PostmasterPid(pid, port));
             } catch (RuntimeException e) {
                 return Optional.empty();

@@ -1,6 +1,5 @@
 package dev.walletledger.bench;
 
-import dev.walletledger.testing.Seeds;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.walletledger.core.IsolationLevel;
@@ -8,6 +7,7 @@ import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.testing.Seeds;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +34,14 @@ public final class IsolationMeasurement {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         long seed = Seeds.seed("IsolationMeasurement seconds=" + seconds + " threads=" + threads);
         Path dir = Files.createTempDirectory("isolation-measurement");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(true)
-                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "200").start()) {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(true)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_connections", "200")
+                .start()) {
             System.out.println("| isolation | lanes | workload | ops/s | retries | busy | refused |");
             System.out.println("|---|---|---|---|---|---|---|");
             int run = 0;
@@ -50,14 +55,24 @@ public final class IsolationMeasurement {
         }
     }
 
-    private static void measure(EmbeddedPostgres pg, String schema, IsolationLevel isolation, int lanes,
-                                String workload, int seconds, int threads, long seed) throws Exception {
+    private static void measure(
+            EmbeddedPostgres pg,
+            String schema,
+            IsolationLevel isolation,
+            int lanes,
+            String workload,
+            int seconds,
+            int threads,
+            long seed)
+            throws Exception {
         HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres"));
         pool.setUsername("postgres");
         pool.setMaximumPoolSize(lanes > 0 ? lanes + 4 : 16);
         try (HikariDataSource dataSource = new HikariDataSource(pool)) {
-            LedgerConfig config = LedgerConfig.defaults().withSchema(schema).withIsolation(isolation)
+            LedgerConfig config = LedgerConfig.defaults()
+                    .withSchema(schema)
+                    .withIsolation(isolation)
                     .withCoalescing(lanes, 500, 10_000, 60_000);
             Ledger.migrate(dataSource, config);
             boolean hot = workload.startsWith("hot");
@@ -81,9 +96,21 @@ public final class IsolationMeasurement {
                             long n = counter.incrementAndGet();
                             Operation op = hot
                                     ? (random.nextInt(10) < 6
-                                        ? Operation.spend("hot-" + random.nextInt(8), "GOLD_COINS", 1 + random.nextInt(100), "s" + n)
-                                        : Operation.topUp("hot-" + random.nextInt(8), "GOLD_COINS", 1 + random.nextInt(100), "t" + n))
-                                    : Operation.topUp("user-" + random.nextInt(100_000), "GOLD_COINS", 1 + random.nextInt(100), "t" + n);
+                                            ? Operation.spend(
+                                                    "hot-" + random.nextInt(8),
+                                                    "GOLD_COINS",
+                                                    1 + random.nextInt(100),
+                                                    "s" + n)
+                                            : Operation.topUp(
+                                                    "hot-" + random.nextInt(8),
+                                                    "GOLD_COINS",
+                                                    1 + random.nextInt(100),
+                                                    "t" + n))
+                                    : Operation.topUp(
+                                            "user-" + random.nextInt(100_000),
+                                            "GOLD_COINS",
+                                            1 + random.nextInt(100),
+                                            "t" + n);
                             try {
                                 ledger.apply(op);
                                 done.increment();
@@ -98,8 +125,15 @@ public final class IsolationMeasurement {
                     future.get(seconds + 120L, TimeUnit.SECONDS);
                 }
                 executor.shutdown();
-                System.out.printf("| %s | %d | %s | %.0f | %d | %d | %d |%n", isolation, lanes, workload,
-                        done.sum() / (double) seconds, ledger.metrics().retries(), busy.sum(), refused.sum());
+                System.out.printf(
+                        "| %s | %d | %s | %.0f | %d | %d | %d |%n",
+                        isolation,
+                        lanes,
+                        workload,
+                        done.sum() / (double) seconds,
+                        ledger.metrics().retries(),
+                        busy.sum(),
+                        refused.sum());
             }
         }
     }

@@ -32,23 +32,26 @@ class AuditTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "user entry amount edited | UPDATE {s}.ledger_entries SET amount = amount + 1 WHERE balance_after = 1000 | transaction_balance stored_balance balance_chain",
-        "system entry amount edited | UPDATE {s}.ledger_entries SET amount = 7 WHERE balance_after IS NULL AND amount = 300 | conservation transaction_balance",
-        "wallet balance edited | UPDATE {s}.wallets SET balance = balance + 5 WHERE owner_id = 'bob' | conservation stored_balance",
-        "entry deleted | DELETE FROM {s}.ledger_entries WHERE amount = 200 AND balance_after IS NOT NULL | transaction_balance stored_balance balance_chain",
-        "transaction amount edited | UPDATE {s}.ledger_transactions SET amount = 999 WHERE reference_id = 'c-4' | transaction_shape",
-        "balance_after edited | UPDATE {s}.ledger_entries SET balance_after = 1 WHERE balance_after = 1200 | balance_chain",
-        "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0 WHERE balance_after IS NULL AND amount = 50 | balance_chain",
-        "transaction dated backwards | UPDATE {s}.ledger_transactions SET created_at = created_at - interval '1 day' WHERE reference_id = 'c-3' | time_order hash_chain",
-        "overspend injected | UPDATE {s}.ledger_entries SET amount = 5000 WHERE amount = 300 | conservation transaction_shape stored_balance balance_chain",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "user entry amount edited | UPDATE {s}.ledger_entries SET amount = amount + 1 WHERE balance_after = 1000 | transaction_balance stored_balance balance_chain",
+                "system entry amount edited | UPDATE {s}.ledger_entries SET amount = 7 WHERE balance_after IS NULL AND amount = 300 | conservation transaction_balance",
+                "wallet balance edited | UPDATE {s}.wallets SET balance = balance + 5 WHERE owner_id = 'bob' | conservation stored_balance",
+                "entry deleted | DELETE FROM {s}.ledger_entries WHERE amount = 200 AND balance_after IS NOT NULL | transaction_balance stored_balance balance_chain",
+                "transaction amount edited | UPDATE {s}.ledger_transactions SET amount = 999 WHERE reference_id = 'c-4' | transaction_shape",
+                "balance_after edited | UPDATE {s}.ledger_entries SET balance_after = 1 WHERE balance_after = 1200 | balance_chain",
+                "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0 WHERE balance_after IS NULL AND amount = 50 | balance_chain",
+                "transaction dated backwards | UPDATE {s}.ledger_transactions SET created_at = created_at - interval '1 day' WHERE reference_id = 'c-3' | time_order hash_chain",
+                "overspend injected | UPDATE {s}.ledger_entries SET amount = 5000 WHERE amount = 300 | conservation transaction_shape stored_balance balance_chain",
+            })
     void everyCorruptionIsReported(String name, String sql, String expectedChecks) throws SQLException {
         try (TestLedger t = ledgerWithHistory()) {
             tamper(t.schema(), sql);
             AuditReport report = t.ledger().verify();
             assertFalse(report.consistent(), name);
-            Set<String> checks = report.violations().stream().map(AuditReport.Violation::check)
+            Set<String> checks = report.violations().stream()
+                    .map(AuditReport.Violation::check)
                     .collect(Collectors.toSet());
             for (String expected : expectedChecks.trim().split(" ")) {
                 assertTrue(checks.contains(expected), name + ": expected " + expected + " in " + report.violations());

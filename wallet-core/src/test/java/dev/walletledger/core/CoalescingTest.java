@@ -43,7 +43,7 @@ class CoalescingTest {
             queued.add(Operation.spend("nobody", "GOLD_COINS", 1, "no-wallet"));
             queued.add(Operation.topUp("rich", "RUBIES", 1, "no-asset"));
             queued.add(Operation.topUp("rich", "GOLD_COINS", 1_000, "setup-2")); // a replay
-            queued.add(Operation.topUp("rich", "GOLD_COINS", 999, "setup-2"));   // a conflict
+            queued.add(Operation.topUp("rich", "GOLD_COINS", 999, "setup-2")); // a conflict
 
             ExecutorService pool = Executors.newFixedThreadPool(queued.size() + 1);
             Map<String, Integer> outcomes = new TreeMap<>();
@@ -52,8 +52,8 @@ class CoalescingTest {
                 try (Statement statement = lock.createStatement()) {
                     statement.execute("SELECT 1 FROM " + t.schema() + ".wallets WHERE owner_id = 'blocker' FOR UPDATE");
                 }
-                Future<TransactionResult> blocked = pool.submit(
-                        () -> ledger.topUp(Operation.topUp("blocker", "GOLD_COINS", 1, "blocked")));
+                Future<TransactionResult> blocked =
+                        pool.submit(() -> ledger.topUp(Operation.topUp("blocker", "GOLD_COINS", 1, "blocked")));
                 waitFor(() -> ledger.metrics().queued() == 0, "the lane to take the blocked top-up");
                 List<Future<String>> futures = new ArrayList<>();
                 for (Operation operation : queued) {
@@ -74,9 +74,24 @@ class CoalescingTest {
             } finally {
                 pool.shutdownNow();
             }
-            assertEquals(Map.of("APPLIED", 33 + 10, "INSUFFICIENT_FUNDS", 7, "WALLET_NOT_FOUND", 1,
-                    "ASSET_NOT_FOUND", 1, "REPLAYED", 1, "IDEMPOTENCY_CONFLICT", 1), outcomes);
-            assertEquals(batchesBefore + 2, ledger.metrics().coalescedBatches(),
+            assertEquals(
+                    Map.of(
+                            "APPLIED",
+                            33 + 10,
+                            "INSUFFICIENT_FUNDS",
+                            7,
+                            "WALLET_NOT_FOUND",
+                            1,
+                            "ASSET_NOT_FOUND",
+                            1,
+                            "REPLAYED",
+                            1,
+                            "IDEMPOTENCY_CONFLICT",
+                            1),
+                    outcomes);
+            assertEquals(
+                    batchesBefore + 2,
+                    ledger.metrics().coalescedBatches(),
                     "the blocked top-up, then everything queued behind it in one transaction");
             assertEquals(10, ledger.balance("rich", "GOLD_COINS").balance());
             AuditReport audit = ledger.verify();
@@ -92,7 +107,8 @@ class CoalescingTest {
         try {
             t.ledger().topUp(Operation.topUp("late", "GOLD_COINS", 1, "before-close"));
             t.ledger().close();
-            WalletException e = org.junit.jupiter.api.Assertions.assertThrows(WalletException.class,
+            WalletException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    WalletException.class,
                     () -> t.ledger().topUp(Operation.topUp("late", "GOLD_COINS", 1, "after-close")));
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
         } finally {

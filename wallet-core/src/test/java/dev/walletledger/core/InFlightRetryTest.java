@@ -32,7 +32,8 @@ class InFlightRetryTest {
             try (Connection lock = TestDatabase.superuser()) {
                 lock.setAutoCommit(false);
                 try (Statement statement = lock.createStatement()) {
-                    statement.execute("SELECT 1 FROM " + t.schema() + ".wallets WHERE owner_id = 'busy_user' FOR UPDATE");
+                    statement.execute(
+                            "SELECT 1 FROM " + t.schema() + ".wallets WHERE owner_id = 'busy_user' FOR UPDATE");
                 }
                 for (int attempt = 0; attempt < 2; attempt++) {
                     attempts.add(CompletableFuture.supplyAsync(() -> {

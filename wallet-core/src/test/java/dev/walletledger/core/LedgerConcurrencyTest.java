@@ -1,10 +1,10 @@
 package dev.walletledger.core;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.util.ArrayList;
@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.params.ParameterizedTest;
 import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -57,8 +57,11 @@ class LedgerConcurrencyTest {
     }
 
     static TestLedger ledgerAt(IsolationLevel isolation, RetryCounter retries, int lanes) {
-        LedgerConfig config = LedgerConfig.defaults().withIsolation(isolation).withRetries(50, 1, 50)
-                .withCoalescing(lanes, 500, 10_000, 60_000).withListener(retries);
+        LedgerConfig config = LedgerConfig.defaults()
+                .withIsolation(isolation)
+                .withRetries(50, 1, 50)
+                .withCoalescing(lanes, 500, 10_000, 60_000)
+                .withListener(retries);
         return TestDatabase.newLedger(config, THREADS + lanes);
     }
 
@@ -106,14 +109,18 @@ class LedgerConcurrencyTest {
                         try {
                             List<Outcome> outcomes = operations.size() == 1
                                     ? List.of(outcome(ledger, operations.get(0)))
-                                    : ledger.submit(Batch.independent(operations)).outcomes();
+                                    : ledger.submit(Batch.independent(operations))
+                                            .outcomes();
                             for (Outcome o : outcomes) {
                                 if (o instanceof Outcome.Applied a && a.result().replayed()) {
                                     replays.increment();
                                 } else if (o instanceof Outcome.Applied a) {
-                                    Operation previous = applied.putIfAbsent(a.result().referenceId(),
-                                            a.result().operation());
-                                    assertEquals(null, previous, "applied twice: " + a.result().referenceId());
+                                    Operation previous = applied.putIfAbsent(
+                                            a.result().referenceId(), a.result().operation());
+                                    assertEquals(
+                                            null,
+                                            previous,
+                                            "applied twice: " + a.result().referenceId());
                                 } else {
                                     refusals.increment();
                                 }
@@ -133,8 +140,10 @@ class LedgerConcurrencyTest {
                 int reads = 0;
                 while (writing.get() && reads < 10_000) {
                     for (LedgerStats.AssetStats asset : ledger.stats().assets()) {
-                        assertEquals(0, asset.sum().signum(), "a snapshot of " + asset.assetCode() + " sums to "
-                                + asset.sum() + " seed=" + seed);
+                        assertEquals(
+                                0,
+                                asset.sum().signum(),
+                                "a snapshot of " + asset.assetCode() + " sums to " + asset.sum() + " seed=" + seed);
                         assertTrue(asset.userBalances().signum() >= 0);
                     }
                     reads++;
@@ -159,12 +168,16 @@ class LedgerConcurrencyTest {
             }
             Map<String, Long> expected = new HashMap<>();
             for (Operation op : applied.values()) {
-                expected.merge(op.userId() + "/" + op.assetCode(),
-                        op.type().creditsUser() ? op.amount() : -op.amount(), Long::sum);
+                expected.merge(
+                        op.userId() + "/" + op.assetCode(),
+                        op.type().creditsUser() ? op.amount() : -op.amount(),
+                        Long::sum);
             }
             for (String user : USERS) {
                 for (Balance balance : ledger.balances(user)) {
-                    assertEquals(expected.getOrDefault(user + "/" + balance.assetCode(), 0L), balance.balance(),
+                    assertEquals(
+                            expected.getOrDefault(user + "/" + balance.assetCode(), 0L),
+                            balance.balance(),
                             user + " " + balance.assetCode() + " seed=" + seed);
                     assertTrue(balance.balance() >= 0);
                 }
@@ -177,10 +190,19 @@ class LedgerConcurrencyTest {
             }
             assertEquals(0, retries.count("40P01"), "deadlocks: " + retries.bySqlState);
             LedgerMetrics m = ledger.metrics();
-            System.out.printf("randomOperations[%s, lanes=%d]: applied=%d replays=%d refused=%d busy=%d retries=%s"
-                            + " coalesced=%d ops in %d transactions, snapshot reads=%d%n", isolation, lanes,
-                    applied.size(), replays.sum(), refusals.sum(), busy.sum(), retries.bySqlState,
-                    m.coalescedOperations(), m.coalescedBatches(), snapshotReads);
+            System.out.printf(
+                    "randomOperations[%s, lanes=%d]: applied=%d replays=%d refused=%d busy=%d retries=%s"
+                            + " coalesced=%d ops in %d transactions, snapshot reads=%d%n",
+                    isolation,
+                    lanes,
+                    applied.size(),
+                    replays.sum(),
+                    refusals.sum(),
+                    busy.sum(),
+                    retries.bySqlState,
+                    m.coalescedOperations(),
+                    m.coalescedBatches(),
+                    snapshotReads);
         }
     }
 
@@ -213,8 +235,11 @@ class LedgerConcurrencyTest {
                     if (o instanceof Outcome.Applied) {
                         winners++;
                     } else {
-                        assertEquals(ErrorCode.INSUFFICIENT_FUNDS,
-                                assertInstanceOf(Outcome.Refused.class, o).error().code());
+                        assertEquals(
+                                ErrorCode.INSUFFICIENT_FUNDS,
+                                assertInstanceOf(Outcome.Refused.class, o)
+                                        .error()
+                                        .code());
                     }
                 }
                 assertEquals(1, winners, victim + " at " + isolation);
@@ -283,5 +308,4 @@ class LedgerConcurrencyTest {
             return new Outcome.Refused(e);
         }
     }
-
 }

@@ -35,8 +35,8 @@ class LedgerTest {
     @Test
     void topUpCreditsTheUserFromTheTreasury() {
         Metadata metadata = Metadata.parse("{\"payment_intent_id\":\"pi_xxx\"}");
-        TransactionResult r = ledger.topUp(new Operation.TopUp("user_alice", "GOLD_COINS", 10_000,
-                "payment_stripe_pi_xxx", "stripe", metadata));
+        TransactionResult r = ledger.topUp(
+                new Operation.TopUp("user_alice", "GOLD_COINS", 10_000, "payment_stripe_pi_xxx", "stripe", metadata));
         assertEquals(10_000, r.balanceAfter());
         assertEquals(OperationType.TOPUP, r.type());
         assertEquals(metadata, r.metadata());
@@ -57,18 +57,20 @@ class LedgerTest {
     @Test
     void bonusComesFromTheBonusPoolAndSpendGoesToRevenue() {
         ledger.topUp(Operation.topUp("bob", "DIAMONDS", 100, "t1"));
-        TransactionResult bonus = ledger.grantBonus(new Operation.Bonus("bob", "DIAMONDS", 50, "b1", "REFERRAL",
-                Metadata.of(Map.of("referred_by", "user_bob"))));
+        TransactionResult bonus = ledger.grantBonus(new Operation.Bonus(
+                "bob", "DIAMONDS", 50, "b1", "REFERRAL", Metadata.of(Map.of("referred_by", "user_bob"))));
         assertEquals("BONUS_POOL", bonus.entries().get(1).owner());
         assertEquals(150, bonus.balanceAfter());
-        TransactionResult spend = ledger.spend(new Operation.Spend("bob", "DIAMONDS", 120, "s1", "skin_dragon_001",
-                null));
+        TransactionResult spend =
+                ledger.spend(new Operation.Spend("bob", "DIAMONDS", 120, "s1", "skin_dragon_001", null));
         assertEquals("REVENUE", spend.entries().get(1).owner());
         assertEquals(Direction.CREDIT, spend.entries().get(1).direction());
         assertEquals(30, spend.balanceAfter());
         assertEquals(List.of(new Balance("bob", "DIAMONDS", 30, 0)), ledger.balances("bob"));
         LedgerStats.AssetStats diamonds = ledger.stats().assets().stream()
-                .filter(a -> a.assetCode().equals("DIAMONDS")).findFirst().orElseThrow();
+                .filter(a -> a.assetCode().equals("DIAMONDS"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(3, diamonds.transactions());
         assertEquals(6, diamonds.entries());
         assertEquals(30, diamonds.userBalances().longValue());
@@ -96,7 +98,8 @@ class LedgerTest {
             assertTrue(replay.replayed());
             assertEquals(first.transactionId(), replay.transactionId());
             assertEquals(first.entries(), replay.entries());
-            assertCode(ErrorCode.IDEMPOTENCY_CONFLICT,
+            assertCode(
+                    ErrorCode.IDEMPOTENCY_CONFLICT,
                     () -> restarted.topUp(Operation.topUp("olga", "GOLD_COINS", 43, "restart-1")));
         }
     }
@@ -104,26 +107,33 @@ class LedgerTest {
     @Test
     void aDifferentRequestUnderAUsedReferenceNamesTheDifferences() {
         ledger.topUp(new Operation.TopUp("dave", "GOLD_COINS", 500, "ref-x", "stripe", Metadata.empty()));
-        WalletException e = assertThrows(WalletException.class, () -> ledger.topUp(new Operation.TopUp("dave",
-                "GOLD_COINS", 600, "ref-x", "paypal", Metadata.parse("{\"a\":1}"))));
+        WalletException e = assertThrows(
+                WalletException.class,
+                () -> ledger.topUp(new Operation.TopUp(
+                        "dave", "GOLD_COINS", 600, "ref-x", "paypal", Metadata.parse("{\"a\":1}"))));
         assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, e.code());
-        assertEquals(List.of("amount", "payment_method", "metadata"), e.details().get("fields"));
-        WalletException typeAndUser = assertThrows(WalletException.class,
-                () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 500, "ref-x")));
-        assertEquals(List.of("type", "user_id", "item_id"), typeAndUser.details().get("fields"));
+        assertEquals(
+                List.of("amount", "payment_method", "metadata"), e.details().get("fields"));
+        WalletException typeAndUser = assertThrows(
+                WalletException.class, () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 500, "ref-x")));
+        assertEquals(
+                List.of("type", "user_id", "item_id"), typeAndUser.details().get("fields"));
         assertEquals(500, ledger.balance("dave", "GOLD_COINS").balance());
     }
 
     @Test
     void spendsAreRefusedWhenShortAndTheReferenceStaysUsable() {
         ledger.topUp(Operation.topUp("erin", "GOLD_COINS", 100, "fund-1"));
-        WalletException e = assertThrows(WalletException.class,
-                () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1")));
+        WalletException e = assertThrows(
+                WalletException.class, () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1")));
         assertEquals(ErrorCode.INSUFFICIENT_FUNDS, e.code());
         assertEquals(100L, e.details().get("balance"));
         assertTrue(ledger.transactionByReference("buy-1").isEmpty());
         ledger.topUp(Operation.topUp("erin", "GOLD_COINS", 1, "fund-2"));
-        assertEquals(0, ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1")).balanceAfter());
+        assertEquals(
+                0,
+                ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1"))
+                        .balanceAfter());
     }
 
     @Test
@@ -146,12 +156,14 @@ class LedgerTest {
         for (int i = 0; i < 9_223; i++) { // 9,223 x 10^15 fits below 2^63-1 = 9,223,372,036,854,775,807
             fill.add(Operation.topUp("gina", "LOYALTY_POINTS", max, "fill-" + i));
         }
-        assertEquals(5_000, ledger.submit(Batch.independent(fill.subList(0, 5_000))).appliedCount());
-        assertEquals(4_223, ledger.submit(Batch.atomic(fill.subList(5_000, 9_223))).appliedCount());
+        assertEquals(
+                5_000, ledger.submit(Batch.independent(fill.subList(0, 5_000))).appliedCount());
+        assertEquals(
+                4_223, ledger.submit(Batch.atomic(fill.subList(5_000, 9_223))).appliedCount());
         long balance = ledger.balance("gina", "LOYALTY_POINTS").balance();
         assertEquals(9_223 * max, balance);
-        WalletException e = assertThrows(WalletException.class,
-                () -> ledger.topUp(Operation.topUp("gina", "LOYALTY_POINTS", max, "overflow")));
+        WalletException e = assertThrows(
+                WalletException.class, () -> ledger.topUp(Operation.topUp("gina", "LOYALTY_POINTS", max, "overflow")));
         assertEquals(ErrorCode.BALANCE_OVERFLOW, e.code());
         ledger.topUp(Operation.topUp("gina", "LOYALTY_POINTS", Long.MAX_VALUE - balance, "to-the-brim"));
         assertEquals(Long.MAX_VALUE, ledger.balance("gina", "LOYALTY_POINTS").balance());
@@ -164,16 +176,23 @@ class LedgerTest {
             ledger.topUp(Operation.topUp("hank", i % 2 == 0 ? "DIAMONDS" : "GOLD_COINS", i, "h-" + i));
         }
         HistoryPage first = ledger.history("hank", null, null, 3);
-        assertEquals(List.of("h-7", "h-6", "h-5"), first.items().stream().map(HistoryItem::referenceId).toList());
+        assertEquals(
+                List.of("h-7", "h-6", "h-5"),
+                first.items().stream().map(HistoryItem::referenceId).toList());
         HistoryPage second = ledger.history("hank", null, first.nextCursor().orElseThrow(), 3);
-        assertEquals(List.of("h-4", "h-3", "h-2"), second.items().stream().map(HistoryItem::referenceId).toList());
+        assertEquals(
+                List.of("h-4", "h-3", "h-2"),
+                second.items().stream().map(HistoryItem::referenceId).toList());
         ledger.topUp(Operation.topUp("hank", "GOLD_COINS", 8, "h-8")); // a new write does not shift old pages
         HistoryPage third = ledger.history("hank", null, second.nextCursor().orElseThrow(), 3);
-        assertEquals(List.of("h-1"), third.items().stream().map(HistoryItem::referenceId).toList());
+        assertEquals(
+                List.of("h-1"),
+                third.items().stream().map(HistoryItem::referenceId).toList());
         assertTrue(third.nextCursor().isEmpty());
 
         HistoryPage gold = ledger.history("hank", "GOLD_COINS", null, 500);
-        assertEquals(List.of("h-8", "h-7", "h-5", "h-3", "h-1"),
+        assertEquals(
+                List.of("h-8", "h-7", "h-5", "h-3", "h-1"),
                 gold.items().stream().map(HistoryItem::referenceId).toList());
         assertEquals(1 + 3 + 5 + 7 + 8, gold.items().get(0).balanceAfter());
         assertCode(ErrorCode.VALIDATION_FAILED, () -> ledger.history("hank", null, null, 0));
@@ -187,11 +206,11 @@ class LedgerTest {
         BatchResult result = ledger.submit(Batch.independent(List.of(
                 Operation.topUp("ivy", "GOLD_COINS", 100, "b-1"),
                 Operation.spend("ivy", "GOLD_COINS", 60, "b-2"),
-                Operation.spend("ivy", "GOLD_COINS", 60, "b-3"),      // short by now: refused alone
-                Operation.spend("nobody", "GOLD_COINS", 1, "b-4"),    // no wallet
-                Operation.topUp("ivy", "RUBIES", 1, "b-5"),           // no asset
-                Operation.topUp("ivy", "GOLD_COINS", 100, "b-1"),     // same reference, same request: replay
-                Operation.topUp("ivy", "GOLD_COINS", 101, "b-1"),     // same reference, different: conflict
+                Operation.spend("ivy", "GOLD_COINS", 60, "b-3"), // short by now: refused alone
+                Operation.spend("nobody", "GOLD_COINS", 1, "b-4"), // no wallet
+                Operation.topUp("ivy", "RUBIES", 1, "b-5"), // no asset
+                Operation.topUp("ivy", "GOLD_COINS", 100, "b-1"), // same reference, same request: replay
+                Operation.topUp("ivy", "GOLD_COINS", 101, "b-1"), // same reference, different: conflict
                 Operation.spend("ivy", "GOLD_COINS", 40, "b-6"))));
         List<Outcome> o = result.outcomes();
         assertEquals(100, applied(o.get(0)).balanceAfter());
@@ -209,17 +228,19 @@ class LedgerTest {
     @Test
     void atomicBatchesApplyAllOrNothing() {
         ledger.topUp(Operation.topUp("jay", "GOLD_COINS", 100, "a-0"));
-        WalletException e = assertThrows(WalletException.class, () -> ledger.submit(Batch.atomic(List.of(
-                Operation.topUp("jay", "GOLD_COINS", 50, "a-1"),
-                Operation.spend("jay", "GOLD_COINS", 500, "a-2")))));
+        WalletException e = assertThrows(
+                WalletException.class,
+                () -> ledger.submit(Batch.atomic(List.of(
+                        Operation.topUp("jay", "GOLD_COINS", 50, "a-1"),
+                        Operation.spend("jay", "GOLD_COINS", 500, "a-2")))));
         assertEquals(ErrorCode.INSUFFICIENT_FUNDS, e.code());
         assertEquals(1, e.details().get("index"));
         assertEquals(100, ledger.balance("jay", "GOLD_COINS").balance());
         assertTrue(ledger.transactionByReference("a-1").isEmpty());
 
         BatchResult ok = ledger.submit(Batch.atomic(List.of(
-                Operation.topUp("kim", "GOLD_COINS", 50, "a-3"),     // creates kim's wallet...
-                Operation.spend("kim", "GOLD_COINS", 50, "a-4"))));  // ...which this spend then empties
+                Operation.topUp("kim", "GOLD_COINS", 50, "a-3"), // creates kim's wallet...
+                Operation.spend("kim", "GOLD_COINS", 50, "a-4")))); // ...which this spend then empties
         assertEquals(2, ok.appliedCount());
         assertEquals(0, ledger.balance("kim", "GOLD_COINS").balance());
         assertCode(ErrorCode.VALIDATION_FAILED, () -> Batch.atomic(List.of()));

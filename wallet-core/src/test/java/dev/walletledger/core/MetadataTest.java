@@ -9,9 +9,9 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class MetadataTest {
     @Test
@@ -26,7 +26,9 @@ class MetadataTest {
         assertEquals(Metadata.parse("{\"n\":1}"), Metadata.parse("{\"n\":1.000}"));
         assertEquals(Metadata.parse("{\"n\":0}"), Metadata.parse("{\"n\":-0.0}"));
         assertNotEquals(Metadata.parse("{\"n\":1}"), Metadata.parse("{\"n\":\"1\"}"));
-        assertEquals("{\"n\":1.5E-30}", Metadata.parse("{\"n\":0.0000000000000000000000000000015}").json());
+        assertEquals(
+                "{\"n\":1.5E-30}",
+                Metadata.parse("{\"n\":0.0000000000000000000000000000015}").json());
     }
 
     @Test
@@ -45,13 +47,40 @@ class MetadataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", " ", "[]", "1", "\"text\"", "null", "{", "}", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{'a':1}",
-        "{\"a\":1}{}", "{\"a\":1} x", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}", "{\"a\":NaN}",
-        "{\"a\":Infinity}", "{\"a\":tru}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"line\nbreak\"}",
-        "{\"a\":1,\"a\":2}", "{\"a\":\"\\u0000\"}", "{\"a\":\"\\ud800\"}", "{\"a\":1e5000}",
-        "{\"a\":[1,2}", "{\"a\":\"unterminated}", "/*c*/{}"
-    })
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "[]",
+                "1",
+                "\"text\"",
+                "null",
+                "{",
+                "}",
+                "{\"a\":1,}",
+                "{\"a\" 1}",
+                "{a:1}",
+                "{'a':1}",
+                "{\"a\":1}{}",
+                "{\"a\":1} x",
+                "{\"a\":01}",
+                "{\"a\":1.}",
+                "{\"a\":.5}",
+                "{\"a\":+1}",
+                "{\"a\":NaN}",
+                "{\"a\":Infinity}",
+                "{\"a\":tru}",
+                "{\"a\":\"\\x\"}",
+                "{\"a\":\"\\u12\"}",
+                "{\"a\":\"line\nbreak\"}",
+                "{\"a\":1,\"a\":2}",
+                "{\"a\":\"\\u0000\"}",
+                "{\"a\":\"\\ud800\"}",
+                "{\"a\":1e5000}",
+                "{\"a\":[1,2}",
+                "{\"a\":\"unterminated}",
+                "/*c*/{}"
+            })
     void strictParserRefuses(String text) {
         WalletException e = assertThrows(WalletException.class, () -> Metadata.parse(text));
         assertEquals(ErrorCode.VALIDATION_FAILED, e.code());

@@ -26,16 +26,16 @@ class OperationTest {
                 Arguments.of("asset_code", (Runnable) () -> Operation.topUp("alice", "GOLD COINS", 1, "r")),
                 Arguments.of("amount", (Runnable) () -> Operation.topUp("alice", "GOLD_COINS", 0, "r")),
                 Arguments.of("amount", (Runnable) () -> Operation.spend("alice", "GOLD_COINS", -5, "r")),
-                Arguments.of("amount", (Runnable) () -> Operation.bonus("alice", "GOLD_COINS",
-                        Operation.AMOUNT_MAX + 1, "r")),
+                Arguments.of("amount", (Runnable)
+                        () -> Operation.bonus("alice", "GOLD_COINS", Operation.AMOUNT_MAX + 1, "r")),
                 Arguments.of("amount", (Runnable) () -> Operation.topUp("alice", "GOLD_COINS", Long.MIN_VALUE, "r")),
                 Arguments.of("reference_id", (Runnable) () -> Operation.topUp("alice", "GOLD_COINS", 1, null)),
                 Arguments.of("reference_id", (Runnable) () -> Operation.topUp("alice", "GOLD_COINS", 1, "")),
                 Arguments.of("reference_id", (Runnable) () -> Operation.topUp("alice", "GOLD_COINS", 1, longId)),
-                Arguments.of("payment_method", (Runnable) () ->
-                        new Operation.TopUp("alice", "GOLD_COINS", 1, "r", " ", null)),
-                Arguments.of("item_id", (Runnable) () ->
-                        new Operation.Spend("alice", "GOLD_COINS", 1, "r", "x".repeat(101), null)));
+                Arguments.of("payment_method", (Runnable)
+                        () -> new Operation.TopUp("alice", "GOLD_COINS", 1, "r", " ", null)),
+                Arguments.of("item_id", (Runnable)
+                        () -> new Operation.Spend("alice", "GOLD_COINS", 1, "r", "x".repeat(101), null)));
     }
 
     @ParameterizedTest
@@ -58,10 +58,13 @@ class OperationTest {
 
     @Test
     void ofBuildsEachType() {
-        assertEquals(OperationType.BONUS,
-                Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null).type());
-        assertEquals("REFERRAL",
-                Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null).detail());
+        assertEquals(
+                OperationType.BONUS,
+                Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null)
+                        .type());
+        assertEquals(
+                "REFERRAL",
+                Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null)
+                        .detail());
     }
-
 }

@@ -1,9 +1,9 @@
 package dev.walletledger.core;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.sql.Connection;
@@ -112,13 +112,17 @@ class PlanStabilityTest {
             System.out.println("PlanStabilityTest " + statistics + ": sequential scans during the measured work "
                     + moved + " (before " + before + ", after " + after + ")");
             for (String table : TABLES) {
-                assertEquals(0L, moved.get(table), table + " was read by a sequential scan " + moved.get(table)
-                        + " times while " + statistics);
+                assertEquals(
+                        0L,
+                        moved.get(table),
+                        table + " was read by a sequential scan " + moved.get(table) + " times while " + statistics);
             }
             // An index walked whole instead of probed (a full scan by another name) would read the ledger's
             // 20,000+ rows per call; probes read a handful per row named.
-            assertTrue(indexTuples <= INDEX_TUPLES_PER_CALL_MAX * calls, indexTuples + " index tuples read for "
-                    + calls + " calls: more than " + INDEX_TUPLES_PER_CALL_MAX + " per call");
+            assertTrue(
+                    indexTuples <= INDEX_TUPLES_PER_CALL_MAX * calls,
+                    indexTuples + " index tuples read for " + calls + " calls: more than " + INDEX_TUPLES_PER_CALL_MAX
+                            + " per call");
             assertTrue(ledger.verify().consistent(), "the ledger audits clean");
         }
     }
@@ -168,7 +172,8 @@ class PlanStabilityTest {
             try {
                 applied.add(ledger.apply(operation()));
             } catch (WalletException refused) {
-                assertTrue(refused.code() == ErrorCode.INSUFFICIENT_FUNDS || refused.code() == ErrorCode.WALLET_NOT_FOUND,
+                assertTrue(
+                        refused.code() == ErrorCode.INSUFFICIENT_FUNDS || refused.code() == ErrorCode.WALLET_NOT_FOUND,
                         "only a spend may be refused: " + refused);
             }
         }
@@ -200,7 +205,8 @@ class PlanStabilityTest {
             page.nextCursor().ifPresent(cursor -> ledger.history(user, ASSET, cursor, 2));
             ledger.history(user, null, null, 10);
             assertTrue(ledger.transaction(some.transactionId()).isPresent());
-            assertTrue(ledger.transactionByReference(some.operation().referenceId()).isPresent());
+            assertTrue(ledger.transactionByReference(some.operation().referenceId())
+                    .isPresent());
             assertTrue(ledger.transaction(UUID.randomUUID()).isEmpty());
         }
 
@@ -210,7 +216,8 @@ class PlanStabilityTest {
                 calls += 3;
                 TransactionResult some = applied.get(random.nextInt(applied.size()));
                 assertTrue(ledger.apply(some.operation()).replayed());
-                Operation conflicting = Operation.topUp("someone-else", ASSET, 1, some.operation().referenceId());
+                Operation conflicting = Operation.topUp(
+                        "someone-else", ASSET, 1, some.operation().referenceId());
                 try {
                     ledger.apply(conflicting);
                 } catch (WalletException e) {
@@ -238,8 +245,8 @@ class PlanStabilityTest {
     private static Map<String, Long> indexReads(String schema) throws SQLException {
         Map<String, Long> counts = new LinkedHashMap<>();
         try (Connection connection = TestDatabase.superuser();
-             PreparedStatement statement = connection.prepareStatement(
-                     "SELECT indexrelname, idx_tup_read FROM pg_stat_user_indexes WHERE schemaname = ? ORDER BY 1")) {
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT indexrelname, idx_tup_read FROM pg_stat_user_indexes WHERE schemaname = ? ORDER BY 1")) {
             statement.setString(1, schema);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -274,8 +281,8 @@ class PlanStabilityTest {
         Thread.sleep(200); // the reports are sent after the answer to SELECT 1
         Map<String, Long> counts = new LinkedHashMap<>();
         try (Connection connection = TestDatabase.superuser();
-             PreparedStatement statement = connection.prepareStatement(
-                     "SELECT relname, seq_scan FROM pg_stat_user_tables WHERE schemaname = ?")) {
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT relname, seq_scan FROM pg_stat_user_tables WHERE schemaname = ?")) {
             statement.setString(1, test.schema());
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {

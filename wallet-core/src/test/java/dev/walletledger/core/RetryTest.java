@@ -31,7 +31,8 @@ class RetryTest {
     }
 
     private static TestLedger ledger(Recorder recorder) {
-        return TestDatabase.newLedger(LedgerConfig.defaults().withRetries(ATTEMPTS, 1, 5).withListener(recorder), 4);
+        return TestDatabase.newLedger(
+                LedgerConfig.defaults().withRetries(ATTEMPTS, 1, 5).withListener(recorder), 4);
     }
 
     private static void failFirst(String schema, int failures, String sqlState) throws SQLException {
@@ -69,7 +70,8 @@ class RetryTest {
         Recorder recorder = new Recorder();
         try (TestLedger t = ledger(recorder)) {
             failFirst(t.schema(), ATTEMPTS, "40001");
-            WalletException e = assertThrows(WalletException.class,
+            WalletException e = assertThrows(
+                    WalletException.class,
                     () -> t.ledger().topUp(Operation.topUp("ann", "GOLD_COINS", 100, "retry-2")));
             assertEquals(ErrorCode.BUSY, e.code());
             assertTrue(e.code().retryable());
@@ -80,7 +82,11 @@ class RetryTest {
             assertTrue(t.ledger().transactionByReference("retry-2").isEmpty());
             assertEquals(0, t.ledger().verify().transactions());
             // The failures have run out: the same request now applies, once.
-            assertEquals(100, t.ledger().topUp(Operation.topUp("ann", "GOLD_COINS", 100, "retry-2")).balanceAfter());
+            assertEquals(
+                    100,
+                    t.ledger()
+                            .topUp(Operation.topUp("ann", "GOLD_COINS", 100, "retry-2"))
+                            .balanceAfter());
         }
     }
 
@@ -89,7 +95,8 @@ class RetryTest {
         Recorder recorder = new Recorder();
         try (TestLedger t = ledger(recorder)) {
             failFirst(t.schema(), ATTEMPTS, "08006");
-            WalletException e = assertThrows(WalletException.class,
+            WalletException e = assertThrows(
+                    WalletException.class,
                     () -> t.ledger().topUp(Operation.topUp("ann", "GOLD_COINS", 100, "retry-3")));
             assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
             assertEquals(ATTEMPTS - 1, recorder.retried.size());
@@ -101,7 +108,8 @@ class RetryTest {
         Recorder recorder = new Recorder();
         try (TestLedger t = ledger(recorder)) {
             failFirst(t.schema(), 1, "22012");
-            WalletException e = assertThrows(WalletException.class,
+            WalletException e = assertThrows(
+                    WalletException.class,
                     () -> t.ledger().topUp(Operation.topUp("ann", "GOLD_COINS", 100, "retry-4")));
             assertEquals(ErrorCode.INTERNAL_ERROR, e.code());
             assertEquals("22012", e.details().get("sql_state"));

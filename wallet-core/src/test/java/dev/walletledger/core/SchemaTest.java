@@ -2,7 +2,6 @@ package dev.walletledger.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
@@ -38,28 +37,31 @@ class SchemaTest {
     @Test
     void migrationsAreRerunnableAndSeedAssetsWithSystemWallets() throws SQLException {
         assertEquals(0, Ledger.migrate(t.dataSource(), t.config()), "a second run applies nothing");
-        assertEquals(List.of("DIAMONDS", "GOLD_COINS", "LOYALTY_POINTS"),
+        assertEquals(
+                List.of("DIAMONDS", "GOLD_COINS", "LOYALTY_POINTS"),
                 t.ledger().assets().stream().map(Asset::code).toList());
         assertEquals(9, count("SELECT count(*) FROM " + s + ".wallets WHERE kind = 'SYSTEM'"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "UPDATE {s}.ledger_entries SET amount = amount + 1",
-        "DELETE FROM {s}.ledger_entries",
-        "TRUNCATE {s}.ledger_entries CASCADE",
-        "UPDATE {s}.ledger_transactions SET amount = 1",
-        "DELETE FROM {s}.ledger_transactions",
-        "TRUNCATE {s}.ledger_transactions CASCADE",
-        "DELETE FROM {s}.wallets WHERE kind = 'USER'",
-        "UPDATE {s}.wallets SET owner_id = 'mallory' WHERE owner_id = 'alice'",
-        "UPDATE {s}.asset_types SET decimal_places = 2 WHERE code = 'GOLD_COINS'",
-        "DELETE FROM {s}.asset_types WHERE code = 'DIAMONDS'",
-    })
+    @ValueSource(
+            strings = {
+                "UPDATE {s}.ledger_entries SET amount = amount + 1",
+                "DELETE FROM {s}.ledger_entries",
+                "TRUNCATE {s}.ledger_entries CASCADE",
+                "UPDATE {s}.ledger_transactions SET amount = 1",
+                "DELETE FROM {s}.ledger_transactions",
+                "TRUNCATE {s}.ledger_transactions CASCADE",
+                "DELETE FROM {s}.wallets WHERE kind = 'USER'",
+                "UPDATE {s}.wallets SET owner_id = 'mallory' WHERE owner_id = 'alice'",
+                "UPDATE {s}.asset_types SET decimal_places = 2 WHERE code = 'GOLD_COINS'",
+                "DELETE FROM {s}.asset_types WHERE code = 'DIAMONDS'",
+            })
     void ledgerIsAppendOnlyEvenInReplicaMode(String sql) throws SQLException {
         for (String role : List.of("origin", "replica")) {
-            SQLException e = assertThrows(SQLException.class, () -> superuser(
-                    "SET session_replication_role = " + role + "; " + sql.replace("{s}", s)));
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> superuser("SET session_replication_role = " + role + "; " + sql.replace("{s}", s)));
             assertEquals("WL001", e.getSQLState(), role + ": " + e.getMessage());
         }
         assertEquals(2, count("SELECT count(*) FROM " + s + ".ledger_entries"));
@@ -70,17 +72,41 @@ class SchemaTest {
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         // one-sided: credit without the matching debit
-        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000001", "TOPUP", alice, 10,
-                "(%1$s, 'CREDIT', 10, 1010)".formatted(alice)));
+        assertRefused(
+                "WL002",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000001",
+                        "TOPUP",
+                        alice,
+                        10,
+                        "(%1$s, 'CREDIT', 10, 1010)".formatted(alice)));
         // debits and credits differ
-        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000002", "TOPUP", alice, 10,
-                "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 9, NULL)".formatted(alice, treasury)));
+        assertRefused(
+                "WL002",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000002",
+                        "TOPUP",
+                        alice,
+                        10,
+                        "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 9, NULL)".formatted(alice, treasury)));
         // balanced, but a bonus paid from the TREASURY instead of the BONUS_POOL
-        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000003", "BONUS", alice, 10,
-                "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
+        assertRefused(
+                "WL002",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000003",
+                        "BONUS",
+                        alice,
+                        10,
+                        "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
         // balanced, but balance_after does not continue the chain
-        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000004", "TOPUP", alice, 10,
-                "(%1$s, 'CREDIT', 10, 5000), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
+        assertRefused(
+                "WL002",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000004",
+                        "TOPUP",
+                        alice,
+                        10,
+                        "(%1$s, 'CREDIT', 10, 5000), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
     }
 
     @Test
@@ -93,38 +119,60 @@ class SchemaTest {
         assertRefused("23514", "UPDATE " + s + ".wallets SET balance = -1 WHERE owner_id = 'alice'");
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
-        assertRefused("23514", insertTransaction("00000000-0000-7000-8000-000000000005", "TOPUP", alice, 0,
-                "(%1$s, 'CREDIT', 0, 1000), (%2$s, 'DEBIT', 0, NULL)".formatted(alice, treasury)));
+        assertRefused(
+                "23514",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000005",
+                        "TOPUP",
+                        alice,
+                        0,
+                        "(%1$s, 'CREDIT', 0, 1000), (%2$s, 'DEBIT', 0, NULL)".formatted(alice, treasury)));
     }
 
     @Test
     void aWellFormedHandWrittenTransactionIsAcceptedButNotOnTheChain() throws SQLException {
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
-        superuser(insertTransaction("00000000-0000-7000-8000-000000000009", "TOPUP", alice, 10,
+        superuser(insertTransaction(
+                "00000000-0000-7000-8000-000000000009",
+                "TOPUP",
+                alice,
+                10,
                 "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury)));
         assertEquals(1_010, t.ledger().balance("alice", "GOLD_COINS").balance());
         AuditReport report = t.ledger().verify();
-        assertEquals(List.of("hash_chain"), report.violations().stream().map(AuditReport.Violation::check).toList(),
+        assertEquals(
+                List.of("hash_chain"),
+                report.violations().stream().map(AuditReport.Violation::check).toList(),
                 "the double-entry checks pass; only the hash chain shows it was not written by the ledger");
     }
 
     @Test
     void aChainHeadNotMatchingTheLatestTransactionIsRefused() throws SQLException {
-        assertRefused("WL002", "UPDATE " + s + ".wallets SET chain_head = decode(repeat('cd', 32), 'hex')"
-                + " WHERE owner_id = 'alice'");
+        assertRefused(
+                "WL002",
+                "UPDATE " + s + ".wallets SET chain_head = decode(repeat('cd', 32), 'hex')"
+                        + " WHERE owner_id = 'alice'");
     }
 
     @Test
     void timeCannotRunBackwardsAlongAWallet() {
-        assertRefused("WL002", "UPDATE " + s + ".wallets SET last_entry_at = last_entry_at - interval '1 second'"
-                + " WHERE owner_id = 'alice'");
+        assertRefused(
+                "WL002",
+                "UPDATE " + s + ".wallets SET last_entry_at = last_entry_at - interval '1 second'"
+                        + " WHERE owner_id = 'alice'");
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         // a well-formed transaction dated before the wallet's latest entry
-        assertRefused("WL002", insertTransaction("00000000-0000-7000-8000-000000000006", "TOPUP", alice, 10,
-                "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury),
-                "now() - interval '1 day'"));
+        assertRefused(
+                "WL002",
+                insertTransaction(
+                        "00000000-0000-7000-8000-000000000006",
+                        "TOPUP",
+                        alice,
+                        10,
+                        "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury),
+                        "now() - interval '1 day'"));
     }
 
     @Test
@@ -184,8 +232,8 @@ class SchemaTest {
 
     private static long count(String sql) throws SQLException {
         try (Connection connection = TestDatabase.superuser();
-             Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getLong(1);
         }

@@ -12,10 +12,10 @@ class SmokeTest {
     /** The embedded major follows -Dpg.version; prove the switch took (a server of yours is what it is). */
     @Test
     void runsOnThePostgresVersionTheBuildAskedFor() throws java.sql.SQLException {
-        String wanted = TestDatabase.target().kind() == TestDatabase.Kind.EMBEDDED ? System.getProperty("pg.version", "")
-                : "";
+        String wanted =
+                TestDatabase.target().kind() == TestDatabase.Kind.EMBEDDED ? System.getProperty("pg.version", "") : "";
         try (java.sql.Connection c = TestDatabase.superuser();
-             java.sql.ResultSet r = c.createStatement().executeQuery("SHOW server_version_num")) {
+                java.sql.ResultSet r = c.createStatement().executeQuery("SHOW server_version_num")) {
             r.next();
             int major = Integer.parseInt(r.getString(1)) / 10_000;
             System.out.println("PostgreSQL server_version_num=" + r.getString(1) + " on "

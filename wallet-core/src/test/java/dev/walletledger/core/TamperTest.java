@@ -33,8 +33,8 @@ class TamperTest {
         ledger = t.ledger();
         aliceFirst = ledger.apply(Operation.topUp("alice", "GOLD_COINS", 1_000, "a-1"), "key-ops");
         ledger.apply(Operation.spend("alice", "GOLD_COINS", 200, "a-2"), "key-shop");
-        ledger.grantBonus(new Operation.Bonus("alice", "GOLD_COINS", 50, "a-3", "REFERRAL",
-                Metadata.parse("{\"by\":\"bob\"}")));
+        ledger.grantBonus(
+                new Operation.Bonus("alice", "GOLD_COINS", 50, "a-3", "REFERRAL", Metadata.parse("{\"by\":\"bob\"}")));
         aliceLast = ledger.spend(Operation.spend("alice", "GOLD_COINS", 100, "a-4"));
         ledger.topUp(Operation.topUp("bob", "GOLD_COINS", 70, "b-1"));
         alice = aliceFirst.entries().get(0).walletId();
@@ -51,7 +51,9 @@ class TamperTest {
     @Test
     void theActorIsRecordedAndReplaysKeepTheOriginalOne() {
         assertEquals("key-ops", aliceFirst.actor());
-        assertEquals("key-ops", ledger.transaction(aliceFirst.transactionId()).orElseThrow().actor());
+        assertEquals(
+                "key-ops",
+                ledger.transaction(aliceFirst.transactionId()).orElseThrow().actor());
         TransactionResult replay = ledger.apply(Operation.topUp("alice", "GOLD_COINS", 1_000, "a-1"), "someone-else");
         assertTrue(replay.replayed());
         assertEquals("key-ops", replay.actor());
@@ -61,8 +63,10 @@ class TamperTest {
     void anAnchorParsesBackAndRefusesGarbage() {
         assertEquals(anchor, Anchor.parse(anchor.toString()));
         for (String bad : List.of("", "wl1..", "wl2.1." + "0".repeat(64), "wl1.1." + "g".repeat(64), "wl1.-1.00")) {
-            assertEquals(ErrorCode.VALIDATION_FAILED,
-                    org.junit.jupiter.api.Assertions.assertThrows(WalletException.class, () -> Anchor.parse(bad)).code());
+            assertEquals(
+                    ErrorCode.VALIDATION_FAILED,
+                    org.junit.jupiter.api.Assertions.assertThrows(WalletException.class, () -> Anchor.parse(bad))
+                            .code());
         }
     }
 
@@ -106,10 +110,11 @@ class TamperTest {
         TransactionResult second = ledger.transactionByReference("a-2").orElseThrow();
         Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 200, "a-2", "free-item", null);
         byte[] previous = storedHash("a-1");
-        byte[] forged = Chain.hash(previous, second.transactionId(), edited, alice, second.createdAt(),
-                second.actor(), second.entries());
+        byte[] forged = Chain.hash(
+                previous, second.transactionId(), edited, alice, second.createdAt(), second.actor(), second.entries());
         tamper("UPDATE {s}.ledger_transactions SET item_id = 'free-item', chain_hash = decode('%s', 'hex')"
-                .formatted(Chain.hex(forged)) + " WHERE reference_id = 'a-2'");
+                        .formatted(Chain.hex(forged))
+                + " WHERE reference_id = 'a-2'");
         AuditReport report = ledger.verify();
         assertOnly(report, "hash_chain");
         assertTrue(report.violations().get(0).subject().contains("a-3"), "the link after the forged one breaks");
@@ -118,8 +123,14 @@ class TamperTest {
     @Test
     void aForgedLastTransactionWithItsHeadIsCaughtOnlyByTheAnchor() throws SQLException {
         Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 100, "a-4", "forged", null);
-        byte[] forged = Chain.hash(storedHash("a-3"), aliceLast.transactionId(), edited, alice,
-                aliceLast.createdAt(), aliceLast.actor(), aliceLast.entries());
+        byte[] forged = Chain.hash(
+                storedHash("a-3"),
+                aliceLast.transactionId(),
+                edited,
+                alice,
+                aliceLast.createdAt(),
+                aliceLast.actor(),
+                aliceLast.entries());
         tamper("""
                 UPDATE {s}.ledger_transactions SET item_id = 'forged', chain_hash = decode('%1$s', 'hex')
                  WHERE reference_id = 'a-4';
@@ -157,8 +168,8 @@ class TamperTest {
 
     private byte[] storedHash(String reference) throws SQLException {
         try (var connection = TestDatabase.superuser();
-             var statement = connection.prepareStatement("SELECT chain_hash FROM " + t.schema()
-                     + ".ledger_transactions WHERE reference_id = ?")) {
+                var statement = connection.prepareStatement(
+                        "SELECT chain_hash FROM " + t.schema() + ".ledger_transactions WHERE reference_id = ?")) {
             statement.setString(1, reference);
             try (var row = statement.executeQuery()) {
                 row.next();

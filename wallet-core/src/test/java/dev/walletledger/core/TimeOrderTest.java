@@ -1,9 +1,9 @@
 package dev.walletledger.core;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.sql.Connection;
@@ -50,11 +50,15 @@ class TimeOrderTest {
                             String user = USERS[random.nextInt(USERS.length)];
                             String reference = "t" + thread + "-" + i;
                             try {
-                                ledger.apply(random.nextInt(3) == 0
-                                        ? Operation.spend(user, "GOLD_COINS", 1 + random.nextInt(20), reference)
-                                        : Operation.topUp(user, "GOLD_COINS", 1 + random.nextInt(20), reference));
+                                ledger.apply(
+                                        random.nextInt(3) == 0
+                                                ? Operation.spend(user, "GOLD_COINS", 1 + random.nextInt(20), reference)
+                                                : Operation.topUp(
+                                                        user, "GOLD_COINS", 1 + random.nextInt(20), reference));
                             } catch (WalletException e) {
-                                assertTrue(e.code() == ErrorCode.INSUFFICIENT_FUNDS || e.code() == ErrorCode.WALLET_NOT_FOUND,
+                                assertTrue(
+                                        e.code() == ErrorCode.INSUFFICIENT_FUNDS
+                                                || e.code() == ErrorCode.WALLET_NOT_FOUND,
                                         e.toString());
                             }
                         }
@@ -88,8 +92,9 @@ class TimeOrderTest {
     }
 
     private static long scalar(String schema, String sql) throws SQLException {
-        try (Connection connection = TestDatabase.superuser(); Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(sql.replace("{s}", schema))) {
+        try (Connection connection = TestDatabase.superuser();
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql.replace("{s}", schema))) {
             row.next();
             return row.getLong(1);
         }

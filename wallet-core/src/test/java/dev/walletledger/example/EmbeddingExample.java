@@ -13,11 +13,11 @@ public final class EmbeddingExample {
     public static Balance run(String jdbcUrl, String user, String password) {
         // README:begin
         try (HikariDataSource dataSource = new HikariDataSource()) {
-            dataSource.setJdbcUrl(jdbcUrl);                   // jdbc:postgresql://localhost:5432/app
+            dataSource.setJdbcUrl(jdbcUrl); // jdbc:postgresql://localhost:5432/app
             dataSource.setUsername(user);
             dataSource.setPassword(password);
-            LedgerConfig config = LedgerConfig.defaults();     // schema "wallet", READ COMMITTED
-            Ledger.migrate(dataSource, config);                // creates or upgrades the schema
+            LedgerConfig config = LedgerConfig.defaults(); // schema "wallet", READ COMMITTED
+            Ledger.migrate(dataSource, config); // creates or upgrades the schema
             Ledger ledger = new Ledger(dataSource, config);
             ledger.topUp(Operation.topUp("user_alice", "GOLD_COINS", 10_000, "payment_stripe_pi_xxx"));
             ledger.spend(Operation.spend("user_alice", "GOLD_COINS", 300, "purchase_item_xyz"));

@@ -12,13 +12,19 @@ import org.junit.jupiter.api.Test;
 class EmbeddingExampleTest {
     @Test
     void theReadmeExampleRunsAndIsTheOneInTheReadme() throws IOException {
-        assertEquals(9_700, EmbeddingExample.run(TestDatabase.jdbcUrl(), "postgres", "postgres").balance());
+        assertEquals(
+                9_700,
+                EmbeddingExample.run(TestDatabase.jdbcUrl(), "postgres", "postgres")
+                        .balance());
         // Run twice: the migration is a no-op and the writes are replays, so the balance is unchanged.
-        assertEquals(9_700, EmbeddingExample.run(TestDatabase.jdbcUrl(), "postgres", "postgres").balance());
+        assertEquals(
+                9_700,
+                EmbeddingExample.run(TestDatabase.jdbcUrl(), "postgres", "postgres")
+                        .balance());
 
         String source = Files.readString(Path.of("src/test/java/dev/walletledger/example/EmbeddingExample.java"));
-        String example = trimLines(source.substring(source.indexOf("// README:begin") + "// README:begin".length(),
-                source.indexOf("// README:end")));
+        String example = trimLines(source.substring(
+                source.indexOf("// README:begin") + "// README:begin".length(), source.indexOf("// README:end")));
         String readme = trimLines(Files.readString(Path.of("../README.md")));
         assertTrue(readme.contains(example), "README.md must show EmbeddingExample verbatim:\n" + example);
     }

@@ -34,8 +34,8 @@ class DatabaseUrlTest {
 
     @Test
     void jdbcFormTakesUserAndPasswordOutOfTheUrl() {
-        DatabaseUrl url = DatabaseUrl.parse(
-                "jdbc:postgresql://localhost:5432/wallet?user=app&password=p%26w&sslmode=disable");
+        DatabaseUrl url =
+                DatabaseUrl.parse("jdbc:postgresql://localhost:5432/wallet?user=app&password=p%26w&sslmode=disable");
         assertEquals("jdbc:postgresql://localhost:5432/wallet?sslmode=disable", url.jdbcUrl());
         assertEquals("app", url.user());
         assertEquals("p&w", url.password());
@@ -57,11 +57,11 @@ class DatabaseUrlTest {
 
     @Test
     void refusesOtherSchemesWithoutEchoingTheText() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DatabaseUrl.parse("mysql://root:hunter2@db/x"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> DatabaseUrl.parse("mysql://root:hunter2@db/x"));
         assertFalse(e.getMessage().contains("hunter2"));
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> DatabaseUrl.parse("postgresql://u:hunter2@db:notaport/x y"));
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class, () -> DatabaseUrl.parse("postgresql://u:hunter2@db:notaport/x y"));
         assertFalse(bad.getMessage().contains("hunter2"));
     }
 }

@@ -41,10 +41,13 @@ class EmbeddedDatabaseTest {
                 assertFalse(attached.startedHere());
                 assertEquals(owner.port(), attached.port());
             }
-            assertEquals(42, queryInt(owner.jdbcUrl(), "SELECT n FROM kept")); // closing the attached one stopped nothing
+            assertEquals(
+                    42, queryInt(owner.jdbcUrl(), "SELECT n FROM kept")); // closing the attached one stopped nothing
         }
         long deadPid = LongStream.range(4_000_000, 4_100_000)
-                .filter(pid -> ProcessHandle.of(pid).isEmpty()).findFirst().orElseThrow();
+                .filter(pid -> ProcessHandle.of(pid).isEmpty())
+                .findFirst()
+                .orElseThrow();
         Files.writeString(directory.resolve("postgres/postmaster.pid"), deadPid + "\n/x\n0\n5432\n");
         try (EmbeddedDatabase again = EmbeddedDatabase.startOrAttach(directory, notices::add)) {
             assertTrue(again.startedHere());
@@ -55,14 +58,21 @@ class EmbeddedDatabaseTest {
 
     @Test
     void restartsAfterItsOwnerWasKilledLeavingAnOrphanedPostmaster() throws Exception {
-        Process owner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OwnerProcess.class.getName(),
-                directory.toString(), "before-kill")
-                .redirectErrorStream(true).start();
+        Process owner = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OwnerProcess.class.getName(),
+                        directory.toString(),
+                        "before-kill")
+                .redirectErrorStream(true)
+                .start();
         int orphanPort = awaitReady(owner);
         owner.destroyForcibly(); // SIGKILL: PostgreSQL, a daemon of pg_ctl, keeps running
         assertTrue(owner.waitFor(30, TimeUnit.SECONDS));
-        long orphan = Long.parseLong(Files.readAllLines(directory.resolve("postgres/postmaster.pid")).get(0).strip());
+        long orphan = Long.parseLong(Files.readAllLines(directory.resolve("postgres/postmaster.pid"))
+                .get(0)
+                .strip());
         assertTrue(ProcessHandle.of(orphan).isPresent(), "the postmaster outlived its owner");
 
         List<String> notices = new ArrayList<>();
@@ -76,7 +86,8 @@ class EmbeddedDatabaseTest {
     }
 
     private static int awaitReady(Process process) throws Exception {
-        BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader output =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> ready = CompletableFuture.supplyAsync(() -> {
             try {
                 for (String line = output.readLine(); line != null; line = output.readLine()) {
@@ -101,15 +112,15 @@ class EmbeddedDatabaseTest {
 
     private static void execute(String jdbcUrl, String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedDatabase.USER, null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static int queryInt(String jdbcUrl, String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedDatabase.USER, null);
-             Statement s = c.createStatement();
-             ResultSet r = s.executeQuery(sql)) {
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getInt(1);
         }

@@ -15,7 +15,7 @@ public final class OwnerProcess {
     public static void main(String[] args) throws Exception {
         EmbeddedDatabase database = EmbeddedDatabase.startOrAttach(Path.of(args[0]));
         try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), null);
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE IF NOT EXISTS survivor (note text)");
             statement.execute("INSERT INTO survivor VALUES ('" + args[1] + "')");
         }

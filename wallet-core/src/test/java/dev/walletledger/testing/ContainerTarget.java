@@ -19,12 +19,17 @@ final class ContainerTarget {
                     + "-Dwallet.test.url=jdbc:postgresql://host:port/db?user=...&password=...).");
         }
         PostgreSQLContainer<?> container = new PostgreSQLContainer<>(
-                DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
+                        DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
                 .withCommand("postgres", "-c", "max_connections=300", "-c", "deadlock_timeout=200ms");
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "testcontainers-postgres-stop"));
-        return new TestDatabase.Target(TestDatabase.Kind.TESTCONTAINERS, container.getJdbcUrl(), container.getHost(),
-                container.getFirstMappedPort(), container.getUsername(), container.getPassword(),
+        return new TestDatabase.Target(
+                TestDatabase.Kind.TESTCONTAINERS,
+                container.getJdbcUrl(),
+                container.getHost(),
+                container.getFirstMappedPort(),
+                container.getUsername(),
+                container.getPassword(),
                 "PostgreSQL container " + image);
     }
 

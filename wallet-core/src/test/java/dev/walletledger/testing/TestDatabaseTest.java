@@ -11,8 +11,8 @@ class TestDatabaseTest {
     @Test
     void testcontainersWithoutDockerStopsAndNamesTheOtherChoices() {
         assumeFalse(ContainerTarget.dockerAnswers(), "a Docker engine answers here: the refusal cannot be shown");
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> TestDatabase.start("testcontainers:postgres:16"));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> TestDatabase.start("testcontainers:postgres:16"));
         assertTrue(e.getMessage().contains("needs a Docker engine"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dwallet.test.db=embedded"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dwallet.test.db=url"), e.getMessage());
@@ -21,7 +21,8 @@ class TestDatabaseTest {
     @Test
     void anUnknownChoiceIsRefusedWithTheList() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestDatabase.start("h2"));
-        assertTrue(e.getMessage().contains("embedded") && e.getMessage().contains("testcontainers:<image>"),
+        assertTrue(
+                e.getMessage().contains("embedded") && e.getMessage().contains("testcontainers:<image>"),
                 e.getMessage());
     }
 
@@ -30,8 +31,8 @@ class TestDatabaseTest {
         String schema = "ledger_of_someone";
         TestDatabase.execute("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".ledger_entries (id int)");
         try {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> TestDatabase.refuseForeignLedgers(TestDatabase.target()));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class, () -> TestDatabase.refuseForeignLedgers(TestDatabase.target()));
             assertTrue(e.getMessage().contains(schema), e.getMessage());
         } finally {
             TestDatabase.execute("DROP SCHEMA " + schema + " CASCADE");

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 public final class ApiKeys {
     /** Key ids: 1-64 of letters, digits, {@code _} and {@code -}, starting with a letter or digit. */
     public static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
     public static final String PREFIX = "wlk_";
     public static final int SECRET_BYTES = 32;
     public static final int SALT_BYTES = 16;
@@ -37,8 +38,10 @@ public final class ApiKeys {
     public static final int KEYS_MAX = 10_000;
     /** A Bearer token longer than this cannot be one of ours: refused before hashing. */
     private static final int TOKEN_CHARS_MAX = PREFIX.length() + 64 + 1 + 64;
+
     private static final Pattern HASH = Pattern.compile("sha256:([0-9a-f]{32}):([0-9a-f]{64})");
-    private static final ApiKey DECOY = new ApiKey("-", EnumSet.noneOf(Scope.class), new byte[SALT_BYTES], new byte[32]);
+    private static final ApiKey DECOY =
+            new ApiKey("-", EnumSet.noneOf(Scope.class), new byte[SALT_BYTES], new byte[32]);
 
     private final Map<String, ApiKey> byId;
 
@@ -165,18 +168,24 @@ public final class ApiKeys {
     }
 
     private static ApiException unauthenticated(String message, boolean invalidToken) {
-        String challenge = invalidToken ? "Bearer realm=\"wallet-ledger\", error=\"invalid_token\""
+        String challenge = invalidToken
+                ? "Bearer realm=\"wallet-ledger\", error=\"invalid_token\""
                 : "Bearer realm=\"wallet-ledger\"";
-        return new ApiException(HttpErrorCode.UNAUTHENTICATED, message, Map.of(), Map.of("WWW-Authenticate", challenge));
+        return new ApiException(
+                HttpErrorCode.UNAUTHENTICATED, message, Map.of(), Map.of("WWW-Authenticate", challenge));
     }
 
     /** @throws ApiException 403 {@code FORBIDDEN} naming the scope the key lacks */
     static void requireScope(ApiKey key, Scope scope) {
         if (!key.scopes().contains(scope)) {
-            throw new ApiException(HttpErrorCode.FORBIDDEN, "this API key does not have the " + scope.label()
-                    + " scope this endpoint needs", Map.of("required_scope", scope.label()),
-                    Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\""
-                            + scope.label() + "\""));
+            throw new ApiException(
+                    HttpErrorCode.FORBIDDEN,
+                    "this API key does not have the " + scope.label() + " scope this endpoint needs",
+                    Map.of("required_scope", scope.label()),
+                    Map.of(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\"" + scope.label()
+                                    + "\""));
         }
     }
 

@@ -1,14 +1,14 @@
 package dev.walletledger.http;
 
-import dev.walletledger.core.ErrorCode;
-import dev.walletledger.core.WalletException;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
+import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.HistoryPage;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Bodies;
 import dev.walletledger.http.wire.Json;
 import dev.walletledger.http.wire.Requests;
@@ -40,8 +40,13 @@ final class Endpoints {
     private final String version;
     private final HealthProbe health;
 
-    Endpoints(Ledger ledger, DataSource dataSource, HttpMetrics metrics, IntSupplier inFlight, byte[] openApi,
-              String version) {
+    Endpoints(
+            Ledger ledger,
+            DataSource dataSource,
+            HttpMetrics metrics,
+            IntSupplier inFlight,
+            byte[] openApi,
+            String version) {
         this.ledger = ledger;
         this.dataSource = dataSource;
         this.metrics = metrics;
@@ -63,21 +68,30 @@ final class Endpoints {
                 Route.post("/api/v1/wallets/bonus", WRITE, call -> write(OperationType.BONUS, call)),
                 Route.post("/api/v1/wallets/spend", WRITE, call -> write(OperationType.SPEND, call)),
                 Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code"), READ, this::balance),
-                Route.get("/api/v1/wallets/{user_id}/transactions", List.of("asset_code", "limit", "cursor"), READ, this::history),
+                Route.get(
+                        "/api/v1/wallets/{user_id}/transactions",
+                        List.of("asset_code", "limit", "cursor"),
+                        READ,
+                        this::history),
                 Route.get("/api/v1/transactions/{transaction_id}", List.of(), READ, this::transaction),
-                Route.get("/api/v1/transactions", List.of("reference_id"), READ,
-                        this::transactionByReference),
+                Route.get("/api/v1/transactions", List.of("reference_id"), READ, this::transactionByReference),
                 Route.post("/api/v1/batch", WRITE, this::batch),
                 Route.ignoringQuery("/api/v1/assets", READ, call -> assets()),
                 Route.ignoringQuery("/api/v1/openapi.json", READ, call -> HttpResponse.json(200, openApi)),
-                Route.ignoringQuery("/metrics", ADMIN, call -> HttpResponse.text(200,
-                        metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
-                        "text/plain; version=0.0.4; charset=utf-8"))));
+                Route.ignoringQuery(
+                        "/metrics",
+                        ADMIN,
+                        call -> HttpResponse.text(
+                                200,
+                                metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
+                                "text/plain; version=0.0.4; charset=utf-8"))));
     }
 
     private HttpResponse health() {
         boolean up = health.up();
-        return HttpResponse.json(up ? 200 : 503, Bodies.health(up, version),
+        return HttpResponse.json(
+                up ? 200 : 503,
+                Bodies.health(up, version),
                 up ? Map.of() : Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS));
     }
 
@@ -115,7 +129,8 @@ final class Endpoints {
     private HttpResponse transaction(Call call) {
         String id = call.path("transaction_id");
         if (!UUID_TEXT.matcher(id).matches()) {
-            throw WalletException.invalid("transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+            throw WalletException.invalid(
+                    "transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
         return found(ledger.transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
     }

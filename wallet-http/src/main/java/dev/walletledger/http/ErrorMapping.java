@@ -27,11 +27,12 @@ final class ErrorMapping {
 
     static HttpResponse response(Throwable failure) {
         if (failure instanceof ApiException api) {
-            return HttpResponse.json(api.code.status(), Bodies.error(api.code.name(), api.getMessage(), api.details),
-                    api.headers);
+            return HttpResponse.json(
+                    api.code.status(), Bodies.error(api.code.name(), api.getMessage(), api.details), api.headers);
         }
         if (failure instanceof MalformedJsonException malformed) {
-            return HttpResponse.json(HttpErrorCode.MALFORMED_JSON.status(),
+            return HttpResponse.json(
+                    HttpErrorCode.MALFORMED_JSON.status(),
                     Bodies.error(HttpErrorCode.MALFORMED_JSON.name(), malformed.getMessage(), Map.of()));
         }
         if (failure instanceof WalletException wallet) {
@@ -40,15 +41,19 @@ final class ErrorMapping {
                 return internal();
             }
             Map<String, String> headers = status == 503 ? Map.of("Retry-After", RETRY_AFTER_SECONDS) : Map.of();
-            return HttpResponse.json(status, Bodies.error(wallet.code().name(), wallet.getMessage(), wallet.details()),
-                    headers);
+            return HttpResponse.json(
+                    status, Bodies.error(wallet.code().name(), wallet.getMessage(), wallet.details()), headers);
         }
         return internal();
     }
 
     /** A bug: the client learns only that; the log has the stack trace under the same request id. */
     static HttpResponse internal() {
-        return HttpResponse.json(500, Bodies.error(ErrorCode.INTERNAL_ERROR.name(),
-                "internal error; the server log has the details under this request's X-Request-Id", Map.of()));
+        return HttpResponse.json(
+                500,
+                Bodies.error(
+                        ErrorCode.INTERNAL_ERROR.name(),
+                        "internal error; the server log has the details under this request's X-Request-Id",
+                        Map.of()));
     }
 }

@@ -21,12 +21,13 @@ final class HealthProbe {
 
     private final BooleanSupplier check;
     /** One thread, gone after a minute idle. Its queue holds at most one check: one runs at a time. */
-    private final ThreadPoolExecutor thread = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), runnable -> {
+    private final ThreadPoolExecutor thread =
+            new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
                 Thread t = new Thread(runnable, "wallet-health-probe");
                 t.setDaemon(true);
                 return t;
             });
+
     private CompletableFuture<Boolean> running;
 
     HealthProbe(BooleanSupplier check) {

@@ -47,7 +47,8 @@ final class HttpMetrics {
     }
 
     void record(String route, int status, long nanos) {
-        requests.computeIfAbsent(route + "\u0000" + status, key -> new LongAdder()).increment();
+        requests.computeIfAbsent(route + "\u0000" + status, key -> new LongAdder())
+                .increment();
         latencies.computeIfAbsent(route, key -> new Histogram()).record(nanos);
     }
 
@@ -60,39 +61,86 @@ final class HttpMetrics {
         header(out, "wallet_http_requests_total", "counter", "HTTP requests answered, by route and status.");
         new TreeMap<>(requests).forEach((key, count) -> {
             String[] parts = key.split("\u0000", 2);
-            out.append("wallet_http_requests_total{route=\"").append(parts[0]).append("\",status=\"")
-                    .append(parts[1]).append("\"} ").append(count.sum()).append('\n');
+            out.append("wallet_http_requests_total{route=\"")
+                    .append(parts[0])
+                    .append("\",status=\"")
+                    .append(parts[1])
+                    .append("\"} ")
+                    .append(count.sum())
+                    .append('\n');
         });
         header(out, "wallet_http_request_duration_seconds", "histogram", "Time from request to response, by route.");
         new TreeMap<>(latencies).forEach((route, histogram) -> {
             for (int i = 0; i < BUCKETS.length; i++) {
-                out.append("wallet_http_request_duration_seconds_bucket{route=\"").append(route).append("\",le=\"")
-                        .append(BUCKETS[i]).append("\"} ").append(histogram.buckets[i].sum()).append('\n');
+                out.append("wallet_http_request_duration_seconds_bucket{route=\"")
+                        .append(route)
+                        .append("\",le=\"")
+                        .append(BUCKETS[i])
+                        .append("\"} ")
+                        .append(histogram.buckets[i].sum())
+                        .append('\n');
             }
             long count = histogram.count.sum();
-            out.append("wallet_http_request_duration_seconds_bucket{route=\"").append(route).append("\",le=\"+Inf\"} ")
-                    .append(count).append('\n');
-            out.append("wallet_http_request_duration_seconds_sum{route=\"").append(route).append("\"} ")
-                    .append(String.format(Locale.ROOT, "%.6f", histogram.sumNanos.sum() / 1e9)).append('\n');
-            out.append("wallet_http_request_duration_seconds_count{route=\"").append(route).append("\"} ")
-                    .append(count).append('\n');
+            out.append("wallet_http_request_duration_seconds_bucket{route=\"")
+                    .append(route)
+                    .append("\",le=\"+Inf\"} ")
+                    .append(count)
+                    .append('\n');
+            out.append("wallet_http_request_duration_seconds_sum{route=\"")
+                    .append(route)
+                    .append("\"} ")
+                    .append(String.format(Locale.ROOT, "%.6f", histogram.sumNanos.sum() / 1e9))
+                    .append('\n');
+            out.append("wallet_http_request_duration_seconds_count{route=\"")
+                    .append(route)
+                    .append("\"} ")
+                    .append(count)
+                    .append('\n');
         });
         gauge(out, "wallet_http_requests_in_flight", "Requests being handled now.", inFlight);
-        counter(out, "wallet_http_requests_rejected_busy_total", "Requests refused with 503 because too many were in flight.", rejectedBusy.sum());
+        counter(
+                out,
+                "wallet_http_requests_rejected_busy_total",
+                "Requests refused with 503 because too many were in flight.",
+                rejectedBusy.sum());
         counter(out, "wallet_ledger_operations_applied_total", "Operations applied.", ledger.operationsApplied());
-        counter(out, "wallet_ledger_operations_replayed_total", "Operations answered as idempotent replays.", ledger.operationsReplayed());
-        counter(out, "wallet_ledger_operations_refused_total", "Operations refused (funds, conflicts...).", ledger.operationsRefused());
-        counter(out, "wallet_ledger_transactions_committed_total", "Database transactions committed.", ledger.transactionsCommitted());
-        counter(out, "wallet_ledger_retries_total", "Database transactions re-run after a serialization failure, deadlock or lost connection.", ledger.retries());
+        counter(
+                out,
+                "wallet_ledger_operations_replayed_total",
+                "Operations answered as idempotent replays.",
+                ledger.operationsReplayed());
+        counter(
+                out,
+                "wallet_ledger_operations_refused_total",
+                "Operations refused (funds, conflicts...).",
+                ledger.operationsRefused());
+        counter(
+                out,
+                "wallet_ledger_transactions_committed_total",
+                "Database transactions committed.",
+                ledger.transactionsCommitted());
+        counter(
+                out,
+                "wallet_ledger_retries_total",
+                "Database transactions re-run after a serialization failure, deadlock or lost connection.",
+                ledger.retries());
         counter(out, "wallet_ledger_busy_total", "Calls that ran out of retries (answered BUSY).", ledger.busy());
-        counter(out, "wallet_ledger_storage_failures_total", "Calls that failed because the database was unavailable.", ledger.storageFailures());
+        counter(
+                out,
+                "wallet_ledger_storage_failures_total",
+                "Calls that failed because the database was unavailable.",
+                ledger.storageFailures());
         if (dataSource instanceof HikariDataSource hikari) {
             HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
             if (pool != null) {
                 gauge(out, "wallet_pool_connections_active", "Pool connections in use.", pool.getActiveConnections());
                 gauge(out, "wallet_pool_connections_idle", "Pool connections idle.", pool.getIdleConnections());
                 gauge(out, "wallet_pool_connections_total", "Pool connections open.", pool.getTotalConnections());
-                gauge(out, "wallet_pool_threads_awaiting_connection", "Threads waiting for a pool connection.", pool.getThreadsAwaitingConnection());
+                gauge(
+                        out,
+                        "wallet_pool_threads_awaiting_connection",
+                        "Threads waiting for a pool connection.",
+                        pool.getThreadsAwaitingConnection());
             }
             gauge(out, "wallet_pool_connections_max", "The pool's maximum size.", hikari.getMaximumPoolSize());
         }

@@ -14,17 +14,29 @@ package dev.walletledger.http;
  * @param idleTimeoutMillis          a keep-alive connection with no request
  * @param bodyReadTimeoutMillis      the whole body, however it trickles in (a slow body holds a worker thread)
  */
-public record Limits(int connectionsMax, int headerBytesMax, int headersMax, int requestParseTimeoutMillis,
-                     int readTimeoutMillis, int writeTimeoutMillis, int idleTimeoutMillis, int bodyReadTimeoutMillis) {
+public record Limits(
+        int connectionsMax,
+        int headerBytesMax,
+        int headersMax,
+        int requestParseTimeoutMillis,
+        int readTimeoutMillis,
+        int writeTimeoutMillis,
+        int idleTimeoutMillis,
+        int bodyReadTimeoutMillis) {
     public static final int CONNECTIONS_MAX_LIMIT = 100_000;
 
     public Limits {
         if (connectionsMax < 1 || connectionsMax > CONNECTIONS_MAX_LIMIT) {
-            throw new IllegalArgumentException("WALLET_CONNECTIONS_MAX must be from 1 to " + CONNECTIONS_MAX_LIMIT
-                    + ", got " + connectionsMax);
+            throw new IllegalArgumentException(
+                    "WALLET_CONNECTIONS_MAX must be from 1 to " + CONNECTIONS_MAX_LIMIT + ", got " + connectionsMax);
         }
-        if (headerBytesMax < 1024 || headersMax < 8 || requestParseTimeoutMillis < 1 || readTimeoutMillis < 1
-                || writeTimeoutMillis < 1 || idleTimeoutMillis < 1 || bodyReadTimeoutMillis < 1) {
+        if (headerBytesMax < 1024
+                || headersMax < 8
+                || requestParseTimeoutMillis < 1
+                || readTimeoutMillis < 1
+                || writeTimeoutMillis < 1
+                || idleTimeoutMillis < 1
+                || bodyReadTimeoutMillis < 1) {
             throw new IllegalArgumentException("limits must be positive (headers: at least 1 KiB and 8 fields)");
         }
     }
@@ -34,8 +46,15 @@ public record Limits(int connectionsMax, int headerBytesMax, int headersMax, int
     }
 
     public Limits withConnectionsMax(int connections) {
-        return new Limits(connections, headerBytesMax, headersMax, requestParseTimeoutMillis, readTimeoutMillis,
-                writeTimeoutMillis, idleTimeoutMillis, bodyReadTimeoutMillis);
+        return new Limits(
+                connections,
+                headerBytesMax,
+                headersMax,
+                requestParseTimeoutMillis,
+                readTimeoutMillis,
+                writeTimeoutMillis,
+                idleTimeoutMillis,
+                bodyReadTimeoutMillis);
     }
 
     /** The same bound for every timeout: for tests that want slow clients cut off quickly. */

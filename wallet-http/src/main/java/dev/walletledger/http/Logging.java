@@ -38,8 +38,9 @@ final class Logging {
         root.addAppender(console);
         root.setLevel(Level.toLevel(level, Level.INFO));
         Level libraries = root.getLevel().isGreaterOrEqual(Level.INFO) ? Level.WARN : root.getLevel();
-        for (String name : new String[] {"io.zonky", "org.flywaydb", "com.zaxxer.hikari", "io.undertow", "org.xnio",
-                "org.jboss"}) {
+        for (String name :
+                new String[] {"io.zonky", "org.flywaydb", "com.zaxxer.hikari", "io.undertow", "org.xnio", "org.jboss"
+                }) {
             context.getLogger(name).setLevel(libraries);
         }
     }

@@ -66,15 +66,20 @@ public final class Main implements AutoCloseable {
                 url = database.url().get();
                 LOG.info("database {}", url);
             } else {
-                LOG.info("no DATABASE_URL: embedded PostgreSQL in {}", database.dataDirectory().toAbsolutePath());
+                LOG.info(
+                        "no DATABASE_URL: embedded PostgreSQL in {}",
+                        database.dataDirectory().toAbsolutePath());
                 embedded = EmbeddedDatabase.startOrAttach(database.dataDirectory(), notice -> LOG.warn("{}", notice));
                 url = new DatabaseUrl(embedded.jdbcUrl(), embedded.user(), embedded.password());
-                LOG.info("embedded PostgreSQL on port {} ({})", embedded.port(),
+                LOG.info(
+                        "embedded PostgreSQL on port {} ({})",
+                        embedded.port(),
                         embedded.startedHere() ? "started here" : "attached to another process's");
             }
             pool = DataSources.pool(url, database.poolSize(), "wallet-http");
             checkDurability(pool, database.allowNonDurable());
-            LedgerConfig ledgerConfig = LedgerConfig.defaults().withSchema(database.schema())
+            LedgerConfig ledgerConfig = LedgerConfig.defaults()
+                    .withSchema(database.schema())
                     .withIsolation(database.isolation())
                     .withListener(new RetryLog());
             if (database.migrate()) {
@@ -123,8 +128,10 @@ public final class Main implements AutoCloseable {
                     + "WALLET_ALLOW_NON_DURABLE=true to serve anyway");
         }
         for (int i = 0; i < 3; i++) {
-            LOG.warn("!!! NOT DURABLE: {} — acknowledged writes may be lost in a crash "
-                    + "(WALLET_ALLOW_NON_DURABLE=true) !!!", String.join(", ", off));
+            LOG.warn(
+                    "!!! NOT DURABLE: {} — acknowledged writes may be lost in a crash "
+                            + "(WALLET_ALLOW_NON_DURABLE=true) !!!",
+                    String.join(", ", off));
         }
     }
 
@@ -135,8 +142,8 @@ public final class Main implements AutoCloseable {
                 return Durability.check(pool);
             } catch (SQLException | RuntimeException e) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the database did not answer within " + DATABASE_WAIT_MILLIS
-                            + " ms: " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "the database did not answer within " + DATABASE_WAIT_MILLIS + " ms: " + e.getMessage(), e);
                 }
                 LOG.warn("waiting for the database (attempt {}): {}", attempt, e.getMessage());
                 try {
@@ -175,7 +182,10 @@ public final class Main implements AutoCloseable {
     private static final class RetryLog implements LedgerListener {
         @Override
         public void retrying(String sqlState, int attempt, long backoffMillis) {
-            LOG.debug("retrying a transaction after SQLSTATE {} (attempt {}, backoff {} ms)", sqlState, attempt,
+            LOG.debug(
+                    "retrying a transaction after SQLSTATE {} (attempt {}, backoff {} ms)",
+                    sqlState,
+                    attempt,
                     backoffMillis);
         }
     }

@@ -80,15 +80,24 @@ final class RequestPipeline implements HttpHandler {
             finish(exchange, tooLarge(), "unmatched", requestId, NO_KEY, start, null);
             // The exchange cannot complete with its body unread: close the connection once the client has
             // had time to read the 413 (closing at once could reset the connection before it does).
-            exchange.getIoThread().executeAfter(() -> IoUtils.safeClose(exchange.getConnection()),
-                    UNREAD_BODY_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            exchange.getIoThread()
+                    .executeAfter(
+                            () -> IoUtils.safeClose(exchange.getConnection()),
+                            UNREAD_BODY_CLOSE_DELAY_MILLIS,
+                            TimeUnit.MILLISECONDS);
             return;
         }
         if (!inFlight.tryEnter()) {
             metrics.rejectedBusy();
-            finish(exchange, ErrorMapping.response(WalletException.of(ErrorCode.BUSY,
-                    "too many requests in flight; send the same request again")), "unmatched", requestId, NO_KEY,
-                    start, null);
+            finish(
+                    exchange,
+                    ErrorMapping.response(WalletException.of(
+                            ErrorCode.BUSY, "too many requests in flight; send the same request again")),
+                    "unmatched",
+                    requestId,
+                    NO_KEY,
+                    start,
+                    null);
             return;
         }
         exchange.addExchangeCompleteListener((done, next) -> {
@@ -122,7 +131,8 @@ final class RequestPipeline implements HttpHandler {
             response = match.route().handler().handle(Call.of(requestId, keyId, match.pathParameters(), query, body));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
-            response = ErrorMapping.response(new ApiException(HttpErrorCode.MALFORMED_REQUEST, "the connection failed"));
+            response =
+                    ErrorMapping.response(new ApiException(HttpErrorCode.MALFORMED_REQUEST, "the connection failed"));
             exchange.setPersistent(false);
         } catch (RuntimeException | Error e) {
             response = ErrorMapping.response(e);
@@ -153,7 +163,10 @@ final class RequestPipeline implements HttpHandler {
         }
         HeaderValues authorization = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
         if (authorization != null && authorization.size() > 1) {
-            throw new ApiException(HttpErrorCode.UNAUTHENTICATED, "send exactly one Authorization header", Map.of(),
+            throw new ApiException(
+                    HttpErrorCode.UNAUTHENTICATED,
+                    "send exactly one Authorization header",
+                    Map.of(),
                     Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"invalid_request\""));
         }
         ApiKeys.ApiKey key = keys.authenticate(authorization == null ? null : authorization.getFirst());
@@ -162,22 +175,25 @@ final class RequestPipeline implements HttpHandler {
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {
-        return exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+        return exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
     }
 
     private static void requireJson(HttpServerExchange exchange) {
         HeaderValues values = exchange.getRequestHeaders().get(Headers.CONTENT_TYPE);
         if (values == null || values.size() != 1 || !isJson(values.getFirst())) {
-            throw new ApiException(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "send the body as Content-Type: application/json (UTF-8)");
+            throw new ApiException(
+                    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json (UTF-8)");
         }
         HeaderValues encodings = exchange.getRequestHeaders().get(Headers.CONTENT_ENCODING);
         if (encodings != null) {
             for (String encoding : encodings) {
                 if (!encoding.strip().equalsIgnoreCase("identity")) {
                     String named = RouteTable.shorten(encoding.strip());
-                    throw new ApiException(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding " + named
-                            + " is not supported: send the body uncompressed", Map.of("content_encoding", named),
+                    throw new ApiException(
+                            HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                            "Content-Encoding " + named + " is not supported: send the body uncompressed",
+                            Map.of("content_encoding", named),
                             Map.of("Accept-Encoding", "identity"));
                 }
             }
@@ -265,20 +281,30 @@ final class RequestPipeline implements HttpHandler {
     }
 
     private static ApiException tooLargeException() {
-        return new ApiException(HttpErrorCode.PAYLOAD_TOO_LARGE, "the request body must be at most " + BODY_BYTES_MAX
-                + " bytes", Map.of("limit_bytes", BODY_BYTES_MAX), Map.of());
+        return new ApiException(
+                HttpErrorCode.PAYLOAD_TOO_LARGE,
+                "the request body must be at most " + BODY_BYTES_MAX + " bytes",
+                Map.of("limit_bytes", BODY_BYTES_MAX),
+                Map.of());
     }
 
     private static HttpResponse tooLarge() {
         return ErrorMapping.response(tooLargeException());
     }
 
-    private void finish(HttpServerExchange exchange, HttpResponse response, String route, String requestId,
-                        String keyId, long start, Throwable failure) {
+    private void finish(
+            HttpServerExchange exchange,
+            HttpResponse response,
+            String route,
+            String requestId,
+            String keyId,
+            long start,
+            Throwable failure) {
         exchange.setStatusCode(response.status());
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, response.contentType());
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        response.headers().forEach((name, value) -> exchange.getResponseHeaders().put(new HttpString(name), value));
+        response.headers()
+                .forEach((name, value) -> exchange.getResponseHeaders().put(new HttpString(name), value));
         exchange.setResponseContentLength(response.body().length);
         try {
             if (exchange.isBlocking()) {
@@ -296,11 +322,18 @@ final class RequestPipeline implements HttpHandler {
         log(exchange, response.status(), route, requestId, keyId, nanos, failure);
     }
 
-    private static void log(HttpServerExchange exchange, int status, String route, String requestId, String keyId,
-                            long nanos, Throwable failure) {
+    private static void log(
+            HttpServerExchange exchange,
+            int status,
+            String route,
+            String requestId,
+            String keyId,
+            long nanos,
+            Throwable failure) {
         var event = (status >= 500 ? ACCESS.atWarn() : ACCESS.atInfo())
                 .addKeyValue("request_id", requestId)
-                .addKeyValue("method", RouteTable.shorten(exchange.getRequestMethod().toString()))
+                .addKeyValue(
+                        "method", RouteTable.shorten(exchange.getRequestMethod().toString()))
                 .addKeyValue("path", RouteTable.shorten(exchange.getRequestPath()))
                 .addKeyValue("route", route)
                 .addKeyValue("key", keyId) // the key's id only; the key itself is never logged
@@ -314,6 +347,8 @@ final class RequestPipeline implements HttpHandler {
 
     private static String requestId(HttpServerExchange exchange) {
         String given = exchange.getRequestHeaders().getFirst(REQUEST_ID_HEADER);
-        return given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        return given != null && REQUEST_ID.matcher(given).matches()
+                ? given
+                : UUID.randomUUID().toString();
     }
 }

@@ -14,8 +14,14 @@ import java.util.Optional;
  * none and ignores the whole query string, because the tools that probe it (load balancers, uptime
  * monitors, cache-busters) add their own.
  */
-record Route(String method, String template, List<String> queryParameters, boolean ignoresQuery, boolean readsBody,
-             Optional<Scope> scope, Handler handler) {
+record Route(
+        String method,
+        String template,
+        List<String> queryParameters,
+        boolean ignoresQuery,
+        boolean readsBody,
+        Optional<Scope> scope,
+        Handler handler) {
     Route {
         queryParameters = List.copyOf(queryParameters);
         Objects.requireNonNull(scope, "scope");

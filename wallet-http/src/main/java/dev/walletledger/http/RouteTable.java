@@ -56,8 +56,11 @@ final class RouteTable {
             throw new ApiException(HttpErrorCode.NOT_FOUND, "no such resource: " + shorten(rawPath));
         }
         String allow = String.join(", ", allowed);
-        throw new ApiException(HttpErrorCode.METHOD_NOT_ALLOWED, method.length() > 20 ? "method not allowed"
-                : method + " is not allowed here; use " + allow, Map.of("allow", allow), Map.of("Allow", allow));
+        throw new ApiException(
+                HttpErrorCode.METHOD_NOT_ALLOWED,
+                method.length() > 20 ? "method not allowed" : method + " is not allowed here; use " + allow,
+                Map.of("allow", allow),
+                Map.of("Allow", allow));
     }
 
     /** Null when the path does not fit the template. */
@@ -102,8 +105,12 @@ final class RouteTable {
             String name = decode(equals < 0 ? pair : pair.substring(0, equals), true, "query");
             String value = equals < 0 ? "" : decode(pair.substring(equals + 1), true, name);
             if (!route.queryParameters().contains(name)) {
-                throw WalletException.invalid(shorten(name), "is not a query parameter of this endpoint"
-                        + (route.queryParameters().isEmpty() ? "" : " (allowed: " + String.join(", ", route.queryParameters()) + ")"));
+                throw WalletException.invalid(
+                        shorten(name),
+                        "is not a query parameter of this endpoint"
+                                + (route.queryParameters().isEmpty()
+                                        ? ""
+                                        : " (allowed: " + String.join(", ", route.queryParameters()) + ")"));
             }
             if (result.containsKey(name)) {
                 throw WalletException.invalid(name, "must be given at most once");
@@ -153,7 +160,8 @@ final class RouteTable {
         }
         bytes.flip();
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+            CharBuffer chars = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(bytes);

@@ -15,7 +15,9 @@ import java.util.Set;
  * </ul>
  */
 public enum Scope {
-    READ, WRITE, ADMIN;
+    READ,
+    WRITE,
+    ADMIN;
 
     /** The name in key files and error bodies: {@code read}. */
     public String label() {
@@ -30,8 +32,9 @@ public enum Scope {
                 case "read" -> READ;
                 case "write" -> WRITE;
                 case "admin" -> ADMIN;
-                default -> throw new IllegalArgumentException("unknown scope \"" + RouteTable.shorten(name)
-                        + "\" (scopes are read, write, admin, separated by commas)");
+                default ->
+                    throw new IllegalArgumentException("unknown scope \"" + RouteTable.shorten(name)
+                            + "\" (scopes are read, write, admin, separated by commas)");
             };
             if (!scopes.add(scope)) {
                 throw new IllegalArgumentException("scope " + scope.label() + " is listed twice");

@@ -3,8 +3,8 @@ package dev.walletledger.http;
 import dev.walletledger.core.IsolationLevel;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.WalletException;
-import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.DataSources;
+import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +43,15 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      * @param migrate         {@code WALLET_MIGRATE} (true)
      * @param allowNonDurable {@code WALLET_ALLOW_NON_DURABLE} (false)
      */
-    public record Database(Optional<DatabaseUrl> url, Optional<DatabaseUrl> migrationUrl, Path dataDirectory,
-                           String schema, int poolSize, IsolationLevel isolation, boolean migrate,
-                           boolean allowNonDurable) {
+    public record Database(
+            Optional<DatabaseUrl> url,
+            Optional<DatabaseUrl> migrationUrl,
+            Path dataDirectory,
+            String schema,
+            int poolSize,
+            IsolationLevel isolation,
+            boolean migrate,
+            boolean allowNonDurable) {
         public Database {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(migrationUrl, "migrationUrl");
@@ -100,13 +106,16 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
     }
 
     public ServerConfig withTls(Tls files) {
-        return new ServerConfig(database, new Listener(listener.host(), listener.port(), Optional.of(files),
-                listener.limits()), auth, logs);
+        return new ServerConfig(
+                database,
+                new Listener(listener.host(), listener.port(), Optional.of(files), listener.limits()),
+                auth,
+                logs);
     }
 
     public ServerConfig withLimits(Limits bounds) {
-        return new ServerConfig(database, new Listener(listener.host(), listener.port(), listener.tls(), bounds), auth,
-                logs);
+        return new ServerConfig(
+                database, new Listener(listener.host(), listener.port(), listener.tls(), bounds), auth, logs);
     }
 
     /** @throws IllegalArgumentException naming the variable at fault (never echoing DATABASE_URL or a key) */
@@ -125,14 +134,24 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 Path.of(value(env, "WALLET_DATA_DIR", EmbeddedDatabase.DEFAULT_DIRECTORY.toString())),
                 schema,
                 integer(env, "WALLET_POOL_SIZE", 16),
-                IsolationLevel.valueOf(choice(env, "WALLET_ISOLATION", "read_committed",
-                        "read_committed", "repeatable_read", "serializable").toUpperCase(Locale.ROOT)),
+                IsolationLevel.valueOf(choice(
+                                env,
+                                "WALLET_ISOLATION",
+                                "read_committed",
+                                "read_committed",
+                                "repeatable_read",
+                                "serializable")
+                        .toUpperCase(Locale.ROOT)),
                 bool(env, "WALLET_MIGRATE", true),
                 bool(env, "WALLET_ALLOW_NON_DURABLE", false));
-        Listener listener = new Listener(value(env, "HOST", "127.0.0.1"), integer(env, "PORT", 3000), tls(env),
+        Listener listener = new Listener(
+                value(env, "HOST", "127.0.0.1"),
+                integer(env, "PORT", 3000),
+                tls(env),
                 Limits.defaults().withConnectionsMax(integer(env, "WALLET_CONNECTIONS_MAX", 1_000)));
         Auth auth = new Auth(apiKeys(env), bool(env, "WALLET_ALLOW_NO_AUTH", false));
-        Logs logs = new Logs(choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
+        Logs logs = new Logs(
+                choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
                 choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
         return new ServerConfig(database, listener, auth, logs);
     }
@@ -148,7 +167,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 }
                 sources.add(Map.entry("WALLET_API_KEYS_FILE " + file, Files.readString(path, StandardCharsets.UTF_8)));
             } catch (IOException | InvalidPathException e) {
-                throw new IllegalArgumentException("WALLET_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
+                throw new IllegalArgumentException(
+                        "WALLET_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
             }
         }
         String lines = value(env, "WALLET_API_KEYS", "");
@@ -171,7 +191,9 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             }
             return Optional.empty();
         }
-        Tls tls = new Tls(Path.of(certificate), Path.of(key),
+        Tls tls = new Tls(
+                Path.of(certificate),
+                Path.of(key),
                 clientCa.isEmpty() ? Optional.empty() : Optional.of(Path.of(clientCa)));
         tls.context(); // fail at startup with the variable's name, not at the first handshake
         return Optional.of(tls);
@@ -201,6 +223,7 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 return value;
             }
         }
-        throw new IllegalArgumentException(name + " must be one of " + String.join(", ", allowed) + ", got \"" + value + "\"");
+        throw new IllegalArgumentException(
+                name + " must be one of " + String.join(", ", allowed) + ", got \"" + value + "\"");
     }
 }

@@ -37,8 +37,9 @@ import javax.net.ssl.TrustManagerFactory;
 public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {
     /** PEM files are small; anything bigger is not one. */
     private static final long PEM_BYTES_MAX = 1024 * 1024;
-    private static final Pattern PEM_KEY = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+
+    private static final Pattern PEM_KEY =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
     private static final String[] KEY_ALGORITHMS = {"RSA", "EC", "Ed25519", "Ed448"};
 
     public Tls {
@@ -67,7 +68,9 @@ public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientC
                 trustManagers = trustManagers(certificates(clientCa.get(), "WALLET_TLS_CLIENT_CA"));
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(),
+            context.init(
+                    keyManagers.getKeyManagers(),
+                    trustManagers == null ? null : trustManagers.getTrustManagers(),
                     null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
@@ -76,8 +79,8 @@ public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientC
     }
 
     /** Trust exactly these CA certificates (also used by tests for their clients). */
-    static TrustManagerFactory trustManagers(List<X509Certificate> authorities) throws GeneralSecurityException,
-            IOException {
+    static TrustManagerFactory trustManagers(List<X509Certificate> authorities)
+            throws GeneralSecurityException, IOException {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         for (int i = 0; i < authorities.size(); i++) {
@@ -88,18 +91,17 @@ public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientC
         return factory;
     }
 
-    static List<X509Certificate> certificates(Path file, String variable) throws GeneralSecurityException,
-            IOException {
+    static List<X509Certificate> certificates(Path file, String variable) throws GeneralSecurityException, IOException {
         byte[] pem = read(file, variable);
         List<X509Certificate> certificates = new ArrayList<>();
         try {
-            for (Certificate certificate : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem))) {
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
                 certificates.add((X509Certificate) certificate);
             }
         } catch (CertificateException e) {
-            throw new IllegalArgumentException(variable + " " + file + " is not a PEM certificate chain: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    variable + " " + file + " is not a PEM certificate chain: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException(variable + " " + file + " holds no PEM certificate");
@@ -118,7 +120,8 @@ public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientC
                     + "unencrypted PKCS#8 key (BEGIN PRIVATE KEY) is needed: convert it with "
                     + "openssl pkcs8 -topk8 -nocrypt -in " + file.getFileName() + " -out key.pem");
         }
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(block.group(2)));
+        PKCS8EncodedKeySpec spec =
+                new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(block.group(2)));
         for (String algorithm : KEY_ALGORITHMS) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(spec);

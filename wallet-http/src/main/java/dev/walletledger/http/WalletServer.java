@@ -57,8 +57,8 @@ public final class WalletServer implements AutoCloseable {
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         Endpoints endpoints = new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version());
         Limits limits = config.listener().limits();
-        RequestPipeline pipeline = new RequestPipeline(endpoints.routes(), metrics, inFlight, config.auth().apiKeys(),
-                limits.bodyReadTimeoutMillis());
+        RequestPipeline pipeline = new RequestPipeline(
+                endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
         int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
         Undertow.Builder builder = Undertow.builder();
@@ -67,13 +67,13 @@ public final class WalletServer implements AutoCloseable {
             Tls tls = listener.tls().get();
             builder.addHttpsListener(listener.port(), listener.host(), tls.context())
                     .setSocketOption(Options.SSL_ENABLED_PROTOCOLS, Sequence.of("TLSv1.3", "TLSv1.2"))
-                    .setSocketOption(Options.SSL_CLIENT_AUTH_MODE,
+                    .setSocketOption(
+                            Options.SSL_CLIENT_AUTH_MODE,
                             tls.mutual() ? SslClientAuthMode.REQUIRED : SslClientAuthMode.NOT_REQUESTED);
         } else {
             builder.addHttpListener(listener.port(), listener.host());
         }
-        Undertow undertow = builder
-                .setIoThreads(2)
+        Undertow undertow = builder.setIoThreads(2)
                 .setWorkerThreads(workers)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, RequestPipeline.ENTITY_BYTES_MAX)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBytesMax())
@@ -96,9 +96,16 @@ public final class WalletServer implements AutoCloseable {
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         String scheme = listener.tls().isPresent() ? "https" : "http";
-        LOG.info("serving on {}://{}:{} ({} worker threads, at most {} connections){}", scheme, listener.host(), port,
-                workers, limits.connectionsMax(), listener.tls().map(tls -> tls.mutual()
-                        ? "; client certificates required" : "").orElse(""));
+        LOG.info(
+                "serving on {}://{}:{} ({} worker threads, at most {} connections){}",
+                scheme,
+                listener.host(),
+                port,
+                workers,
+                limits.connectionsMax(),
+                listener.tls()
+                        .map(tls -> tls.mutual() ? "; client certificates required" : "")
+                        .orElse(""));
         announce(access, config);
         return new WalletServer(undertow, shutdown, port);
     }
@@ -128,10 +135,11 @@ public final class WalletServer implements AutoCloseable {
         if (config.auth().allowNoAuth()) {
             return Access.OPEN_BY_OPERATOR;
         }
-        throw new IllegalStateException("refusing to serve " + config.listener().host() + " without API keys: anyone who "
-                + "can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or WALLET_API_KEYS; "
-                + "'wallet keys generate' makes one), listen on 127.0.0.1, or set WALLET_ALLOW_NO_AUTH=true "
-                + "if something in front of the server authenticates every request");
+        throw new IllegalStateException(
+                "refusing to serve " + config.listener().host() + " without API keys: anyone who "
+                        + "can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or WALLET_API_KEYS; "
+                        + "'wallet keys generate' makes one), listen on 127.0.0.1, or set WALLET_ALLOW_NO_AUTH=true "
+                        + "if something in front of the server authenticates every request");
     }
 
     /** Whether every address {@code host} names is a loopback address (0.0.0.0 is not). */
@@ -151,14 +159,22 @@ public final class WalletServer implements AutoCloseable {
 
     private static void announce(Access access, ServerConfig config) {
         switch (access) {
-            case KEYS -> LOG.info("API keys required (health excepted): {} key(s): {}", config.auth().apiKeys().size(),
-                    String.join(", ", config.auth().apiKeys().ids()));
-            case OPEN_LOOPBACK -> LOG.warn("no API keys configured: serving WITHOUT authentication, on loopback "
-                    + "({}) only; configure WALLET_API_KEYS_FILE before listening on another address", config.listener().host());
+            case KEYS ->
+                LOG.info(
+                        "API keys required (health excepted): {} key(s): {}",
+                        config.auth().apiKeys().size(),
+                        String.join(", ", config.auth().apiKeys().ids()));
+            case OPEN_LOOPBACK ->
+                LOG.warn(
+                        "no API keys configured: serving WITHOUT authentication, on loopback "
+                                + "({}) only; configure WALLET_API_KEYS_FILE before listening on another address",
+                        config.listener().host());
             case OPEN_BY_OPERATOR -> {
                 for (int i = 0; i < 3; i++) {
-                    LOG.warn("!!! NO AUTHENTICATION on {}: anyone who can reach this port can move money "
-                            + "(WALLET_ALLOW_NO_AUTH=true) !!!", config.listener().host());
+                    LOG.warn(
+                            "!!! NO AUTHENTICATION on {}: anyone who can reach this port can move money "
+                                    + "(WALLET_ALLOW_NO_AUTH=true) !!!",
+                            config.listener().host());
                 }
             }
         }

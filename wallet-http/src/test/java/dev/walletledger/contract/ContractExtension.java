@@ -21,8 +21,8 @@ public final class ContractExtension implements BeforeEachCallback, AfterEachCal
     public void afterEach(ExtensionContext context) {
         List<String> violations = OpenApiContract.drain();
         if (!violations.isEmpty()) {
-            throw new AssertionError(violations.size() + " answer(s) departed from openapi.json:\n  "
-                    + String.join("\n  ", violations));
+            throw new AssertionError(
+                    violations.size() + " answer(s) departed from openapi.json:\n  " + String.join("\n  ", violations));
         }
     }
 }

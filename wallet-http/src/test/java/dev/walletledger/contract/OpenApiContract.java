@@ -54,8 +54,8 @@ public final class OpenApiContract {
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             this.document = JSON.readTree(text);
-            this.registry = SchemaRegistry.withDefaultDialect(OpenApi30.getInstance(),
-                    builder -> builder.schemas(Map.of(BASE, text)));
+            this.registry = SchemaRegistry.withDefaultDialect(
+                    OpenApi30.getInstance(), builder -> builder.schemas(Map.of(BASE, text)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,31 +66,53 @@ public final class OpenApiContract {
     }
 
     /** One exchange as the client saw it. {@code requestBody} is null when the client did not keep it. */
-    public record Exchange(String method, String rawPathAndQuery, byte[] requestBody, int status,
-                           Map<String, List<String>> responseHeaders, byte[] responseBody) {
+    public record Exchange(
+            String method,
+            String rawPathAndQuery,
+            byte[] requestBody,
+            int status,
+            Map<String, List<String>> responseHeaders,
+            byte[] responseBody) {
         public static Exchange of(HttpRequest request, byte[] requestBody, HttpResponse<byte[]> response) {
-            String raw = request.uri().getRawPath() + (request.uri().getRawQuery() == null ? ""
-                    : "?" + request.uri().getRawQuery());
-            return new Exchange(request.method(), raw, requestBody, response.statusCode(), response.headers().map(),
+            String raw = request.uri().getRawPath()
+                    + (request.uri().getRawQuery() == null
+                            ? ""
+                            : "?" + request.uri().getRawQuery());
+            return new Exchange(
+                    request.method(),
+                    raw,
+                    requestBody,
+                    response.statusCode(),
+                    response.headers().map(),
                     response.body());
         }
 
         /** The same, for a client that read the answer as text. */
         public static Exchange ofText(HttpRequest request, byte[] requestBody, HttpResponse<String> response) {
-            String raw = request.uri().getRawPath() + (request.uri().getRawQuery() == null ? ""
-                    : "?" + request.uri().getRawQuery());
-            return new Exchange(request.method(), raw, requestBody, response.statusCode(), response.headers().map(),
+            String raw = request.uri().getRawPath()
+                    + (request.uri().getRawQuery() == null
+                            ? ""
+                            : "?" + request.uri().getRawQuery());
+            return new Exchange(
+                    request.method(),
+                    raw,
+                    requestBody,
+                    response.statusCode(),
+                    response.headers().map(),
                     response.body().getBytes(StandardCharsets.UTF_8));
         }
 
         Optional<String> header(String name) {
-            return responseHeaders.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .flatMap(e -> e.getValue().stream()).findFirst();
+            return responseHeaders.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream())
+                    .findFirst();
         }
 
         public String describe() {
-            return method + " " + (rawPathAndQuery.length() > 120 ? rawPathAndQuery.substring(0, 120) + "..."
-                    : rawPathAndQuery) + " -> " + status;
+            return method + " "
+                    + (rawPathAndQuery.length() > 120 ? rawPathAndQuery.substring(0, 120) + "..." : rawPathAndQuery)
+                    + " -> " + status;
         }
     }
 
@@ -122,7 +144,8 @@ public final class OpenApiContract {
             violations.add(what + ": no X-Request-Id");
         }
         String rawPath = exchange.rawPathAndQuery().split("\\?", 2)[0];
-        String method = exchange.method().equals("HEAD") ? "get" : exchange.method().toLowerCase(Locale.ROOT);
+        String method =
+                exchange.method().equals("HEAD") ? "get" : exchange.method().toLowerCase(Locale.ROOT);
         Optional<String> template = template(rawPath);
         String status = Integer.toString(exchange.status());
         if (template.isEmpty() || !document.get("paths").get(template.get()).has(method)) {
@@ -164,15 +187,17 @@ public final class OpenApiContract {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> header = fields.next();
             JsonNode definition = header.getValue().has("$ref")
-                    ? document.at(header.getValue().get("$ref").asText().substring(1)) : header.getValue();
-            if (definition.path("required").asBoolean(false) && exchange.header(header.getKey()).isEmpty()) {
+                    ? document.at(header.getValue().get("$ref").asText().substring(1))
+                    : header.getValue();
+            if (definition.path("required").asBoolean(false)
+                    && exchange.header(header.getKey()).isEmpty()) {
                 violations.add(what + ": the documented header " + header.getKey() + " is missing");
             }
         }
     }
 
-    private void checkContent(List<String> violations, String what, Exchange exchange, JsonNode response,
-                              String responsePointer) {
+    private void checkContent(
+            List<String> violations, String what, Exchange exchange, JsonNode response, String responsePointer) {
         JsonNode content = response.get("content");
         if (content == null || content.isEmpty()) {
             if (exchange.responseBody().length > 0) {
@@ -187,13 +212,17 @@ public final class OpenApiContract {
             return;
         }
         if (content.get(mediaType).has("schema")) {
-            checkBody(violations, what, exchange, mediaType,
+            checkBody(
+                    violations,
+                    what,
+                    exchange,
+                    mediaType,
                     responsePointer + "/content/" + escape(mediaType) + "/schema");
         }
     }
 
-    private void checkBody(List<String> violations, String what, Exchange exchange, String mediaType,
-                           String schemaPointer) {
+    private void checkBody(
+            List<String> violations, String what, Exchange exchange, String mediaType, String schemaPointer) {
         if (exchange.method().equals("HEAD")) {
             return;
         }
@@ -203,10 +232,13 @@ public final class OpenApiContract {
         validate(violations, what + " (answer)", exchange.responseBody(), schemaPointer);
     }
 
-    private void checkAcceptedRequest(List<String> violations, String what, Exchange exchange, JsonNode operation,
-                                      String operationPointer) {
+    private void checkAcceptedRequest(
+            List<String> violations, String what, Exchange exchange, JsonNode operation, String operationPointer) {
         if (exchange.requestBody() != null && operation.has("requestBody")) {
-            validate(violations, what + " (request)", exchange.requestBody(),
+            validate(
+                    violations,
+                    what + " (request)",
+                    exchange.requestBody(),
                     operationPointer + "/requestBody/content/application~1json/schema");
         }
         String[] parts = exchange.rawPathAndQuery().split("\\?", 2);
@@ -218,7 +250,8 @@ public final class OpenApiContract {
             String name = URLDecoder.decode(pair.split("=", 2)[0], StandardCharsets.UTF_8);
             boolean declared = false;
             for (JsonNode parameter : parameters) {
-                declared |= parameter.path("in").asText().equals("query") && parameter.path("name").asText().equals(name);
+                declared |= parameter.path("in").asText().equals("query")
+                        && parameter.path("name").asText().equals(name);
             }
             if (!declared && !pair.isEmpty()) {
                 violations.add(what + ": accepted the undocumented query parameter " + name);
@@ -238,8 +271,8 @@ public final class OpenApiContract {
             violations.add(what + ": the body is empty, the document says JSON");
             return;
         }
-        Schema schema = schemas.computeIfAbsent(schemaPointer,
-                pointer -> registry.getSchema(SchemaLocation.of(BASE + "#" + pointer)));
+        Schema schema = schemas.computeIfAbsent(
+                schemaPointer, pointer -> registry.getSchema(SchemaLocation.of(BASE + "#" + pointer)));
         for (Error error : schema.validate(instance)) {
             violations.add(what + ": " + error.getInstanceLocation() + " " + error.getMessage());
         }

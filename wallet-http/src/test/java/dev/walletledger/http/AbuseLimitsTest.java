@@ -25,6 +25,7 @@ class AbuseLimitsTest {
     private static final int TIMEOUT_MILLIS = 1_000;
     /** Generous: the bound asserted is "cut off", not a speed (a loaded CI machine is slow). */
     private static final long CUT_OFF_MILLIS_MAX = 8_000;
+
     static TestServer server;
 
     @BeforeAll
@@ -77,7 +78,8 @@ class AbuseLimitsTest {
         try (Socket socket = connect(server)) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/wallets/topup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 1000\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
             String answer = "";
             for (int i = 0; i < 50 && answer.isEmpty(); i++) {
                 sleep(200);
@@ -90,7 +92,8 @@ class AbuseLimitsTest {
                 answer = available(socket);
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            System.out.println("slow body cut off after " + millis + " ms: " + answer.lines().findFirst().orElse(""));
+            System.out.println("slow body cut off after " + millis + " ms: "
+                    + answer.lines().findFirst().orElse(""));
             assertTrue(answer.equals("closed") || answer.startsWith("HTTP/1.1 408"), "not cut off: " + answer);
             assertTrue(millis < CUT_OFF_MILLIS_MAX, millis + " ms");
         }
@@ -114,8 +117,8 @@ class AbuseLimitsTest {
     @Test
     void connectionsBeyondTheCapWaitUntilOneCloses() throws IOException {
         int cap = 4;
-        try (TestServer capped = new TestServer(TestServer.config()
-                .withLimits(Limits.defaults().withConnectionsMax(cap)))) {
+        try (TestServer capped =
+                new TestServer(TestServer.config().withLimits(Limits.defaults().withConnectionsMax(cap)))) {
             List<Socket> holders = new ArrayList<>();
             try {
                 for (int i = 0; i < cap; i++) {
@@ -123,10 +126,13 @@ class AbuseLimitsTest {
                 }
                 sleep(300); // let the server accept them
                 try (Socket extra = connect(capped)) {
-                    extra.getOutputStream().write(("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    extra.getOutputStream()
+                            .write(("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Connection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
                     extra.setSoTimeout(1_000);
-                    assertThrows(SocketTimeoutException.class, () -> extra.getInputStream().read(),
+                    assertThrows(
+                            SocketTimeoutException.class,
+                            () -> extra.getInputStream().read(),
                             "a connection beyond the cap was served");
                     holders.remove(0).close();
                     extra.setSoTimeout((int) CUT_OFF_MILLIS_MAX);

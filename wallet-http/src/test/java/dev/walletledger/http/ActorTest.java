@@ -18,19 +18,32 @@ class ActorTest {
         ApiKeys keys = ApiKeys.parse(List.of(Map.entry("test", writer.line() + "\n")));
         try (TestServer server = new TestServer(TestServer.config().withApiKeys(keys))) {
             TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri("/api/v1/wallets/topup"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + writer.key())
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + writer.key())
                     .POST(HttpRequest.BodyPublishers.ofString("""
                             {"user_id":"u1","asset_code":"GOLD_COINS","amount":10,"reference_id":"actor-1"}"""))
                     .build());
             assertEquals(201, reply.status(), () -> new String(reply.body()));
-            assertEquals("shop-backend",
-                    server.ledger.ledger().transactionByReference("actor-1").orElseThrow().actor());
+            assertEquals(
+                    "shop-backend",
+                    server.ledger
+                            .ledger()
+                            .transactionByReference("actor-1")
+                            .orElseThrow()
+                            .actor());
         }
         try (TestServer open = new TestServer()) { // loopback without keys: nobody to name
-            assertEquals(201, open.post("/api/v1/wallets/topup",
-                    "{\"user_id\":\"u1\",\"asset_code\":\"GOLD_COINS\",\"amount\":10,\"reference_id\":\"actor-2\"}")
-                    .status());
-            assertNull(open.ledger.ledger().transactionByReference("actor-2").orElseThrow().actor());
+            assertEquals(
+                    201,
+                    open.post(
+                                    "/api/v1/wallets/topup",
+                                    "{\"user_id\":\"u1\",\"asset_code\":\"GOLD_COINS\",\"amount\":10,\"reference_id\":\"actor-2\"}")
+                            .status());
+            assertNull(open.ledger
+                    .ledger()
+                    .transactionByReference("actor-2")
+                    .orElseThrow()
+                    .actor());
         }
     }
 }

@@ -20,6 +20,7 @@ class ApiKeysTest {
      * command's lines and the server's check cannot drift apart.
      */
     static final String GOLDEN_KEY = "wlk_game-server.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
     static final byte[] GOLDEN_SALT = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f");
     static final String GOLDEN_LINE = "game-server read,write sha256:000102030405060708090a0b0c0d0e0f:"
             + "ad97c5c624eb2b242eb2d5fcfbb4c8ec5384e97398e4a060229dd21668133ba6";
@@ -55,10 +56,22 @@ class ApiKeysTest {
         ApiKeys.Generated other = ApiKeys.generate("svc", EnumSet.of(Scope.READ), new SecureRandom());
         ApiKeys keys = ApiKeys.parse(List.of(Map.entry("test", generated.line())));
         String key = generated.key();
-        String[] wrong = {null, "", "Bearer", "Bearer ", "Basic " + key, key, "Bearer " + other.key(),
-                "Bearer " + key.substring(0, key.length() - 1), "Bearer " + key + "x",
-                "Bearer " + key.replace("wlk_svc.", "wlk_nobody."), "Bearer " + key.replace("wlk_", ""),
-                "Bearer wlk_svc", "Bearer " + "x".repeat(100_000), "Bearer " + key.toUpperCase()};
+        String[] wrong = {
+            null,
+            "",
+            "Bearer",
+            "Bearer ",
+            "Basic " + key,
+            key,
+            "Bearer " + other.key(),
+            "Bearer " + key.substring(0, key.length() - 1),
+            "Bearer " + key + "x",
+            "Bearer " + key.replace("wlk_svc.", "wlk_nobody."),
+            "Bearer " + key.replace("wlk_", ""),
+            "Bearer wlk_svc",
+            "Bearer " + "x".repeat(100_000),
+            "Bearer " + key.toUpperCase()
+        };
         for (String header : wrong) {
             ApiException e = assertThrows(ApiException.class, () -> keys.authenticate(header), String.valueOf(header));
             assertEquals(HttpErrorCode.UNAUTHENTICATED, e.code);
@@ -69,22 +82,25 @@ class ApiKeysTest {
 
     @Test
     void badLinesNameTheSourceAndLineWithoutEchoingTheHash() {
-        String good = ApiKeys.generate("a", EnumSet.of(Scope.READ), new SecureRandom()).line();
+        String good = ApiKeys.generate("a", EnumSet.of(Scope.READ), new SecureRandom())
+                .line();
         String hash = good.split(" ")[2];
         String[][] cases = {
-                {"a read", "3 fields"},
-                {"a read " + hash + " extra", "3 fields"},
-                {"-a read " + hash, "key id"},
-                {"a reed " + hash, "unknown scope"},
-                {"a read,read " + hash, "twice"},
-                {"a read,,write " + hash, "unknown scope"},
-                {"a read sha256:00:11", "sha256:"},
-                {"a read md5:" + hash.substring(7), "sha256:"},
-                {good + "\n" + good, "configured twice"},
+            {"a read", "3 fields"},
+            {"a read " + hash + " extra", "3 fields"},
+            {"-a read " + hash, "key id"},
+            {"a reed " + hash, "unknown scope"},
+            {"a read,read " + hash, "twice"},
+            {"a read,,write " + hash, "unknown scope"},
+            {"a read sha256:00:11", "sha256:"},
+            {"a read md5:" + hash.substring(7), "sha256:"},
+            {good + "\n" + good, "configured twice"},
         };
         for (String[] c : cases) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ApiKeys.parse(List.of(Map.entry("WALLET_API_KEYS_FILE keys.txt", c[0]))), c[0]);
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> ApiKeys.parse(List.of(Map.entry("WALLET_API_KEYS_FILE keys.txt", c[0]))),
+                    c[0]);
             assertTrue(e.getMessage().startsWith("WALLET_API_KEYS_FILE keys.txt line "), e.getMessage());
             assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
             assertFalse(e.getMessage().contains(hash.substring(40)), e.getMessage());
@@ -93,9 +109,14 @@ class ApiKeysTest {
 
     @Test
     void envLinesMaySeparateWithSemicolons() {
-        String a = ApiKeys.generate("a", EnumSet.of(Scope.READ), new SecureRandom()).line();
-        String b = ApiKeys.generate("b", EnumSet.of(Scope.WRITE, Scope.ADMIN), new SecureRandom()).line();
-        assertEquals(List.of("a", "b"), ApiKeys.parse(List.of(Map.entry("WALLET_API_KEYS", a + ";" + b))).ids());
+        String a = ApiKeys.generate("a", EnumSet.of(Scope.READ), new SecureRandom())
+                .line();
+        String b = ApiKeys.generate("b", EnumSet.of(Scope.WRITE, Scope.ADMIN), new SecureRandom())
+                .line();
+        assertEquals(
+                List.of("a", "b"),
+                ApiKeys.parse(List.of(Map.entry("WALLET_API_KEYS", a + ";" + b)))
+                        .ids());
         assertEquals("write,admin", b.split(" ")[1]);
     }
 }

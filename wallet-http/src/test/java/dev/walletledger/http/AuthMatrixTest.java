@@ -34,6 +34,7 @@ class AuthMatrixTest {
     private static final Map<Scope, ApiKeys.Generated> ALL_BUT = new EnumMap<>(Scope.class);
     /** Well-formed, never configured. */
     private static final ApiKeys.Generated STRANGER = ApiKeys.generate("only-read", EnumSet.of(Scope.READ), RANDOM);
+
     private static TestServer server;
     private static ListAppender<ILoggingEvent> log;
 
@@ -44,7 +45,10 @@ class AuthMatrixTest {
             ONLY.put(scope, ApiKeys.generate("only-" + scope.label(), EnumSet.of(scope), RANDOM));
             Set<Scope> others = EnumSet.complementOf(EnumSet.of(scope));
             ALL_BUT.put(scope, ApiKeys.generate("all-but-" + scope.label(), others, RANDOM));
-            lines.append(ONLY.get(scope).line()).append('\n').append(ALL_BUT.get(scope).line()).append('\n');
+            lines.append(ONLY.get(scope).line())
+                    .append('\n')
+                    .append(ALL_BUT.get(scope).line())
+                    .append('\n');
         }
         ApiKeys keys = ApiKeys.parse(List.of(Map.entry("test", lines.toString())));
         log = new ListAppender<>();
@@ -62,7 +66,9 @@ class AuthMatrixTest {
     }
 
     static List<Route> routes() {
-        return new Endpoints(null, null, null, () -> 0, new byte[0], "test").routes().routes();
+        return new Endpoints(null, null, null, () -> 0, new byte[0], "test")
+                .routes()
+                .routes();
     }
 
     @Test
@@ -71,16 +77,17 @@ class AuthMatrixTest {
         int cells = 0;
         for (Route route : routes()) {
             Optional<Scope> scope = route.scope();
-            String wrongKey = scope.map(s -> ALL_BUT.get(s).key()).orElse(ONLY.get(Scope.ADMIN).key());
+            String wrongKey = scope.map(s -> ALL_BUT.get(s).key())
+                    .orElse(ONLY.get(Scope.ADMIN).key());
             String rightKey = scope.map(s -> ONLY.get(s).key()).orElse(null);
             String truncated = ONLY.get(Scope.WRITE).key().substring(0, 30);
             Object[][] cases = {
-                    {"no key", null, scope.isPresent() ? 401 : 0},
-                    {"unknown key", "Bearer " + STRANGER.key(), scope.isPresent() ? 401 : 0},
-                    {"truncated key", "Bearer " + truncated, scope.isPresent() ? 401 : 0},
-                    {"wrong scheme", "Basic " + ONLY.get(Scope.WRITE).key(), scope.isPresent() ? 401 : 0},
-                    {"wrong scope", "Bearer " + wrongKey, scope.isPresent() ? 403 : 0},
-                    {"right scope", rightKey == null ? null : "Bearer " + rightKey, 0},
+                {"no key", null, scope.isPresent() ? 401 : 0},
+                {"unknown key", "Bearer " + STRANGER.key(), scope.isPresent() ? 401 : 0},
+                {"truncated key", "Bearer " + truncated, scope.isPresent() ? 401 : 0},
+                {"wrong scheme", "Basic " + ONLY.get(Scope.WRITE).key(), scope.isPresent() ? 401 : 0},
+                {"wrong scope", "Bearer " + wrongKey, scope.isPresent() ? 403 : 0},
+                {"right scope", rightKey == null ? null : "Bearer " + rightKey, 0},
             };
             for (Object[] c : cases) {
                 cells++;
@@ -90,8 +97,8 @@ class AuthMatrixTest {
                 }
             }
         }
-        System.out.printf("auth matrix: %d routes, %d cells, %d passed%n", routes().size(), cells,
-                cells - failures.size());
+        System.out.printf(
+                "auth matrix: %d routes, %d cells, %d passed%n", routes().size(), cells, cells - failures.size());
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertEquals(6 * routes().size(), cells);
     }
@@ -114,8 +121,13 @@ class AuthMatrixTest {
         if (challenge == null || !challenge.startsWith("Bearer realm=\"wallet-ledger\"")) {
             return "WWW-Authenticate is " + challenge;
         }
-        if (expected == 403 && !reply.json().path("error").path("details").path("required_scope").asText()
-                .equals(route.scope().orElseThrow().label())) {
+        if (expected == 403
+                && !reply.json()
+                        .path("error")
+                        .path("details")
+                        .path("required_scope")
+                        .asText()
+                        .equals(route.scope().orElseThrow().label())) {
             return "403 does not name the required scope: " + reply.text();
         }
         return null;
@@ -123,7 +135,8 @@ class AuthMatrixTest {
 
     /** A plausible request for the route: path parameters filled in, an (invalid) JSON body for writes. */
     private static HttpRequest request(Route route, String authorization) {
-        String path = route.template().replace("{user_id}", "alice")
+        String path = route.template()
+                .replace("{user_id}", "alice")
                 .replace("{transaction_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         HttpRequest.Builder builder = HttpRequest.newBuilder(server.uri(path));
         if (authorization != null) {
@@ -141,13 +154,17 @@ class AuthMatrixTest {
     void theAccessLogNamesTheKeyIdAndNeverTheKey() {
         String key = ONLY.get(Scope.WRITE).key();
         TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri("/api/v1/wallets/topup"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
                 .header("X-Request-Id", "auth-log-1")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"alice\",\"asset_code\":\"GOLD_COINS\","
-                        + "\"amount\":5,\"reference_id\":\"auth-log-1\"}")).build());
+                        + "\"amount\":5,\"reference_id\":\"auth-log-1\"}"))
+                .build());
         assertEquals(201, reply.status(), reply.text());
         server.send(HttpRequest.newBuilder(server.uri("/api/v1/assets"))
-                .header("Authorization", "Bearer " + key + "tampered").header("X-Request-Id", "auth-log-2").build());
+                .header("Authorization", "Bearer " + key + "tampered")
+                .header("X-Request-Id", "auth-log-2")
+                .build());
         ILoggingEvent written = accessLine("auth-log-1");
         assertEquals("only-write", value(written, "key"));
         assertEquals("-", value(accessLine("auth-log-2"), "key"));
@@ -183,8 +200,11 @@ class AuthMatrixTest {
         if (event.getKeyValuePairs() == null) {
             return null;
         }
-        return event.getKeyValuePairs().stream().filter(pair -> pair.key.equals(key))
-                .map(pair -> String.valueOf(pair.value)).findFirst().orElse(null);
+        return event.getKeyValuePairs().stream()
+                .filter(pair -> pair.key.equals(key))
+                .map(pair -> String.valueOf(pair.value))
+                .findFirst()
+                .orElse(null);
     }
 
     @Test
@@ -192,8 +212,12 @@ class AuthMatrixTest {
         assertEquals(200, server.get("/api/v1/health").status());
         try (TestServer open = new TestServer()) {
             assertEquals(200, open.get("/api/v1/assets").status());
-            assertEquals(200, open.send(HttpRequest.newBuilder(open.uri("/api/v1/assets"))
-                    .header("Authorization", "Bearer nonsense").build()).status());
+            assertEquals(
+                    200,
+                    open.send(HttpRequest.newBuilder(open.uri("/api/v1/assets"))
+                                    .header("Authorization", "Bearer nonsense")
+                                    .build())
+                            .status());
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.walletledger.http;
 
-import dev.walletledger.testing.Seeds;
-import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.walletledger.contract.OpenApiContract;
+import dev.walletledger.testing.Seeds;
+import dev.walletledger.testing.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -38,13 +38,16 @@ class CrashRecoveryIT {
     static void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
+
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(180);
 
     @TempDir
     Path directory;
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     @Test
     void acknowledgedWritesSurviveKillMinus9() throws Exception {
@@ -69,7 +72,8 @@ class CrashRecoveryIT {
         }
         // Also kill the PostgreSQL the dead server left behind, so the restart meets a stale pid file.
         ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
-        ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
+        ProcessHandle.of(postmaster)
+                .ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
 
         Process second = startServer(port, "second");
         try {
@@ -77,7 +81,9 @@ class CrashRecoveryIT {
             for (Map.Entry<String, byte[]> write : acknowledged.entrySet()) {
                 HttpResponse<byte[]> replay = post(port, write.getKey());
                 assertEquals(200, replay.statusCode(), new String(replay.body()));
-                assertEquals("true", replay.headers().firstValue("Idempotent-Replayed").orElse(""));
+                assertEquals(
+                        "true",
+                        replay.headers().firstValue("Idempotent-Replayed").orElse(""));
                 assertArrayEquals(write.getValue(), replay.body(), "the replay is byte-identical");
             }
         } finally {
@@ -93,8 +99,14 @@ class CrashRecoveryIT {
     }
 
     private Process startServer(int port, String name) {
-        return ServerJar.start(Map.of("PORT", Integer.toString(port), "WALLET_DATA_DIR",
-                directory.resolve("data").toString()), null, directory.resolve(name + ".log"));
+        return ServerJar.start(
+                Map.of(
+                        "PORT",
+                        Integer.toString(port),
+                        "WALLET_DATA_DIR",
+                        directory.resolve("data").toString()),
+                null,
+                directory.resolve(name + ".log"));
     }
 
     private void awaitHealthy(Process process, int port) {
@@ -109,15 +121,19 @@ class CrashRecoveryIT {
 
     private HttpResponse<byte[]> post(int port, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/wallets/topup"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         OpenApiContract.record(OpenApiContract.Exchange.of(request, body.getBytes(StandardCharsets.UTF_8), response));
         return response;
     }
 
     private long postmasterPid() throws IOException {
-        return Long.parseLong(Files.readAllLines(directory.resolve("data/postgres/postmaster.pid")).get(0).strip());
+        return Long.parseLong(Files.readAllLines(directory.resolve("data/postgres/postmaster.pid"))
+                .get(0)
+                .strip());
     }
 
     private String logs() throws IOException {
@@ -134,7 +150,8 @@ class CrashRecoveryIT {
 
     private static String topUp(String user, long amount, String reference) {
         return "{\"user_id\":\"" + user + "\",\"asset_code\":\"GOLD_COINS\",\"amount\":" + amount
-                + ",\"reference_id\":\"" + reference + "\",\"payment_method\":\"card\",\"metadata\":{\"n\":" + amount + "}}";
+                + ",\"reference_id\":\"" + reference + "\",\"payment_method\":\"card\",\"metadata\":{\"n\":" + amount
+                + "}}";
     }
 
     private static int freePort() throws IOException {

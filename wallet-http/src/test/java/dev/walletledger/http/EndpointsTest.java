@@ -123,8 +123,7 @@ class EndpointsTest {
     void historyPagesThroughEveryEntryOnce() {
         for (int i = 0; i < 7; i++) {
             TestServer.Reply r = server.post("/api/v1/wallets/topup", """
-                    {"user_id":"user_pager","asset_code":"DIAMONDS","amount":%d,"reference_id":"pager_%d"}"""
-                    .formatted(i + 1, i));
+                    {"user_id":"user_pager","asset_code":"DIAMONDS","amount":%d,"reference_id":"pager_%d"}""".formatted(i + 1, i));
             assertEquals(201, r.status(), r.text());
         }
         Set<String> seen = new HashSet<>();
@@ -133,7 +132,10 @@ class EndpointsTest {
             TestServer.Reply r = server.get("/api/v1/wallets/user_pager/transactions?asset_code=DIAMONDS&limit=3"
                     + (cursor == null ? "" : "&cursor=" + cursor));
             assertEquals(200, r.status(), r.text());
-            r.json().get("items").forEach(item -> assertTrue(seen.add(item.get("reference_id").asText())));
+            r.json()
+                    .get("items")
+                    .forEach(
+                            item -> assertTrue(seen.add(item.get("reference_id").asText())));
             JsonNode next = r.json().get("next_cursor");
             if (next.isNull()) {
                 break;
@@ -151,7 +153,14 @@ class EndpointsTest {
                   {"type":"SPEND","user_id":"user_batch","asset_code":"GOLD_COINS","amount":40,"reference_id":"b_2","item_id":"x"}]}""");
         assertEquals(200, atomic.status(), atomic.text());
         assertEquals(2, atomic.json().get("applied").intValue());
-        assertEquals(60, atomic.json().get("outcomes").get(1).get("transaction").get("balance").longValue());
+        assertEquals(
+                60,
+                atomic.json()
+                        .get("outcomes")
+                        .get(1)
+                        .get("transaction")
+                        .get("balance")
+                        .longValue());
 
         TestServer.Reply refused = server.post("/api/v1/batch", """
                 {"mode":"atomic","operations":[
@@ -170,7 +179,8 @@ class EndpointsTest {
         JsonNode outcomes = independent.json().get("outcomes");
         assertEquals("replayed", outcomes.get(0).get("status").asText());
         assertEquals("refused", outcomes.get(1).get("status").asText());
-        assertEquals("INSUFFICIENT_FUNDS", outcomes.get(1).get("error").get("code").asText());
+        assertEquals(
+                "INSUFFICIENT_FUNDS", outcomes.get(1).get("error").get("code").asText());
         assertEquals("applied", outcomes.get(2).get("status").asText());
         assertEquals(65, server.balance("user_batch", "GOLD_COINS"));
     }
@@ -187,9 +197,12 @@ class EndpointsTest {
         assertEquals(200, metrics.status());
         assertTrue(metrics.header("Content-Type").startsWith("text/plain"));
         String text = metrics.text();
-        for (String name : new String[] {"wallet_http_requests_total{route=\"GET /api/v1/health\",status=\"200\"}",
-                "wallet_http_request_duration_seconds_bucket", "wallet_ledger_retries_total",
-                "wallet_pool_connections_active"}) {
+        for (String name : new String[] {
+            "wallet_http_requests_total{route=\"GET /api/v1/health\",status=\"200\"}",
+            "wallet_http_request_duration_seconds_bucket",
+            "wallet_ledger_retries_total",
+            "wallet_pool_connections_active"
+        }) {
             assertTrue(text.contains(name), name + " missing from\n" + text);
         }
         TestServer.Reply openApi = server.get("/api/v1/openapi.json");
@@ -200,10 +213,14 @@ class EndpointsTest {
     @Test
     void requestIdIsEchoedWhenSaneAndGeneratedOtherwise() {
         TestServer.Reply given = server.send(java.net.http.HttpRequest.newBuilder(server.uri("/api/v1/health"))
-                .header("X-Request-Id", "trace-123").GET().build());
+                .header("X-Request-Id", "trace-123")
+                .GET()
+                .build());
         assertEquals("trace-123", given.header("X-Request-Id"));
         TestServer.Reply generated = server.send(java.net.http.HttpRequest.newBuilder(server.uri("/api/v1/health"))
-                .header("X-Request-Id", "bad id with spaces").GET().build());
+                .header("X-Request-Id", "bad id with spaces")
+                .GET()
+                .build());
         assertFalse(generated.header("X-Request-Id").contains(" "));
     }
 }

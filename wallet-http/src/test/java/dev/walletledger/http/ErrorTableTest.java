@@ -43,8 +43,10 @@ class ErrorTableTest {
 
     @Test
     void openApiNamesEveryCode() throws IOException {
-        String codes = TestServer.JSON.readTree(WalletServer.openApi())
-                .at("/components/schemas/ErrorBody/properties/code/description").asText();
+        String codes = TestServer.JSON
+                .readTree(WalletServer.openApi())
+                .at("/components/schemas/ErrorBody/properties/code/description")
+                .asText();
         List<String> missing = new ArrayList<>();
         for (String code : expected().keySet()) {
             if (!codes.contains(code) && !code.equals(ErrorCode.ASSET_EXISTS.name())) {

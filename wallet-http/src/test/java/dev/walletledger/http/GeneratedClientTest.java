@@ -68,8 +68,13 @@ class GeneratedClientTest {
     @Test
     void theMoneyFlowReplaysAndLookups() throws Exception {
         WalletsApi wallets = new WalletsApi(client);
-        TopupRequest topup = new TopupRequest().userId("gen_alice").assetCode(GOLD).amount(10_000L)
-                .referenceId("gen_pay_1").paymentMethod("stripe").metadata(Map.of("intent", "pi_1"));
+        TopupRequest topup = new TopupRequest()
+                .userId("gen_alice")
+                .assetCode(GOLD)
+                .amount(10_000L)
+                .referenceId("gen_pay_1")
+                .paymentMethod("stripe")
+                .metadata(Map.of("intent", "pi_1"));
         ApiResponse<Transaction> created = wallets.topupWithHttpInfo(topup);
         assertEquals(201, created.getStatusCode());
         assertEquals(OperationType.TOPUP, created.getData().getType());
@@ -79,12 +84,20 @@ class GeneratedClientTest {
         assertEquals(List.of("true"), replayed.getHeaders().get("idempotent-replayed"));
         assertEquals(created.getData().getTransactionId(), replayed.getData().getTransactionId());
 
-        Transaction bonus = wallets.bonus(new BonusRequest().userId("gen_alice").assetCode(GOLD).amount(500L)
-                .referenceId("gen_bonus_1").bonusType("daily"));
+        Transaction bonus = wallets.bonus(new BonusRequest()
+                .userId("gen_alice")
+                .assetCode(GOLD)
+                .amount(500L)
+                .referenceId("gen_bonus_1")
+                .bonusType("daily"));
         assertEquals(10_500L, bonus.getBalance());
         assertEquals("daily", bonus.getBonusType());
-        Transaction spend = wallets.spend(new SpendRequest().userId("gen_alice").assetCode(GOLD).amount(2_000L)
-                .referenceId("gen_spend_1").itemId("sword"));
+        Transaction spend = wallets.spend(new SpendRequest()
+                .userId("gen_alice")
+                .assetCode(GOLD)
+                .amount(2_000L)
+                .referenceId("gen_spend_1")
+                .itemId("sword"));
         assertEquals(8_500L, spend.getBalance());
 
         BalanceAnswer one = wallets.balance("gen_alice", GOLD);
@@ -106,7 +119,8 @@ class GeneratedClientTest {
                 break;
             }
         }
-        assertEquals(List.of(OperationType.SPEND, OperationType.BONUS, OperationType.TOPUP),
+        assertEquals(
+                List.of(OperationType.SPEND, OperationType.BONUS, OperationType.TOPUP),
                 items.stream().map(HistoryItem::getType).toList());
         assertTrue(items.get(0).getEntryId() > items.get(1).getEntryId(), "entry ids are Long, newest first");
 
@@ -114,7 +128,9 @@ class GeneratedClientTest {
         TransactionWithEntries byId = transactions.transaction(spend.getTransactionId());
         assertEquals("sword", byId.getItemId());
         assertEquals(2, byId.getEntries().size());
-        assertEquals(byId.getTransactionId(), transactions.transactionByReference("gen_spend_1").getTransactionId());
+        assertEquals(
+                byId.getTransactionId(),
+                transactions.transactionByReference("gen_spend_1").getTransactionId());
 
         SystemApi system = new SystemApi(client);
         assertEquals("ok", system.health().getStatus().getValue());
@@ -126,13 +142,29 @@ class GeneratedClientTest {
     @Test
     void batchesBuiltFromTheGeneratedModels() throws Exception {
         BatchApi batches = new BatchApi(client);
-        BatchRequest atomic = new BatchRequest().mode(BatchRequest.ModeEnum.ATOMIC).operations(List.of(
-                new BatchOperation(new BatchTopup().type(BatchTopup.TypeEnum.TOPUP).userId("gen_bob").assetCode(GOLD)
-                        .amount(300L).referenceId("gen_b_1").paymentMethod("apple")),
-                new BatchOperation(new BatchBonus().type(BatchBonus.TypeEnum.BONUS).userId("gen_bob").assetCode(GOLD)
-                        .amount(20L).referenceId("gen_b_2")),
-                new BatchOperation(new BatchSpend().type(BatchSpend.TypeEnum.SPEND).userId("gen_bob").assetCode(GOLD)
-                        .amount(120L).referenceId("gen_b_3").itemId("shield"))));
+        BatchRequest atomic = new BatchRequest()
+                .mode(BatchRequest.ModeEnum.ATOMIC)
+                .operations(List.of(
+                        new BatchOperation(new BatchTopup()
+                                .type(BatchTopup.TypeEnum.TOPUP)
+                                .userId("gen_bob")
+                                .assetCode(GOLD)
+                                .amount(300L)
+                                .referenceId("gen_b_1")
+                                .paymentMethod("apple")),
+                        new BatchOperation(new BatchBonus()
+                                .type(BatchBonus.TypeEnum.BONUS)
+                                .userId("gen_bob")
+                                .assetCode(GOLD)
+                                .amount(20L)
+                                .referenceId("gen_b_2")),
+                        new BatchOperation(new BatchSpend()
+                                .type(BatchSpend.TypeEnum.SPEND)
+                                .userId("gen_bob")
+                                .assetCode(GOLD)
+                                .amount(120L)
+                                .referenceId("gen_b_3")
+                                .itemId("shield"))));
         BatchResult first = batches.batch(atomic);
         assertEquals(3, first.getApplied());
         assertEquals(200L, first.getOutcomes().get(2).getTransaction().getBalance());
@@ -140,11 +172,21 @@ class GeneratedClientTest {
         assertEquals(0, again.getApplied());
         assertEquals(3, again.getReplayed());
 
-        BatchRequest independent = new BatchRequest().mode(BatchRequest.ModeEnum.INDEPENDENT).operations(List.of(
-                new BatchOperation(new BatchSpend().type(BatchSpend.TypeEnum.SPEND).userId("gen_bob").assetCode(GOLD)
-                        .amount(1_000_000L).referenceId("gen_b_4")),
-                new BatchOperation(new BatchTopup().type(BatchTopup.TypeEnum.TOPUP).userId("gen_bob").assetCode(GOLD)
-                        .amount(1L).referenceId("gen_b_5"))));
+        BatchRequest independent = new BatchRequest()
+                .mode(BatchRequest.ModeEnum.INDEPENDENT)
+                .operations(List.of(
+                        new BatchOperation(new BatchSpend()
+                                .type(BatchSpend.TypeEnum.SPEND)
+                                .userId("gen_bob")
+                                .assetCode(GOLD)
+                                .amount(1_000_000L)
+                                .referenceId("gen_b_4")),
+                        new BatchOperation(new BatchTopup()
+                                .type(BatchTopup.TypeEnum.TOPUP)
+                                .userId("gen_bob")
+                                .assetCode(GOLD)
+                                .amount(1L)
+                                .referenceId("gen_b_5"))));
         BatchResult mixed = batches.batch(independent);
         assertEquals(BatchOutcome.StatusEnum.REFUSED, mixed.getOutcomes().get(0).getStatus());
         assertEquals("INSUFFICIENT_FUNDS", mixed.getOutcomes().get(0).getError().getCode());
@@ -155,17 +197,53 @@ class GeneratedClientTest {
     @Test
     void everyErrorShapeReadsAsTheDocumentedError() throws Exception {
         WalletsApi wallets = new WalletsApi(client);
-        wallets.topup(new TopupRequest().userId("gen_carol").assetCode(GOLD).amount(5L).referenceId("gen_c_1"));
+        wallets.topup(new TopupRequest()
+                .userId("gen_carol")
+                .assetCode(GOLD)
+                .amount(5L)
+                .referenceId("gen_c_1"));
         Set<String> seen = new HashSet<>();
-        expect(400, "VALIDATION_FAILED", seen, () -> wallets.topup(new TopupRequest().userId(" padded ")
-                .assetCode(GOLD).amount(5L).referenceId("gen_c_2")));
-        expect(404, "ASSET_NOT_FOUND", seen, () -> wallets.topup(new TopupRequest().userId("gen_carol")
-                .assetCode("NO_SUCH_ASSET").amount(5L).referenceId("gen_c_3")));
-        expect(404, "TRANSACTION_NOT_FOUND", seen, () -> new TransactionsApi(client).transactionByReference("gen_none"));
-        expect(409, "IDEMPOTENCY_CONFLICT", seen, () -> wallets.topup(new TopupRequest().userId("gen_carol")
-                .assetCode(GOLD).amount(6L).referenceId("gen_c_1")));
-        expect(422, "INSUFFICIENT_FUNDS", seen, () -> wallets.spend(new SpendRequest().userId("gen_carol")
-                .assetCode(GOLD).amount(6L).referenceId("gen_c_4")));
+        expect(
+                400,
+                "VALIDATION_FAILED",
+                seen,
+                () -> wallets.topup(new TopupRequest()
+                        .userId(" padded ")
+                        .assetCode(GOLD)
+                        .amount(5L)
+                        .referenceId("gen_c_2")));
+        expect(
+                404,
+                "ASSET_NOT_FOUND",
+                seen,
+                () -> wallets.topup(new TopupRequest()
+                        .userId("gen_carol")
+                        .assetCode("NO_SUCH_ASSET")
+                        .amount(5L)
+                        .referenceId("gen_c_3")));
+        expect(
+                404,
+                "TRANSACTION_NOT_FOUND",
+                seen,
+                () -> new TransactionsApi(client).transactionByReference("gen_none"));
+        expect(
+                409,
+                "IDEMPOTENCY_CONFLICT",
+                seen,
+                () -> wallets.topup(new TopupRequest()
+                        .userId("gen_carol")
+                        .assetCode(GOLD)
+                        .amount(6L)
+                        .referenceId("gen_c_1")));
+        expect(
+                422,
+                "INSUFFICIENT_FUNDS",
+                seen,
+                () -> wallets.spend(new SpendRequest()
+                        .userId("gen_carol")
+                        .assetCode(GOLD)
+                        .amount(6L)
+                        .referenceId("gen_c_4")));
         expect(400, "VALIDATION_FAILED", seen, () -> wallets.history("gen_carol", GOLD, 0, null));
         assertEquals(5, seen.size(), seen.toString());
     }

@@ -1,9 +1,9 @@
 package dev.walletledger.http;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,10 +44,13 @@ class HttpConcurrencyTest {
         for (int attack = 0; attack < 5; attack++) {
             String user = "attacked_" + attack;
             long funds = 1_000 + random.nextInt(1_000);
-            assertEquals(201, server.post("/api/v1/wallets/topup", body(user, funds, "fund_" + user)).status());
+            assertEquals(
+                    201,
+                    server.post("/api/v1/wallets/topup", body(user, funds, "fund_" + user))
+                            .status());
             long spend = funds * 9 / 10; // each spend is 90% of the funds: at most one may win
-            List<TestServer.Reply> replies = together(i -> server.post("/api/v1/wallets/spend",
-                    body(user, spend, "spend_" + user + "_" + i)));
+            List<TestServer.Reply> replies =
+                    together(i -> server.post("/api/v1/wallets/spend", body(user, spend, "spend_" + user + "_" + i)));
             long won = replies.stream().filter(r -> r.status() == 201).count();
             long refused = replies.stream().filter(r -> r.status() == 422).count();
             assertEquals(1, won, "exactly one spend wins (seed " + seed + ")");

@@ -29,7 +29,10 @@ class HttpEdgeTest {
     @BeforeAll
     static void start() {
         server = new TestServer();
-        assertEquals(201, server.post("/api/v1/wallets/topup", topup("edge_user", "edge_seed", 1_000)).status());
+        assertEquals(
+                201,
+                server.post("/api/v1/wallets/topup", topup("edge_user", "edge_seed", 1_000))
+                        .status());
     }
 
     @AfterAll
@@ -44,7 +47,8 @@ class HttpEdgeTest {
 
     @Test
     void bothBalanceAnswersMatchTheirDocumentedSchema() {
-        JsonNode one = server.get("/api/v1/wallets/edge_user/balance?asset_code=GOLD_COINS").json();
+        JsonNode one = server.get("/api/v1/wallets/edge_user/balance?asset_code=GOLD_COINS")
+                .json();
         assertEquals(1_000, one.get("balance").longValue());
         assertFalse(one.has("balances"));
         JsonNode all = server.get("/api/v1/wallets/edge_user/balance").json();
@@ -65,8 +69,10 @@ class HttpEdgeTest {
 
     @Test
     void anEmptyQueryParameterIsRefusedNotTakenAsAbsent() {
-        for (String path : List.of("/api/v1/wallets/edge_user/balance?asset_code=",
-                "/api/v1/wallets/edge_user/transactions?asset_code=", "/api/v1/wallets/edge_user/transactions?limit=",
+        for (String path : List.of(
+                "/api/v1/wallets/edge_user/balance?asset_code=",
+                "/api/v1/wallets/edge_user/transactions?asset_code=",
+                "/api/v1/wallets/edge_user/transactions?limit=",
                 "/api/v1/transactions?reference_id=")) {
             TestServer.Reply reply = server.get(path);
             assertEquals(400, reply.status(), path + ": " + reply.text());
@@ -76,11 +82,19 @@ class HttpEdgeTest {
 
     @Test
     void headIsAnsweredOnEveryGetRouteWithTheGetsStatusAndHeaders() throws IOException {
-        String transactionId = server.get("/api/v1/transactions?reference_id=edge_seed").json()
-                .get("transaction_id").asText();
-        for (String path : List.of("/api/v1/health", "/api/v1/assets", "/api/v1/openapi.json", "/metrics",
-                "/api/v1/wallets/edge_user/balance", "/api/v1/wallets/edge_user/transactions?limit=1",
-                "/api/v1/transactions/" + transactionId, "/api/v1/transactions?reference_id=edge_seed",
+        String transactionId = server.get("/api/v1/transactions?reference_id=edge_seed")
+                .json()
+                .get("transaction_id")
+                .asText();
+        for (String path : List.of(
+                "/api/v1/health",
+                "/api/v1/assets",
+                "/api/v1/openapi.json",
+                "/metrics",
+                "/api/v1/wallets/edge_user/balance",
+                "/api/v1/wallets/edge_user/transactions?limit=1",
+                "/api/v1/transactions/" + transactionId,
+                "/api/v1/transactions?reference_id=edge_seed",
                 "/api/v1/transactions?reference_id=nothing_here")) {
             TestServer.Reply get = server.get(path);
             try (RawHttp connection = new RawHttp(server.server.port())) {
@@ -90,42 +104,48 @@ class HttpEdgeTest {
                 RawHttp.Response head = connection.read(true).orElseThrow().conforms("HEAD", path, null);
                 assertEquals(get.status(), head.status(), path);
                 if (!path.equals("/metrics")) { // the metrics text changes from one call to the next
-                    assertEquals(String.valueOf(get.body().length), head.header("Content-Length").orElse(""), path);
+                    assertEquals(
+                            String.valueOf(get.body().length),
+                            head.header("Content-Length").orElse(""),
+                            path);
                 }
-                assertEquals(get.header("Content-Type"), head.header("Content-Type").orElse(null), path);
+                assertEquals(
+                        get.header("Content-Type"), head.header("Content-Type").orElse(null), path);
                 RawHttp.Response next = connection.read(false).orElseThrow().conforms("GET", "/api/v1/health", null);
-                assertEquals(200, next.status(), path + ": the HEAD left bytes on the connection: " + next.statusLine());
+                assertEquals(
+                        200, next.status(), path + ": the HEAD left bytes on the connection: " + next.statusLine());
             }
         }
     }
 
     @Test
     void expectContinueIsAnsweredOnceTheHeadersPass() throws IOException {
-        String body = topup("edge_continue", "edge_continue_1", 5).replace("}",
-                ",\"metadata\":{\"note\":\"" + "x".repeat(3_000) + "\"}}");
+        String body = topup("edge_continue", "edge_continue_1", 5)
+                .replace("}", ",\"metadata\":{\"note\":\"" + "x".repeat(3_000) + "\"}}");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         try (RawHttp connection = new RawHttp(server.server.port())) {
-            connection.send("POST /api/v1/wallets/topup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + bytes.length + "\r\nExpect: 100-continue\r\n\r\n");
+            connection.send(
+                    "POST /api/v1/wallets/topup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + bytes.length + "\r\nExpect: 100-continue\r\n\r\n");
             // The body is held back until the server says 100: without it this read times out.
             RawHttp.Response interim = connection.read(false).orElseThrow();
             assertEquals(100, interim.status(), interim.statusLine());
             connection.send(bytes);
-            RawHttp.Response created = connection.read(false).orElseThrow()
-                    .conforms("POST", "/api/v1/wallets/topup", bytes);
+            RawHttp.Response created =
+                    connection.read(false).orElseThrow().conforms("POST", "/api/v1/wallets/topup", bytes);
             assertEquals(201, created.status(), created.text());
         }
     }
 
     @Test
     void aRequestRefusedFromItsHeadersIsAnsweredBeforeItsBody() throws IOException {
-        for (String headers : List.of("Content-Type: text/plain\r\n",
-                "Content-Type: application/json\r\nContent-Encoding: gzip\r\n")) {
+        for (String headers : List.of(
+                "Content-Type: text/plain\r\n", "Content-Type: application/json\r\nContent-Encoding: gzip\r\n")) {
             try (RawHttp connection = new RawHttp(server.server.port())) {
                 connection.send("POST /api/v1/wallets/topup HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
                         + "Content-Length: 3000\r\nExpect: 100-continue\r\n\r\n");
-                RawHttp.Response refused = connection.read(false).orElseThrow()
-                        .conforms("POST", "/api/v1/wallets/topup", null);
+                RawHttp.Response refused =
+                        connection.read(false).orElseThrow().conforms("POST", "/api/v1/wallets/topup", null);
                 assertEquals(415, refused.status(), refused.text());
                 assertTrue(connection.closedByServer(), "the body never came: the connection must close");
             }
@@ -135,8 +155,10 @@ class HttpEdgeTest {
     @Test
     void aCompressedBodyIs415NamingTheEncoding() {
         TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri("/api/v1/wallets/topup"))
-                .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0x1f, (byte) 0x8b, 8, 0})).build());
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0x1f, (byte) 0x8b, 8, 0}))
+                .build());
         assertEquals(415, reply.status(), reply.text());
         assertEquals("UNSUPPORTED_MEDIA_TYPE", reply.errorCode());
         assertEquals("gzip", reply.json().at("/error/details/content_encoding").asText());
@@ -144,10 +166,14 @@ class HttpEdgeTest {
 
     @Test
     void rawUtf8InTheRequestLineIsAJson400WithARequestId() throws IOException {
-        byte[] request = "GET /api/v1/wallets/jos\u00e9/balance HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] request =
+                "GET /api/v1/wallets/jos\u00e9/balance HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.UTF_8);
         try (RawHttp connection = new RawHttp(server.server.port())) {
-            RawHttp.Response response = connection.send(request).read(false).orElseThrow()
+            RawHttp.Response response = connection
+                    .send(request)
+                    .read(false)
+                    .orElseThrow()
                     .conforms("GET", "/api/v1/wallets/x/balance", null);
             assertEquals(400, response.status(), response.statusLine());
             assertTrue(response.header("X-Request-Id").isPresent());
@@ -180,11 +206,19 @@ class HttpEdgeTest {
                 + "{\"type\":\"TOPUP\",\"user_id\":\"edge_batch\",\"asset_code\":\"GOLD_COINS\",\"amount\":7,\"reference_id\":\"edge_b1\"},"
                 + "{\"type\":\"BONUS\",\"user_id\":\"edge_batch\",\"asset_code\":\"GOLD_COINS\",\"amount\":3,\"reference_id\":\"edge_b2\",\"bonus_type\":\"daily\"}]}";
         JsonNode first = server.post("/api/v1/batch", batch).json();
-        assertEquals(List.of(2, 0, 0), List.of(first.get("applied").intValue(), first.get("replayed").intValue(),
-                first.get("refused").intValue()));
+        assertEquals(
+                List.of(2, 0, 0),
+                List.of(
+                        first.get("applied").intValue(),
+                        first.get("replayed").intValue(),
+                        first.get("refused").intValue()));
         JsonNode again = server.post("/api/v1/batch", batch).json();
-        assertEquals(List.of(0, 2, 0), List.of(again.get("applied").intValue(), again.get("replayed").intValue(),
-                again.get("refused").intValue()));
+        assertEquals(
+                List.of(0, 2, 0),
+                List.of(
+                        again.get("applied").intValue(),
+                        again.get("replayed").intValue(),
+                        again.get("refused").intValue()));
         assertEquals("replayed", again.at("/outcomes/1/status").asText());
     }
 
@@ -192,7 +226,9 @@ class HttpEdgeTest {
     void aMissingReferenceSaysSoInPlainWords() {
         TestServer.Reply reply = server.get("/api/v1/transactions?reference_id=edge_none");
         assertEquals(404, reply.status());
-        assertEquals("there is no transaction with reference_id edge_none", reply.json().at("/error/message").asText());
+        assertEquals(
+                "there is no transaction with reference_id edge_none",
+                reply.json().at("/error/message").asText());
     }
 
     @Test
@@ -200,18 +236,26 @@ class HttpEdgeTest {
         String composed = "jos\u00e9_" + UUID.randomUUID().toString().substring(0, 8);
         String decomposed = Normalizer.normalize(composed, Normalizer.Form.NFD);
         assertFalse(composed.equals(decomposed));
-        assertEquals(201, server.post("/api/v1/wallets/topup", topup(composed, "edge_nfc_" + composed, 10)).status());
+        assertEquals(
+                201,
+                server.post("/api/v1/wallets/topup", topup(composed, "edge_nfc_" + composed, 10))
+                        .status());
         TestServer.Reply second = server.post("/api/v1/wallets/topup", topup(decomposed, "edge_nfd_" + composed, 5));
         assertEquals(201, second.status(), second.text());
         assertEquals(composed, second.json().get("user_id").asText(), "answers carry the NFC form");
         assertEquals(15, second.json().get("balance").longValue());
         for (String spelling : List.of(composed, decomposed)) {
-            String path = "/api/v1/wallets/" + URLEncoder.encode(spelling, StandardCharsets.UTF_8).replace("+", "%20")
+            String path = "/api/v1/wallets/"
+                    + URLEncoder.encode(spelling, StandardCharsets.UTF_8).replace("+", "%20")
                     + "/balance?asset_code=GOLD_COINS";
             assertEquals(15, server.get(path).json().get("balance").longValue(), spelling);
         }
-        assertArrayEquals(server.get("/api/v1/transactions?reference_id=edge_nfd_" + URLEncoder.encode(composed,
-                StandardCharsets.UTF_8)).body(), server.get("/api/v1/transactions?reference_id=edge_nfd_"
-                + URLEncoder.encode(decomposed, StandardCharsets.UTF_8)).body());
+        assertArrayEquals(
+                server.get("/api/v1/transactions?reference_id=edge_nfd_"
+                                + URLEncoder.encode(composed, StandardCharsets.UTF_8))
+                        .body(),
+                server.get("/api/v1/transactions?reference_id=edge_nfd_"
+                                + URLEncoder.encode(decomposed, StandardCharsets.UTF_8))
+                        .body());
     }
 }

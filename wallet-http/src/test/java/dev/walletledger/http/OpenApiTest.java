@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,29 +22,45 @@ class OpenApiTest {
         Iterator<String> paths = document.get("paths").fieldNames();
         while (paths.hasNext()) {
             String path = paths.next();
-            document.get("paths").get(path).fieldNames()
+            document.get("paths")
+                    .get(path)
+                    .fieldNames()
                     .forEachRemaining(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path));
         }
         Set<String> routed = new HashSet<>();
         // The handlers are never called here: the table is all this test reads.
-        for (Route route : new Endpoints(null, null, null, () -> 0, new byte[0], "test").routes().routes()) {
+        for (Route route : new Endpoints(null, null, null, () -> 0, new byte[0], "test")
+                .routes()
+                .routes()) {
             routed.add(route.name());
-            JsonNode operation = document.get("paths").get(route.template()).get(route.method().toLowerCase(Locale.ROOT));
+            JsonNode operation = document.get("paths")
+                    .get(route.template())
+                    .get(route.method().toLowerCase(Locale.ROOT));
             String scope = route.scope().map(Scope::label).orElse(null);
-            assertEquals(scope, operation.has("x-required-scope") ? operation.get("x-required-scope").asText() : null,
+            assertEquals(
+                    scope,
+                    operation.has("x-required-scope")
+                            ? operation.get("x-required-scope").asText()
+                            : null,
                     route.name() + ": x-required-scope differs from the route table");
             if (scope == null) {
                 assertEquals("[]", operation.get("security").toString(), route.name() + " is open: security []");
             } else {
-                assertTrue(operation.get("responses").has("401") && operation.get("responses").has("403"), route.name());
+                assertTrue(
+                        operation.get("responses").has("401")
+                                && operation.get("responses").has("403"),
+                        route.name());
             }
             for (String parameter : route.queryParameters()) {
-                assertTrue(operation.get("parameters").toString().contains("\"name\":\"" + parameter + "\""),
+                assertTrue(
+                        operation.get("parameters").toString().contains("\"name\":\"" + parameter + "\""),
                         route.name() + " does not document query parameter " + parameter);
             }
         }
         assertEquals(routed, documented);
-        assertEquals("bearer", document.at("/components/securitySchemes/bearerAuth/scheme").asText());
+        assertEquals(
+                "bearer",
+                document.at("/components/securitySchemes/bearerAuth/scheme").asText());
         // Keys, or none at all (a server without keys, loopback only): a validating proxy must allow both.
         assertEquals("[{\"bearerAuth\":[]},{}]", document.get("security").toString());
     }
@@ -55,28 +71,33 @@ class OpenApiTest {
         JsonNode document = TestServer.JSON.readTree(WalletServer.openApi());
         List<String> problems = new ArrayList<>();
         integersWithoutFormat(document, "", problems);
-        document.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
-            for (String status : List.of("400", "405", "413", "500", "503")) {
-                if (!op.getValue().get("responses").has(status)) {
-                    problems.add(op.getKey() + " " + path.getKey() + " does not document " + status);
-                }
-            }
-            op.getValue().get("responses").fields().forEachRemaining(response -> {
-                JsonNode resolved = resolve(document, response.getValue());
-                resolved.path("content").forEach(media -> {
-                    if (!media.has("schema")) {
-                        problems.add(op.getKey() + " " + path.getKey() + " " + response.getKey() + " has no schema");
+        document.get("paths")
+                .fields()
+                .forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+                    for (String status : List.of("400", "405", "413", "500", "503")) {
+                        if (!op.getValue().get("responses").has(status)) {
+                            problems.add(op.getKey() + " " + path.getKey() + " does not document " + status);
+                        }
                     }
-                });
-            });
-        }));
+                    op.getValue().get("responses").fields().forEachRemaining(response -> {
+                        JsonNode resolved = resolve(document, response.getValue());
+                        resolved.path("content").forEach(media -> {
+                            if (!media.has("schema")) {
+                                problems.add(
+                                        op.getKey() + " " + path.getKey() + " " + response.getKey() + " has no schema");
+                            }
+                        });
+                    });
+                }));
         assertEquals(List.of(), problems);
         JsonNode item = document.at("/components/schemas/BatchRequest/properties/operations/items");
         JsonNode operation = resolve(document, item);
         assertEquals("type", operation.at("/discriminator/propertyName").asText());
         for (String type : List.of("TOPUP", "BONUS", "SPEND")) {
-            JsonNode schema = document.at(operation.at("/discriminator/mapping/" + type).asText().substring(1));
-            assertEquals("[\"" + type + "\"]", schema.at("/properties/type/enum").toString());
+            JsonNode schema = document.at(
+                    operation.at("/discriminator/mapping/" + type).asText().substring(1));
+            assertEquals(
+                    "[\"" + type + "\"]", schema.at("/properties/type/enum").toString());
             for (String field : List.of("type", "user_id", "asset_code", "amount", "reference_id")) {
                 assertTrue(schema.get("required").toString().contains("\"" + field + "\""), type + " " + field);
             }
@@ -93,8 +114,9 @@ class OpenApiTest {
             if ("integer".equals(node.path("type").asText()) && !node.has("format")) {
                 problems.add(at + " is an integer without a format");
             }
-            node.fields().forEachRemaining(field -> integersWithoutFormat(field.getValue(), at + "/" + field.getKey(),
-                    problems));
+            node.fields()
+                    .forEachRemaining(
+                            field -> integersWithoutFormat(field.getValue(), at + "/" + field.getKey(), problems));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
                 integersWithoutFormat(node.get(i), at + "/" + i, problems);

@@ -74,8 +74,11 @@ final class RawHttp implements AutoCloseable {
             headers.computeIfAbsent(header.substring(0, colon).strip(), k -> new ArrayList<>())
                     .add(header.substring(colon + 1).strip());
         }
-        int length = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Content-Length"))
-                .map(e -> Integer.parseInt(e.getValue().get(0))).findFirst().orElse(0);
+        int length = headers.entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("Content-Length"))
+                .map(e -> Integer.parseInt(e.getValue().get(0)))
+                .findFirst()
+                .orElse(0);
         byte[] body = head || status == 100 ? new byte[0] : in.readNBytes(Math.min(length, RESPONSE_BYTES_MAX));
         return Optional.of(new Response(lines.get(0), status, headers, body));
     }
@@ -98,8 +101,10 @@ final class RawHttp implements AutoCloseable {
 
     record Response(String statusLine, int status, Map<String, List<String>> headers, byte[] body) {
         Optional<String> header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst();
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst();
         }
 
         String text() {
@@ -108,8 +113,8 @@ final class RawHttp implements AutoCloseable {
 
         /** Checks this answer against openapi.json (ContractExtension fails the test on a departure). */
         Response conforms(String method, String rawPathAndQuery, byte[] requestBody) {
-            OpenApiContract.record(new OpenApiContract.Exchange(method.toUpperCase(Locale.ROOT), rawPathAndQuery,
-                    requestBody, status, headers, body));
+            OpenApiContract.record(new OpenApiContract.Exchange(
+                    method.toUpperCase(Locale.ROOT), rawPathAndQuery, requestBody, status, headers, body));
             return this;
         }
     }

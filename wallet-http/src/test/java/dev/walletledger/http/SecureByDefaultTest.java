@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Keys are required on any non-loopback address unless the operator overrides it; the new variables. */
 class SecureByDefaultTest {
-    private static final String LINE = ApiKeys.generate("svc", EnumSet.of(Scope.READ), new SecureRandom()).line();
+    private static final String LINE =
+            ApiKeys.generate("svc", EnumSet.of(Scope.READ), new SecureRandom()).line();
 
     private static ServerConfig config(String... pairs) {
         Map<String, String> env = new HashMap<>();
@@ -36,11 +37,12 @@ class SecureByDefaultTest {
         assertEquals(WalletServer.Access.OPEN_LOOPBACK, WalletServer.access(config("HOST", "::1")));
         assertEquals(WalletServer.Access.KEYS, WalletServer.access(config("WALLET_API_KEYS", LINE)));
         assertEquals(WalletServer.Access.KEYS, WalletServer.access(config("HOST", "0.0.0.0", "WALLET_API_KEYS", LINE)));
-        assertEquals(WalletServer.Access.OPEN_BY_OPERATOR,
+        assertEquals(
+                WalletServer.Access.OPEN_BY_OPERATOR,
                 WalletServer.access(config("HOST", "0.0.0.0", "WALLET_ALLOW_NO_AUTH", "true")));
         for (String host : new String[] {"0.0.0.0", "::", "192.0.2.10", "no-such-host.invalid"}) {
-            IllegalStateException refused = assertThrows(IllegalStateException.class,
-                    () -> WalletServer.access(config("HOST", host)), host);
+            IllegalStateException refused =
+                    assertThrows(IllegalStateException.class, () -> WalletServer.access(config("HOST", host)), host);
             assertTrue(refused.getMessage().contains("WALLET_ALLOW_NO_AUTH"), refused.getMessage());
         }
     }
@@ -49,18 +51,28 @@ class SecureByDefaultTest {
     void theServerRefusesToStartOpenOnAReachableAddress() {
         try (TestLedger ledger = TestDatabase.newLedger()) {
             ServerConfig open = config("HOST", "0.0.0.0", "PORT", "0", "WALLET_ALLOW_NON_DURABLE", "true");
-            assertThrows(IllegalStateException.class, () -> WalletServer.start(open, ledger.ledger(), ledger.dataSource()));
+            assertThrows(
+                    IllegalStateException.class, () -> WalletServer.start(open, ledger.ledger(), ledger.dataSource()));
         }
     }
 
     @Test
     void keysFromAFileAndTheEnvironment(@TempDir Path directory) throws IOException {
         Path file = directory.resolve("keys");
-        String other = ApiKeys.generate("ops", EnumSet.of(Scope.ADMIN), new SecureRandom()).line();
+        String other = ApiKeys.generate("ops", EnumSet.of(Scope.ADMIN), new SecureRandom())
+                .line();
         Files.writeString(file, "# wallet keys\n" + other + "\n");
-        ServerConfig config = config("WALLET_API_KEYS_FILE", file.toString(), "WALLET_API_KEYS", LINE,
-                "WALLET_CONNECTIONS_MAX", "50", "WALLET_MIGRATION_DATABASE_URL", "postgresql://owner:pw@db/wallet",
-                "WALLET_ALLOW_NO_AUTH", "true");
+        ServerConfig config = config(
+                "WALLET_API_KEYS_FILE",
+                file.toString(),
+                "WALLET_API_KEYS",
+                LINE,
+                "WALLET_CONNECTIONS_MAX",
+                "50",
+                "WALLET_MIGRATION_DATABASE_URL",
+                "postgresql://owner:pw@db/wallet",
+                "WALLET_ALLOW_NO_AUTH",
+                "true");
         assertEquals(java.util.List.of("ops", "svc"), config.auth().apiKeys().ids());
         assertEquals(50, config.listener().limits().connectionsMax());
         assertEquals("owner", config.database().migrationUrl().orElseThrow().user());
@@ -74,20 +86,22 @@ class SecureByDefaultTest {
     @Test
     void wrongSecurityValuesNameTheVariable(@TempDir Path directory) {
         String[][] cases = {
-                {"WALLET_API_KEYS", "svc read"},
-                {"WALLET_API_KEYS_FILE", directory.resolve("missing").toString()},
-                {"WALLET_ALLOW_NO_AUTH", "yes"},
-                {"WALLET_CONNECTIONS_MAX", "0"},
-                {"WALLET_TLS_CERT", directory.resolve("cert.pem").toString()},
-                {"WALLET_TLS_CLIENT_CA", directory.resolve("ca.pem").toString()},
+            {"WALLET_API_KEYS", "svc read"},
+            {"WALLET_API_KEYS_FILE", directory.resolve("missing").toString()},
+            {"WALLET_ALLOW_NO_AUTH", "yes"},
+            {"WALLET_CONNECTIONS_MAX", "0"},
+            {"WALLET_TLS_CERT", directory.resolve("cert.pem").toString()},
+            {"WALLET_TLS_CLIENT_CA", directory.resolve("ca.pem").toString()},
         };
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(c[0], c[1]), c[0]);
             assertTrue(e.getMessage().contains(c[0]), c[0] + ": " + e.getMessage());
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(
-                "WALLET_TLS_CERT", directory.resolve("cert.pem").toString(),
-                "WALLET_TLS_KEY", directory.resolve("key.pem").toString()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> config(
+                        "WALLET_TLS_CERT", directory.resolve("cert.pem").toString(),
+                        "WALLET_TLS_KEY", directory.resolve("key.pem").toString()));
         assertTrue(e.getMessage().contains("WALLET_TLS_CERT"), e.getMessage());
     }
 }

@@ -28,13 +28,21 @@ class ServerConfigTest {
     @Test
     void everyVariable() {
         ServerConfig config = ServerConfig.fromEnvironment(Map.ofEntries(
-                Map.entry("DATABASE_URL", "postgresql://wallet:pw@db:5432/wallet"), Map.entry("PORT", "8080"),
-                Map.entry("HOST", "0.0.0.0"), Map.entry("LOG_LEVEL", "DEBUG"), Map.entry("LOG_FORMAT", "json"),
-                Map.entry("WALLET_POOL_SIZE", "32"), Map.entry("WALLET_ISOLATION", "serializable"),
-                Map.entry("WALLET_MIGRATE", "false"), Map.entry("WALLET_ALLOW_NON_DURABLE", "true"),
-                Map.entry("WALLET_DATA_DIR", "/var/lib/wallet"), Map.entry("WALLET_SCHEMA", "books")));
+                Map.entry("DATABASE_URL", "postgresql://wallet:pw@db:5432/wallet"),
+                Map.entry("PORT", "8080"),
+                Map.entry("HOST", "0.0.0.0"),
+                Map.entry("LOG_LEVEL", "DEBUG"),
+                Map.entry("LOG_FORMAT", "json"),
+                Map.entry("WALLET_POOL_SIZE", "32"),
+                Map.entry("WALLET_ISOLATION", "serializable"),
+                Map.entry("WALLET_MIGRATE", "false"),
+                Map.entry("WALLET_ALLOW_NON_DURABLE", "true"),
+                Map.entry("WALLET_DATA_DIR", "/var/lib/wallet"),
+                Map.entry("WALLET_SCHEMA", "books")));
         assertEquals("books", config.database().schema());
-        assertEquals("jdbc:postgresql://db:5432/wallet", config.database().url().orElseThrow().jdbcUrl());
+        assertEquals(
+                "jdbc:postgresql://db:5432/wallet",
+                config.database().url().orElseThrow().jdbcUrl());
         assertEquals(8080, config.listener().port());
         assertEquals("debug", config.logs().level());
         assertTrue(config.logs().json());
@@ -46,21 +54,36 @@ class ServerConfigTest {
 
     @Test
     void wrongValuesNameTheVariable() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("PORT", "http"))).getMessage().contains("PORT"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("PORT", "70000"))).getMessage().contains("PORT"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("WALLET_ISOLATION", "snapshot"))).getMessage()
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> ServerConfig.fromEnvironment(Map.of("PORT", "http")))
+                        .getMessage()
+                        .contains("PORT"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> ServerConfig.fromEnvironment(Map.of("PORT", "70000")))
+                .getMessage()
+                .contains("PORT"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(Map.of("WALLET_ISOLATION", "snapshot")))
+                .getMessage()
                 .contains("WALLET_ISOLATION"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("WALLET_MIGRATE", "yes"))).getMessage().contains("WALLET_MIGRATE"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("WALLET_POOL_SIZE", "0"))).getMessage().contains("WALLET_POOL_SIZE"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("WALLET_SCHEMA", "Drop Table"))).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(Map.of("WALLET_MIGRATE", "yes")))
+                .getMessage()
+                .contains("WALLET_MIGRATE"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(Map.of("WALLET_POOL_SIZE", "0")))
+                .getMessage()
+                .contains("WALLET_POOL_SIZE"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(Map.of("WALLET_SCHEMA", "Drop Table")))
+                .getMessage()
                 .contains("WALLET_SCHEMA"));
-        IllegalArgumentException url = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException url = assertThrows(
+                IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("DATABASE_URL", "mysql://root:hunter2@x/y")));
         assertFalse(url.getMessage().contains("hunter2"));
     }

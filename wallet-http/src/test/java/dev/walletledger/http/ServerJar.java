@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  * {@code target/wallet-server.jar}.
  */
 public final class ServerJar {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     private ServerJar() {}
 
@@ -32,8 +34,8 @@ public final class ServerJar {
      * @param heap the {@code -Xmx} value, or null for the JVM's default
      */
     public static Process start(Map<String, String> env, String heap, Path log) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (heap != null) {
             command.add("-Xmx" + heap);
         }
@@ -53,9 +55,13 @@ public final class ServerJar {
     /** The health route's status, or empty while nothing answers on {@code port}. */
     public static OptionalInt health(int port) {
         try {
-            return OptionalInt.of(CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/api/v1/health")).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            return OptionalInt.of(CLIENT.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode());
         } catch (IOException notListening) {
             return OptionalInt.empty();
         } catch (InterruptedException e) {

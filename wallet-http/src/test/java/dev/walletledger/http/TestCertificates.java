@@ -30,9 +30,26 @@ final class TestCertificates {
     /** A new CA (EC P-256) in {@code directory}. */
     static TestCertificates authority(Path directory) {
         TestCertificates certificates = new TestCertificates(directory);
-        certificates.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-days", "2", "-subj", "/CN=wallet-test-ca", "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign", "-keyout", "ca.key", "-out", "ca.pem");
+        certificates.openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=wallet-test-ca",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem");
         return certificates;
     }
 
@@ -47,9 +64,24 @@ final class TestCertificates {
         if (keyType.equals("ec")) {
             command.addAll(List.of("-pkeyopt", "ec_paramgen_curve:prime256v1"));
         }
-        command.addAll(List.of("-nodes", "-days", "2", "-subj", "/CN=" + name, "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=" + usage,
-                "-keyout", name + ".key", "-out", name + ".pem"));
+        command.addAll(List.of(
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + name,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+                "-addext",
+                "extendedKeyUsage=" + usage,
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".pem"));
         if (usage.equals("serverAuth")) {
             command.addAll(List.of("-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
         }
@@ -61,7 +93,9 @@ final class TestCertificates {
         List<String> command = new ArrayList<>(List.of("openssl"));
         command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+            Process process = new ProcessBuilder(command)
+                    .directory(directory.toFile())
+                    .redirectErrorStream(true)
                     .start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -69,8 +103,8 @@ final class TestCertificates {
             }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (process.exitValue() != 0) {
-                throw new AssertionError("openssl failed (these tests need OpenSSL 1.1.1+ on the PATH): " + command
-                        + "\n" + output);
+                throw new AssertionError(
+                        "openssl failed (these tests need OpenSSL 1.1.1+ on the PATH): " + command + "\n" + output);
             }
         } catch (IOException e) {
             throw new AssertionError("these tests need the openssl command on the PATH", e);
@@ -93,8 +127,10 @@ final class TestCertificates {
             keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(store, new char[0]);
         }
-        context.init(keyManagers == null ? null : keyManagers.getKeyManagers(),
-                Tls.trustManagers(Tls.certificates(caCertificate, "ca")).getTrustManagers(), null);
+        context.init(
+                keyManagers == null ? null : keyManagers.getKeyManagers(),
+                Tls.trustManagers(Tls.certificates(caCertificate, "ca")).getTrustManagers(),
+                null);
         return context;
     }
 }

@@ -27,8 +27,10 @@ final class TestServer implements AutoCloseable {
 
     final TestLedger ledger;
     final WalletServer server;
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     TestServer() {
         this(config());
@@ -54,13 +56,17 @@ final class TestServer implements AutoCloseable {
     }
 
     Reply get(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(TIMEOUT).GET().build());
+        return send(
+                HttpRequest.newBuilder(uri(pathAndQuery)).timeout(TIMEOUT).GET().build());
     }
 
     Reply post(String path, String json) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+        return send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                        .build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
 

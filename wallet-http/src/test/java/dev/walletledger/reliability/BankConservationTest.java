@@ -15,8 +15,8 @@ class BankConservationTest {
     void bankConservesEveryAssetUnderConcurrentOperations() throws Exception {
         Run run = Run.start("R1 bank");
         String schema = TestDatabase.newSchemaName();
-        try (LedgerService service = LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED,
-                16)) {
+        try (LedgerService service =
+                LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED, 16)) {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(30), 20, 60_000);
             BankWorkload bank = new BankWorkload(run, client, TestDatabase::jdbcUrl, schema, run.pick(16, 64));
             bank.seed();

@@ -84,20 +84,24 @@ final class BankWorkload {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Random random = new Random(run.seed() * 31 + c);
-            threads.add(new Thread(() -> {
-                while (!stop.get()) {
-                    Op op = randomOp(random);
-                    client.execute(op);
-                    ops.add(op);
-                }
-            }, "bank-client-" + c));
+            threads.add(new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            Op op = randomOp(random);
+                            client.execute(op);
+                            ops.add(op);
+                        }
+                    },
+                    "bank-client-" + c));
         }
-        threads.add(new Thread(() -> {
-            while (!stop.get()) {
-                snapshot();
-                sleep(200);
-            }
-        }, "bank-reader"));
+        threads.add(new Thread(
+                () -> {
+                    while (!stop.get()) {
+                        snapshot();
+                        sleep(200);
+                    }
+                },
+                "bank-reader"));
         long start = System.nanoTime();
         threads.forEach(Thread::start);
         try {
@@ -202,8 +206,10 @@ final class BankWorkload {
         f.recovery = new ArrayList<>(recoveryMillis);
         f.seconds = loadNanos / 1e9;
         run.summary(label + " " + f.line() + (extra.isEmpty() ? "" : " " + extra));
-        assertTrue(problems.isEmpty(), problems.size() + " problem(s), seed " + run.seed() + ":\n"
-                + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
+        assertTrue(
+                problems.isEmpty(),
+                problems.size() + " problem(s), seed " + run.seed() + ":\n"
+                        + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
         assertEquals(0, f.lostAcked);
         assertEquals(0, f.duplicates);
         return f;
@@ -337,8 +343,12 @@ final class BankWorkload {
             }
             try {
                 HttpResponse<byte[]> replay = client.post(op.path(), op.json(HttpLedgerClient.ASSET));
-                if (replay.statusCode() != 200 || !java.util.Arrays.equals(op.body, replay.body())
-                        || !"true".equals(replay.headers().firstValue("Idempotent-Replayed").orElse(""))) {
+                if (replay.statusCode() != 200
+                        || !java.util.Arrays.equals(op.body, replay.body())
+                        || !"true"
+                                .equals(replay.headers()
+                                        .firstValue("Idempotent-Replayed")
+                                        .orElse(""))) {
                     problems.add("replay differs: " + op.history() + " got " + replay.statusCode() + " "
                             + new String(replay.body()) + " had " + new String(op.body));
                 }
@@ -390,22 +400,32 @@ final class BankWorkload {
             out.put("wrong_refusals", wrongRefusals);
             out.put("unexpected", unexpected);
             out.put("refused_after_doubt_but_applied", refusedAfterDoubtButApplied);
-            out.put("in_doubt", inDoubt + " (" + (resolvedApplied + resolvedAbsent) + " resolved: " + resolvedApplied
-                    + " applied, " + resolvedAbsent + " absent; by replay " + resolvedByReplay + ", by retry "
-                    + resolvedByRetry + ", by 422 (verified absent) " + resolvedByRefusal + ", by GET " + resolvedByRead + "; unresolved "
-                    + unresolved + ")");
+            out.put(
+                    "in_doubt",
+                    inDoubt + " (" + (resolvedApplied + resolvedAbsent) + " resolved: " + resolvedApplied
+                            + " applied, " + resolvedAbsent + " absent; by replay " + resolvedByReplay + ", by retry "
+                            + resolvedByRetry + ", by 422 (verified absent) " + resolvedByRefusal + ", by GET "
+                            + resolvedByRead + "; unresolved "
+                            + unresolved + ")");
             out.put("server_side_replays", serverReplays);
-            out.put("snapshot_reads", readsOk + " ok/" + readsFailed + " failed, wrong_total_or_negative=" + wrongTotals);
+            out.put(
+                    "snapshot_reads",
+                    readsOk + " ok/" + readsFailed + " failed, wrong_total_or_negative=" + wrongTotals);
             out.put("replays_byte_identical", replaysChecked);
             out.put("ops_per_s", String.format(java.util.Locale.ROOT, "%.0f", ops / Math.max(0.001, seconds)));
             if (!recovery.isEmpty()) {
                 List<Long> sorted = new ArrayList<>(recovery);
                 Collections.sort(sorted);
-                out.put("recovery_ms", "p50=" + sorted.get(sorted.size() / 2) + " max=" + sorted.get(sorted.size() - 1)
-                        + " (n=" + sorted.size() + ", bound " + RECOVERY_BOUND_MILLIS + ")");
+                out.put(
+                        "recovery_ms",
+                        "p50=" + sorted.get(sorted.size() / 2) + " max=" + sorted.get(sorted.size() - 1) + " (n="
+                                + sorted.size() + ", bound " + RECOVERY_BOUND_MILLIS + ")");
             }
             StringBuilder text = new StringBuilder();
-            out.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
+            out.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ")
+                    .append(k)
+                    .append('=')
+                    .append(v));
             return text.toString();
         }
     }

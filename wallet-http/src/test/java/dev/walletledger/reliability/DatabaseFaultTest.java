@@ -1,11 +1,11 @@
 package dev.walletledger.reliability;
 
-import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.walletledger.core.IsolationLevel;
+import dev.walletledger.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +27,7 @@ class DatabaseFaultTest {
     static void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
+
     private static final String SCHEMA = "wallet";
 
     /** R2 on PG-D: kill -9 of the whole PostgreSQL tree mid-load, then a restart (crash recovery). */
@@ -44,7 +45,7 @@ class DatabaseFaultTest {
     void killPostgresEmbedded() throws Exception {
         Run run = Run.start("R2 kill PG-Z");
         try (ZonkyPostgres postgres = ZonkyPostgres.create();
-             FaultProxy proxy = new FaultProxy("pgz", postgres::port, run.seed())) {
+                FaultProxy proxy = new FaultProxy("pgz", postgres::port, run.seed())) {
             killLoop(run, postgres, proxy::port);
         }
     }
@@ -55,8 +56,8 @@ class DatabaseFaultTest {
         Random random = run.random();
         int kills = run.pick(2, 25);
         List<Long> downMillis = new ArrayList<>();
-        try (LedgerService service = LedgerService.start(url(serverPort.getAsInt()), SCHEMA,
-                IsolationLevel.READ_COMMITTED, 16)) {
+        try (LedgerService service =
+                LedgerService.start(url(serverPort.getAsInt()), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
             // A request timeout shorter than most outages: some requests end in doubt and must be settled.
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofMillis(1_500), 400, 120_000);
             BankWorkload bank = new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32));
@@ -73,8 +74,9 @@ class DatabaseFaultTest {
                 }
                 BankWorkload.sleep(1_000);
             });
-            bank.verify(run.test().split(" ")[0], "postgres=\"" + postgres.name() + "\" " + settings + " kills=" + kills
-                    + " down_ms=" + downMillis);
+            bank.verify(
+                    run.test().split(" ")[0],
+                    "postgres=\"" + postgres.name() + "\" " + settings + " kills=" + kills + " down_ms=" + downMillis);
         }
     }
 
@@ -91,8 +93,8 @@ class DatabaseFaultTest {
         int pauses = run.pick(3, 30);
         List<Long> pausedMillis = new ArrayList<>();
         try (DebianPostgres postgres = DebianPostgres.create();
-             LedgerService service = LedgerService.start(url(postgres.port()), SCHEMA, IsolationLevel.READ_COMMITTED,
-                     16)) {
+                LedgerService service =
+                        LedgerService.start(url(postgres.port()), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
             String settings = postgres.settings();
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofMillis(1_000), 400, 120_000);
             BankWorkload bank = new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32));
@@ -112,8 +114,10 @@ class DatabaseFaultTest {
                 }
                 BankWorkload.sleep(1_000);
             });
-            BankWorkload.Figures figures = bank.verify("R3", "postgres=\"" + postgres.name() + "\" " + settings
-                    + " pauses=" + pauses + " paused_ms=" + pausedMillis + " client_timeout_ms=1000");
+            BankWorkload.Figures figures = bank.verify(
+                    "R3",
+                    "postgres=\"" + postgres.name() + "\" " + settings + " pauses=" + pauses + " paused_ms="
+                            + pausedMillis + " client_timeout_ms=1000");
             assertTrue(figures.resolvedApplied > 0, "the pauses produced no ambiguous commit; the test proves nothing");
         }
     }
@@ -132,9 +136,9 @@ class DatabaseFaultTest {
         Random random = run.random();
         int rounds = run.pick(1, 6);
         try (DebianPostgres postgres = DebianPostgres.create();
-             FaultProxy proxy = new FaultProxy("pgd", postgres::port, run.seed());
-             LedgerService service = LedgerService.start(url(proxy.port()), SCHEMA, IsolationLevel.READ_COMMITTED,
-                     16)) {
+                FaultProxy proxy = new FaultProxy("pgd", postgres::port, run.seed());
+                LedgerService service =
+                        LedgerService.start(url(proxy.port()), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
             String settings = postgres.settings();
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofMillis(2_000), 400, 120_000);
             BankWorkload bank = new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32));
@@ -151,10 +155,13 @@ class DatabaseFaultTest {
             });
             long cuts = proxy.fault("cuts_after_commit");
             int firstTry = bank.firstAttemptWrites(32);
-            BankWorkload.Figures figures = bank.verify("R4", "postgres=\"" + postgres.name() + "\" " + settings
-                    + " proxy_faults=" + proxy.faults() + " pool_first_attempt_writes_after_heal=" + firstTry + "/32");
+            BankWorkload.Figures figures = bank.verify(
+                    "R4",
+                    "postgres=\"" + postgres.name() + "\" " + settings + " proxy_faults=" + proxy.faults()
+                            + " pool_first_attempt_writes_after_heal=" + firstTry + "/32");
             assertTrue(cuts > 0, "no COMMIT was cut; the test proves nothing");
-            assertTrue(figures.serverReplays + figures.resolvedByReplay > 0,
+            assertTrue(
+                    figures.serverReplays + figures.resolvedByReplay > 0,
                     "commits were cut but no replay answered them");
             assertEquals(32, firstTry, "after healing, every write succeeds on its first attempt (the pool recovered)");
         }

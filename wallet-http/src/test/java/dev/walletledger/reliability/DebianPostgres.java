@@ -26,7 +26,8 @@ final class DebianPostgres extends PostgresInstance {
     }
 
     static boolean available() {
-        return Files.isExecutable(BIN.resolve("pg_ctl")) && Files.isExecutable(Path.of("/usr/sbin/runuser"))
+        return Files.isExecutable(BIN.resolve("pg_ctl"))
+                && Files.isExecutable(Path.of("/usr/sbin/runuser"))
                 && "root".equals(System.getProperty("user.name"));
     }
 
@@ -36,8 +37,17 @@ final class DebianPostgres extends PostgresInstance {
             Path root = Files.createTempDirectory(Path.of("/tmp"), "wallet-pgd-");
             run(List.of("chown", "postgres:postgres", root.toString()), true);
             DebianPostgres postgres = new DebianPostgres(root, freePort());
-            postgres.asPostgres(List.of(BIN.resolve("initdb").toString(), "-D", postgres.data.toString(),
-                    "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"));
+            postgres.asPostgres(List.of(
+                    BIN.resolve("initdb").toString(),
+                    "-D",
+                    postgres.data.toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions"));
             postgres.start();
             return postgres;
         } catch (IOException e) {
@@ -49,14 +59,24 @@ final class DebianPostgres extends PostgresInstance {
     void start() {
         String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + root + " " + durability
                 + " -c max_connections=100";
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-                root.resolve("postgres.log").toString(), "-o", options, "-w", "-t", "120", "start"));
+        asPostgres(List.of(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-l",
+                root.resolve("postgres.log").toString(),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "120",
+                "start"));
     }
 
     /** A clean stop, then a start with these durability settings ({@code name -> on|off}). */
     void restartWith(String fsync, String synchronousCommit, String fullPageWrites) {
-        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60",
-                "stop"));
+        asPostgres(List.of(
+                BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
         durability = "-c fsync=" + fsync + " -c synchronous_commit=" + synchronousCommit + " -c full_page_writes="
                 + fullPageWrites;
         start();

@@ -66,16 +66,23 @@ class DoubleSpendTest {
                     Op op = future.get(120, TimeUnit.SECONDS);
                     won += op.status == Op.Status.ACKNOWLEDGED ? 1 : 0;
                     busyRetries += op.attempts.size() - 1;
-                    assertTrue(op.status == Op.Status.ACKNOWLEDGED || op.status == Op.Status.REFUSED,
+                    assertTrue(
+                            op.status == Op.Status.ACKNOWLEDGED || op.status == Op.Status.REFUSED,
                             op.history() + " " + op.unexpected);
                 }
                 overdrafts += Math.max(0, won - 1);
-                assertEquals(1, won, "attack " + a + " on " + user + " (k=" + k + "): exactly one spend wins, seed "
-                        + run.seed());
-                List<String> violations = LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema).violations(users);
+                assertEquals(
+                        1,
+                        won,
+                        "attack " + a + " on " + user + " (k=" + k + "): exactly one spend wins, seed " + run.seed());
+                List<String> violations =
+                        LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema).violations(users);
                 assertTrue(violations.isEmpty(), violations.toString());
-                assertEquals(funds - spend, LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema)
-                        .userBalances(HttpLedgerClient.ASSET).get(user));
+                assertEquals(
+                        funds - spend,
+                        LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema)
+                                .userBalances(HttpLedgerClient.ASSET)
+                                .get(user));
             }
             long retries = service.ledger.metrics().retries();
             List<Long> sorted = new ArrayList<>(latencies);

@@ -1,17 +1,17 @@
 package dev.walletledger.reliability;
 
-import dev.walletledger.http.ServerJar;
-import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.walletledger.http.ServerJar;
+import dev.walletledger.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.OptionalInt;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ class DurabilityGuardIT {
     static void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
+
     private static final long EXIT_WAIT_SECONDS = 120;
 
     @TempDir
@@ -42,13 +43,17 @@ class DurabilityGuardIT {
         List<String> cases = new ArrayList<>();
         try (DebianPostgres postgres = DebianPostgres.create()) {
             String url = DatabaseFaultTest.url(postgres.port()) + "&user=postgres";
-            String[][] offs = {{"off", "on", "on", "fsync=off"}, {"on", "off", "on", "synchronous_commit=off"},
-                    {"on", "on", "off", "full_page_writes=off"}};
+            String[][] offs = {
+                {"off", "on", "on", "fsync=off"},
+                {"on", "off", "on", "synchronous_commit=off"},
+                {"on", "on", "off", "full_page_writes=off"}
+            };
             for (String[] off : offs) {
                 postgres.restartWith(off[0], off[1], off[2]);
                 Result refused = serve(url, false, "refused-" + off[3]);
                 assertEquals(1, refused.exit, "exit code with " + off[3] + "\n" + refused.log);
-                assertTrue(refused.log.contains("refusing to serve") && refused.log.contains(off[3]),
+                assertTrue(
+                        refused.log.contains("refusing to serve") && refused.log.contains(off[3]),
                         "the refusal names " + off[3] + ":\n" + refused.log);
                 cases.add(off[3] + "->refused");
             }
@@ -71,8 +76,16 @@ class DurabilityGuardIT {
     private Result serve(String url, boolean allowNonDurable, String name) throws Exception {
         int port = PostgresInstance.freePort();
         Path log = directory.resolve(name + ".log");
-        Process process = ServerJar.start(Map.of("DATABASE_URL", url, "PORT", Integer.toString(port),
-                "WALLET_ALLOW_NON_DURABLE", Boolean.toString(allowNonDurable)), "256m", log);
+        Process process = ServerJar.start(
+                Map.of(
+                        "DATABASE_URL",
+                        url,
+                        "PORT",
+                        Integer.toString(port),
+                        "WALLET_ALLOW_NON_DURABLE",
+                        Boolean.toString(allowNonDurable)),
+                "256m",
+                log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXIT_WAIT_SECONDS);
             while (System.nanoTime() < deadline) {

@@ -200,7 +200,8 @@ final class FaultProxy implements AutoCloseable {
         void pump(Socket from, Socket to, boolean fromServer) {
             BackendParser parser = new BackendParser();
             byte[] buffer = new byte[BUFFER_BYTES];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
                 while (!done && !closed) {
                     int n = in.read(buffer);
                     if (n < 0) {
@@ -306,8 +307,11 @@ final class FaultProxy implements AutoCloseable {
                     }
                     header[headerFilled++] = buffer[i++];
                     if (headerFilled == 5) {
-                        bodyLeft = (((header[1] & 0xffL) << 24) | ((header[2] & 0xff) << 16)
-                                | ((header[3] & 0xff) << 8) | (header[4] & 0xff)) - 4;
+                        bodyLeft = (((header[1] & 0xffL) << 24)
+                                        | ((header[2] & 0xff) << 16)
+                                        | ((header[3] & 0xff) << 8)
+                                        | (header[4] & 0xff))
+                                - 4;
                         collectingTag = header[0] == 'C';
                         tag.setLength(0);
                         if (bodyLeft <= 0) {

@@ -20,8 +20,10 @@ import java.util.function.IntSupplier;
 final class HttpLedgerClient {
     static final String ASSET = "GOLD_COINS";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final IntSupplier port;
     private final Duration requestTimeout;
     private final int attemptsMax;
@@ -73,8 +75,12 @@ final class HttpLedgerClient {
         }
         int status = response.statusCode();
         String text = new String(response.body(), StandardCharsets.UTF_8);
-        if (status == 201 || status == 200 && "true".equals(response.headers().firstValue("Idempotent-Replayed")
-                .orElse(""))) {
+        if (status == 201
+                || status == 200
+                        && "true"
+                                .equals(response.headers()
+                                        .firstValue("Idempotent-Replayed")
+                                        .orElse(""))) {
             op.body = response.body();
             return status == 201 ? Op.Attempt.CREATED : Op.Attempt.REPLAYED;
         }
@@ -89,14 +95,22 @@ final class HttpLedgerClient {
     }
 
     HttpResponse<byte[]> post(String path, String json) throws IOException {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(),
+        return send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(requestTimeout)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
+                        .build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<byte[]> get(String pathAndQuery) throws IOException {
-        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(requestTimeout).GET().build(), null);
+        return send(
+                HttpRequest.newBuilder(uri(pathAndQuery))
+                        .timeout(requestTimeout)
+                        .GET()
+                        .build(),
+                null);
     }
 
     /** Every answer is checked against openapi.json; departures fail the test (ContractExtension). */

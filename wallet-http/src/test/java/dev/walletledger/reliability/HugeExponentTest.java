@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
  * {@code Json.parse}; this keeps it fixed.
  */
 class HugeExponentTest {
-    static final String BODY = "{\"user_id\":\"u\",\"asset_code\":\"GOLD_COINS\",\"amount\":1000e0"
-            + "5".repeat(90) + "001,\"reference_id\":\"r\"}";
+    static final String BODY = "{\"user_id\":\"u\",\"asset_code\":\"GOLD_COINS\",\"amount\":1000e0" + "5".repeat(90)
+            + "001,\"reference_id\":\"r\"}";
 
     @Test
     void aNumberWithAHugeExponentIsMalformedJsonNotAnInternalError() throws Exception {
-        try (LedgerService service = LedgerService.start(TestDatabase.jdbcUrl(), TestDatabase.newSchemaName(),
-                IsolationLevel.READ_COMMITTED, 2)) {
+        try (LedgerService service = LedgerService.start(
+                TestDatabase.jdbcUrl(), TestDatabase.newSchemaName(), IsolationLevel.READ_COMMITTED, 2)) {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(10), 1, 10_000);
             HttpResponse<byte[]> answer = client.post("/api/v1/wallets/topup", BODY);
             assertEquals(400, answer.statusCode(), new String(answer.body(), StandardCharsets.UTF_8));

@@ -28,8 +28,8 @@ class InFlightDuplicateTest {
     @Test
     void retryOfASpendInFlightIsNotRefusedForTheFundsItSpent() throws Exception {
         String schema = TestDatabase.newSchemaName();
-        try (LedgerService service = LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED,
-                16)) {
+        try (LedgerService service =
+                LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED, 16)) {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(30), 1, 30_000);
             Op fund = new Op("fund-inflight", Op.Type.TOPUP, "inflight_user", 1_000);
             client.execute(fund);
@@ -54,9 +54,14 @@ class InFlightDuplicateTest {
             HttpResponse<byte[]> a = first.get(30, TimeUnit.SECONDS);
             HttpResponse<byte[]> b = retry.get(30, TimeUnit.SECONDS);
             String answers = a.statusCode() + " " + text(a) + "\n" + b.statusCode() + " " + text(b);
-            assertEquals(100, LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema)
-                    .userBalances(HttpLedgerClient.ASSET).get("inflight_user"), "the spend applied once");
-            assertTrue(a.statusCode() != 422 && b.statusCode() != 422,
+            assertEquals(
+                    100,
+                    LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema)
+                            .userBalances(HttpLedgerClient.ASSET)
+                            .get("inflight_user"),
+                    "the spend applied once");
+            assertTrue(
+                    a.statusCode() != 422 && b.statusCode() != 422,
                     "one attempt was refused for insufficient funds although its reference was applied:\n" + answers);
         }
     }

@@ -10,7 +10,6 @@ import dev.walletledger.http.WalletServer;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
-
 /**
  * The server in-process, started by {@link Main#start} exactly as the server jar starts it (the production
  * pool, the durability check, migrations, the ledger, {@link WalletServer} on a free port), over a
@@ -28,12 +27,22 @@ final class LedgerService implements AutoCloseable {
     /** {@code jdbcUrl} may lack a user: then {@code postgres}, the test servers' superuser. */
     static LedgerService start(String jdbcUrl, String schema, IsolationLevel isolation, int poolSize) {
         quietLogs();
-        String url = jdbcUrl.contains("user=") ? jdbcUrl : jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "user=postgres";
+        String url =
+                jdbcUrl.contains("user=") ? jdbcUrl : jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "user=postgres";
         return new LedgerService(Main.start(ServerConfig.fromEnvironment(Map.of(
-                "DATABASE_URL", url, "WALLET_SCHEMA", schema, "WALLET_ISOLATION", isolation.name(),
-                "WALLET_POOL_SIZE", Integer.toString(poolSize), "PORT", "0",
+                "DATABASE_URL",
+                url,
+                "WALLET_SCHEMA",
+                schema,
+                "WALLET_ISOLATION",
+                isolation.name(),
+                "WALLET_POOL_SIZE",
+                Integer.toString(poolSize),
+                "PORT",
+                "0",
                 // Some fault targets run with fsync off to be quick; durability is DurabilityGuardIT's subject.
-                "WALLET_ALLOW_NON_DURABLE", "true"))));
+                "WALLET_ALLOW_NON_DURABLE",
+                "true"))));
     }
 
     int port() {

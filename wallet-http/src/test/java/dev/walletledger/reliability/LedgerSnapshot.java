@@ -45,8 +45,12 @@ final class LedgerSnapshot {
                 try (ResultSet row = statement.executeQuery(String.format(WALLETS, schema))) {
                     while (row.next()) {
                         long balance = row.getLong(4);
-                        wallets.add(new Wallet(row.getString(1), row.getString(2), row.getString(3),
-                                row.wasNull() ? null : balance, row.getLong(5)));
+                        wallets.add(new Wallet(
+                                row.getString(1),
+                                row.getString(2),
+                                row.getString(3),
+                                row.wasNull() ? null : balance,
+                                row.getLong(5)));
                     }
                 }
             }
@@ -69,8 +73,8 @@ final class LedgerSnapshot {
                     out.add("USER wallet " + w.owner + "/" + w.asset + " is negative: " + w.balance);
                 }
                 if (w.balance != w.postings) {
-                    out.add("USER wallet " + w.owner + "/" + w.asset + " stores " + w.balance + " but its postings sum to "
-                            + w.postings);
+                    out.add("USER wallet " + w.owner + "/" + w.asset + " stores " + w.balance
+                            + " but its postings sum to " + w.postings);
                 }
                 if (!users.contains(w.owner)) {
                     out.add("USER wallet of an unknown user " + w.owner);
@@ -120,8 +124,8 @@ final class LedgerSnapshot {
                   FROM %1$s.ledger_transactions t JOIN %1$s.wallets w ON w.id = t.user_wallet_id""", schema);
         Map<String, Recorded> out = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
-             Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
             while (row.next()) {
                 Recorded recorded = new Recorded(row.getString(2), row.getInt(3), false);
                 Recorded previous = out.put(row.getString(1), recorded);

@@ -18,9 +18,9 @@ class LostResponseTest {
     void lostAnswersAreReplayedNotReapplied() throws Exception {
         Run run = Run.start("R5 lost HTTP responses");
         String schema = TestDatabase.newSchemaName();
-        try (LedgerService service = LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED,
-                16);
-             FaultProxy proxy = new FaultProxy("http", service::port, run.seed())) {
+        try (LedgerService service =
+                        LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED, 16);
+                FaultProxy proxy = new FaultProxy("http", service::port, run.seed())) {
             HttpLedgerClient viaProxy = new HttpLedgerClient(proxy::port, Duration.ofSeconds(10), 50, 60_000);
             BankWorkload bank = new BankWorkload(run, viaProxy, TestDatabase::jdbcUrl, schema, run.pick(8, 32));
             bank.seed();

@@ -49,8 +49,8 @@ class ModelTest {
         AtomicLong namespaces = new AtomicLong();
         long steps = 0;
         int counterexamples = 0;
-        try (LedgerService service = LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED,
-                8)) {
+        try (LedgerService service =
+                LedgerService.start(TestDatabase.jdbcUrl(), schema, IsolationLevel.READ_COMMITTED, 8)) {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(30), 1, 30_000);
             for (int s = 0; s < sequences; s++) {
                 long seed = run.seed() + s;
@@ -66,8 +66,8 @@ class ModelTest {
                             + small.size() + " steps: " + small + "\nwhich fails with: " + again);
                 }
             }
-            List<String> violations = LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema).violations(
-                    Set.copyOf(usersOf(schema)));
+            List<String> violations =
+                    LedgerSnapshot.read(TestDatabase.jdbcUrl(), schema).violations(Set.copyOf(usersOf(schema)));
             assertTrue(violations.isEmpty(), violations.toString());
         }
         run.summary("R9 sequences=" + sequences + " steps=" + steps + " counterexamples=" + counterexamples);
@@ -130,7 +130,8 @@ class ModelTest {
             Step step = steps.get(i);
             String where = "step " + i + " " + step + ": ";
             try {
-                String mismatch = step.type == null ? read(client, step, ns, balances)
+                String mismatch = step.type == null
+                        ? read(client, step, ns, balances)
                         : write(client, step, ns, balances, recorded, bodies);
                 if (mismatch != null) {
                     return where + mismatch;
@@ -154,8 +155,8 @@ class ModelTest {
 
     private static String read(HttpLedgerClient client, Step step, String ns, Map<Integer, Long> balances)
             throws IOException {
-        HttpResponse<byte[]> answer = client.get("/api/v1/wallets/" + ns + "_u" + step.user + "/balance?asset_code="
-                + HttpLedgerClient.ASSET);
+        HttpResponse<byte[]> answer = client.get(
+                "/api/v1/wallets/" + ns + "_u" + step.user + "/balance?asset_code=" + HttpLedgerClient.ASSET);
         Long balance = balances.get(step.user);
         if (balance == null) {
             return expect(answer, 404, "WALLET_NOT_FOUND");
@@ -168,8 +169,14 @@ class ModelTest {
         return got == balance ? null : "balance " + got + ", the model says " + balance;
     }
 
-    private static String write(HttpLedgerClient client, Step step, String ns, Map<Integer, Long> balances,
-                                Map<Integer, Step> recorded, Map<Integer, byte[]> bodies) throws IOException {
+    private static String write(
+            HttpLedgerClient client,
+            Step step,
+            String ns,
+            Map<Integer, Long> balances,
+            Map<Integer, Step> recorded,
+            Map<Integer, byte[]> bodies)
+            throws IOException {
         Op op = new Op(ns + "_k" + step.key, step.type, ns + "_u" + step.user, step.amount);
         HttpResponse<byte[]> answer = client.post(op.path(), op.json(HttpLedgerClient.ASSET));
         if (step.amount < 1 || step.amount > Operation.AMOUNT_MAX) {
@@ -184,7 +191,8 @@ class ModelTest {
             if (status != null) {
                 return status;
             }
-            return Arrays.equals(bodies.get(step.key), answer.body()) ? null
+            return Arrays.equals(bodies.get(step.key), answer.body())
+                    ? null
                     : "the replay differs from the original: " + text(answer);
         }
         long balance = balances.getOrDefault(step.user, -1L);
@@ -200,7 +208,8 @@ class ModelTest {
             return status;
         }
         JsonNode body = json(answer);
-        if (body.path("balance").asLong(-1) != after || body.path("amount").asLong(-1) != step.amount
+        if (body.path("balance").asLong(-1) != after
+                || body.path("amount").asLong(-1) != step.amount
                 || !body.path("type").asText().equals(step.type.name())
                 || !body.path("reference_id").asText().equals(op.key)
                 || !body.path("user_id").asText().equals(op.user)) {
@@ -235,7 +244,8 @@ class ModelTest {
                     List<Step> candidate = new ArrayList<>(current.subList(0, from));
                     candidate.addAll(current.subList(from + chunk, current.size()));
                     runs++;
-                    if (!candidate.isEmpty() && execute(client, candidate, "m" + namespaces.incrementAndGet()) != null) {
+                    if (!candidate.isEmpty()
+                            && execute(client, candidate, "m" + namespaces.incrementAndGet()) != null) {
                         current = candidate;
                         progress = true;
                         break;

@@ -9,11 +9,20 @@ import java.util.List;
  * is settled or the attempts run out. Mutated only by the client thread that runs it.
  */
 final class Op {
-    enum Type { TOPUP, BONUS, SPEND }
+    enum Type {
+        TOPUP,
+        BONUS,
+        SPEND
+    }
 
     /** What one attempt got back. */
     enum Attempt {
-        CREATED("ok"), REPLAYED("ok"), REFUSED("fail"), UNAVAILABLE("info"), NO_ANSWER("info"), UNEXPECTED("fail");
+        CREATED("ok"),
+        REPLAYED("ok"),
+        REFUSED("fail"),
+        UNAVAILABLE("info"),
+        NO_ANSWER("info"),
+        UNEXPECTED("fail");
 
         final String history;
 
@@ -23,7 +32,13 @@ final class Op {
     }
 
     /** Where the operation ended from the client's point of view. */
-    enum Status { PENDING, ACKNOWLEDGED, REFUSED, IN_DOUBT, UNEXPECTED }
+    enum Status {
+        PENDING,
+        ACKNOWLEDGED,
+        REFUSED,
+        IN_DOUBT,
+        UNEXPECTED
+    }
 
     final String key;
     final Type type;
@@ -33,6 +48,7 @@ final class Op {
     Status status = Status.PENDING;
     /** The acknowledged body (201 or 200), kept to compare with a later replay. */
     byte[] body;
+
     String unexpected;
     long invokedNanos;
     long settledNanos;
@@ -70,7 +86,11 @@ final class Op {
     String history() {
         StringBuilder out = new StringBuilder("invoke " + type + " " + user + " " + amount + " key=" + key);
         for (Attempt attempt : attempts) {
-            out.append(" | ").append(attempt.history).append('(').append(attempt).append(')');
+            out.append(" | ")
+                    .append(attempt.history)
+                    .append('(')
+                    .append(attempt)
+                    .append(')');
         }
         return out.append(" => ").append(status).toString();
     }

@@ -1,6 +1,5 @@
 package dev.walletledger.reliability;
 
-import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walletledger.contract.OpenApiContract;
 import dev.walletledger.core.IsolationLevel;
+import dev.walletledger.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,23 +39,29 @@ class PausedDatabaseTest {
     static void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SLACK_MILLIS = 3_000;
     private static final long HEALTH_BOUND_MILLIS = 2_000;
     private static final long OPERATION_BOUND_MILLIS = 15_000;
     private static final int PROBES = 8;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private int port;
 
     @Test
     void aPausedDatabaseGetsBounded503sAndNothingIsLostOrDoubled() throws Exception {
         try (ZonkyPostgres postgres = ZonkyPostgres.create();
-             LedgerService service = LedgerService.start(DatabaseFaultTest.url(postgres.port()), "wallet",
-                     IsolationLevel.READ_COMMITTED, 8)) {
+                LedgerService service = LedgerService.start(
+                        DatabaseFaultTest.url(postgres.port()), "wallet", IsolationLevel.READ_COMMITTED, 8)) {
             port = service.port();
-            assertEquals(201, send("POST", "/api/v1/wallets/topup", topup("paused_before"), 10_000).statusCode());
+            assertEquals(
+                    201,
+                    send("POST", "/api/v1/wallets/topup", topup("paused_before"), 10_000)
+                            .statusCode());
             assertEquals(200, send("GET", "/api/v1/health", null, 10_000).statusCode());
 
             postgres.pause();
@@ -64,23 +70,28 @@ class PausedDatabaseTest {
                 try {
                     List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
                     for (int i = 0; i < PROBES; i++) {
-                        answers.add(probes.submit(() -> send("GET", "/api/v1/health", null,
-                                HEALTH_BOUND_MILLIS + SLACK_MILLIS)));
+                        answers.add(probes.submit(
+                                () -> send("GET", "/api/v1/health", null, HEALTH_BOUND_MILLIS + SLACK_MILLIS)));
                     }
                     for (Future<HttpResponse<byte[]>> answer : answers) {
-                        HttpResponse<byte[]> health = answer.get(HEALTH_BOUND_MILLIS + 2 * SLACK_MILLIS,
-                                TimeUnit.MILLISECONDS);
+                        HttpResponse<byte[]> health =
+                                answer.get(HEALTH_BOUND_MILLIS + 2 * SLACK_MILLIS, TimeUnit.MILLISECONDS);
                         assertEquals(503, health.statusCode());
-                        assertEquals("down", JSON.readTree(health.body()).get("database").asText());
+                        assertEquals(
+                                "down",
+                                JSON.readTree(health.body()).get("database").asText());
                     }
                 } finally {
                     probes.shutdownNow();
                 }
-                HttpResponse<byte[]> read = send("GET", "/api/v1/wallets/paused_before/balance?asset_code=GOLD_COINS",
-                        null, OPERATION_BOUND_MILLIS + SLACK_MILLIS);
-                assertUnavailable(read);
-                HttpResponse<byte[]> write = send("POST", "/api/v1/wallets/topup", topup("paused_during"),
+                HttpResponse<byte[]> read = send(
+                        "GET",
+                        "/api/v1/wallets/paused_before/balance?asset_code=GOLD_COINS",
+                        null,
                         OPERATION_BOUND_MILLIS + SLACK_MILLIS);
+                assertUnavailable(read);
+                HttpResponse<byte[]> write = send(
+                        "POST", "/api/v1/wallets/topup", topup("paused_during"), OPERATION_BOUND_MILLIS + SLACK_MILLIS);
                 assertUnavailable(write);
             } finally {
                 postgres.resume();
@@ -95,17 +106,21 @@ class PausedDatabaseTest {
                 }
             }
             assertTrue(up, "health did not come back within 30 probes after SIGCONT");
-            int status = send("POST", "/api/v1/wallets/topup", topup("paused_during"), 20_000).statusCode();
+            int status = send("POST", "/api/v1/wallets/topup", topup("paused_during"), 20_000)
+                    .statusCode();
             assertTrue(status == 201 || status == 200, "the write sent again: " + status);
-            JsonNode balance = JSON.readTree(send("GET",
-                    "/api/v1/wallets/paused_during/balance?asset_code=GOLD_COINS", null, 10_000).body());
+            JsonNode balance = JSON.readTree(
+                    send("GET", "/api/v1/wallets/paused_during/balance?asset_code=GOLD_COINS", null, 10_000)
+                            .body());
             assertEquals(25, balance.get("balance").longValue(), "applied exactly once");
         }
     }
 
     private static void assertUnavailable(HttpResponse<byte[]> response) throws IOException {
         assertEquals(503, response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
-        assertEquals("STORAGE_UNAVAILABLE", JSON.readTree(response.body()).at("/error/code").asText());
+        assertEquals(
+                "STORAGE_UNAVAILABLE",
+                JSON.readTree(response.body()).at("/error/code").asText());
         assertTrue(response.headers().firstValue("Retry-After").isPresent());
     }
 

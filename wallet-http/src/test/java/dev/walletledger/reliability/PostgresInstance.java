@@ -44,7 +44,9 @@ abstract class PostgresInstance implements AutoCloseable {
 
     long postmasterPid() {
         try {
-            return Long.parseLong(Files.readAllLines(dataDirectory().resolve("postmaster.pid")).get(0).strip());
+            return Long.parseLong(Files.readAllLines(dataDirectory().resolve("postmaster.pid"))
+                    .get(0)
+                    .strip());
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("no readable postmaster.pid in " + dataDirectory(), e);
         }
@@ -86,12 +88,15 @@ abstract class PostgresInstance implements AutoCloseable {
     /** {@code SHOW} of the settings that make a commit durable, for the figures. */
     String settings() {
         try (Connection c = DriverManager.getConnection(jdbcUrl(), "postgres", null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             StringBuilder out = new StringBuilder();
             for (String name : List.of("server_version", "fsync", "synchronous_commit", "full_page_writes")) {
                 try (ResultSet r = s.executeQuery("SHOW " + name)) {
                     r.next();
-                    out.append(out.length() == 0 ? "" : " ").append(name).append('=').append(r.getString(1));
+                    out.append(out.length() == 0 ? "" : " ")
+                            .append(name)
+                            .append('=')
+                            .append(r.getString(1));
                 }
             }
             return out.toString();
@@ -112,7 +117,8 @@ abstract class PostgresInstance implements AutoCloseable {
     /** Runs a command to completion (bounded); returns its output; fails on a non-zero exit if asked. */
     static String run(List<String> command, boolean check) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(COMMAND_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -1,15 +1,15 @@
 package dev.walletledger.reliability;
 
-import dev.walletledger.http.ServerJar;
-import dev.walletledger.testing.TestDatabase;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.walletledger.http.ServerJar;
+import dev.walletledger.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,6 +33,7 @@ class ServerCrashIT {
     static void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
+
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(180);
 
     @TempDir
@@ -45,20 +46,31 @@ class ServerCrashIT {
         Run run = Run.start("R18 kill server PG-Z");
         Path data = directory.resolve("data");
         Supplier<String> jdbcUrl = () -> DatabaseFaultTest.url(embeddedPort(data));
-        killLoop(run, Map.of("WALLET_DATA_DIR", data.toString()), jdbcUrl, () -> {
-            try {
-                long pid = Long.parseLong(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(0).strip());
-                List<Long> tree = new ArrayList<>();
-                ProcessHandle.of(pid).ifPresent(p -> {
-                    tree.add(p.pid());
-                    p.descendants().forEach(d -> tree.add(d.pid()));
-                });
-                PostgresInstance.signal("-KILL", tree);
-                ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(30, TimeUnit.SECONDS).join());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> { }, "PG-Z (embedded, started by the server)");
+        killLoop(
+                run,
+                Map.of("WALLET_DATA_DIR", data.toString()),
+                jdbcUrl,
+                () -> {
+                    try {
+                        long pid = Long.parseLong(Files.readAllLines(data.resolve("postgres/postmaster.pid"))
+                                .get(0)
+                                .strip());
+                        List<Long> tree = new ArrayList<>();
+                        ProcessHandle.of(pid).ifPresent(p -> {
+                            tree.add(p.pid());
+                            p.descendants().forEach(d -> tree.add(d.pid()));
+                        });
+                        PostgresInstance.signal("-KILL", tree);
+                        ProcessHandle.of(pid)
+                                .ifPresent(p -> p.onExit()
+                                        .orTimeout(30, TimeUnit.SECONDS)
+                                        .join());
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                () -> {},
+                "PG-Z (embedded, started by the server)");
     }
 
     @Test
@@ -67,13 +79,24 @@ class ServerCrashIT {
         Run run = Run.start("R18 kill server PG-D");
         try (DebianPostgres postgres = DebianPostgres.create()) {
             String url = DatabaseFaultTest.url(postgres.port()) + "&user=postgres";
-            killLoop(run, Map.of("DATABASE_URL", url), () -> DatabaseFaultTest.url(postgres.port()), postgres::kill9,
-                    postgres::start, "PG-D (external, DATABASE_URL) " + postgres.settings());
+            killLoop(
+                    run,
+                    Map.of("DATABASE_URL", url),
+                    () -> DatabaseFaultTest.url(postgres.port()),
+                    postgres::kill9,
+                    postgres::start,
+                    "PG-D (external, DATABASE_URL) " + postgres.settings());
         }
     }
 
-    private void killLoop(Run run, Map<String, String> env, Supplier<String> jdbcUrl, Runnable killPostgres,
-                          Runnable startPostgres, String database) throws Exception {
+    private void killLoop(
+            Run run,
+            Map<String, String> env,
+            Supplier<String> jdbcUrl,
+            Runnable killPostgres,
+            Runnable startPostgres,
+            String database)
+            throws Exception {
         Random random = run.random();
         int port = PostgresInstance.freePort();
         int kills = run.pick(2, 10);
@@ -103,8 +126,10 @@ class ServerCrashIT {
                 }
                 BankWorkload.sleep(1_000);
             });
-            bank.verify(run.test().split(" ")[0], "database=\"" + database + "\" server_kills=" + kills
-                    + " postgres_kills=" + kills / 2 + " server_startup_ms=" + startupMillis);
+            bank.verify(
+                    run.test().split(" ")[0],
+                    "database=\"" + database + "\" server_kills=" + kills + " postgres_kills=" + kills / 2
+                            + " server_startup_ms=" + startupMillis);
         } finally {
             server[0].destroy();
             if (!server[0].waitFor(60, TimeUnit.SECONDS)) {
@@ -129,7 +154,9 @@ class ServerCrashIT {
 
     private static int embeddedPort(Path data) {
         try {
-            return Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).strip());
+            return Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid"))
+                    .get(3)
+                    .strip());
         } catch (IOException | RuntimeException e) {
             return 1; // not running now: the snapshot read fails and is counted as such
         }

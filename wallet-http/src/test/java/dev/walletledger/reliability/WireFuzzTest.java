@@ -37,8 +37,9 @@ class WireFuzzTest {
      * sent it. (MALFORMED_JSON messages once quoted Jackson's own, naming its classes; Json.parse now words
      * them itself.)
      */
-    private static final String[] LEAKS =
-            {"\tat ", "Caused by", "org.postgresql", "SQLSTATE", "dev.walletledger.", "com.fasterxml"};
+    private static final String[] LEAKS = {
+        "\tat ", "Caused by", "org.postgresql", "SQLSTATE", "dev.walletledger.", "com.fasterxml"
+    };
 
     private String input = "";
 
@@ -84,8 +85,7 @@ class WireFuzzTest {
         rendersAsJson(code, message, java.util.Map.of());
     }
 
-    private void rendersAsJson(String code, String message, java.util.Map<String, ?> details)
-            throws IOException {
+    private void rendersAsJson(String code, String message, java.util.Map<String, ?> details) throws IOException {
         byte[] error = Bodies.error(code, message, details);
         JsonNode parsed = PLAIN.readTree(error);
         assertEquals(code, parsed.path("error").path("code").asText());

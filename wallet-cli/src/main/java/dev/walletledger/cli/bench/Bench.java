@@ -38,9 +38,16 @@ import java.util.stream.Stream;
  */
 public final class Bench {
     /** What to run. {@code databaseUrl} empty: a fresh durable embedded PostgreSQL, removed afterwards. */
-    public record Settings(int seconds, List<Integer> concurrencies, int pgbenchScale, Path out,
-                           Optional<String> databaseUrl, Optional<Path> serverJar, boolean http, boolean pgbench,
-                           long seed) {
+    public record Settings(
+            int seconds,
+            List<Integer> concurrencies,
+            int pgbenchScale,
+            Path out,
+            Optional<String> databaseUrl,
+            Optional<Path> serverJar,
+            boolean http,
+            boolean pgbench,
+            long seed) {
         public Settings {
             concurrencies = List.copyOf(concurrencies);
             if (seconds < 1 || seconds > 3_600) {
@@ -135,26 +142,39 @@ public final class Bench {
 
     private void describe(Target target) {
         environment.put("date", Instant.now().toString());
-        environment.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
-                + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        environment.put(
+                "machine",
+                Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                        + System.getProperty("os.arch"));
         environment.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        environment.put("database", target.embedded() != null ? "embedded (io.zonky binaries), fresh data directory"
-                : target.url().toString());
+        environment.put(
+                "database",
+                target.embedded() != null
+                        ? "embedded (io.zonky binaries), fresh data directory"
+                        : target.url().toString());
         environment.put("seed", Long.toString(settings.seed()));
         environment.put("duration per run", settings.seconds() + " s");
         environment.put("concurrencies", settings.concurrencies().toString());
         try (HikariDataSource pool = target.pool(2, "bench-describe");
-             Connection connection = pool.getConnection();
-             Statement statement = connection.createStatement()) {
+                Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
             environment.put("postgresql", scalar(statement, "SELECT version()"));
             List<String> durability = new ArrayList<>();
-            for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method",
-                    "shared_buffers", "max_connections", "commit_delay")) {
+            for (String setting : List.of(
+                    "fsync",
+                    "synchronous_commit",
+                    "full_page_writes",
+                    "wal_sync_method",
+                    "shared_buffers",
+                    "max_connections",
+                    "commit_delay")) {
                 durability.add(setting + "=" + scalar(statement, "SHOW " + setting));
             }
             environment.put("settings", String.join(", ", durability));
-            if (durability.stream().anyMatch(s -> s.equals("fsync=off") || s.equals("synchronous_commit=off")
-                    || s.equals("full_page_writes=off"))) {
+            if (durability.stream()
+                    .anyMatch(s -> s.equals("fsync=off")
+                            || s.equals("synchronous_commit=off")
+                            || s.equals("full_page_writes=off"))) {
                 environment.put("WARNING", "this database is not durable: these numbers do not count");
             }
         } catch (SQLException e) {
@@ -171,8 +191,8 @@ public final class Bench {
         }
         String database = "wallet_bench_pgbench";
         try (HikariDataSource pool = target.pool(1, "bench-pgbench");
-             Connection connection = pool.getConnection();
-             Statement statement = connection.createStatement()) {
+                Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + database);
             statement.execute("CREATE DATABASE " + database);
         } catch (SQLException e) {
@@ -180,10 +200,17 @@ public final class Bench {
             return;
         }
         URI address = target.address();
-        Pgbench pgbench = new Pgbench(binary.get(), address.getHost(), address.getPort() < 0 ? 5432 : address.getPort(),
-                target.url().user(), target.url().password(), database);
-        environment.put("pgbench", pgbench.version() + ", scale " + settings.pgbenchScale()
-                + ", -M prepared -j 2 -n, top-up-shaped scripts (one row updated + one inserted; hot: plus one shared row)");
+        Pgbench pgbench = new Pgbench(
+                binary.get(),
+                address.getHost(),
+                address.getPort() < 0 ? 5432 : address.getPort(),
+                target.url().user(),
+                target.url().password(),
+                database);
+        environment.put(
+                "pgbench",
+                pgbench.version() + ", scale " + settings.pgbenchScale()
+                        + ", -M prepared -j 2 -n, top-up-shaped scripts (one row updated + one inserted; hot: plus one shared row)");
         log.println("bench: pgbench -i -s " + settings.pgbenchScale());
         pgbench.initialize(settings.pgbenchScale());
         for (String script : List.of("topup_uniform", "topup_hot", "select-only")) {
@@ -204,9 +231,14 @@ public final class Bench {
                 settle(pool);
                 // Warm-up, not recorded: JIT compilation and the first plans would otherwise be charged to
                 // whichever workload happens to run first.
-                LibraryLoad.run("warm-up", ledger, settings.concurrencyMax(), Math.min(5, settings.seconds()),
-                        settings.seed(), (l, random, n) -> apply(l, Operation.topUp("w" + random.nextInt(TOPUP_USERS),
-                                "GOLD_COINS", 1, "warm-" + n)));
+                LibraryLoad.run(
+                        "warm-up",
+                        ledger,
+                        settings.concurrencyMax(),
+                        Math.min(5, settings.seconds()),
+                        settings.seed(),
+                        (l, random, n) -> apply(
+                                l, Operation.topUp("w" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1, "warm-" + n)));
                 settle(pool);
                 List<Asset> spread = new ArrayList<>();
                 for (int i = 0; i < SPREAD_ASSETS; i++) {
@@ -217,38 +249,81 @@ public final class Bench {
                 // statistics, and the two runs show it (the report gives their ratio).
                 topUps(ledger, Workloads.LIBRARY_TOPUPS, "lt-");
                 for (int c : settings.concurrencies()) {
-                    record(LibraryLoad.run(Workloads.LIBRARY_MIX, ledger, c, settings.seconds(), settings.seed(),
-                            (l, random, n) -> apply(l, mixed(random, c, n))), "topup_uniform@" + c);
+                    record(
+                            LibraryLoad.run(
+                                    Workloads.LIBRARY_MIX,
+                                    ledger,
+                                    c,
+                                    settings.seconds(),
+                                    settings.seed(),
+                                    (l, random, n) -> apply(l, mixed(random, c, n))),
+                            "topup_uniform@" + c);
                 }
                 int hot = settings.concurrencyMax();
                 // Hot and spread both start on freshly analyzed tables, so they are compared alike.
                 analyze(pool, config.schema());
-                record(LibraryLoad.run(Workloads.HOT, ledger, hot, settings.seconds(), settings.seed(),
-                        (l, random, n) -> apply(l, Operation.topUp("hot" + random.nextInt(TOPUP_USERS), "GOLD_COINS",
-                                1 + random.nextInt(1_000), "hot-" + n))), "topup_uniform@" + hot);
+                record(
+                        LibraryLoad.run(
+                                Workloads.HOT,
+                                ledger,
+                                hot,
+                                settings.seconds(),
+                                settings.seed(),
+                                (l, random, n) -> apply(
+                                        l,
+                                        Operation.topUp(
+                                                "hot" + random.nextInt(TOPUP_USERS),
+                                                "GOLD_COINS",
+                                                1 + random.nextInt(1_000),
+                                                "hot-" + n))),
+                        "topup_uniform@" + hot);
                 analyze(pool, config.schema());
-                Result spreadRun = record(LibraryLoad.run(Workloads.SPREAD, ledger, hot,
-                        settings.seconds(), settings.seed(), (l, random, n) -> apply(l, Operation.topUp(
-                                "spr" + random.nextInt(TOPUP_USERS), spread.get(random.nextInt(SPREAD_ASSETS)).code(),
-                                1 + random.nextInt(1_000), "spr-" + n))), "topup_uniform@" + hot);
-                environment.put("hot/spread", String.format("%.2f", last(Workloads.HOT).opsPerSecond()
-                        / spreadRun.opsPerSecond()));
+                Result spreadRun = record(
+                        LibraryLoad.run(
+                                Workloads.SPREAD,
+                                ledger,
+                                hot,
+                                settings.seconds(),
+                                settings.seed(),
+                                (l, random, n) -> apply(
+                                        l,
+                                        Operation.topUp(
+                                                "spr" + random.nextInt(TOPUP_USERS),
+                                                spread.get(random.nextInt(SPREAD_ASSETS))
+                                                        .code(),
+                                                1 + random.nextInt(1_000),
+                                                "spr-" + n))),
+                        "topup_uniform@" + hot);
+                environment.put(
+                        "hot/spread",
+                        String.format("%.2f", last(Workloads.HOT).opsPerSecond() / spreadRun.opsPerSecond()));
                 for (int size : List.of(100, 1_000)) {
                     for (int callers : List.of(1, 4)) {
-                        record(LibraryLoad.run(Workloads.BATCHES_OF + size, ledger, callers, settings.seconds(),
-                                settings.seed(), (l, random, n) -> batch(l, random, size,
-                                        "b" + size + "-" + callers + "-" + n)),
+                        record(
+                                LibraryLoad.run(
+                                        Workloads.BATCHES_OF + size,
+                                        ledger,
+                                        callers,
+                                        settings.seconds(),
+                                        settings.seed(),
+                                        (l, random, n) -> batch(l, random, size, "b" + size + "-" + callers + "-" + n)),
                                 "topup_uniform@" + settings.concurrencyMax());
                     }
                 }
                 topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
                 StringBuilder lastVsFirst = new StringBuilder();
                 for (int c : settings.concurrencies()) {
-                    lastVsFirst.append(lastVsFirst.isEmpty() ? "" : " / ").append(String.format("%.2f",
-                            at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond() / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
+                    lastVsFirst
+                            .append(lastVsFirst.isEmpty() ? "" : " / ")
+                            .append(String.format(
+                                    "%.2f",
+                                    at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond()
+                                            / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
                 }
-                environment.put("library top-ups, last ÷ first", lastVsFirst + " at " + settings.concurrencies()
-                        + " callers (hot and spread each start right after an ANALYZE)");
+                environment.put(
+                        "library top-ups, last ÷ first",
+                        lastVsFirst + " at " + settings.concurrencies()
+                                + " callers (hot and spread each start right after an ANALYZE)");
                 log.println("bench: library done; " + ledger.metrics());
             }
         }
@@ -256,17 +331,30 @@ public final class Bench {
 
     private void topUps(Ledger ledger, String workload, String prefix) {
         for (int c : settings.concurrencies()) {
-            record(LibraryLoad.run(workload, ledger, c, settings.seconds(), settings.seed(),
-                    (l, random, n) -> apply(l, Operation.topUp("u" + random.nextInt(TOPUP_USERS), "GOLD_COINS",
-                            1 + random.nextInt(1_000), prefix + c + "-" + n))), "topup_uniform@" + c);
+            record(
+                    LibraryLoad.run(
+                            workload,
+                            ledger,
+                            c,
+                            settings.seconds(),
+                            settings.seed(),
+                            (l, random, n) -> apply(
+                                    l,
+                                    Operation.topUp(
+                                            "u" + random.nextInt(TOPUP_USERS),
+                                            "GOLD_COINS",
+                                            1 + random.nextInt(1_000),
+                                            prefix + c + "-" + n))),
+                    "topup_uniform@" + c);
         }
     }
 
     /** Fresh planner statistics for the ledger's tables. */
     private static void analyze(HikariDataSource pool, String schema) {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("ANALYZE " + schema + ".wallets, " + schema + ".ledger_transactions, "
-                    + schema + ".ledger_entries");
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("ANALYZE " + schema + ".wallets, " + schema + ".ledger_transactions, " + schema
+                    + ".ledger_entries");
         } catch (SQLException e) {
             throw new IllegalStateException("ANALYZE of the bench schema failed", e);
         }
@@ -277,7 +365,8 @@ public final class Bench {
      * flushed in the middle of the next one.
      */
     private static void settle(HikariDataSource pool) {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT");
         } catch (SQLException e) {
             // Not a superuser (an external database): the runs go on, a little noisier.
@@ -297,34 +386,42 @@ public final class Bench {
         if (dice < 6) {
             return Operation.spend(user, "GOLD_COINS", amount, "ms-" + concurrency + "-" + n);
         }
-        return dice < 9 ? Operation.topUp(user, "GOLD_COINS", amount, "mt-" + concurrency + "-" + n)
+        return dice < 9
+                ? Operation.topUp(user, "GOLD_COINS", amount, "mt-" + concurrency + "-" + n)
                 : Operation.bonus(user, "GOLD_COINS", amount, "mb-" + concurrency + "-" + n);
     }
 
     private static LibraryLoad.Done batch(Ledger ledger, java.util.Random random, int size, String prefix) {
         List<Operation> operations = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            operations.add(Operation.topUp("b" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1 + random.nextInt(1_000),
-                    prefix + "-" + i));
+            operations.add(Operation.topUp(
+                    "b" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1 + random.nextInt(1_000), prefix + "-" + i));
         }
         BatchResult result = ledger.submit(Batch.independent(operations));
-        long refused = result.outcomes().stream().filter(o -> o instanceof Outcome.Refused).count();
+        long refused = result.outcomes().stream()
+                .filter(o -> o instanceof Outcome.Refused)
+                .count();
         return new LibraryLoad.Done(size, refused);
     }
 
     private void runHttp(Target target) throws IOException {
         Optional<Path> jar = settings.serverJar().filter(Files::isRegularFile);
         if (jar.isEmpty()) {
-            environment.put("http", "server jar not found (" + settings.serverJar().map(Path::toString).orElse("none")
-                    + "): HTTP runs skipped; give it with --server-jar (./mvnw -q -B install -DskipTests builds it)");
+            environment.put(
+                    "http",
+                    "server jar not found ("
+                            + settings.serverJar().map(Path::toString).orElse("none")
+                            + "): HTTP runs skipped; give it with --server-jar (./mvnw -q -B install -DskipTests builds it)");
             return;
         }
         Optional<Path> wrk = HttpLoad.findWrk();
-        environment.put("http", "the server jar in its own JVM (-Xmx" + ServerProcess.HEAP + "), default settings; "
-                + "load: " + (wrk.isPresent() ? "wrk (apt), 2 threads" : "the JDK HttpClient (wrk not installed)"));
+        environment.put(
+                "http",
+                "the server jar in its own JVM (-Xmx" + ServerProcess.HEAP + "), default settings; " + "load: "
+                        + (wrk.isPresent() ? "wrk (apt), 2 threads" : "the JDK HttpClient (wrk not installed)"));
         Path serverLog = settings.out().resolve("server.log");
-        try (ServerProcess server = ServerProcess.start(jar.get(), target.urlWithCredentials(),
-                Map.of("LOG_LEVEL", "info"), serverLog)) {
+        try (ServerProcess server =
+                ServerProcess.start(jar.get(), target.urlWithCredentials(), Map.of("LOG_LEVEL", "info"), serverLog)) {
             prefundReaders(target);
             try (HikariDataSource pool = target.pool(1, "bench-settle")) {
                 settle(pool);
@@ -341,8 +438,14 @@ public final class Bench {
                 record(result, "topup_uniform@" + c);
             }
             double half = Math.max(1, peak / 2);
-            record(HttpLoad.jdkFixedRate(Workloads.HTTP_HALF_PEAK, base,
-                    HttpLoad.Shape.topUps("half-" + settings.seed(), TOPUP_USERS), half, 256, settings.seconds()),
+            record(
+                    HttpLoad.jdkFixedRate(
+                            Workloads.HTTP_HALF_PEAK,
+                            base,
+                            HttpLoad.Shape.topUps("half-" + settings.seed(), TOPUP_USERS),
+                            half,
+                            256,
+                            settings.seconds()),
                     "topup_uniform@" + settings.concurrencyMax());
             for (int c : settings.concurrencies()) {
                 HttpLoad.Shape shape = HttpLoad.Shape.balanceReads(READ_USERS);
@@ -351,8 +454,9 @@ public final class Bench {
                         : HttpLoad.jdkClosedLoop(Workloads.HTTP_READS, base, shape, c, settings.seconds());
                 record(result.withNote(String.format("server RSS %.0f MB", server.sampleRss())), "select-only@" + c);
             }
-            environment.put("server RSS peak", String.format("%.0f MB (heap limit %s)", server.rssPeakMegabytes(),
-                    ServerProcess.HEAP));
+            environment.put(
+                    "server RSS peak",
+                    String.format("%.0f MB (heap limit %s)", server.rssPeakMegabytes(), ServerProcess.HEAP));
         }
     }
 
@@ -374,15 +478,19 @@ public final class Bench {
 
     private Result record(Result result) {
         results.add(result);
-        log.printf("bench: %-34s %-13s c=%-3d %,10.0f ops/s%n", result.workload(), result.driver(),
-                result.concurrency(), result.opsPerSecond());
+        log.printf(
+                "bench: %-34s %-13s c=%-3d %,10.0f ops/s%n",
+                result.workload(), result.driver(), result.concurrency(), result.opsPerSecond());
         return result;
     }
 
     private Result record(Result result, String baselineKey) {
         Result baseline = baselines.get(baselineKey);
-        return record(baseline == null ? result
-                : result.withBaseline(baseline.workload() + " @" + baseline.concurrency(), baseline.opsPerSecond()));
+        return record(
+                baseline == null
+                        ? result
+                        : result.withBaseline(
+                                baseline.workload() + " @" + baseline.concurrency(), baseline.opsPerSecond()));
     }
 
     private Result at(String workload, int concurrency) {
@@ -406,10 +514,16 @@ public final class Bench {
     private Path writeReport() throws IOException {
         Path chart = settings.out().resolve("throughput.png");
         Map<String, TreeMap<Integer, Double>> series = new LinkedHashMap<>();
-        for (String workload : List.of(Workloads.PGBENCH_UNIFORM, Workloads.PGBENCH_HOT, Workloads.LIBRARY_TOPUPS,
-                Workloads.HTTP_TOPUPS, Workloads.PGBENCH_SELECT, Workloads.HTTP_READS)) {
+        for (String workload : List.of(
+                Workloads.PGBENCH_UNIFORM,
+                Workloads.PGBENCH_HOT,
+                Workloads.LIBRARY_TOPUPS,
+                Workloads.HTTP_TOPUPS,
+                Workloads.PGBENCH_SELECT,
+                Workloads.HTTP_READS)) {
             TreeMap<Integer, Double> points = new TreeMap<>();
-            results.stream().filter(r -> r.workload().equals(workload))
+            results.stream()
+                    .filter(r -> r.workload().equals(workload))
                     .forEach(r -> points.put(r.concurrency(), r.opsPerSecond()));
             if (!points.isEmpty()) {
                 series.put(workload, points);

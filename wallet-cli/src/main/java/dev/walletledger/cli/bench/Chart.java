@@ -25,7 +25,8 @@ final class Chart {
     private static final int BOTTOM = 60;
     private static final Color[] COLORS = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
-        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)
+    };
 
     private Chart() {}
 
@@ -41,9 +42,17 @@ final class Chart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString(title, LEFT, 30);
 
-        List<Integer> xs = series.values().stream().flatMap(m -> m.keySet().stream()).distinct().sorted().toList();
-        double yMax = series.values().stream().flatMap(m -> m.values().stream())
-                .filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).max().orElse(1);
+        List<Integer> xs = series.values().stream()
+                .flatMap(m -> m.keySet().stream())
+                .distinct()
+                .sorted()
+                .toList();
+        double yMax = series.values().stream()
+                .flatMap(m -> m.values().stream())
+                .filter(v -> !v.isNaN())
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(1);
         yMax = niceCeiling(yMax);
         int plotWidth = WIDTH - LEFT - RIGHT;
         int plotHeight = HEIGHT - TOP - BOTTOM;
@@ -73,9 +82,11 @@ final class Chart {
             Color color = COLORS[index % COLORS.length];
             boolean baseline = line.getKey().startsWith("pgbench");
             g.setColor(color);
-            g.setStroke(baseline
-                    ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 6f}, 0f)
-                    : new BasicStroke(3f));
+            g.setStroke(
+                    baseline
+                            ? new BasicStroke(
+                                    2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 6f}, 0f)
+                            : new BasicStroke(3f));
             Integer previousX = null;
             Integer previousY = null;
             for (Map.Entry<Integer, Double> point : line.getValue().entrySet()) {

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,9 +32,12 @@ final class HttpLoad {
     /** Request {@code seq}'s method, path and body (null for GET); {seq} and {user} are filled in per request. */
     record Shape(String method, String pathTemplate, String bodyTemplate, int users) {
         static Shape topUps(String run, int users) {
-            return new Shape("POST", "/api/v1/wallets/topup",
+            return new Shape(
+                    "POST",
+                    "/api/v1/wallets/topup",
                     "{\"user_id\":\"h{user}\",\"asset_code\":\"GOLD_COINS\",\"amount\":10,\"reference_id\":\"" + run
-                            + "-{seq}\",\"payment_method\":\"bench\"}", users);
+                            + "-{seq}\",\"payment_method\":\"bench\"}",
+                    users);
         }
 
         static Shape balanceReads(int users) {
@@ -51,15 +53,16 @@ final class HttpLoad {
         }
 
         private String fill(String template, long sequence) {
-            return template.replace("{seq}", Long.toString(sequence)).replace("{user}", Long.toString(sequence % users));
+            return template.replace("{seq}", Long.toString(sequence))
+                    .replace("{user}", Long.toString(sequence % users));
         }
     }
 
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: ([0-9]+)");
-    private static final Pattern SOCKET_ERRORS = Pattern.compile(
-            "Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
+    private static final Pattern SOCKET_ERRORS =
+            Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
     private static final Pattern LATENCY_LINE = Pattern.compile("Latency\\s+\\S+\\s+\\S+\\s+(\\S+)");
 
     private HttpLoad() {}
@@ -72,9 +75,20 @@ final class HttpLoad {
     static Result wrk(Path wrk, String workload, URI base, Shape shape, int connections, int seconds) {
         Path script = luaScript(shape);
         try {
-            List<String> command = List.of(wrk.toString(), "-t", Integer.toString(Math.min(2, connections)),
-                    "-c", Integer.toString(connections), "-d", seconds + "s", "--latency", "--timeout", "10s",
-                    "-s", script.toString(), base.toString());
+            List<String> command = List.of(
+                    wrk.toString(),
+                    "-t",
+                    Integer.toString(Math.min(2, connections)),
+                    "-c",
+                    Integer.toString(connections),
+                    "-d",
+                    seconds + "s",
+                    "--latency",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.toString(),
+                    base.toString());
             Processes.Output output = Processes.run(command, Map.of(), Duration.ofSeconds(seconds + 60L));
             String text = output.text();
             Matcher rate = REQUESTS.matcher(text);
@@ -94,9 +108,20 @@ final class HttpLoad {
             }
             Matcher total = TOTAL.matcher(text);
             Matcher max = LATENCY_LINE.matcher(text);
-            return new Result(workload, "wrk", connections, Double.parseDouble(rate.group(1)),
-                    percentile(text, "50%"), percentile(text, "99%"), max.find() ? millis(max.group(1)) : Double.NaN,
-                    total.find() ? Long.parseLong(total.group(1)) : 0, 0, errors, 0, "", Double.NaN,
+            return new Result(
+                    workload,
+                    "wrk",
+                    connections,
+                    Double.parseDouble(rate.group(1)),
+                    percentile(text, "50%"),
+                    percentile(text, "99%"),
+                    max.find() ? millis(max.group(1)) : Double.NaN,
+                    total.find() ? Long.parseLong(total.group(1)) : 0,
+                    0,
+                    errors,
+                    0,
+                    "",
+                    Double.NaN,
                     String.format("wrk used %.0f%% of one core", 100 * output.cpuSeconds() / seconds));
         } finally {
             try {
@@ -108,7 +133,8 @@ final class HttpLoad {
     }
 
     private static double percentile(String text, String label) {
-        Matcher matcher = Pattern.compile("\\s" + Pattern.quote(label) + "\\s+(\\S+)").matcher(text);
+        Matcher matcher =
+                Pattern.compile("\\s" + Pattern.quote(label) + "\\s+(\\S+)").matcher(text);
         return matcher.find() ? millis(matcher.group(1)) : Double.NaN;
     }
 
@@ -152,8 +178,12 @@ final class HttpLoad {
                   end
                   return wrk.format("%s", fill(%s, seq), headers, body)
                 end
-                """.formatted(shape.users(), shape.bodyTemplate() != null, lua(shape.bodyTemplate()), shape.method(),
-                lua(shape.pathTemplate()));
+                """.formatted(
+                        shape.users(),
+                        shape.bodyTemplate() != null,
+                        lua(shape.bodyTemplate()),
+                        shape.method(),
+                        lua(shape.pathTemplate()));
         try {
             Path file = Files.createTempFile("wrk-", ".lua");
             Files.writeString(file, script);
@@ -169,8 +199,10 @@ final class HttpLoad {
 
     /** Closed loop with the JDK client: {@code connections} requests in flight at all times. */
     static Result jdkClosedLoop(String workload, URI base, Shape shape, int connections, int seconds) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(2)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(2))
+                .build();
         AtomicLong sequence = new AtomicLong();
         LongAdder errors = new LongAdder();
         List<Latencies> latencies = new ArrayList<>();
@@ -182,7 +214,8 @@ final class HttpLoad {
             latencies.add(mine);
             loops.add(loop(client, base, shape, sequence, errors, mine, deadline));
         }
-        CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0])).orTimeout(seconds + 60L, TimeUnit.SECONDS)
+        CompletableFuture.allOf(loops.toArray(new CompletableFuture<?>[0]))
+                .orTimeout(seconds + 60L, TimeUnit.SECONDS)
                 .join();
         double elapsed = (System.nanoTime() - started) / 1e9;
         long total = latencies.stream().mapToLong(Latencies::count).sum();
@@ -190,17 +223,37 @@ final class HttpLoad {
         synchronized (latencies) {
             summary = Latencies.summarize(latencies);
         }
-        return new Result(workload, "jdk-client", connections, total / elapsed, summary.p50Millis(), summary.p99Millis(),
-                summary.maxMillis(), total, 0, errors.sum(), 0, "", Double.NaN, "");
+        return new Result(
+                workload,
+                "jdk-client",
+                connections,
+                total / elapsed,
+                summary.p50Millis(),
+                summary.p99Millis(),
+                summary.maxMillis(),
+                total,
+                0,
+                errors.sum(),
+                0,
+                "",
+                Double.NaN,
+                "");
     }
 
-    private static CompletableFuture<Void> loop(HttpClient client, URI base, Shape shape, AtomicLong sequence,
-                                                LongAdder errors, Latencies latencies, long deadline) {
+    private static CompletableFuture<Void> loop(
+            HttpClient client,
+            URI base,
+            Shape shape,
+            AtomicLong sequence,
+            LongAdder errors,
+            Latencies latencies,
+            long deadline) {
         if (System.nanoTime() >= deadline) {
             return CompletableFuture.completedFuture(null);
         }
         long begin = System.nanoTime();
-        return client.sendAsync(request(base, shape, sequence.incrementAndGet()), HttpResponse.BodyHandlers.discarding())
+        return client.sendAsync(
+                        request(base, shape, sequence.incrementAndGet()), HttpResponse.BodyHandlers.discarding())
                 .handle((response, failure) -> {
                     synchronized (latencies) {
                         latencies.record(System.nanoTime() - begin);
@@ -218,10 +271,12 @@ final class HttpLoad {
      * does; latency counts from the scheduled time. At most {@code inFlightMax} outstanding (beyond, the
      * request counts as an error: the server is not keeping up).
      */
-    static Result jdkFixedRate(String workload, URI base, Shape shape, double ratePerSecond, int inFlightMax,
-                               int seconds) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(2)).build();
+    static Result jdkFixedRate(
+            String workload, URI base, Shape shape, double ratePerSecond, int inFlightMax, int seconds) {
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(2))
+                .build();
         Semaphore inFlight = new Semaphore(inFlightMax);
         LongAdder errors = new LongAdder();
         Latencies latencies = new Latencies();
@@ -239,7 +294,8 @@ final class HttpLoad {
                 errors.increment();
                 continue;
             }
-            sent.add(client.sendAsync(request(base, shape, i + 1_000_000_000_000L), HttpResponse.BodyHandlers.discarding())
+            sent.add(client.sendAsync(
+                            request(base, shape, i + 1_000_000_000_000L), HttpResponse.BodyHandlers.discarding())
                     .handle((response, failure) -> {
                         inFlight.release();
                         synchronized (latencies) {
@@ -251,22 +307,37 @@ final class HttpLoad {
                         return null;
                     }));
         }
-        CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).orTimeout(60, TimeUnit.SECONDS).join();
+        CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]))
+                .orTimeout(60, TimeUnit.SECONDS)
+                .join();
         double elapsed = (System.nanoTime() - started) / 1e9;
         Latencies.Summary summary = Latencies.summarize(List.of(latencies));
-        return new Result(workload, "jdk-open-loop", inFlightMax, latencies.count() / elapsed, summary.p50Millis(),
-                summary.p99Millis(), summary.maxMillis(), latencies.count(), 0, errors.sum(), 0, "", Double.NaN,
+        return new Result(
+                workload,
+                "jdk-open-loop",
+                inFlightMax,
+                latencies.count() / elapsed,
+                summary.p50Millis(),
+                summary.p99Millis(),
+                summary.maxMillis(),
+                latencies.count(),
+                0,
+                errors.sum(),
+                0,
+                "",
+                Double.NaN,
                 String.format("fixed rate %.0f/s, latency from the scheduled send time", ratePerSecond));
     }
 
     private static HttpRequest request(URI base, Shape shape, long sequence) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(shape.path(sequence)))
-                .timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(base.resolve(shape.path(sequence))).timeout(Duration.ofSeconds(10));
         String body = shape.body(sequence);
         if (body == null) {
             return builder.GET().build();
         }
         return builder.header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 }

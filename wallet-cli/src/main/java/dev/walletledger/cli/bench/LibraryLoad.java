@@ -74,8 +74,20 @@ final class LibraryLoad {
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
         Latencies.Summary summary = Latencies.summarize(latencies);
-        return new Result(workload, "library", threads, operations.sum() / elapsed, summary.p50Millis(),
-                summary.p99Millis(), summary.maxMillis(), operations.sum(), refused.sum(), errors.sum(),
-                ledger.metrics().retries() - retriesBefore, "", Double.NaN, "");
+        return new Result(
+                workload,
+                "library",
+                threads,
+                operations.sum() / elapsed,
+                summary.p50Millis(),
+                summary.p99Millis(),
+                summary.maxMillis(),
+                operations.sum(),
+                refused.sum(),
+                errors.sum(),
+                ledger.metrics().retries() - retriesBefore,
+                "",
+                Double.NaN,
+                "");
     }
 }

@@ -68,7 +68,9 @@ final class Pgbench {
     }
 
     String version() {
-        return Processes.run(List.of(binary.toString(), "--version"), environment, Duration.ofSeconds(30)).text().strip();
+        return Processes.run(List.of(binary.toString(), "--version"), environment, Duration.ofSeconds(30))
+                .text()
+                .strip();
     }
 
     void initialize(int scale) {
@@ -82,9 +84,17 @@ final class Pgbench {
 
     /** {@code script} is "topup_uniform", "topup_hot" or "select-only" (the built-in -S). */
     Result run(String script, int clients, int seconds) {
-        List<String> command = new ArrayList<>(List.of(binary.toString(), "-M", "prepared", "-n",
-                "-j", Integer.toString(Math.min(2, clients)), "-c", Integer.toString(clients),
-                "-T", Integer.toString(seconds)));
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "-M",
+                "prepared",
+                "-n",
+                "-j",
+                Integer.toString(Math.min(2, clients)),
+                "-c",
+                Integer.toString(clients),
+                "-T",
+                Integer.toString(seconds)));
         if (script.equals("select-only")) {
             command.add("-S");
         } else {
@@ -101,8 +111,20 @@ final class Pgbench {
         Matcher failed = FAILED.matcher(output.text());
         long errors = failed.find() ? Long.parseLong(failed.group(1)) : 0;
         double rate = Double.parseDouble(tps.group(1));
-        return new Result("pgbench " + script, "pgbench", clients, rate, Double.NaN, Double.NaN, Double.NaN,
-                Math.round(rate * seconds), 0, errors, 0, "", Double.NaN,
+        return new Result(
+                "pgbench " + script,
+                "pgbench",
+                clients,
+                rate,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Math.round(rate * seconds),
+                0,
+                errors,
+                0,
+                "",
+                Double.NaN,
                 "latency average " + average + " ms; pgbench reports no percentiles");
     }
 }

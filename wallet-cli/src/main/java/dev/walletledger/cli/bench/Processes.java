@@ -20,8 +20,8 @@ final class Processes {
         try {
             Path log = Files.createTempFile("bench-", ".out");
             try {
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
+                ProcessBuilder builder =
+                        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
                 builder.environment().putAll(environment);
                 Process process = builder.start();
                 double cpu = 0;

@@ -14,22 +14,39 @@ final class Report {
     static String markdown(Map<String, String> environment, List<Result> results, List<String> targets) {
         StringBuilder out = new StringBuilder();
         out.append("### Environment\n\n");
-        environment.forEach((key, value) -> out.append("- ").append(key).append(": ").append(value).append('\n'));
+        environment.forEach((key, value) ->
+                out.append("- ").append(key).append(": ").append(value).append('\n'));
         out.append("\n### Results\n\n");
-        out.append("| workload | driver | conc. | ops/s | p50 ms | p99 ms | max ms | refused | errors | retries | ratio | vs |\n");
+        out.append(
+                "| workload | driver | conc. | ops/s | p50 ms | p99 ms | max ms | refused | errors | retries | ratio | vs |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
-            out.append(String.format("| %s | %s | %d | %,.0f | %s | %s | %s | %,d | %,d | %,d | %s | %s |%n",
-                    r.workload(), r.driver(), r.concurrency(), r.opsPerSecond(), number(r.p50Millis()),
-                    number(r.p99Millis()), number(r.maxMillis()), r.refused(), r.errors(), r.retries(),
-                    Double.isNaN(r.ratio()) ? "" : String.format("%.2f×", r.ratio()), r.baseline()));
+            out.append(String.format(
+                    "| %s | %s | %d | %,.0f | %s | %s | %s | %,d | %,d | %,d | %s | %s |%n",
+                    r.workload(),
+                    r.driver(),
+                    r.concurrency(),
+                    r.opsPerSecond(),
+                    number(r.p50Millis()),
+                    number(r.p99Millis()),
+                    number(r.maxMillis()),
+                    r.refused(),
+                    r.errors(),
+                    r.retries(),
+                    Double.isNaN(r.ratio()) ? "" : String.format("%.2f×", r.ratio()),
+                    r.baseline()));
         }
         List<Result> noted = results.stream().filter(r -> !r.note().isEmpty()).toList();
         if (!noted.isEmpty()) {
             out.append("\nNotes:\n\n");
             for (Result r : noted) {
-                out.append("- ").append(r.workload()).append(" @").append(r.concurrency()).append(": ")
-                        .append(r.note()).append('\n');
+                out.append("- ")
+                        .append(r.workload())
+                        .append(" @")
+                        .append(r.concurrency())
+                        .append(": ")
+                        .append(r.note())
+                        .append('\n');
             }
         }
         if (!targets.isEmpty()) {
@@ -42,13 +59,24 @@ final class Report {
     static void writeJson(Path file, List<Result> results) {
         StringBuilder out = new StringBuilder();
         for (Result r : results) {
-            out.append(String.format(java.util.Locale.ROOT,
+            out.append(String.format(
+                    java.util.Locale.ROOT,
                     "{\"workload\":\"%s\",\"driver\":\"%s\",\"concurrency\":%d,\"ops_per_second\":%.1f,"
                             + "\"p50_ms\":%s,\"p99_ms\":%s,\"max_ms\":%s,\"operations\":%d,\"refused\":%d,"
                             + "\"errors\":%d,\"retries\":%d,\"baseline\":\"%s\",\"ratio\":%s}%n",
-                    r.workload(), r.driver(), r.concurrency(), r.opsPerSecond(), json(r.p50Millis()),
-                    json(r.p99Millis()), json(r.maxMillis()), r.operations(), r.refused(), r.errors(), r.retries(),
-                    r.baseline(), json(r.ratio())));
+                    r.workload(),
+                    r.driver(),
+                    r.concurrency(),
+                    r.opsPerSecond(),
+                    json(r.p50Millis()),
+                    json(r.p99Millis()),
+                    json(r.maxMillis()),
+                    r.operations(),
+                    r.refused(),
+                    r.errors(),
+                    r.retries(),
+                    r.baseline(),
+                    json(r.ratio())));
         }
         try {
             Files.writeString(file, out);

@@ -32,9 +32,13 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path jar, String jdbcUrl, Map<String, String> extraEnvironment, Path log) {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-Xms" + HEAP, "-jar", jar.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx" + HEAP,
+                        "-Xms" + HEAP,
+                        "-jar",
+                        jar.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.put("DATABASE_URL", jdbcUrl);
         environment.put("PORT", Integer.toString(port));
@@ -50,15 +54,19 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void awaitHealthy() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri("/api/v1/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = client.send(
+                        HttpRequest.newBuilder(uri("/api/v1/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
                 }

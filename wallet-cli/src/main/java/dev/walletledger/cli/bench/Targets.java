@@ -11,27 +11,40 @@ final class Targets {
     static List<String> check(List<Result> results, Bench.Settings settings) {
         int top = settings.concurrencyMax();
         List<String> lines = new ArrayList<>();
-        ratio(results, Workloads.LIBRARY_TOPUPS, top).ifPresent(r -> lines.add(line(
-                "library top-ups at " + top + " callers ≥ 2.0× pgbench uniform", r, 2.0)));
-        ratio(results, Workloads.HTTP_TOPUPS, top).ifPresent(r -> lines.add(line(
-                "HTTP top-ups at " + top + " connections ≥ 1.0× pgbench uniform", r, 1.0)));
-        find(results, Workloads.HTTP_HALF_PEAK, -1).ifPresent(r -> lines.add(String.format(
-                "%s p99 at half of peak (%,.0f/s) ≤ 25 ms: %.1f ms", r.p99Millis() <= 25 ? "MET" : "MISSED",
-                r.opsPerSecond(), r.p99Millis())));
+        ratio(results, Workloads.LIBRARY_TOPUPS, top)
+                .ifPresent(
+                        r -> lines.add(line("library top-ups at " + top + " callers ≥ 2.0× pgbench uniform", r, 2.0)));
+        ratio(results, Workloads.HTTP_TOPUPS, top)
+                .ifPresent(
+                        r -> lines.add(line("HTTP top-ups at " + top + " connections ≥ 1.0× pgbench uniform", r, 1.0)));
+        find(results, Workloads.HTTP_HALF_PEAK, -1)
+                .ifPresent(r -> lines.add(String.format(
+                        "%s p99 at half of peak (%,.0f/s) ≤ 25 ms: %.1f ms",
+                        r.p99Millis() <= 25 ? "MET" : "MISSED", r.opsPerSecond(), r.p99Millis())));
         Optional<Result> hot = find(results, Workloads.HOT, top);
         Optional<Result> spread = find(results, Workloads.SPREAD, top);
         if (hot.isPresent() && spread.isPresent()) {
-            lines.add(line("all top-ups through one TREASURY ≥ 0.9× the spread run",
-                    hot.get().opsPerSecond() / spread.get().opsPerSecond(), 0.9));
+            lines.add(line(
+                    "all top-ups through one TREASURY ≥ 0.9× the spread run",
+                    hot.get().opsPerSecond() / spread.get().opsPerSecond(),
+                    0.9));
         }
-        results.stream().filter(r -> r.workload().equals(Workloads.BATCHES_OF_1000) && !Double.isNaN(r.ratio()))
+        results.stream()
+                .filter(r -> r.workload().equals(Workloads.BATCHES_OF_1000) && !Double.isNaN(r.ratio()))
                 .max((a, b) -> Double.compare(a.ratio(), b.ratio()))
-                .ifPresent(r -> lines.add(line("batches of 1,000 ≥ 20× pgbench uniform TPS (operations/s, best of "
-                        + "1 and 4 callers)", r.ratio(), 20.0)));
-        ratio(results, Workloads.HTTP_READS, top).ifPresent(r -> lines.add(line(
-                "HTTP balance reads at " + top + " connections ≥ 0.5× pgbench -S", r, 0.5)));
-        if (results.stream().anyMatch(r -> r.driver().equals("wrk") || r.driver().startsWith("jdk"))) {
-            long errors = results.stream().filter(r -> r.workload().startsWith(Workloads.HTTP_PREFIX)).mapToLong(Result::errors).sum();
+                .ifPresent(r -> lines.add(line(
+                        "batches of 1,000 ≥ 20× pgbench uniform TPS (operations/s, best of " + "1 and 4 callers)",
+                        r.ratio(),
+                        20.0)));
+        ratio(results, Workloads.HTTP_READS, top)
+                .ifPresent(r ->
+                        lines.add(line("HTTP balance reads at " + top + " connections ≥ 0.5× pgbench -S", r, 0.5)));
+        if (results.stream()
+                .anyMatch(r -> r.driver().equals("wrk") || r.driver().startsWith("jdk"))) {
+            long errors = results.stream()
+                    .filter(r -> r.workload().startsWith(Workloads.HTTP_PREFIX))
+                    .mapToLong(Result::errors)
+                    .sum();
             lines.add((errors == 0 ? "MET" : "CHECK") + " peak load served with a heap of at most 256 MB"
                     + " (server run with -Xmx" + ServerProcess.HEAP + "; HTTP errors in all runs: " + errors + ")");
         }

@@ -1,9 +1,9 @@
 package dev.walletledger.cli.bench;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,25 +29,42 @@ class BenchQuickTest {
         long seed = Seeds.seed("BenchQuickTest") & Integer.MAX_VALUE; // replaying N uses N & MAX as before
         boolean http = Files.isRegularFile(SERVER_JAR);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Bench.Settings settings = new Bench.Settings(1, List.of(1, 2), 1, out, Optional.empty(),
-                Optional.of(SERVER_JAR), http, Pgbench.find().isPresent(), seed);
+        Bench.Settings settings = new Bench.Settings(
+                1,
+                List.of(1, 2),
+                1,
+                out,
+                Optional.empty(),
+                Optional.of(SERVER_JAR),
+                http,
+                Pgbench.find().isPresent(),
+                seed);
         Path report = new Bench(settings, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         System.out.println(log.toString(StandardCharsets.UTF_8));
 
         String markdown = Files.readString(report);
-        for (String workload : List.of("library top-ups", "library mix 60/30/10", "top-ups, one TREASURY (hot)",
-                "top-ups, 16 TREASURYs (spread)", "batches of 100", "batches of 1000")) {
+        for (String workload : List.of(
+                "library top-ups",
+                "library mix 60/30/10",
+                "top-ups, one TREASURY (hot)",
+                "top-ups, 16 TREASURYs (spread)",
+                "batches of 100",
+                "batches of 1000")) {
             assertTrue(markdown.contains("| " + workload + " |"), workload + " missing from\n" + markdown);
         }
-        assertTrue(markdown.contains("synchronous_commit=on") && markdown.contains("fsync=on"),
+        assertTrue(
+                markdown.contains("synchronous_commit=on") && markdown.contains("fsync=on"),
                 "the benchmark database must be durable:\n" + markdown);
         if (settings.pgbench()) {
             assertTrue(markdown.contains("| pgbench topup_uniform |") && markdown.contains("| pgbench select-only |"));
             assertTrue(markdown.contains("×"), "ratios to pgbench are reported");
         }
         if (http) {
-            assertTrue(markdown.contains("| HTTP top-ups |") && markdown.contains("| HTTP balance reads |")
-                    && markdown.contains("| HTTP top-ups at half of peak |"), markdown);
+            assertTrue(
+                    markdown.contains("| HTTP top-ups |")
+                            && markdown.contains("| HTTP balance reads |")
+                            && markdown.contains("| HTTP top-ups at half of peak |"),
+                    markdown);
         } else {
             System.out.println("BenchQuickTest: " + SERVER_JAR + " not built (module built alone): HTTP runs skipped");
         }

@@ -42,7 +42,7 @@ class ArgsFuzzTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exit = CLI.run(argv, stdout, stderr);
         }
         String errors = err.toString(StandardCharsets.UTF_8);
@@ -66,16 +66,16 @@ class ArgsFuzzTest {
     static Cli cli() {
         try {
             Class<?> connectorType = Class.forName("dev.walletledger.cli.Database$Connector");
-            Object connector = Proxy.newProxyInstance(ArgsFuzzTest.class.getClassLoader(), new Class<?>[] {connectorType},
-                    (proxy, method, args) -> {
+            Object connector = Proxy.newProxyInstance(
+                    ArgsFuzzTest.class.getClassLoader(), new Class<?>[] {connectorType}, (proxy, method, args) -> {
                         if (method.getName().equals("connect")) {
-                            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "no database in the fuzz test",
-                                    Map.of());
+                            throw WalletException.of(
+                                    ErrorCode.STORAGE_UNAVAILABLE, "no database in the fuzz test", Map.of());
                         }
                         return method.getName().equals("toString") ? "fuzz-connector" : null;
                     });
-            Constructor<Cli> constructor = Cli.class.getConstructor(connectorType, Map.class, boolean.class,
-                    LongSupplier.class);
+            Constructor<Cli> constructor =
+                    Cli.class.getConstructor(connectorType, Map.class, boolean.class, LongSupplier.class);
             LongSupplier clock = () -> 0L;
             return constructor.newInstance(connector, Map.of(), false, clock);
         } catch (ReflectiveOperationException e) {

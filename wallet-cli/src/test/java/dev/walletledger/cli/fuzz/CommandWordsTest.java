@@ -19,7 +19,7 @@ class CommandWordsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-             PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exit = ArgsFuzzTest.CLI.run(new String[] {"assets add"}, out, stderr);
         }
         assertEquals(64, exit, err.toString(StandardCharsets.UTF_8));

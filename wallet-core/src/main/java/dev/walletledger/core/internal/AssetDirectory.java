@@ -57,8 +57,8 @@ public final class AssetDirectory {
     }
 
     public static WalletException notFound(String code) {
-        return WalletException.of(ErrorCode.ASSET_NOT_FOUND, "no asset type has the code " + code,
-                Map.of("asset_code", code));
+        return WalletException.of(
+                ErrorCode.ASSET_NOT_FOUND, "no asset type has the code " + code, Map.of("asset_code", code));
     }
 
     private void reload(Connection connection) throws SQLException {
@@ -66,7 +66,7 @@ public final class AssetDirectory {
         Map<String, Asset> assets = new HashMap<>();
         Map<String, Map<SystemWallet, Long>> wallets = new HashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(load);
-             ResultSet rows = statement.executeQuery()) {
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 String code = rows.getString(2);
                 ids.put(code, rows.getInt(1));
@@ -78,7 +78,8 @@ public final class AssetDirectory {
         Map<String, AssetRow> loaded = new HashMap<>();
         for (Map.Entry<String, Asset> entry : assets.entrySet()) {
             Map<SystemWallet, Long> roles = wallets.get(entry.getKey());
-            Invariants.require(roles.size() == SystemWallet.values().length,
+            Invariants.require(
+                    roles.size() == SystemWallet.values().length,
                     "asset " + entry.getKey() + " has all of its system wallets");
             loaded.put(entry.getKey(), new AssetRow(ids.get(entry.getKey()), entry.getValue(), Map.copyOf(roles)));
         }

@@ -2,32 +2,32 @@ package dev.walletledger.core.internal;
 
 import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditProgress;
+import dev.walletledger.core.AuditReport;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.Entry;
+import dev.walletledger.core.LedgerStats;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.WalletKind;
-import java.security.MessageDigest;
-import java.sql.Statement;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalLong;
-import java.util.UUID;
-import dev.walletledger.core.AuditReport;
-import dev.walletledger.core.LedgerStats;
 import java.math.BigInteger;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.UUID;
 
 /**
  * The full audit: recomputes every balance from the entries, in one REPEATABLE READ snapshot, and
@@ -37,6 +37,7 @@ import java.util.List;
 public final class Audit {
     /** Wallet ids per range query; with at most {@link #RANGES_MAX} ranges in all. */
     private static final long RANGE_MIN = 2_000;
+
     private static final long RANGES_MAX = 1_000;
 
     private static final String SIGNED = "CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END";
@@ -167,17 +168,19 @@ public final class Audit {
         Findings findings = new Findings();
         long[] totals = new long[5];
         try (PreparedStatement statement = connection.prepareStatement(counts);
-             ResultSet row = statement.executeQuery()) {
+                ResultSet row = statement.executeQuery()) {
             row.next();
             for (int i = 0; i < totals.length; i++) {
                 totals[i] = row.getLong(i + 1);
             }
         }
         try (PreparedStatement statement = connection.prepareStatement(conservation);
-             ResultSet rows = statement.executeQuery()) {
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 if (rows.getBigDecimal(2).signum() != 0) {
-                    findings.add("conservation", rows.getString(1),
+                    findings.add(
+                            "conservation",
+                            rows.getString(1),
                             "user balances plus system entries sum to " + rows.getBigDecimal(2) + ", not 0");
                 }
             }
@@ -188,11 +191,14 @@ public final class Audit {
                 while (rows.next()) {
                     String subject = rows.getString(1) + " (" + rows.getString(2) + ")";
                     if (rows.getBigDecimal(4).signum() != 0) {
-                        findings.add("transaction_balance", subject,
-                                "debits minus credits is " + rows.getBigDecimal(4));
+                        findings.add(
+                                "transaction_balance", subject, "debits minus credits is " + rows.getBigDecimal(4));
                     } else {
-                        findings.add("transaction_shape", subject, rows.getLong(3)
-                                + " entries; a transaction has one USER and one SYSTEM entry of its amount and asset");
+                        findings.add(
+                                "transaction_shape",
+                                subject,
+                                rows.getLong(3)
+                                        + " entries; a transaction has one USER and one SYSTEM entry of its amount and asset");
                     }
                 }
             }
@@ -202,19 +208,33 @@ public final class Audit {
         if (anchor != null) {
             long last = scalar(connection, lastEntryId);
             if (anchor.entryId() > last) {
-                findings.add("anchor", anchor.toString(), "the anchor names entry " + anchor.entryId()
-                        + " but the ledger ends at entry " + last + ": history was removed");
+                findings.add(
+                        "anchor",
+                        anchor.toString(),
+                        "the anchor names entry " + anchor.entryId() + " but the ledger ends at entry " + last
+                                + ": history was removed");
             } else if (!chains.anchorDigest().equals(anchor.digest())) {
-                findings.add("anchor", anchor.toString(), "history up to entry " + anchor.entryId()
-                        + " is not what it was when the anchor was taken (digest now " + chains.anchorDigest() + ")");
+                findings.add(
+                        "anchor",
+                        anchor.toString(),
+                        "history up to entry " + anchor.entryId()
+                                + " is not what it was when the anchor was taken (digest now " + chains.anchorDigest()
+                                + ")");
             }
         }
-        return new AuditReport(totals[0], totals[1], totals[2], totals[3], findings.listed, findings.count,
+        return new AuditReport(
+                totals[0],
+                totals[1],
+                totals[2],
+                totals[3],
+                findings.listed,
+                findings.count,
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
-    private void checkWallets(Connection connection, long maxWalletId, AuditProgress progress, Findings findings,
-                              ChainWalk chains) throws SQLException {
+    private void checkWallets(
+            Connection connection, long maxWalletId, AuditProgress progress, Findings findings, ChainWalk chains)
+            throws SQLException {
         long range = Math.max(RANGE_MIN, (maxWalletId + RANGES_MAX - 1) / RANGES_MAX);
         progress.progressed(0, maxWalletId);
         for (long low = 1; low <= maxWalletId; low += range) {
@@ -232,8 +252,11 @@ public final class Audit {
                             findings.add("negative_balance", subject, "balance is " + rows.getLong(3));
                         }
                         if (rows.getBigDecimal(4).compareTo(java.math.BigDecimal.valueOf(rows.getLong(3))) != 0) {
-                            findings.add("stored_balance", subject, "stored balance " + rows.getLong(3)
-                                    + " but its entries sum to " + rows.getBigDecimal(4));
+                            findings.add(
+                                    "stored_balance",
+                                    subject,
+                                    "stored balance " + rows.getLong(3) + " but its entries sum to "
+                                            + rows.getBigDecimal(4));
                         }
                     }
                 }
@@ -245,8 +268,11 @@ public final class Audit {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         String after = rows.getString(3);
-                        findings.add("balance_chain", "wallet " + rows.getLong(1) + " entry " + rows.getLong(2),
-                                rows.getString(5).equals("SYSTEM") ? "a SYSTEM entry carries a balance_after"
+                        findings.add(
+                                "balance_chain",
+                                "wallet " + rows.getLong(1) + " entry " + rows.getLong(2),
+                                rows.getString(5).equals("SYSTEM")
+                                        ? "a SYSTEM entry carries a balance_after"
                                         : "balance_after " + after + " but the entries up to it sum to "
                                                 + rows.getBigDecimal(4));
                     }
@@ -281,7 +307,8 @@ public final class Audit {
     }
 
     private static long scalar(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet row = statement.executeQuery()) {
+        try (PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet row = statement.executeQuery()) {
             row.next();
             return row.getLong(1);
         }
@@ -320,17 +347,27 @@ public final class Audit {
                         boolean more = rows.next();
                         UUID id = more ? rows.getObject(2, UUID.class) : null;
                         if (link != null && !link.id.equals(id)) { // the previous transaction is complete
-                            byte[] hash = Chain.hash(previous, link.id, link.operation, link.wallet, link.createdAt,
-                                    link.actor, link.entries);
+                            byte[] hash = Chain.hash(
+                                    previous,
+                                    link.id,
+                                    link.operation,
+                                    link.wallet,
+                                    link.createdAt,
+                                    link.actor,
+                                    link.entries);
                             if (!broken && !Arrays.equals(hash, link.stored)) {
                                 broken = true;
-                                findings.add("hash_chain", "wallet " + link.wallet + " transaction " + link.id
-                                        + " (" + link.operation.referenceId() + ")",
+                                findings.add(
+                                        "hash_chain",
+                                        "wallet " + link.wallet + " transaction " + link.id + " ("
+                                                + link.operation.referenceId() + ")",
                                         "its hash does not match its content and the chain before it");
                             }
                             if (previousAt != null && link.createdAt.isBefore(previousAt)) {
-                                findings.add("time_order", "wallet " + link.wallet + " transaction " + link.id
-                                        + " (" + link.operation.referenceId() + ")",
+                                findings.add(
+                                        "time_order",
+                                        "wallet " + link.wallet + " transaction " + link.id + " ("
+                                                + link.operation.referenceId() + ")",
                                         "dated " + link.createdAt + ", before the transaction before it on the wallet ("
                                                 + previousAt + ")");
                             }
@@ -372,8 +409,7 @@ public final class Audit {
          * Each stored head must be the stored hash of the wallet's last transaction, and its last entry time
          * that transaction's time (no transaction: neither).
          */
-        private void checkHeads(Connection connection, long low, long high, Map<Long, Link> last)
-                throws SQLException {
+        private void checkHeads(Connection connection, long low, long high, Map<Long, Link> last) throws SQLException {
             try (PreparedStatement statement = connection.prepareStatement(walletHeads)) {
                 statement.setLong(1, low);
                 statement.setLong(2, high);
@@ -382,13 +418,18 @@ public final class Audit {
                         byte[] stored = rows.getBytes(2);
                         Link latest = last.get(rows.getLong(1));
                         if (!Arrays.equals(stored, latest == null ? null : latest.stored)) {
-                            findings.add("chain_head", "wallet " + rows.getLong(1),
+                            findings.add(
+                                    "chain_head",
+                                    "wallet " + rows.getLong(1),
                                     "the stored chain head is not the hash of the wallet's last transaction");
                         }
                         OffsetDateTime lastEntryAt = rows.getObject(3, OffsetDateTime.class);
-                        if (!Objects.equals(lastEntryAt == null ? null : lastEntryAt.toInstant(),
+                        if (!Objects.equals(
+                                lastEntryAt == null ? null : lastEntryAt.toInstant(),
                                 latest == null ? null : latest.createdAt)) {
-                            findings.add("time_order", "wallet " + rows.getLong(1),
+                            findings.add(
+                                    "time_order",
+                                    "wallet " + rows.getLong(1),
                                     "the stored last entry time " + lastEntryAt
                                             + " is not the time of the wallet's last transaction");
                         }
@@ -428,10 +469,21 @@ public final class Audit {
         static Link of(ResultSet rows) throws SQLException {
             OperationType type = OperationType.valueOf(rows.getString(3));
             String detail = rows.getString(type.detailField());
-            Operation operation = Operation.of(type, rows.getString(6), rows.getString(5), rows.getLong(7),
-                    rows.getString(4), detail, Metadata.parse(rows.getString(11)));
-            return new Link(rows.getObject(2, UUID.class), rows.getLong(1), operation,
-                    rows.getObject(12, OffsetDateTime.class).toInstant(), rows.getString(13), rows.getBytes(14));
+            Operation operation = Operation.of(
+                    type,
+                    rows.getString(6),
+                    rows.getString(5),
+                    rows.getLong(7),
+                    rows.getString(4),
+                    detail,
+                    Metadata.parse(rows.getString(11)));
+            return new Link(
+                    rows.getObject(2, UUID.class),
+                    rows.getLong(1),
+                    operation,
+                    rows.getObject(12, OffsetDateTime.class).toInstant(),
+                    rows.getString(13),
+                    rows.getBytes(14));
         }
 
         void add(ResultSet rows) throws SQLException {
@@ -444,20 +496,30 @@ public final class Audit {
                 userEntryId = Math.min(userEntryId, entryId);
             }
             // Owner and kind are not hashed (the wallet id is), so they need not be read back exactly.
-            entries.add(new Entry(walletId, user ? WalletKind.USER : WalletKind.SYSTEM, "",
-                    Direction.valueOf(rows.getString(17)), rows.getLong(18), balanceAfter));
+            entries.add(new Entry(
+                    walletId,
+                    user ? WalletKind.USER : WalletKind.SYSTEM,
+                    "",
+                    Direction.valueOf(rows.getString(17)),
+                    rows.getLong(18),
+                    balanceAfter));
         }
     }
 
     public LedgerStats stats(Connection connection) throws SQLException {
         List<LedgerStats.AssetStats> assets = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(stats);
-             ResultSet rows = statement.executeQuery()) {
+                ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
                 BigInteger users = rows.getBigDecimal(5).toBigIntegerExact();
                 BigInteger system = rows.getBigDecimal(6).toBigIntegerExact();
-                assets.add(new LedgerStats.AssetStats(rows.getString(1), rows.getLong(2), rows.getLong(3),
-                        rows.getLong(4), users, users.add(system)));
+                assets.add(new LedgerStats.AssetStats(
+                        rows.getString(1),
+                        rows.getLong(2),
+                        rows.getLong(3),
+                        rows.getLong(4),
+                        users,
+                        users.add(system)));
             }
         }
         return new LedgerStats(assets);

@@ -22,8 +22,14 @@ public final class Chain {
 
     private Chain() {}
 
-    public static byte[] hash(byte[] previous, UUID id, Operation operation, long userWalletId, Instant createdAt,
-                              String actor, List<Entry> entries) {
+    public static byte[] hash(
+            byte[] previous,
+            UUID id,
+            Operation operation,
+            long userWalletId,
+            Instant createdAt,
+            String actor,
+            List<Entry> entries) {
         MessageDigest digest = Sha256.digest();
         digest.update(DOMAIN);
         digest.update(previous == null ? GENESIS : previous);
@@ -43,7 +49,11 @@ public final class Chain {
             field(digest, Long.toString(entry.walletId()));
             field(digest, entry.direction().name());
             field(digest, Long.toString(entry.amount()));
-            field(digest, entry.balanceAfter().isPresent() ? Long.toString(entry.balanceAfter().getAsLong()) : "-");
+            field(
+                    digest,
+                    entry.balanceAfter().isPresent()
+                            ? Long.toString(entry.balanceAfter().getAsLong())
+                            : "-");
         }
         return digest.digest();
     }

@@ -62,7 +62,8 @@ public final class Coalescer implements AutoCloseable {
         }
         Pending pending = new Pending(operation, actor, new CompletableFuture<>());
         if (!queue.offer(pending)) {
-            throw WalletException.of(ErrorCode.BUSY,
+            throw WalletException.of(
+                    ErrorCode.BUSY,
                     "the ledger's queue is full (" + queueCapacity() + " operations waiting); try again",
                     Map.of("queue_max", queueCapacity()));
         }
@@ -72,15 +73,19 @@ public final class Coalescer implements AutoCloseable {
             if (e.getCause() instanceof WalletException wallet) {
                 throw wallet;
             }
-            throw WalletException.of(ErrorCode.INTERNAL_ERROR, "the ledger failed unexpectedly", Map.of(), e.getCause());
+            throw WalletException.of(
+                    ErrorCode.INTERNAL_ERROR, "the ledger failed unexpectedly", Map.of(), e.getCause());
         } catch (TimeoutException e) {
-            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "no answer from the database within "
-                    + waitMillisMax + " ms; the operation may still apply: retry it with the same reference_id",
-                    Map.of("wait_millis_max", waitMillisMax), e);
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    "no answer from the database within " + waitMillisMax
+                            + " ms; the operation may still apply: retry it with the same reference_id",
+                    Map.of("wait_millis_max", waitMillisMax),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "interrupted while waiting for the commit",
-                    Map.of(), e);
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE, "interrupted while waiting for the commit", Map.of(), e);
         }
     }
 
@@ -159,9 +164,8 @@ public final class Coalescer implements AutoCloseable {
         }
         Pending left;
         while ((left = queue.poll()) != null) {
-            left.answer.completeExceptionally(
-                    WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger closed before this operation ran",
-                            Map.of()));
+            left.answer.completeExceptionally(WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE, "the ledger closed before this operation ran", Map.of()));
         }
     }
 }

@@ -14,8 +14,16 @@ public final class Counters {
     final LongAdder storageFailures = new LongAdder();
 
     public LedgerMetrics snapshot(Coalescer coalescer) {
-        return new LedgerMetrics(applied.sum(), replayed.sum(), refused.sum(), committed.sum(), retries.sum(),
-                busy.sum(), storageFailures.sum(), coalescer == null ? 0 : coalescer.batches(),
-                coalescer == null ? 0 : coalescer.operations(), coalescer == null ? 0 : coalescer.queued());
+        return new LedgerMetrics(
+                applied.sum(),
+                replayed.sum(),
+                refused.sum(),
+                committed.sum(),
+                retries.sum(),
+                busy.sum(),
+                storageFailures.sum(),
+                coalescer == null ? 0 : coalescer.batches(),
+                coalescer == null ? 0 : coalescer.operations(),
+                coalescer == null ? 0 : coalescer.queued());
     }
 }

@@ -19,9 +19,14 @@ public final class Idempotency {
     public static byte[] fingerprint(Operation operation) {
         MessageDigest digest = Sha256.digest();
         for (String field : new String[] {
-                operation.type().name(), operation.userId(), operation.assetCode(),
-                Long.toString(operation.amount()), operation.referenceId(),
-                operation.detail() == null ? "\u0000" : operation.detail(), operation.metadata().json()}) {
+            operation.type().name(),
+            operation.userId(),
+            operation.assetCode(),
+            Long.toString(operation.amount()),
+            operation.referenceId(),
+            operation.detail() == null ? "\u0000" : operation.detail(),
+            operation.metadata().json()
+        }) {
             byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
             digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
             digest.update((byte) ':');
@@ -59,10 +64,10 @@ public final class Idempotency {
     }
 
     public static WalletException conflict(String referenceId, List<String> fields) {
-        return WalletException.of(ErrorCode.IDEMPOTENCY_CONFLICT,
+        return WalletException.of(
+                ErrorCode.IDEMPOTENCY_CONFLICT,
                 "reference_id " + referenceId + " was already used by a different request (differs in "
                         + String.join(", ", fields) + ")",
                 Map.of("reference_id", referenceId, "fields", List.copyOf(fields)));
     }
-
 }

@@ -31,9 +31,8 @@ final class IndexPlans {
     private static final List<String> OFF = List.of("enable_seqscan", "enable_hashjoin", "enable_mergejoin");
 
     /** For the start of a transaction block: {@code SET LOCAL} of each setting. */
-    static final String SET_LOCAL = OFF.stream()
-            .map(name -> "SET LOCAL " + name + " = off")
-            .collect(Collectors.joining("; "));
+    static final String SET_LOCAL =
+            OFF.stream().map(name -> "SET LOCAL " + name + " = off").collect(Collectors.joining("; "));
 
     /** One statement that sets them for the rest of the current (possibly implicit) transaction. */
     private static final String SELECT_SET = OFF.stream()
@@ -53,7 +52,8 @@ final class IndexPlans {
     /** Executes a {@link #pinned} statement and returns the result of its query. */
     static ResultSet query(PreparedStatement statement) throws SQLException {
         statement.execute(); // the settings' one row
-        Invariants.require(statement.getMoreResults(), "a pinned statement returns its query's result after its settings");
+        Invariants.require(
+                statement.getMoreResults(), "a pinned statement returns its query's result after its settings");
         return statement.getResultSet();
     }
 }

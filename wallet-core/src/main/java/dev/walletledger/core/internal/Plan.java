@@ -7,8 +7,8 @@ import dev.walletledger.core.Operation;
 import dev.walletledger.core.SystemWallet;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.core.WalletKind;
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -39,9 +39,17 @@ final class Plan {
     }
 
     /** One planned transaction: two entries, user first, and its place on the wallet's chain. */
-    record Planned(int index, UUID transactionId, Operation operation, AssetDirectory.AssetRow asset,
-                   long userWalletId, long balanceAfter, List<Entry> entries, String fingerprintHex, String actor,
-                   byte[] chainHash) {}
+    record Planned(
+            int index,
+            UUID transactionId,
+            Operation operation,
+            AssetDirectory.AssetRow asset,
+            long userWalletId,
+            long balanceAfter,
+            List<Entry> entries,
+            String fingerprintHex,
+            String actor,
+            byte[] chainHash) {}
 
     private final Map<WalletKey, LockedWallet> wallets;
     private final Instant createdAt;
@@ -64,32 +72,54 @@ final class Plan {
         boolean credit = operation.type().creditsUser();
         if (wallet == null) {
             Invariants.require(!credit, "a credit's wallet exists: it was created before the locks");
-            return WalletException.of(ErrorCode.WALLET_NOT_FOUND,
+            return WalletException.of(
+                    ErrorCode.WALLET_NOT_FOUND,
                     "user " + operation.userId() + " has no " + operation.assetCode() + " wallet",
                     Map.of("user_id", operation.userId(), "asset_code", operation.assetCode()));
         }
         if (credit && wallet.balance > Long.MAX_VALUE - amount) {
-            return WalletException.of(ErrorCode.BALANCE_OVERFLOW,
+            return WalletException.of(
+                    ErrorCode.BALANCE_OVERFLOW,
                     "crediting " + amount + " would take the balance past " + Long.MAX_VALUE,
                     Map.of("balance", wallet.balance, "amount", amount));
         }
         if (!credit && wallet.balance < amount) {
-            return WalletException.of(ErrorCode.INSUFFICIENT_FUNDS,
+            return WalletException.of(
+                    ErrorCode.INSUFFICIENT_FUNDS,
                     "balance " + wallet.balance + " is less than the amount " + amount,
                     Map.of("balance", wallet.balance, "amount", amount));
         }
         wallet.balance += credit ? amount : -amount;
         SystemWallet role = operation.type().counterparty();
-        Entry user = new Entry(wallet.id, WalletKind.USER, operation.userId(),
-                credit ? Direction.CREDIT : Direction.DEBIT, amount, OptionalLong.of(wallet.balance));
-        Entry system = new Entry(asset.systemWallet(role), WalletKind.SYSTEM, role.name(),
-                credit ? Direction.DEBIT : Direction.CREDIT, amount, OptionalLong.empty());
+        Entry user = new Entry(
+                wallet.id,
+                WalletKind.USER,
+                operation.userId(),
+                credit ? Direction.CREDIT : Direction.DEBIT,
+                amount,
+                OptionalLong.of(wallet.balance));
+        Entry system = new Entry(
+                asset.systemWallet(role),
+                WalletKind.SYSTEM,
+                role.name(),
+                credit ? Direction.DEBIT : Direction.CREDIT,
+                amount,
+                OptionalLong.empty());
         UUID id = newTransactionId();
         List<Entry> entries = List.of(user, system);
         wallet.head = Chain.hash(wallet.head, id, operation, wallet.id, createdAt, actor, entries);
         wallet.touched = true;
-        planned.add(new Planned(index, id, operation, asset, wallet.id, wallet.balance, entries,
-                Idempotency.fingerprintHex(operation), actor, wallet.head));
+        planned.add(new Planned(
+                index,
+                id,
+                operation,
+                asset,
+                wallet.id,
+                wallet.balance,
+                entries,
+                Idempotency.fingerprintHex(operation),
+                actor,
+                wallet.head));
         return null;
     }
 

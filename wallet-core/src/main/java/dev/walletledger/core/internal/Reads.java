@@ -90,7 +90,8 @@ public final class Reads {
                 if (!row.next()) {
                     throw walletNotFound(userId, assetCode);
                 }
-                return new Balance(userId, assetCode, row.getLong(1), asset.asset().decimalPlaces());
+                return new Balance(
+                        userId, assetCode, row.getLong(1), asset.asset().decimalPlaces());
             }
         }
     }
@@ -112,7 +113,8 @@ public final class Reads {
     public HistoryPage history(Connection connection, String userId, String assetCode, String cursor, int limit)
             throws SQLException {
         long before = decodeCursor(cursor);
-        Integer assetId = assetCode == null ? null : assets.require(connection, assetCode).id();
+        Integer assetId =
+                assetCode == null ? null : assets.require(connection, assetCode).id();
         List<Long> wallets = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(userWallets)) {
             statement.setString(1, userId);
@@ -135,10 +137,17 @@ public final class Reads {
             statement.setInt(4, limit + 1);
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
-                    items.add(new HistoryItem(rows.getLong(1), rows.getObject(2, java.util.UUID.class),
-                            rows.getString(3), OperationType.valueOf(rows.getString(4)), rows.getString(5),
-                            Direction.valueOf(rows.getString(6)), rows.getLong(7), rows.getLong(8),
-                            rows.getObject(9, OffsetDateTime.class).toInstant(), Metadata.parse(rows.getString(10))));
+                    items.add(new HistoryItem(
+                            rows.getLong(1),
+                            rows.getObject(2, java.util.UUID.class),
+                            rows.getString(3),
+                            OperationType.valueOf(rows.getString(4)),
+                            rows.getString(5),
+                            Direction.valueOf(rows.getString(6)),
+                            rows.getLong(7),
+                            rows.getLong(8),
+                            rows.getObject(9, OffsetDateTime.class).toInstant(),
+                            Metadata.parse(rows.getString(10))));
                 }
             }
         }
@@ -151,7 +160,8 @@ public final class Reads {
     }
 
     static String encodeCursor(long entryId) {
-        return Base64.getUrlEncoder().withoutPadding()
+        return Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString((CURSOR_PREFIX + entryId).getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -173,13 +183,15 @@ public final class Reads {
         } catch (IllegalArgumentException e) {
             // falls through to the refusal below; NumberFormatException is an IllegalArgumentException
         }
-        throw WalletException.of(ErrorCode.VALIDATION_FAILED, "cursor is not one this ledger handed out",
-                Map.of("field", "cursor"));
+        throw WalletException.of(
+                ErrorCode.VALIDATION_FAILED, "cursor is not one this ledger handed out", Map.of("field", "cursor"));
     }
 
     private static WalletException walletNotFound(String userId, String assetCode) {
-        return WalletException.of(ErrorCode.WALLET_NOT_FOUND,
-                assetCode == null ? "user " + userId + " has no wallet"
+        return WalletException.of(
+                ErrorCode.WALLET_NOT_FOUND,
+                assetCode == null
+                        ? "user " + userId + " has no wallet"
                         : "user " + userId + " has no " + assetCode + " wallet",
                 assetCode == null ? Map.of("user_id", userId) : Map.of("user_id", userId, "asset_code", assetCode));
     }

@@ -84,8 +84,11 @@ public final class TransactionReader {
             while (rows.next()) {
                 Loaded loaded = byId.get(rows.getObject(1, UUID.class));
                 if (loaded == null) {
-                    loaded = new Loaded(rows.getObject(1, UUID.class), operation(rows),
-                            rows.getObject(9, OffsetDateTime.class).toInstant(), rows.getString(18));
+                    loaded = new Loaded(
+                            rows.getObject(1, UUID.class),
+                            operation(rows),
+                            rows.getObject(9, OffsetDateTime.class).toInstant(),
+                            rows.getString(18));
                     byId.put(loaded.id, loaded);
                 }
                 loaded.entries.put(rows.getLong(19), entry(rows));
@@ -94,17 +97,25 @@ public final class TransactionReader {
         List<TransactionResult> results = new ArrayList<>(byId.size());
         for (Loaded loaded : byId.values()) {
             List<Entry> entries = List.copyOf(loaded.entries.values());
-            long balanceAfter = entries.stream().filter(e -> e.walletKind() == WalletKind.USER)
-                    .reduce((first, second) -> second).orElseThrow().balanceAfter().orElseThrow();
-            results.add(new TransactionResult(loaded.id, loaded.operation, balanceAfter, loaded.createdAt,
-                    loaded.actor, entries, false));
+            long balanceAfter = entries.stream()
+                    .filter(e -> e.walletKind() == WalletKind.USER)
+                    .reduce((first, second) -> second)
+                    .orElseThrow()
+                    .balanceAfter()
+                    .orElseThrow();
+            results.add(new TransactionResult(
+                    loaded.id, loaded.operation, balanceAfter, loaded.createdAt, loaded.actor, entries, false));
         }
         return results;
     }
 
     /** A transaction as its rows arrive; entries by entry id. */
-    private record Loaded(UUID id, Operation operation, java.time.Instant createdAt, String actor,
-                          java.util.TreeMap<Long, Entry> entries) {
+    private record Loaded(
+            UUID id,
+            Operation operation,
+            java.time.Instant createdAt,
+            String actor,
+            java.util.TreeMap<Long, Entry> entries) {
         Loaded(UUID id, Operation operation, java.time.Instant createdAt, String actor) {
             this(id, operation, createdAt, actor, new java.util.TreeMap<>());
         }
@@ -113,14 +124,25 @@ public final class TransactionReader {
     private static Operation operation(ResultSet rows) throws SQLException {
         OperationType type = OperationType.valueOf(rows.getString(2));
         String detail = rows.getString(type.detailField());
-        return Operation.of(type, rows.getString(11), rows.getString(10), rows.getLong(4), rows.getString(3), detail,
+        return Operation.of(
+                type,
+                rows.getString(11),
+                rows.getString(10),
+                rows.getLong(4),
+                rows.getString(3),
+                detail,
                 Metadata.parse(rows.getString(8)));
     }
 
     private static Entry entry(ResultSet rows) throws SQLException {
         long balanceAfter = rows.getLong(17);
         OptionalLong after = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(balanceAfter);
-        return new Entry(rows.getLong(12), WalletKind.valueOf(rows.getString(13)), rows.getString(14),
-                Direction.valueOf(rows.getString(15)), rows.getLong(16), after);
+        return new Entry(
+                rows.getLong(12),
+                WalletKind.valueOf(rows.getString(13)),
+                rows.getString(14),
+                Direction.valueOf(rows.getString(15)),
+                rows.getLong(16),
+                after);
     }
 }

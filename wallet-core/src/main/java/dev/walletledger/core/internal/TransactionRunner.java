@@ -48,7 +48,8 @@ public final class TransactionRunner {
         this.counters = counters;
         // One round trip: the isolation level, then the planner settings that keep every statement of the
         // write on its indexes (see IndexPlans).
-        this.beginWrite = "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation()) + "; " + IndexPlans.SET_LOCAL;
+        this.beginWrite =
+                "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation()) + "; " + IndexPlans.SET_LOCAL;
     }
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */
@@ -58,7 +59,11 @@ public final class TransactionRunner {
 
     /** Runs {@code work} in a read-only transaction that sees one snapshot of the whole ledger. */
     public <T> T snapshot(Work<T> work) {
-        return run(work, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, config.attemptsMax(),
+        return run(
+                work,
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                0,
+                config.attemptsMax(),
                 NO_DEADLINE);
     }
 
@@ -78,7 +83,8 @@ public final class TransactionRunner {
         for (int attempt = 1; attempt <= attemptsMax; attempt++) {
             long started = System.nanoTime();
             try {
-                int socketMillis = deadlineMillis == NO_DEADLINE ? 0
+                int socketMillis = deadlineMillis == NO_DEADLINE
+                        ? 0
                         : (int) Math.max(SOCKET_MILLIS_MIN, TimeUnit.NANOSECONDS.toMillis(deadline - started));
                 T result = attempt(work, begin, socketMillis);
                 if (begin != null && operations > 0) {
@@ -95,9 +101,11 @@ public final class TransactionRunner {
                 }
                 Failure kind = Failure.of(failure);
                 if (kind == Failure.UNEXPECTED) {
-                    throw WalletException.of(ErrorCode.INTERNAL_ERROR,
+                    throw WalletException.of(
+                            ErrorCode.INTERNAL_ERROR,
                             "the database failed unexpectedly (SQLState " + Failure.sqlState(failure) + ")",
-                            Map.of("sql_state", Failure.sqlState(failure)), failure);
+                            Map.of("sql_state", Failure.sqlState(failure)),
+                            failure);
                 }
                 if (kind == Failure.CONNECTION) {
                     counters.storageFailures.increment();
@@ -164,16 +172,15 @@ public final class TransactionRunner {
                 ? "the ledger is busy: " + attempts + " attempts met conflicting transactions; try again"
                 : "the database did not answer (" + attempts + (attempts == 1 ? " attempt" : " attempts")
                         + "); try again";
-        WalletException exception = WalletException.of(code, message,
-                Map.of("attempts", attempts, "sql_state", Failure.sqlState(last)), last);
+        WalletException exception = WalletException.of(
+                code, message, Map.of("attempts", attempts, "sql_state", Failure.sqlState(last)), last);
         earlier.forEach(exception::addSuppressed);
         return exception;
     }
 
     /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
     private long backoffMillis(int attempt) {
-        long ceiling = Math.min(config.backoffMaxMillis(),
-                config.backoffBaseMillis() << Math.min(attempt - 1, 20));
+        long ceiling = Math.min(config.backoffMaxMillis(), config.backoffBaseMillis() << Math.min(attempt - 1, 20));
         return ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
     }
 

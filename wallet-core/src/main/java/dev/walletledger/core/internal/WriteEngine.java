@@ -36,7 +36,8 @@ import java.util.UUID;
 public final class WriteEngine {
     /** Each type's descriptive column, in {@link OperationType} order: the write's arrays follow it. */
     private static final List<String> DETAIL_COLUMNS = Arrays.stream(OperationType.values())
-            .map(OperationType::detailField).toList();
+            .map(OperationType::detailField)
+            .toList();
 
     private final TransactionRunner runner;
     private final AssetDirectory assets;
@@ -46,8 +47,8 @@ public final class WriteEngine {
     private final String lockWallets;
     private final String write;
 
-    public WriteEngine(SqlText sql, TransactionRunner runner, AssetDirectory assets, TransactionReader reader,
-                       Counters counters) {
+    public WriteEngine(
+            SqlText sql, TransactionRunner runner, AssetDirectory assets, TransactionReader reader, Counters counters) {
         this.runner = runner;
         this.assets = assets;
         this.reader = reader;
@@ -121,8 +122,9 @@ public final class WriteEngine {
                            AS v(transaction_id, wallet_id, direction, amount, balance_after)
                 )
                 SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM balances)
-                """.replace("{details}", String.join(", ", DETAIL_COLUMNS))
-                .replace("{v.details}", String.join(", ", DETAIL_COLUMNS.stream().map(c -> "v." + c).toList())));
+                """.replace("{details}", String.join(", ", DETAIL_COLUMNS)).replace(
+                "{v.details}",
+                String.join(", ", DETAIL_COLUMNS.stream().map(c -> "v." + c).toList())));
     }
 
     /**
@@ -145,8 +147,9 @@ public final class WriteEngine {
         return outcomes;
     }
 
-    private List<Outcome> attempt(Connection connection, List<Operation> operations, List<String> actors,
-                                  boolean atomic) throws SQLException {
+    private List<Outcome> attempt(
+            Connection connection, List<Operation> operations, List<String> actors, boolean atomic)
+            throws SQLException {
         int count = operations.size();
         Outcome[] outcomes = new Outcome[count];
         AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[count];
@@ -184,8 +187,14 @@ public final class WriteEngine {
                 write(connection, plan);
                 Instant createdAt = plan.createdAt();
                 for (Plan.Planned p : plan.planned()) {
-                    outcomes[p.index()] = new Outcome.Applied(new TransactionResult(p.transactionId(), p.operation(),
-                            p.balanceAfter(), createdAt, p.actor(), p.entries(), false));
+                    outcomes[p.index()] = new Outcome.Applied(new TransactionResult(
+                            p.transactionId(),
+                            p.operation(),
+                            p.balanceAfter(),
+                            createdAt,
+                            p.actor(),
+                            p.entries(),
+                            false));
                 }
             }
         }
@@ -194,8 +203,13 @@ public final class WriteEngine {
     }
 
     /** Operations whose reference is already recorded: an identical request is a replay, else a conflict. */
-    private void resolveReplays(Connection connection, List<Operation> operations, Outcome[] outcomes,
-                                Map<String, Integer> firstByReference, boolean atomic) throws SQLException {
+    private void resolveReplays(
+            Connection connection,
+            List<Operation> operations,
+            Outcome[] outcomes,
+            Map<String, Integer> firstByReference,
+            boolean atomic)
+            throws SQLException {
         Map<String, TransactionResult> recorded = reader.byReferences(connection, firstByReference.keySet());
         for (Map.Entry<String, TransactionResult> entry : recorded.entrySet()) {
             int index = firstByReference.get(entry.getKey());
@@ -214,8 +228,13 @@ public final class WriteEngine {
      * At REPEATABLE READ and SERIALIZABLE the lock on a row changed by that commit already failed with
      * 40001 and the retry saw it; at READ COMMITTED this second look is what sees it.
      */
-    private void settleRefusals(Connection connection, List<Operation> operations, Outcome[] outcomes,
-                                Map<Integer, WalletException> refusals, boolean atomic) throws SQLException {
+    private void settleRefusals(
+            Connection connection,
+            List<Operation> operations,
+            Outcome[] outcomes,
+            Map<Integer, WalletException> refusals,
+            boolean atomic)
+            throws SQLException {
         if (refusals.isEmpty()) {
             return;
         }
@@ -238,8 +257,8 @@ public final class WriteEngine {
     }
 
     /** A reference used twice in one call: the later use replays the first if identical, else conflicts. */
-    private static void settleRepeatedReferences(List<Operation> operations, Outcome[] outcomes,
-                                                 Map<String, Integer> firstByReference) {
+    private static void settleRepeatedReferences(
+            List<Operation> operations, Outcome[] outcomes, Map<String, Integer> firstByReference) {
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 continue;
@@ -272,8 +291,9 @@ public final class WriteEngine {
      * then, or the latest entry time of a locked wallet if that is later (a clock stepped back), so time
      * never runs backwards along a wallet.
      */
-    private Plan lock(Connection connection, List<Operation> operations, AssetDirectory.AssetRow[] rows,
-                      List<Integer> pending) throws SQLException {
+    private Plan lock(
+            Connection connection, List<Operation> operations, AssetDirectory.AssetRow[] rows, List<Integer> pending)
+            throws SQLException {
         Set<Plan.WalletKey> credited = new LinkedHashSet<>();
         Set<Plan.WalletKey> all = new LinkedHashSet<>();
         for (int i : pending) {
@@ -299,7 +319,8 @@ public final class WriteEngine {
                     Instant clock = result.getObject(1, OffsetDateTime.class).toInstant();
                     now = now == null || clock.isAfter(now) ? clock : now;
                     if (result.getObject(2) != null) {
-                        locked.put(new Plan.WalletKey(result.getString(3), result.getInt(4)),
+                        locked.put(
+                                new Plan.WalletKey(result.getString(3), result.getInt(4)),
                                 new Plan.LockedWallet(result.getLong(2), result.getLong(5), result.getBytes(6)));
                         OffsetDateTime lastEntryAt = result.getObject(7, OffsetDateTime.class);
                         if (lastEntryAt != null && lastEntryAt.toInstant().isAfter(now)) {
@@ -315,9 +336,11 @@ public final class WriteEngine {
     /** Binds the keys in the lock order, checked here as well as by the statements' ORDER BY. */
     private static void bindKeys(Connection connection, PreparedStatement statement, Set<Plan.WalletKey> keys)
             throws SQLException {
-        List<Plan.WalletKey> ordered = keys.stream().sorted(Invariants.LOCK_ORDER).toList();
+        List<Plan.WalletKey> ordered =
+                keys.stream().sorted(Invariants.LOCK_ORDER).toList();
         for (int k = 1; k < ordered.size(); k++) {
-            Invariants.require(Invariants.LOCK_ORDER.compare(ordered.get(k - 1), ordered.get(k)) < 0,
+            Invariants.require(
+                    Invariants.LOCK_ORDER.compare(ordered.get(k - 1), ordered.get(k)) < 0,
                     "wallet keys are distinct and taken in strictly ascending lock order");
         }
         String[] owners = new String[ordered.size()];
@@ -373,18 +396,26 @@ public final class WriteEngine {
                 entryWallets[e] = entry.walletId();
                 entryDirections[e] = entry.direction().name();
                 entryAmounts[e] = entry.amount();
-                entryBalances[e] = entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null;
+                entryBalances[e] =
+                        entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null;
             }
         }
         OffsetDateTime createdAt = plan.createdAt().atOffset(java.time.ZoneOffset.UTC);
         try (PreparedStatement statement = connection.prepareStatement(write)) {
             int p = 1;
             statement.setObject(p++, createdAt);
-            statement.setArray(p++, connection.createArrayOf("int8", wallets.stream().map(w -> w.id).toArray(Long[]::new)));
-            statement.setArray(p++, connection.createArrayOf("int8",
-                    wallets.stream().map(w -> w.balance).toArray(Long[]::new)));
-            statement.setArray(p++, connection.createArrayOf("text",
-                    wallets.stream().map(w -> Chain.hex(w.head)).toArray(String[]::new)));
+            statement.setArray(
+                    p++,
+                    connection.createArrayOf(
+                            "int8", wallets.stream().map(w -> w.id).toArray(Long[]::new)));
+            statement.setArray(
+                    p++,
+                    connection.createArrayOf(
+                            "int8", wallets.stream().map(w -> w.balance).toArray(Long[]::new)));
+            statement.setArray(
+                    p++,
+                    connection.createArrayOf(
+                            "text", wallets.stream().map(w -> Chain.hex(w.head)).toArray(String[]::new)));
             statement.setObject(p++, createdAt); // the transactions' created_at, in their SELECT list
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
             statement.setArray(p++, connection.createArrayOf("text", types));
@@ -405,7 +436,8 @@ public final class WriteEngine {
             statement.setArray(p++, connection.createArrayOf("int8", entryAmounts));
             statement.setArray(p, connection.createArrayOf("int8", entryBalances));
             try (ResultSet result = statement.executeQuery()) {
-                Invariants.require(result.next() && result.getLong(1) == n && result.getLong(2) == wallets.size(),
+                Invariants.require(
+                        result.next() && result.getLong(1) == n && result.getLong(2) == wallets.size(),
                         "the write inserts the " + n + " transactions and updates the " + wallets.size()
                                 + " wallets it is given");
             }

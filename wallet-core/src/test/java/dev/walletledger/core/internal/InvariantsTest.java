@@ -1,10 +1,10 @@
 package dev.walletledger.core.internal;
 
-import dev.walletledger.testing.Seeds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import java.sql.Array;
 import java.sql.Connection;
@@ -31,12 +31,16 @@ class InvariantsTest {
             }
             owners.add(owner.toString());
         }
-        List<String> javaOrder = owners.stream().distinct()
-                .map(o -> new Plan.WalletKey(o, 1)).sorted(Invariants.LOCK_ORDER).map(Plan.WalletKey::owner).toList();
+        List<String> javaOrder = owners.stream()
+                .distinct()
+                .map(o -> new Plan.WalletKey(o, 1))
+                .sorted(Invariants.LOCK_ORDER)
+                .map(Plan.WalletKey::owner)
+                .toList();
         List<String> postgresOrder = new ArrayList<>();
         try (Connection c = TestDatabase.superuser();
-             PreparedStatement s = c.prepareStatement(
-                     "SELECT o FROM unnest(?::text[]) AS u(o) GROUP BY o ORDER BY o COLLATE \"C\"")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT o FROM unnest(?::text[]) AS u(o) GROUP BY o ORDER BY o COLLATE \"C\"")) {
             Array array = c.createArrayOf("text", owners.toArray());
             s.setArray(1, array);
             try (ResultSet rows = s.executeQuery()) {
@@ -50,8 +54,8 @@ class InvariantsTest {
 
     @Test
     void aViolationNamesTheAssumption() {
-        Invariants.Violation violation = assertThrows(Invariants.Violation.class,
-                () -> Invariants.require(false, "two plus two is four"));
+        Invariants.Violation violation =
+                assertThrows(Invariants.Violation.class, () -> Invariants.require(false, "two plus two is four"));
         assertTrue(violation.getMessage().startsWith("invariant violated: two plus two is four"));
         Invariants.require(true, "never thrown");
     }

@@ -1,18 +1,18 @@
 package dev.walletledger.http.wire;
 
-import dev.walletledger.core.JsonText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.walletledger.core.JsonText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,6 @@ import java.time.Instant;
 public final class Json {
     /** Deeper than any valid request (metadata may nest 8 levels inside a batch operation). */
     public static final int NESTING_MAX = 32;
-
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
@@ -69,7 +68,8 @@ public final class Json {
     private static String describe(JsonProcessingException failure) {
         String original = failure.getOriginalMessage() == null ? "" : failure.getOriginalMessage();
         JsonLocation location = failure.getLocation();
-        String where = location == null || location.getLineNr() < 0 ? ""
+        String where = location == null || location.getLineNr() < 0
+                ? ""
                 : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         if (original.startsWith("Duplicate field '")) {
             int end = original.indexOf('\'', "Duplicate field '".length());

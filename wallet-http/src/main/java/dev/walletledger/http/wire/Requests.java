@@ -78,14 +78,22 @@ public final class Requests {
         while (names.hasNext()) {
             String name = names.next();
             if (!COMMON.contains(name) && !name.equals(detail) && !(typed && name.equals("type"))) {
-                throw WalletException.invalid(prefix + name, "is not a field of a " + type.name().toLowerCase(Locale.ROOT)
-                        + " request (allowed: user_id, asset_code, amount, reference_id, " + detail + ", metadata)");
+                throw WalletException.invalid(
+                        prefix + name,
+                        "is not a field of a " + type.name().toLowerCase(Locale.ROOT)
+                                + " request (allowed: user_id, asset_code, amount, reference_id, " + detail
+                                + ", metadata)");
             }
         }
         try {
-            return Operation.of(type, text(body, "user_id", prefix), text(body, "asset_code", prefix),
-                    amount(body.get("amount"), prefix + "amount"), text(body, "reference_id", prefix),
-                    text(body, detail, prefix), metadata(body.get("metadata"), prefix + "metadata"));
+            return Operation.of(
+                    type,
+                    text(body, "user_id", prefix),
+                    text(body, "asset_code", prefix),
+                    amount(body.get("amount"), prefix + "amount"),
+                    text(body, "reference_id", prefix),
+                    text(body, detail, prefix),
+                    metadata(body.get("metadata"), prefix + "metadata"));
         } catch (WalletException e) {
             throw prefix.isEmpty() ? e : prefixed(e, prefix);
         }
@@ -109,7 +117,8 @@ public final class Requests {
             throw WalletException.invalid(field, "is required");
         }
         if (!node.isIntegralNumber()) {
-            throw WalletException.invalid(field, "must be a JSON integer of minor units (no fraction, exponent, quotes or booleans)");
+            throw WalletException.invalid(
+                    field, "must be a JSON integer of minor units (no fraction, exponent, quotes or booleans)");
         }
         if (!node.canConvertToLong()) {
             throw WalletException.invalid(field, Operation.AMOUNT_RANGE); // beyond a long: the core never sees it
@@ -138,7 +147,10 @@ public final class Requests {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw WalletException.invalid(prefix + name, "is not a known field (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                throw WalletException.invalid(
+                        prefix + name,
+                        "is not a known field (allowed: "
+                                + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }

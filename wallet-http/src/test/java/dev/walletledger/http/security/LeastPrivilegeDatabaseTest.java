@@ -55,8 +55,10 @@ class LeastPrivilegeDatabaseTest {
 
     /** The README's SQL with this run's role and schema names (roles are global to the cluster). */
     private static String names(String sql) {
-        return sql.replace("wallet_owner", OWNER).replace("wallet_app", APP)
-                .replace("SCHEMA wallet ", "SCHEMA " + SCHEMA + " ").replace("wallet.", SCHEMA + ".");
+        return sql.replace("wallet_owner", OWNER)
+                .replace("wallet_app", APP)
+                .replace("SCHEMA wallet ", "SCHEMA " + SCHEMA + " ")
+                .replace("wallet.", SCHEMA + ".");
     }
 
     @BeforeAll
@@ -104,7 +106,8 @@ class LeastPrivilegeDatabaseTest {
         ledger.grantBonus(Operation.bonus("alice", "GOLD_COINS", 50, "lp-bonus"));
         ledger.spend(Operation.spend("alice", "GOLD_COINS", 300, "lp-spend"));
         assertEquals(750, ledger.balance("alice", "GOLD_COINS").balance());
-        assertTrue(ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 1_000, "lp-topup")).replayed());
+        assertTrue(ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 1_000, "lp-topup"))
+                .replayed());
         assertEquals(3, ledger.history("alice", "GOLD_COINS", null, 10).items().size());
         assertTrue(ledger.verify().consistent());
         assertTrue(ledger.healthy());
@@ -132,8 +135,8 @@ class LeastPrivilegeDatabaseTest {
             assertEquals("42501", sqlState(appPool, sql), "app role: " + sql);
         }
         // The one column it may update is still checked against the entries, at commit.
-        String forged = sqlState(appPool, "UPDATE " + SCHEMA + ".wallets SET balance = balance + 1000000 "
-                + "WHERE owner_id = 'bob'");
+        String forged = sqlState(
+                appPool, "UPDATE " + SCHEMA + ".wallets SET balance = balance + 1000000 " + "WHERE owner_id = 'bob'");
         assertTrue(forged.startsWith("WL"), "a forged balance must be refused by the ledger's triggers: " + forged);
         assertEquals(100, ledger.balance("bob", "GOLD_COINS").balance());
     }
@@ -142,12 +145,17 @@ class LeastPrivilegeDatabaseTest {
     void theOwnerIsRefusedByTheAppendOnlyTriggers() throws SQLException {
         ledger.topUp(Operation.topUp("carol", "GOLD_COINS", 100, "lp-carol"));
         for (String table : LEDGER_TABLES) {
-            for (String sql : new String[] {"UPDATE " + SCHEMA + "." + table + " SET amount = amount + 1",
-                    "DELETE FROM " + SCHEMA + "." + table, "TRUNCATE " + SCHEMA + "." + table + " CASCADE"}) {
+            for (String sql : new String[] {
+                "UPDATE " + SCHEMA + "." + table + " SET amount = amount + 1",
+                "DELETE FROM " + SCHEMA + "." + table,
+                "TRUNCATE " + SCHEMA + "." + table + " CASCADE"
+            }) {
                 assertEquals("WL001", sqlState(ownerPool, sql), "owner: " + sql);
             }
         }
-        assertEquals("42501", sqlState(ownerPool, "SET session_replication_role = replica"),
+        assertEquals(
+                "42501",
+                sqlState(ownerPool, "SET session_replication_role = replica"),
                 "only a superuser may switch triggers off for a session");
         assertTrue(ledger.verify().consistent());
     }
@@ -168,14 +176,16 @@ class LeastPrivilegeDatabaseTest {
     }
 
     private static void execute(HikariDataSource pool, String sql) throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }
 
     private static String query(HikariDataSource pool, String sql) throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getString(1);
         }
