@@ -7,9 +7,11 @@ import dev.walletledger.core.WalletException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>No operation waits for company: a lane takes what is already queued and goes. Batches form by
  * themselves while earlier ones are committing, so a lone caller sees no added latency.
  *
+ * <p>One attempt per reference at a time: an operation whose reference is already queued or committing
+ * (a client's retry after its first attempt timed out) does not run on its own; it follows the earlier
+ * attempt and answers with its outcome (a replay of what it applied, the same refusal, or a conflict when
+ * the two requests differ). Running it separately could refuse it for want of funds and then apply the
+ * first attempt, leaving the client with "refused" for a spend that happened. Followers wait within the same
+ * bound; an earlier attempt that failed outright (nothing applied, or in doubt) lets the follower run itself.
+ *
  * <p>Bounds: the queue holds {@code queueMax} operations (a full queue answers {@code BUSY} at once);
  * a caller waits at most {@code waitMillisMax} for its answer ({@code STORAGE_UNAVAILABLE} then — its
  * operation may still commit, so it must be retried with the same reference, which replays it).
@@ -32,11 +41,16 @@ public final class Coalescer implements AutoCloseable {
     private record Pending(Operation operation, String actor, CompletableFuture<Outcome> answer) {}
 
     private static final long POLL_MILLIS = 100;
+    /** How many failed earlier attempts a follower waits out before giving up (each within the wait bound). */
+    private static final int FOLLOW_ROUNDS_MAX = 3;
 
     private final WriteEngine engine;
     private final int batchSizeMax;
     private final long waitMillisMax;
     private final BlockingQueue<Pending> queue;
+    /** The attempt queued or committing per reference; an entry leaves when its answer is known. */
+    private final ConcurrentHashMap<String, Pending> inFlight = new ConcurrentHashMap<>();
+
     private final List<Thread> lanes = new ArrayList<>();
     private final LongAdder batches = new LongAdder();
     private final LongAdder operations = new LongAdder();
@@ -60,15 +74,64 @@ public final class Coalescer implements AutoCloseable {
         if (closed) {
             throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger is closed", Map.of());
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillisMax);
         Pending pending = new Pending(operation, actor, new CompletableFuture<>());
+        for (int round = 1; ; round++) {
+            Pending earlier = inFlight.putIfAbsent(operation.referenceId(), pending);
+            if (earlier == null) {
+                break;
+            }
+            Optional<Outcome> followed = follow(earlier, operation, deadline);
+            if (followed.isPresent()) {
+                return followed.get();
+            }
+            inFlight.remove(operation.referenceId(), earlier); // done: its own listener may not have run yet
+            if (round == FOLLOW_ROUNDS_MAX) { // earlier attempts keep failing outright: the database is
+                throw WalletException.of(
+                        ErrorCode.STORAGE_UNAVAILABLE,
+                        "earlier attempts with this " + "reference_id failed; try again",
+                        Map.of("reference_id", operation.referenceId()));
+            }
+        }
+        pending.answer.whenComplete((outcome, failure) -> inFlight.remove(operation.referenceId(), pending));
         if (!queue.offer(pending)) {
+            pending.answer.completeExceptionally(WalletException.of(ErrorCode.BUSY, "not queued", Map.of()));
             throw WalletException.of(
                     ErrorCode.BUSY,
                     "the ledger's queue is full (" + queueCapacity() + " operations waiting); try again",
                     Map.of("queue_max", queueCapacity()));
         }
+        return await(pending.answer, deadline);
+    }
+
+    /**
+     * The outcome of {@code operation} given the earlier attempt under its reference; empty when that
+     * attempt failed outright and this one must run itself.
+     */
+    private Optional<Outcome> follow(Pending earlier, Operation operation, long deadline) {
+        Outcome outcome;
         try {
-            return pending.answer.get(waitMillisMax, TimeUnit.MILLISECONDS);
+            outcome = await(earlier.answer, deadline);
+        } catch (WalletException failed) {
+            if (failed.code() == ErrorCode.STORAGE_UNAVAILABLE && !earlier.answer.isDone()) {
+                throw failed; // still in flight after the whole wait: the caller retries later
+            }
+            return Optional.empty();
+        }
+        List<String> differences = Idempotency.differences(earlier.operation, operation);
+        if (outcome instanceof Outcome.Applied applied) {
+            return Optional.of(
+                    differences.isEmpty()
+                            ? new Outcome.Applied(applied.result().asReplay())
+                            : new Outcome.Refused(Idempotency.conflict(operation.referenceId(), differences)));
+        }
+        // Refused: the same request gets the same answer; a different one was not judged: it runs itself.
+        return differences.isEmpty() ? Optional.of(outcome) : Optional.empty();
+    }
+
+    private Outcome await(CompletableFuture<Outcome> answer, long deadline) {
+        try {
+            return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WalletException wallet) {
                 throw wallet;
