@@ -74,32 +74,23 @@ public final class OpenApiContract {
             Map<String, List<String>> responseHeaders,
             byte[] responseBody) {
         public static Exchange of(HttpRequest request, byte[] requestBody, HttpResponse<byte[]> response) {
-            String raw = request.uri().getRawPath()
-                    + (request.uri().getRawQuery() == null
-                            ? ""
-                            : "?" + request.uri().getRawQuery());
-            return new Exchange(
-                    request.method(),
-                    raw,
-                    requestBody,
-                    response.statusCode(),
-                    response.headers().map(),
-                    response.body());
+            return of(request, requestBody, response, response.body());
         }
 
         /** The same, for a client that read the answer as text. */
         public static Exchange ofText(HttpRequest request, byte[] requestBody, HttpResponse<String> response) {
-            String raw = request.uri().getRawPath()
-                    + (request.uri().getRawQuery() == null
-                            ? ""
-                            : "?" + request.uri().getRawQuery());
+            return of(request, requestBody, response, response.body().getBytes(StandardCharsets.UTF_8));
+        }
+
+        private static Exchange of(HttpRequest request, byte[] requestBody, HttpResponse<?> response, byte[] body) {
+            String query = request.uri().getRawQuery();
             return new Exchange(
                     request.method(),
-                    raw,
+                    request.uri().getRawPath() + (query == null ? "" : "?" + query),
                     requestBody,
                     response.statusCode(),
                     response.headers().map(),
-                    response.body().getBytes(StandardCharsets.UTF_8));
+                    body);
         }
 
         Optional<String> header(String name) {

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryIT {
 
     /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
-    @BeforeAll
-    static void onlyOnOwnServers() {
+    @BeforeEach // per test, so that each shows as skipped in the report, with the reason
+    void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class DatabaseFaultTest {
 
     /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
-    @BeforeAll
-    static void onlyOnOwnServers() {
+    @BeforeEach // per test, so that each shows as skipped in the report, with the reason
+    void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
 

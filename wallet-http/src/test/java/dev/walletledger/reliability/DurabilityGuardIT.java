@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DurabilityGuardIT {
 
     /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
-    @BeforeAll
-    static void onlyOnOwnServers() {
+    @BeforeEach // per test, so that each shows as skipped in the report, with the reason
+    void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 class PausedDatabaseTest {
 
     /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
-    @BeforeAll
-    static void onlyOnOwnServers() {
+    @BeforeEach // per test, so that each shows as skipped in the report, with the reason
+    void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerCrashIT {
 
     /** Kills, pauses or restarts a PostgreSQL of its own: only with the embedded default (TestDatabase). */
-    @BeforeAll
-    static void onlyOnOwnServers() {
+    @BeforeEach // per test, so that each shows as skipped in the report, with the reason
+    void onlyOnOwnServers() {
         TestDatabase.assumeOwnServers();
     }
 
