@@ -46,10 +46,6 @@ class PausedDatabaseTest {
     private static final long OPERATION_BOUND_MILLIS = 15_000;
     private static final int PROBES = 8;
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
     private int port;
 
     @Test
@@ -141,6 +137,12 @@ class PausedDatabaseTest {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpRequest request = builder.build();
+        // A client per request: a pooled connection left idle through the pause may be closed by the server (its
+        // 10 s read timeout) just as it is reused, and a POST is not resent on a stale connection.
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         OpenApiContract.record(OpenApiContract.Exchange.of(request, body, response));
         return response;
