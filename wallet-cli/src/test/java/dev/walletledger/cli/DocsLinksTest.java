@@ -158,7 +158,12 @@ class DocsLinksTest {
         int hash = destination.indexOf('#');
         String path = hash < 0 ? destination : destination.substring(0, hash);
         String fragment = hash < 0 ? null : destination.substring(hash + 1);
-        Path target = path.isEmpty() ? file : file.getParent().resolve(path).normalize();
+        // "/x" is the repository's root, as GitHub reads it: a module README reaches a sibling that way.
+        Path target = path.isEmpty()
+                ? file
+                : path.startsWith("/")
+                        ? root.resolve(path.substring(1)).normalize()
+                        : file.getParent().resolve(path).normalize();
         if (!target.startsWith(root)) {
             return "link (" + destination + ") leads outside the repository, to " + target;
         }
