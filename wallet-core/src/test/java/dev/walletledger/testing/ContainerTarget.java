@@ -26,8 +26,6 @@ final class ContainerTarget {
         return new TestDatabase.Target(
                 TestDatabase.Kind.TESTCONTAINERS,
                 container.getJdbcUrl(),
-                container.getHost(),
-                container.getFirstMappedPort(),
                 container.getUsername(),
                 container.getPassword(),
                 "PostgreSQL container " + image);

@@ -57,8 +57,7 @@ public final class TestDatabase {
     }
 
     /** A server: how to reach it as a superuser, and what it is, for messages. */
-    public record Target(
-            Kind kind, String jdbcUrl, String host, int port, String user, String password, String description) {}
+    public record Target(Kind kind, String jdbcUrl, String user, String password, String description) {}
 
     /** The target named by {@code -Dwallet.test.db}, started or checked on first use. */
     public static synchronized Target target() {
@@ -118,8 +117,6 @@ public final class TestDatabase {
         return new Target(
                 Kind.EMBEDDED,
                 "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres",
-                "localhost",
-                postgres.getPort(),
                 "postgres",
                 "postgres",
                 "embedded PostgreSQL " + System.getProperty("pg.version", "(build default)"));
@@ -137,8 +134,6 @@ public final class TestDatabase {
         Target external = new Target(
                 Kind.URL,
                 url.jdbcUrl(),
-                address.getHost(),
-                port,
                 url.user() == null ? System.getProperty("user.name") : url.user(),
                 url.password(),
                 "PostgreSQL at " + address.getHost() + ":" + port + address.getPath());
