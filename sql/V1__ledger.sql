@@ -1,23 +1,37 @@
 -- The wallet ledger's schema. Flyway runs this with the search_path set to the ledger's own schema
 -- (`wallet` by default), so every name below lands there; functions capture that search_path.
 --
--- Invariants the database itself refuses to break (the Java engine checks them too):
---   * every ledger transaction has exactly one USER entry and one SYSTEM entry of equal amount,
---     on the system wallet its type names (TOPUP: TREASURY, BONUS: BONUS_POOL, SPEND: REVENUE);
---   * every transaction's debits equal its credits, all entries in the transaction's asset;
---   * a USER wallet's balance is never negative and always equals its latest entry's balance_after
---     and each USER entry's balance_after is the previous one plus (credit) or minus (debit) the amount;
---   * time never runs backwards along a USER wallet: its entries' transactions are dated in entry order
---     (last_entry_at, the time of the wallet's latest entry, only moves forward);
+-- A ledger transaction is N >= 2 postings (entries) in one asset that balance: the sum of its debits
+-- equals the sum of its credits, which is the transaction's amount. Each posting names a wallet, a
+-- direction and an amount; every posting on a USER wallet records that wallet's balance_after.
+--
+-- Invariants the database itself refuses to break (the Java engine checks them too, and the audit
+-- recomputes them):
+--   * every transaction balances, in one asset, with at least one USER posting and each wallet at most
+--     once; its amount is the sum of its debits; it posts only to the SYSTEM wallets its type may use
+--     (a top-up the TREASURY, a bonus the BONUS_POOL, a spend REVENUE, a transfer none...);
+--   * a USER wallet's balance always equals its latest entry's balance_after, and each USER entry's
+--     balance_after is the previous one plus (credit) or minus (debit) the amount;
+--   * no debit leaves a USER balance below zero, except a chargeback under the "debt" policy; a zero
+--     posting (a chargeback that could recover nothing) is allowed only there;
+--   * a REVERSAL or CHARGEBACK names the transaction it takes back (never itself a reversal or a
+--     chargeback; a chargeback only a top-up), in its asset, and all of them together never take back
+--     more than that transaction's amount;
+--   * time never runs backwards along a USER wallet: its entries' transactions are dated in entry order;
 --   * entries and transactions are append-only: UPDATE, DELETE and TRUNCATE are refused by triggers
 --     that are ENABLE ALWAYS, so session_replication_role = replica does not switch them off.
 --
 -- SYSTEM wallets store no balance (balance IS NULL): their balance is the sum of their entries. This
--- keeps the TREASURY, BONUS_POOL and REVENUE rows out of every write, so they never serialize traffic.
+-- keeps the TREASURY, BONUS_POOL, REVENUE, ADJUSTMENTS and CHARGEBACK_LOSS rows out of every write, so
+-- they never serialize traffic.
 --
--- Tamper evidence: every transaction carries chain_hash = SHA-256(previous chain_hash of its USER wallet,
--- its canonical content and entries), computed by the engine; the wallet's chain_head is the latest one.
--- One chain per USER wallet, extended under the wallet's own row lock: no global hot spot. The audit
+-- Wallets are addressed by (kind, owner, asset, account). A user's plain balance is its 'main' account;
+-- the other account names are room for what comes later (holds, lots).
+--
+-- Tamper evidence: one hash chain per USER wallet. Every USER entry stores chain_hash = SHA-256(the
+-- wallet's previous link, the transaction's content hash), where the content hash covers every field of
+-- the transaction and all its postings; the engine computes them under the wallet locks it holds, and
+-- the wallet's chain_head is its latest link. A transfer extends two chains in one transaction. The audit
 -- recomputes every chain, and an exported anchor (a digest over all heads) proves history up to it.
 
 CREATE TABLE asset_types (
@@ -33,31 +47,37 @@ CREATE TABLE wallets (
     kind       varchar(6)               NOT NULL CHECK (kind IN ('USER', 'SYSTEM')),
     owner_id   varchar(100) COLLATE "C" NOT NULL CHECK (length(owner_id) > 0),
     asset_id   integer                  NOT NULL REFERENCES asset_types (id),
+    account    varchar(30)  COLLATE "C" NOT NULL DEFAULT 'main' CHECK (account ~ '^[a-z][a-z0-9_]{0,29}$'),
     balance    bigint,
     chain_head bytea CHECK (chain_head IS NULL OR (kind = 'USER' AND length(chain_head) = 32)),
     -- The created_at of the wallet's latest entry's transaction (USER wallets; NULL before the first).
     last_entry_at timestamptz CHECK (last_entry_at IS NULL OR kind = 'USER'),
     created_at timestamptz              NOT NULL DEFAULT now(),
-    CONSTRAINT wallets_owner_key UNIQUE (kind, owner_id, asset_id),
+    CONSTRAINT wallets_owner_key UNIQUE (kind, owner_id, asset_id, account),
     CONSTRAINT wallets_balance_by_kind CHECK (
-        (kind = 'USER' AND balance IS NOT NULL AND balance >= 0)
-        OR (kind = 'SYSTEM' AND balance IS NULL AND owner_id IN ('TREASURY', 'BONUS_POOL', 'REVENUE')))
+        (kind = 'USER' AND balance IS NOT NULL)
+        OR (kind = 'SYSTEM' AND balance IS NULL AND account = 'main'
+            AND owner_id IN ('TREASURY', 'BONUS_POOL', 'REVENUE', 'ADJUSTMENTS', 'CHARGEBACK_LOSS')))
 ) WITH (fillfactor = 80); -- room for HOT updates of the balance
 
 CREATE TABLE ledger_transactions (
     id             uuid PRIMARY KEY,
-    type           varchar(6)               NOT NULL CHECK (type IN ('TOPUP', 'BONUS', 'SPEND')),
+    type           varchar(10)              NOT NULL CHECK (type IN ('TOPUP', 'BONUS', 'SPEND', 'TRANSFER',
+                                                                     'REVERSAL', 'CHARGEBACK', 'ADJUSTMENT')),
     reference_id   varchar(100) COLLATE "C" NOT NULL CHECK (length(reference_id) > 0),
-    user_wallet_id bigint                   NOT NULL, -- checked by the trigger below; wallets are never deleted
-    asset_id       integer                  NOT NULL, -- idem; a foreign key would KEY SHARE-lock one hot row
+    asset_id       integer                  NOT NULL, -- checked by the trigger below; a foreign key would KEY SHARE-lock one hot row
+    -- The sum of the transaction's debits (and of its credits).
     amount         bigint                   NOT NULL CHECK (amount BETWEEN 1 AND 1000000000000000),
-    payment_method varchar(100) CHECK (payment_method IS NULL OR type = 'TOPUP'),
-    bonus_type     varchar(100) CHECK (bonus_type IS NULL OR type = 'BONUS'),
-    item_id        varchar(100) CHECK (item_id IS NULL OR type = 'SPEND'),
+    -- The transaction a REVERSAL or CHARGEBACK takes back (and only those name one).
+    reverses       uuid REFERENCES ledger_transactions (id)
+                   CHECK ((reverses IS NOT NULL) = (type IN ('REVERSAL', 'CHARGEBACK'))),
+    -- The request as it was made, beyond its type, reference and metadata: its fields by wire name, as
+    -- JSON strings (user_id, asset_code, amount, payment_method, to_user_id, policy...). Idempotency
+    -- compares a retry with it; the content hash covers it.
+    request        jsonb                    NOT NULL CHECK (jsonb_typeof(request) = 'object'),
     metadata       jsonb                    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
     fingerprint    bytea                    NOT NULL CHECK (length(fingerprint) = 32),
     actor          varchar(100), -- who did it: the API key id, the operator; NULL when not told
-    chain_hash     bytea                    NOT NULL CHECK (length(chain_hash) = 32),
     -- When the transaction was applied: the database clock once every USER wallet it touches was locked,
     -- and never earlier than any of those wallets' latest entry. One value for every transaction that
     -- commits together. Given by the engine (it is hashed into the chain), so there is no default.
@@ -70,13 +90,17 @@ CREATE TABLE ledger_entries (
     transaction_id uuid       NOT NULL REFERENCES ledger_transactions (id),
     wallet_id      bigint     NOT NULL, -- checked by the trigger below; wallets are never deleted
     direction      varchar(6) NOT NULL CHECK (direction IN ('DEBIT', 'CREDIT')),
-    amount         bigint     NOT NULL CHECK (amount BETWEEN 1 AND 1000000000000000),
-    balance_after  bigint CHECK (balance_after >= 0) -- USER wallets only; NULL on SYSTEM wallets
+    amount         bigint     NOT NULL CHECK (amount BETWEEN 0 AND 1000000000000000),
+    balance_after  bigint,    -- USER wallets only; NULL on SYSTEM wallets
+    -- The wallet's chain link: USER entries only.
+    chain_hash     bytea CHECK (length(chain_hash) = 32),
+    CONSTRAINT ledger_entries_link_by_kind CHECK ((balance_after IS NULL) = (chain_hash IS NULL)),
+    -- A wallet appears at most once in a transaction; also the index that finds a transaction's entries.
+    CONSTRAINT ledger_entries_transaction_wallet_key UNIQUE (transaction_id, wallet_id)
 );
 
 CREATE INDEX ledger_entries_wallet_idx ON ledger_entries (wallet_id, id);
-CREATE INDEX ledger_entries_transaction_idx ON ledger_entries (transaction_id);
-CREATE INDEX ledger_transactions_user_wallet_idx ON ledger_transactions (user_wallet_id);
+CREATE INDEX ledger_transactions_reverses_idx ON ledger_transactions (reverses) WHERE reverses IS NOT NULL;
 
 -- ---------------------------------------------------------------------------------------------
 -- Append-only ledger, fixed identities.
@@ -108,8 +132,8 @@ CREATE TRIGGER asset_types_no_truncate BEFORE TRUNCATE ON asset_types
 CREATE FUNCTION refuse_identity_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_TABLE_NAME = 'wallets' THEN
-        IF (NEW.id, NEW.kind, NEW.owner_id, NEW.asset_id, NEW.created_at)
-            IS DISTINCT FROM (OLD.id, OLD.kind, OLD.owner_id, OLD.asset_id, OLD.created_at) THEN
+        IF (NEW.id, NEW.kind, NEW.owner_id, NEW.asset_id, NEW.account, NEW.created_at)
+            IS DISTINCT FROM (OLD.id, OLD.kind, OLD.owner_id, OLD.asset_id, OLD.account, OLD.created_at) THEN
             RAISE EXCEPTION 'wallet ledger: a wallet''s identity cannot change (wallet %)', OLD.id
                 USING ERRCODE = 'WL001';
         END IF;
@@ -151,24 +175,30 @@ DECLARE
     bad bigint;
 BEGIN
     -- The last new entry of each USER wallet must be the wallet's state after this statement: its
-    -- balance and its last_entry_at. So no entry lands without its wallet moving with it, and (since
+    -- balance, chain head and last_entry_at. So no entry lands without its wallet moving with it, and (since
     -- last_entry_at only moves forward, see refuse_identity_change) no entry is dated before an earlier one.
+    -- A debit may leave a USER balance below zero only in a chargeback under the debt policy; a zero
+    -- posting is a chargeback's record on a USER wallet it could recover nothing from.
     SELECT n.id INTO bad
       FROM (SELECT n.*, lead(n.id) OVER (PARTITION BY n.wallet_id ORDER BY n.id) AS next_id
               FROM new_entries n) n
-      LEFT JOIN LATERAL (SELECT w.kind, w.asset_id, w.balance, w.last_entry_at
+      LEFT JOIN LATERAL (SELECT w.kind, w.asset_id, w.balance, w.chain_head, w.last_entry_at
                            FROM wallets w WHERE w.id = n.wallet_id OFFSET 0) w ON true
-      LEFT JOIN LATERAL (SELECT t.asset_id, t.created_at
+      LEFT JOIN LATERAL (SELECT t.asset_id, t.type, t.request ->> 'policy' AS policy, t.created_at
                            FROM ledger_transactions t WHERE t.id = n.transaction_id OFFSET 0) t ON true
      WHERE w.kind IS NULL
         OR t.asset_id IS NULL
         OR w.asset_id <> t.asset_id
         OR (w.kind = 'USER') <> (n.balance_after IS NOT NULL)
+        OR (n.amount = 0 AND (w.kind <> 'USER' OR t.type <> 'CHARGEBACK'))
+        OR (n.direction = 'DEBIT' AND n.amount > 0 AND n.balance_after < 0
+            AND NOT (t.type = 'CHARGEBACK' AND t.policy IS NOT DISTINCT FROM 'debt'))
         OR (w.kind = 'USER' AND n.next_id IS NULL
-            AND (w.balance <> n.balance_after OR w.last_entry_at IS DISTINCT FROM t.created_at))
+            AND (w.balance <> n.balance_after OR w.chain_head IS DISTINCT FROM n.chain_hash
+                 OR w.last_entry_at IS DISTINCT FROM t.created_at))
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'wallet ledger: entry % names an unknown wallet, another asset, a balance_after its wallet kind does not have, or a USER wallet that did not move with it', bad
+        RAISE EXCEPTION 'wallet ledger: entry % names an unknown wallet or another asset, has a balance_after its wallet kind does not have, takes a USER balance below zero outside a debt chargeback, or its USER wallet did not move with it', bad
             USING ERRCODE = 'WL002';
     END IF;
 
@@ -192,19 +222,6 @@ BEGIN
         RAISE EXCEPTION 'wallet ledger: entry % breaks its wallet''s balance_after chain', bad
             USING ERRCODE = 'WL002';
     END IF;
-
-    SELECT 1 INTO bad
-      FROM (SELECT DISTINCT n.transaction_id FROM new_entries n) x
-     CROSS JOIN LATERAL (
-           SELECT sum(CASE e.direction WHEN 'DEBIT' THEN e.amount ELSE -e.amount END) AS net
-             FROM ledger_entries e
-            WHERE e.transaction_id = x.transaction_id) b -- ledger_entries_transaction_idx
-     WHERE b.net <> 0
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'wallet ledger: a transaction''s debits do not equal its credits'
-            USING ERRCODE = 'WL002';
-    END IF;
     RETURN NULL;
 END
 $$;
@@ -213,40 +230,66 @@ CREATE TRIGGER ledger_entries_double_entry AFTER INSERT ON ledger_entries
     REFERENCING NEW TABLE AS new_entries
     FOR EACH STATEMENT EXECUTE FUNCTION check_new_entries();
 
--- A transaction is inserted in the same statement as its two entries; at the end of that statement it
--- must have exactly the shape its type names.
+-- A transaction is inserted in the same statement as its entries; at the end of that statement it must
+-- balance, and a reversal or chargeback must fit what it takes back.
 CREATE FUNCTION check_new_transactions() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
     SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
     bad uuid;
 BEGIN
-    -- Driven by each new transaction's id (the entries' transaction index, then wallet primary keys):
-    -- restricting on the system wallet instead would walk every entry of the TREASURY.
+    -- Driven by each new transaction's id: its entries through ledger_entries_transaction_wallet_key, then
+    -- wallet primary keys. (Restricting on a system wallet instead would walk every entry of the TREASURY.)
     SELECT t.id INTO bad
       FROM new_transactions t
-      LEFT JOIN LATERAL (SELECT u.kind, u.asset_id FROM wallets u WHERE u.id = t.user_wallet_id OFFSET 0) u ON true
      CROSS JOIN LATERAL (
            SELECT count(*) AS entries,
-                  count(*) FILTER (WHERE e.wallet_id = t.user_wallet_id AND e.amount = t.amount
-                      AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END) AS user_side,
-                  count(*) FILTER (WHERE w.kind = 'SYSTEM' AND w.asset_id = t.asset_id AND e.amount = t.amount
-                      AND e.direction = CASE t.type WHEN 'SPEND' THEN 'CREDIT' ELSE 'DEBIT' END
-                      AND w.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
-                                                   WHEN 'BONUS' THEN 'BONUS_POOL'
-                                                   ELSE 'REVENUE' END) AS system_side
+                  count(*) FILTER (WHERE w.kind = 'USER') AS user_entries,
+                  COALESCE(sum(e.amount) FILTER (WHERE e.direction = 'DEBIT'), 0) AS debits,
+                  COALESCE(sum(e.amount) FILTER (WHERE e.direction = 'CREDIT'), 0) AS credits,
+                  count(*) FILTER (WHERE w.asset_id IS DISTINCT FROM t.asset_id) AS foreign_assets,
+                  -- the SYSTEM wallets a type may post to (a reversal mirrors its original's)
+                  count(*) FILTER (WHERE w.kind = 'SYSTEM' AND NOT w.owner_id = ANY (CASE t.type
+                      WHEN 'TOPUP' THEN ARRAY['TREASURY']
+                      WHEN 'BONUS' THEN ARRAY['BONUS_POOL']
+                      WHEN 'SPEND' THEN ARRAY['REVENUE']
+                      WHEN 'ADJUSTMENT' THEN ARRAY['ADJUSTMENTS']
+                      WHEN 'CHARGEBACK' THEN ARRAY['TREASURY', 'CHARGEBACK_LOSS']
+                      WHEN 'REVERSAL' THEN ARRAY['TREASURY', 'BONUS_POOL', 'REVENUE', 'ADJUSTMENTS']
+                      ELSE ARRAY[]::varchar[] END)) AS foreign_roles
              FROM ledger_entries e
-            CROSS JOIN LATERAL (SELECT w.kind, w.asset_id, w.owner_id
-                                  FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w
+             LEFT JOIN LATERAL (SELECT w.kind, w.asset_id, w.owner_id
+                                  FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w ON true
             WHERE e.transaction_id = t.id) c
-     WHERE u.kind IS NULL
-        OR u.kind <> 'USER'
-        OR u.asset_id <> t.asset_id
-        OR c.entries <> 2
-        OR c.user_side <> 1
-        OR c.system_side <> 1
+     WHERE c.entries < 2
+        OR c.user_entries < 1
+        OR c.debits <> c.credits
+        OR c.debits <> t.amount
+        OR c.foreign_assets <> 0
+        OR c.foreign_roles <> 0
      LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'wallet ledger: transaction % is not one balanced USER/SYSTEM pair of its type', bad
+        RAISE EXCEPTION 'wallet ledger: transaction % is not two or more balanced postings in its asset, with a USER posting, summing to its amount, on the SYSTEM wallets its type may use', bad
+            USING ERRCODE = 'WL002';
+    END IF;
+
+    -- A reversal or chargeback: the original (a primary-key probe) is reversible by it and in the same
+    -- asset, and every transaction that takes it back (ledger_transactions_reverses_idx) sums to at most
+    -- its amount.
+    SELECT t.id INTO bad
+      FROM new_transactions t
+      LEFT JOIN LATERAL (SELECT o.type, o.asset_id, o.amount
+                           FROM ledger_transactions o WHERE o.id = t.reverses OFFSET 0) o ON true
+      LEFT JOIN LATERAL (SELECT sum(r.amount) AS taken
+                           FROM ledger_transactions r WHERE r.reverses = t.reverses) r ON true
+     WHERE t.reverses IS NOT NULL
+       AND (o.type IS NULL
+            OR o.type IN ('REVERSAL', 'CHARGEBACK')
+            OR (t.type = 'CHARGEBACK' AND o.type <> 'TOPUP')
+            OR o.asset_id <> t.asset_id
+            OR r.taken > o.amount)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'wallet ledger: transaction % takes back what it may not: a reversal or chargeback, another asset, or more than the original''s amount', bad
             USING ERRCODE = 'WL002';
     END IF;
     RETURN NULL;
@@ -282,16 +325,16 @@ BEGIN
     SELECT u.id INTO bad
       FROM updated_wallets u
       LEFT JOIN LATERAL ( -- ledger_entries_wallet_idx only: its two columns are the ORDER BY
-           SELECT e.balance_after, e.transaction_id
+           SELECT e.balance_after, e.chain_hash, e.transaction_id
              FROM ledger_entries e
             WHERE e.wallet_id = u.id
             ORDER BY e.wallet_id DESC, e.id DESC
             LIMIT 1) latest ON true
-      LEFT JOIN LATERAL (SELECT t.chain_hash, t.created_at
+      LEFT JOIN LATERAL (SELECT t.created_at
                            FROM ledger_transactions t WHERE t.id = latest.transaction_id OFFSET 0) t ON true
      WHERE u.kind = 'USER'
        AND (u.balance IS DISTINCT FROM COALESCE(latest.balance_after, 0)
-            OR u.chain_head IS DISTINCT FROM t.chain_hash
+            OR u.chain_head IS DISTINCT FROM latest.chain_hash
             OR u.last_entry_at IS DISTINCT FROM t.created_at)
      LIMIT 1;
     IF FOUND THEN
@@ -307,12 +350,12 @@ CREATE TRIGGER wallets_balance_matches_entries AFTER UPDATE ON wallets
     FOR EACH STATEMENT EXECUTE FUNCTION check_updated_wallets();
 
 -- ---------------------------------------------------------------------------------------------
--- Every asset comes with its three SYSTEM wallets.
+-- Every asset comes with its SYSTEM wallets.
 
 CREATE FUNCTION create_system_wallets() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO wallets (kind, owner_id, asset_id)
-    SELECT 'SYSTEM', role, NEW.id FROM unnest(ARRAY['TREASURY', 'BONUS_POOL', 'REVENUE']) AS role;
+    SELECT 'SYSTEM', role, NEW.id FROM unnest(ARRAY['TREASURY', 'BONUS_POOL', 'REVENUE', 'ADJUSTMENTS', 'CHARGEBACK_LOSS']) AS role;
     RETURN NULL;
 END
 $$;
@@ -334,8 +377,3 @@ ALTER TABLE wallets ENABLE ALWAYS TRIGGER wallets_start_empty;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_delete;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_no_truncate;
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_fixed_identity;
-
-INSERT INTO asset_types (code, name, decimal_places) VALUES
-    ('GOLD_COINS', 'Gold Coins', 0),
-    ('DIAMONDS', 'Diamonds', 0),
-    ('LOYALTY_POINTS', 'Loyalty Points', 0);

@@ -25,21 +25,26 @@ import java.util.function.LongSupplier;
  */
 public final class Cli {
     /** Every command, in the order {@code wallet --help} lists them. */
-    static final List<Command> COMMANDS = List.of(
-            new MigrateCommand(),
-            new AssetsListCommand(),
-            new AssetsAddCommand(),
-            new BalanceCommand(),
-            new HistoryCommand(),
-            new TxCommand(),
-            new OperationCommand(OperationType.TOPUP),
-            new OperationCommand(OperationType.BONUS),
-            new OperationCommand(OperationType.SPEND),
-            new VerifyCommand(),
-            new AnchorCommand(),
-            new StatsCommand(),
-            new KeysGenerateCommand(),
-            new BenchCommand());
+    static final List<Command> COMMANDS = java.util.stream.Stream.of(
+                    List.<Command>of(
+                            new MigrateCommand(),
+                            new AssetsListCommand(),
+                            new AssetsAddCommand(),
+                            new BalanceCommand(),
+                            new HistoryCommand(),
+                            new TxCommand(),
+                            new OperationCommand(OperationType.TOPUP),
+                            new OperationCommand(OperationType.BONUS),
+                            new OperationCommand(OperationType.SPEND)),
+                    MovementCommand.all(),
+                    List.<Command>of(
+                            new VerifyCommand(),
+                            new AnchorCommand(),
+                            new StatsCommand(),
+                            new KeysGenerateCommand(),
+                            new BenchCommand()))
+            .flatMap(List::stream)
+            .toList();
 
     /** Accepted before or after the command. */
     static final List<Args.Option> COMMON_OPTIONS = List.of(

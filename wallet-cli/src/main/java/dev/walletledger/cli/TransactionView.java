@@ -1,6 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Entry;
+import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -34,9 +35,19 @@ final class TransactionView {
         fields.row(
                 "balance",
                 Units.major(result.balanceAfter(), decimalPlaces) + " (" + result.balanceAfter() + " minor units)");
+        for (Map.Entry<String, String> field : requestFields(result).entrySet()) {
+            fields.row(field.getKey(), field.getValue());
+        }
+        if (result.reverses() != null) {
+            fields.row("reverses", result.reverses().toString());
+        }
+        if (result.type() == OperationType.CHARGEBACK) {
+            fields.row("recovered", Units.major(result.recovered(), decimalPlaces));
+            fields.row("shortfall", Units.major(result.shortfall(), decimalPlaces));
+        }
         fields.row("created_at", timestamp(result.createdAt()));
-        if (result.operation().detail() != null) {
-            fields.row(result.type().detailField(), result.operation().detail());
+        if (result.actor() != null) {
+            fields.row("actor", result.actor());
         }
         fields.row("metadata", result.metadata().json());
         fields.printRows(out);
@@ -68,6 +79,16 @@ final class TransactionView {
         entries.print(out);
     }
 
+    /**
+     * The request's own fields beyond those every transaction shows (user, asset, amount): a seed type's
+     * detail (payment_method...), a transfer's parties, a reversal's reason, a chargeback's policy.
+     */
+    private static Map<String, String> requestFields(TransactionResult result) {
+        Map<String, String> fields = new LinkedHashMap<>(result.operation().fields());
+        fields.keySet().removeAll(List.of("user_id", "asset_code", "amount", "transaction_id"));
+        return fields;
+    }
+
     static Map<String, Object> json(TransactionResult result, int decimalPlaces) {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("transaction_id", result.transactionId());
@@ -79,7 +100,15 @@ final class TransactionView {
         document.put("balance", result.balanceAfter()); // the user's balance right after, as over HTTP
         document.put("decimal_places", decimalPlaces);
         document.put("created_at", result.createdAt());
-        document.put(result.type().detailField(), result.operation().detail());
+        requestFields(result).forEach(document::put);
+        if (result.reverses() != null) {
+            document.put("reverses", result.reverses());
+        }
+        if (result.type() == OperationType.CHARGEBACK) {
+            document.put("recovered", result.recovered());
+            document.put("shortfall", result.shortfall());
+        }
+        document.put("actor", result.actor());
         document.put("metadata", new Json.Raw(result.metadata().json()));
         document.put("replayed", result.replayed());
         List<Object> entries = new ArrayList<>();

@@ -1,9 +1,21 @@
 package dev.walletledger.core;
 
+import java.util.List;
+
 /** An asset type (a currency): its code, display name and the decimal places of its minor unit. */
 public record Asset(String code, String name, int decimalPlaces) {
     /** The most decimal places an asset may have. */
     public static final int DECIMAL_PLACES_MAX = 18;
+
+    /**
+     * The starter assets: what the server and the CLI create in a new ledger unless told not to. The
+     * library's migration creates no asset; an embedding application adds its own with
+     * {@link Ledger#addAsset}.
+     */
+    public static final List<Asset> STARTERS = List.of(
+            new Asset("GOLD_COINS", "Gold Coins", 0),
+            new Asset("DIAMONDS", "Diamonds", 0),
+            new Asset("LOYALTY_POINTS", "Loyalty Points", 0));
 
     public Asset {
         code = Checks.assetCode(code);

@@ -13,7 +13,7 @@ public enum ErrorCode {
     WALLET_NOT_FOUND(Kind.NOT_FOUND),
     /** No transaction has the given id or reference id. */
     TRANSACTION_NOT_FOUND(Kind.NOT_FOUND),
-    /** A spend larger than the wallet's balance. */
+    /** A debit (spend, transfer, reversal, adjustment) larger than the wallet's balance, or from a negative one. */
     INSUFFICIENT_FUNDS(Kind.REFUSED),
     /** A credit that would take a balance past {@link Long#MAX_VALUE}. */
     BALANCE_OVERFLOW(Kind.REFUSED),
@@ -26,7 +26,11 @@ public enum ErrorCode {
     /** The database could not be reached or failed mid-transaction; the caller may try again. */
     STORAGE_UNAVAILABLE(Kind.UNAVAILABLE),
     /** A failure the ledger does not expect (a bug, or a schema changed under it). */
-    INTERNAL_ERROR(Kind.INTERNAL);
+    INTERNAL_ERROR(Kind.INTERNAL),
+    /** A reversal or chargeback of more than what remains of its transaction; details say {@code remaining}. */
+    REVERSAL_EXCEEDS_ORIGINAL(Kind.REFUSED),
+    /** The transaction cannot be taken back this way: a reversal or chargeback itself, or a chargeback of what is not a top-up. */
+    NOT_REVERSIBLE(Kind.REFUSED);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {

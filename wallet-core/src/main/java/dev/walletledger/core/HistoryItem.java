@@ -4,7 +4,11 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** One entry on a user's wallet, with the transaction it belongs to. */
+/**
+ * One entry on a user's wallet, with the transaction it belongs to: {@code counterparty} is the other
+ * user of a transfer (null otherwise), {@code reverses} the transaction a reversal or chargeback takes
+ * back (null otherwise).
+ */
 public record HistoryItem(
         long entryId,
         UUID transactionId,
@@ -15,7 +19,9 @@ public record HistoryItem(
         long amount,
         long balanceAfter,
         Instant createdAt,
-        Metadata metadata) {
+        Metadata metadata,
+        String counterparty,
+        UUID reverses) {
     public HistoryItem {
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(referenceId, "referenceId");

@@ -102,6 +102,33 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * Moves currency from one user to another (creating the recipient's wallet if missing);
+     * {@link ErrorCode#INSUFFICIENT_FUNDS} when the sender's balance is short.
+     */
+    public TransactionResult transfer(Operation.Transfer request) {
+        return apply(request);
+    }
+
+    /**
+     * Refunds all or part of a transaction with the mirror image of its postings;
+     * {@link ErrorCode#REVERSAL_EXCEEDS_ORIGINAL}, {@link ErrorCode#NOT_REVERSIBLE},
+     * {@link ErrorCode#INSUFFICIENT_FUNDS} (the coins are gone) or {@link ErrorCode#TRANSACTION_NOT_FOUND}.
+     */
+    public TransactionResult reverse(Operation.Reversal request) {
+        return apply(request);
+    }
+
+    /** Takes back all or part of a top-up; see {@link Operation.Chargeback} and {@link ChargebackPolicy}. */
+    public TransactionResult chargeBack(Operation.Chargeback request) {
+        return apply(request);
+    }
+
+    /** An operator's correction against the asset's ADJUSTMENTS wallet; pass the operator as {@code actor}. */
+    public TransactionResult adjust(Operation.Adjustment request, String actor) {
+        return apply(request, actor);
+    }
+
+    /**
      * Applies any operation; the result is marked {@code replayed} when the reference was already applied.
      * With coalescing on, concurrent calls share database transactions (each keeps its own outcome).
      */
@@ -153,15 +180,22 @@ public final class Ledger implements AutoCloseable {
         return runner.read(c -> reads.balances(c, user));
     }
 
+    /** A transaction with every posting, and the reversals and chargebacks that take it back. */
     public Optional<TransactionResult> transaction(UUID transactionId) {
         Objects.requireNonNull(transactionId, "transactionId");
-        return runner.read(c -> reader.byId(c, transactionId));
+        return runner.read(c -> {
+            Optional<TransactionResult> found = reader.byId(c, transactionId);
+            return found.isEmpty() ? found : Optional.of(reader.withReversals(c, found.get()));
+        });
     }
 
+    /** As {@link #transaction(UUID)}, by reference id. */
     public Optional<TransactionResult> transactionByReference(String referenceId) {
         String reference = Checks.identifier("reference_id", referenceId);
-        return runner.read(c ->
-                Optional.ofNullable(reader.byReferences(c, List.of(reference)).get(reference)));
+        return runner.read(c -> {
+            TransactionResult found = reader.byReferences(c, List.of(reference)).get(reference);
+            return found == null ? Optional.empty() : Optional.of(reader.withReversals(c, found));
+        });
     }
 
     /**
@@ -189,7 +223,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Adds an asset type with its three SYSTEM wallets. Adding the same definition again is a no-op;
+     * Adds an asset type with its SYSTEM wallets. Adding the same definition again is a no-op;
      * a different definition under an existing code is {@link ErrorCode#ASSET_EXISTS}.
      */
     public Asset addAsset(Asset asset) {

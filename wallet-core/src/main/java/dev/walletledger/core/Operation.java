@@ -1,8 +1,15 @@
 package dev.walletledger.core;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.UUID;
+
 /**
- * One request to move currency between a user and a SYSTEM wallet of one asset. Every operation
- * carries a reference id, globally unique across all types: sending the same operation again with
+ * One request to move currency: the seed's top-up, bonus and spend between a user and a SYSTEM wallet,
+ * and the movements built on the same engine of balanced postings (transfer, reversal, chargeback,
+ * adjustment). Every operation carries a reference id, globally unique across all types: sending the same operation again with
  * the same reference returns the original result; a different operation with a used reference is an
  * {@link ErrorCode#IDEMPOTENCY_CONFLICT}. Only applied operations use up their reference: a spend
  * refused for insufficient funds may be retried with the same reference later.
@@ -12,7 +19,14 @@ package dev.walletledger.core;
  * surrounding spaces; amounts are whole minor units from 1 to {@value #AMOUNT_MAX}; metadata defaults
  * to the empty object.
  */
-public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Operation.Spend {
+public sealed interface Operation
+        permits Operation.TopUp,
+                Operation.Bonus,
+                Operation.Spend,
+                Operation.Transfer,
+                Operation.Reversal,
+                Operation.Chargeback,
+                Operation.Adjustment {
     /** The largest amount one operation may move, in minor units (10^15). */
     long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** What a refused amount is told: the one wording of the range, wherever it is checked. */
@@ -20,19 +34,17 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
 
     OperationType type();
 
-    String userId();
-
-    String assetCode();
-
-    /** Minor units, 1 to {@link #AMOUNT_MAX}. */
-    long amount();
-
     String referenceId();
 
     Metadata metadata();
 
-    /** The one descriptive field of the type ({@code payment_method}, {@code bonus_type} or {@code item_id}), or null. */
-    String detail();
+    /**
+     * The request's own fields, by wire name, as text (amounts in decimal), in a fixed order; absent
+     * optional fields are left out. Beyond these, a request has its type, reference id and metadata. This
+     * is what the ledger records of the request, what a retry under the same reference is compared with,
+     * and what the hash chain covers.
+     */
+    Map<String, String> fields();
 
     static TopUp topUp(String userId, String assetCode, long amount, String referenceId) {
         return new TopUp(userId, assetCode, amount, referenceId, null, Metadata.empty());
@@ -64,9 +76,14 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             return OperationType.TOPUP;
         }
 
-        @Override
+        /** The payment method, or null. */
         public String detail() {
             return paymentMethod;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.seed(this, userId, assetCode, amount, paymentMethod);
         }
     }
 
@@ -87,9 +104,14 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             return OperationType.BONUS;
         }
 
-        @Override
+        /** The bonus type, or null. */
         public String detail() {
             return bonusType;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.seed(this, userId, assetCode, amount, bonusType);
         }
     }
 
@@ -110,13 +132,160 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             return OperationType.SPEND;
         }
 
-        @Override
+        /** The item id, or null. */
         public String detail() {
             return itemId;
         }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.seed(this, userId, assetCode, amount, itemId);
+        }
     }
 
-    /** Builds the operation of a type from its fields; {@code detail} is the type's descriptive field. */
+    /**
+     * Currency moves from one user to another; the recipient's wallet is created by it if missing.
+     * Refused when the sender's balance is short.
+     */
+    record Transfer(
+            String fromUserId, String toUserId, String assetCode, long amount, String referenceId, Metadata metadata)
+            implements Operation {
+        public Transfer {
+            fromUserId = Checks.identifier("from_user_id", fromUserId);
+            toUserId = Checks.identifier("to_user_id", toUserId);
+            if (fromUserId.equals(toUserId)) {
+                throw WalletException.invalid("to_user_id", "must differ from from_user_id");
+            }
+            assetCode = Checks.assetCode(assetCode);
+            amount = Checks.amount(amount);
+            referenceId = Checks.identifier("reference_id", referenceId);
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.TRANSFER;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "from_user_id", fromUserId,
+                    "to_user_id", toUserId,
+                    "asset_code", assetCode,
+                    "amount", Long.toString(amount));
+        }
+    }
+
+    /**
+     * A full or partial refund of a top-up, bonus, spend, transfer or adjustment: the mirror image of its
+     * postings, scaled to {@code amount} (empty: whatever is not yet reversed). The reversals and
+     * chargebacks of one transaction never sum to more than its amount.
+     */
+    record Reversal(UUID transactionId, String referenceId, OptionalLong amount, String reason, Metadata metadata)
+            implements Operation {
+        public Reversal {
+            Objects.requireNonNull(transactionId, "transactionId");
+            referenceId = Checks.identifier("reference_id", referenceId);
+            amount = amount == null || amount.isEmpty()
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(Checks.amount(amount.getAsLong()));
+            reason = Checks.optionalText("reason", reason);
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.REVERSAL;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "transaction_id",
+                    transactionId.toString(),
+                    "amount",
+                    amount.isPresent() ? Long.toString(amount.getAsLong()) : null,
+                    "reason",
+                    reason);
+        }
+    }
+
+    /**
+     * A top-up taken back by the payment network ({@code amount} empty: whatever is not yet taken back).
+     * It recovers from the user's balance what it can; the shortfall goes by the {@link ChargebackPolicy}.
+     */
+    record Chargeback(
+            UUID transactionId, String referenceId, OptionalLong amount, ChargebackPolicy policy, Metadata metadata)
+            implements Operation {
+        public Chargeback {
+            Objects.requireNonNull(transactionId, "transactionId");
+            referenceId = Checks.identifier("reference_id", referenceId);
+            amount = amount == null || amount.isEmpty()
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(Checks.amount(amount.getAsLong()));
+            if (policy == null) {
+                throw WalletException.invalid("policy", "is required: \"debt\" or \"write_off\"");
+            }
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.CHARGEBACK;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "transaction_id", transactionId.toString(),
+                    "amount", amount.isPresent() ? Long.toString(amount.getAsLong()) : null,
+                    "policy", policy.wireName());
+        }
+    }
+
+    /**
+     * An operator's correction: credits the user from the asset's ADJUSTMENTS wallet, or debits the user
+     * to it (refused when the balance is short). The reason is required and recorded.
+     */
+    record Adjustment(
+            String userId,
+            String assetCode,
+            Direction direction,
+            long amount,
+            String referenceId,
+            String reason,
+            Metadata metadata)
+            implements Operation {
+        public Adjustment {
+            userId = Checks.identifier("user_id", userId);
+            assetCode = Checks.assetCode(assetCode);
+            if (direction == null) {
+                throw WalletException.invalid("direction", "is required: \"credit\" or \"debit\"");
+            }
+            amount = Checks.amount(amount);
+            referenceId = Checks.identifier("reference_id", referenceId);
+            reason = Checks.identifier("reason", reason);
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.ADJUSTMENT;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "user_id", userId,
+                    "asset_code", assetCode,
+                    "direction", direction.name().toLowerCase(Locale.ROOT),
+                    "amount", Long.toString(amount),
+                    "reason", reason);
+        }
+    }
+
+    /** Builds a top-up, bonus or spend from its fields; {@code detail} is the type's descriptive field. */
     static Operation of(
             OperationType type,
             String userId,
@@ -129,6 +298,53 @@ public sealed interface Operation permits Operation.TopUp, Operation.Bonus, Oper
             case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata);
             case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata);
             case SPEND -> new Spend(userId, assetCode, amount, referenceId, detail, metadata);
+            default -> throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
+        };
+    }
+
+    /** Rebuilds a recorded request from its type, reference, {@link #fields()} and metadata. */
+    static Operation fromFields(OperationType type, String referenceId, Map<String, String> fields, Metadata metadata) {
+        return switch (type) {
+            case TOPUP, BONUS, SPEND ->
+                of(
+                        type,
+                        fields.get("user_id"),
+                        fields.get("asset_code"),
+                        Fields.amount(fields),
+                        referenceId,
+                        fields.get(type.detailField()),
+                        metadata);
+            case TRANSFER ->
+                new Transfer(
+                        fields.get("from_user_id"),
+                        fields.get("to_user_id"),
+                        fields.get("asset_code"),
+                        Fields.amount(fields),
+                        referenceId,
+                        metadata);
+            case REVERSAL ->
+                new Reversal(
+                        UUID.fromString(fields.get("transaction_id")),
+                        referenceId,
+                        Fields.optionalAmount(fields),
+                        fields.get("reason"),
+                        metadata);
+            case CHARGEBACK ->
+                new Chargeback(
+                        UUID.fromString(fields.get("transaction_id")),
+                        referenceId,
+                        Fields.optionalAmount(fields),
+                        ChargebackPolicy.parse("policy", fields.get("policy")),
+                        metadata);
+            case ADJUSTMENT ->
+                new Adjustment(
+                        fields.get("user_id"),
+                        fields.get("asset_code"),
+                        Direction.valueOf(fields.get("direction").toUpperCase(Locale.ROOT)),
+                        Fields.amount(fields),
+                        referenceId,
+                        fields.get("reason"),
+                        metadata);
         };
     }
 }

@@ -5,7 +5,14 @@ package dev.walletledger.core;
  * balance check, and store no balance: theirs is the sum of their entries.
  */
 public enum SystemWallet {
+    /** Issues purchased currency; chargebacks return to it. */
     TREASURY,
+    /** Issues granted currency. */
     BONUS_POOL,
-    REVENUE
+    /** Receives spent currency. */
+    REVENUE,
+    /** The other side of every operator's correction. */
+    ADJUSTMENTS,
+    /** Carries what a written-off chargeback could not recover from the user. */
+    CHARGEBACK_LOSS
 }

@@ -41,7 +41,7 @@ class AuditTest {
                 "entry deleted | DELETE FROM {s}.ledger_entries WHERE amount = 200 AND balance_after IS NOT NULL | transaction_balance stored_balance balance_chain",
                 "transaction amount edited | UPDATE {s}.ledger_transactions SET amount = 999 WHERE reference_id = 'c-4' | transaction_shape",
                 "balance_after edited | UPDATE {s}.ledger_entries SET balance_after = 1 WHERE balance_after = 1200 | balance_chain",
-                "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0 WHERE balance_after IS NULL AND amount = 50 | balance_chain",
+                "system entry given a balance | UPDATE {s}.ledger_entries SET balance_after = 0, chain_hash = sha256('x'::bytea) WHERE balance_after IS NULL AND amount = 50 | balance_chain",
                 "transaction dated backwards | UPDATE {s}.ledger_transactions SET created_at = created_at - interval '1 day' WHERE reference_id = 'c-3' | time_order hash_chain",
                 "overspend injected | UPDATE {s}.ledger_entries SET amount = 5000 WHERE amount = 300 | conservation transaction_shape stored_balance balance_chain",
             })

@@ -168,9 +168,11 @@ class LedgerConcurrencyTest {
             }
             Map<String, Long> expected = new HashMap<>();
             for (Operation op : applied.values()) {
+                var fields = op.fields();
+                long amount = Long.parseLong(fields.get("amount"));
                 expected.merge(
-                        op.userId() + "/" + op.assetCode(),
-                        op.type().creditsUser() ? op.amount() : -op.amount(),
+                        fields.get("user_id") + "/" + fields.get("asset_code"),
+                        op.type() == OperationType.SPEND ? -amount : amount,
                         Long::sum);
             }
             for (String user : USERS) {

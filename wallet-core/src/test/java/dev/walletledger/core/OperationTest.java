@@ -64,7 +64,7 @@ class OperationTest {
                         .type());
         assertEquals(
                 "REFERRAL",
-                Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null)
+                ((Operation.Bonus) Operation.of(OperationType.BONUS, "u", "GOLD_COINS", 5, "r", "REFERRAL", null))
                         .detail());
     }
 }

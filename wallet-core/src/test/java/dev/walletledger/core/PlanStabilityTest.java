@@ -198,7 +198,7 @@ class PlanStabilityTest {
             }
             calls += 8;
             TransactionResult some = applied.get(random.nextInt(applied.size()));
-            String user = some.operation().userId();
+            String user = some.userId();
             ledger.balance(user, ASSET);
             ledger.balances(user);
             HistoryPage page = ledger.history(user, ASSET, null, 2);
@@ -224,7 +224,7 @@ class PlanStabilityTest {
                     assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, e.code());
                 }
                 try {
-                    ledger.apply(Operation.spend(some.operation().userId(), ASSET, Operation.AMOUNT_MAX, reference()));
+                    ledger.apply(Operation.spend(some.userId(), ASSET, Operation.AMOUNT_MAX, reference()));
                 } catch (WalletException e) {
                     assertEquals(ErrorCode.INSUFFICIENT_FUNDS, e.code());
                 }

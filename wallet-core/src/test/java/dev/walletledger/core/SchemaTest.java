@@ -35,12 +35,24 @@ class SchemaTest {
     }
 
     @Test
-    void migrationsAreRerunnableAndSeedAssetsWithSystemWallets() throws SQLException {
+    void migrationsAreRerunnableAndEveryAssetComesWithItsSystemWallets() throws SQLException {
         assertEquals(0, Ledger.migrate(t.dataSource(), t.config()), "a second run applies nothing");
         assertEquals(
                 List.of("DIAMONDS", "GOLD_COINS", "LOYALTY_POINTS"),
                 t.ledger().assets().stream().map(Asset::code).toList());
-        assertEquals(9, count("SELECT count(*) FROM " + s + ".wallets WHERE kind = 'SYSTEM'"));
+        assertEquals(
+                3 * SystemWallet.values().length,
+                count("SELECT count(*) FROM " + s + ".wallets WHERE kind = 'SYSTEM'"));
+    }
+
+    @Test
+    void theMigrationItselfCreatesNoAsset() throws SQLException {
+        String schema = TestDatabase.newSchemaName();
+        try (var pool = TestDatabase.pool(2)) {
+            Ledger.migrate(pool, LedgerConfig.defaults().withSchema(schema));
+        }
+        assertEquals(0, count("SELECT count(*) FROM " + schema + ".asset_types"));
+        assertEquals(0, count("SELECT count(*) FROM " + schema + ".wallets"));
     }
 
     @ParameterizedTest
@@ -89,7 +101,7 @@ class SchemaTest {
                         alice,
                         10,
                         "(%1$s, 'CREDIT', 10, 1010), (%2$s, 'DEBIT', 9, NULL)".formatted(alice, treasury)));
-        // balanced, but a bonus paid from the TREASURY instead of the BONUS_POOL
+        // balanced, but a bonus paid from the TREASURY instead of the BONUS_POOL (a type's system wallets)
         assertRefused(
                 "WL002",
                 insertTransaction(
@@ -110,13 +122,86 @@ class SchemaTest {
     }
 
     @Test
+    void aDebitBelowZeroIsRefusedOutsideADebtChargeback() throws SQLException {
+        long alice = topUp.entries().get(0).walletId();
+        long revenue = systemWallet("REVENUE");
+        String overdraw = "(%1$s, 'DEBIT', 1500, -500), (%2$s, 'CREDIT', 1500, NULL)";
+        assertRefused(
+                "WL002",
+                insert(
+                        "00000000-0000-7000-8000-000000000011",
+                        "SPEND",
+                        alice,
+                        -1500,
+                        1500,
+                        overdraw.formatted(alice, revenue),
+                        "now()",
+                        "NULL",
+                        "{}"));
+    }
+
+    @Test
+    void takingBackMoreThanATransactionIsRefused() throws SQLException {
+        long alice = topUp.entries().get(0).walletId();
+        long treasury = topUp.entries().get(1).walletId();
+        String reverses = "'" + topUp.transactionId() + "'";
+        assertRefused( // the top-up moved 1000
+                "WL002",
+                insert(
+                        "00000000-0000-7000-8000-000000000013",
+                        "CHARGEBACK",
+                        alice,
+                        -1001,
+                        1001,
+                        "(%1$s, 'DEBIT', 1001, -1), (%2$s, 'CREDIT', 1001, NULL)".formatted(alice, treasury),
+                        "now()",
+                        reverses,
+                        "{\"policy\": \"debt\"}"));
+        assertRefused( // a zero posting outside a chargeback
+                "WL002",
+                insert(
+                        "00000000-0000-7000-8000-000000000014",
+                        "SPEND",
+                        alice,
+                        0,
+                        1,
+                        "(%1$s, 'DEBIT', 0, 1000), (%2$s, 'CREDIT', 1, NULL), (%3$s, 'DEBIT', 1, NULL)"
+                                .formatted(alice, systemWallet("REVENUE"), treasury),
+                        "now()",
+                        "NULL",
+                        "{}"));
+    }
+
+    @Test
+    void aWalletTwiceInOneTransactionIsRefused() {
+        long alice = topUp.entries().get(0).walletId();
+        assertRefused(
+                "23505",
+                insert(
+                        "00000000-0000-7000-8000-000000000016",
+                        "TRANSFER",
+                        alice,
+                        0,
+                        5,
+                        "(%1$s, 'DEBIT', 5, 995), (%1$s, 'CREDIT', 5, 1000)".formatted(alice),
+                        "now()",
+                        "NULL",
+                        "{}"));
+    }
+
+    private static long systemWallet(String role) throws SQLException {
+        return count("SELECT w.id FROM " + s + ".wallets w JOIN " + s + ".asset_types a ON a.id = w.asset_id"
+                + " WHERE a.code = 'GOLD_COINS' AND w.kind = 'SYSTEM' AND w.owner_id = '" + role + "'");
+    }
+
+    @Test
     void aBalanceChangeWithoutEntriesIsRefused() {
         assertRefused("WL002", "UPDATE " + s + ".wallets SET balance = balance + 1 WHERE owner_id = 'alice'");
     }
 
     @Test
     void negativeUserBalancesAndBadAmountsAreRefused() {
-        assertRefused("23514", "UPDATE " + s + ".wallets SET balance = -1 WHERE owner_id = 'alice'");
+        assertRefused("WL002", "UPDATE " + s + ".wallets SET balance = -1 WHERE owner_id = 'alice'");
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         assertRefused(
@@ -180,14 +265,14 @@ class SchemaTest {
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         assertRefused("WL002", """
-                WITH t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                       amount, fingerprint, chain_hash, created_at)
-                           SELECT '00000000-0000-7000-8000-000000000007', 'TOPUP', 'hand-7', %1$d, w.asset_id, 10,
-                                  decode(repeat('00', 32), 'hex'), decode(repeat('ab', 32), 'hex'), now()
+                WITH t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, asset_id,
+                                       amount, request, fingerprint, created_at)
+                           SELECT '00000000-0000-7000-8000-000000000007', 'TOPUP', 'hand-7', w.asset_id, 10, '{}',
+                                  decode(repeat('00', 32), 'hex'), now()
                              FROM {s}.wallets w WHERE w.id = %1$d)
-                INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
-                VALUES ('00000000-0000-7000-8000-000000000007', %1$d, 'CREDIT', 10, 1010),
-                       ('00000000-0000-7000-8000-000000000007', %2$d, 'DEBIT', 10, NULL)
+                INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after, chain_hash)
+                VALUES ('00000000-0000-7000-8000-000000000007', %1$d, 'CREDIT', 10, 1010, decode(repeat('ab', 32), 'hex')),
+                       ('00000000-0000-7000-8000-000000000007', %2$d, 'DEBIT', 10, NULL, NULL)
                 """.formatted(alice, treasury).replace("{s}", s));
     }
 
@@ -197,18 +282,34 @@ class SchemaTest {
     }
 
     private String insertTransaction(String id, String type, long userWallet, long amount, String entries, String at) {
+        return insert(id, type, userWallet, amount, amount, entries, at, "NULL", "{}");
+    }
+
+    /** As above; {@code delta} moves the user's wallet, {@code amount} is the transaction's. */
+    private String insert(
+            String id,
+            String type,
+            long userWallet,
+            long delta,
+            long amount,
+            String entries,
+            String at,
+            String reverses,
+            String request) {
         return """
-                WITH b AS (UPDATE {s}.wallets SET balance = balance + %4$d, chain_head = decode(repeat('ab', 32), 'hex'),
+                WITH b AS (UPDATE {s}.wallets SET balance = balance + %7$d, chain_head = decode(repeat('ab', 32), 'hex'),
                                    last_entry_at = %6$s
                             WHERE id = %3$d),
-                     t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                       amount, fingerprint, chain_hash, created_at)
-                           SELECT '%1$s', '%2$s', 'hand-%1$s', %3$d, w.asset_id, %4$d, decode(repeat('00', 32), 'hex'),
-                                  decode(repeat('ab', 32), 'hex'), %6$s
+                     t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, asset_id,
+                                       amount, request, fingerprint, created_at, reverses)
+                           SELECT '%1$s', '%2$s', 'hand-%1$s', w.asset_id, %4$d, '%9$s', decode(repeat('00', 32), 'hex'),
+                                  %6$s, %8$s
                              FROM {s}.wallets w WHERE w.id = %3$d)
-                INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
-                SELECT '%1$s'::uuid, v.* FROM (VALUES %5$s) AS v(wallet_id, direction, amount, balance_after)
-                """.formatted(id, type, userWallet, amount, entries, at).replace("{s}", s);
+                INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after, chain_hash)
+                SELECT '%1$s'::uuid, v.*, CASE WHEN v.balance_after IS NULL THEN NULL ELSE decode(repeat('ab', 32), 'hex') END
+                  FROM (VALUES %5$s) AS v(wallet_id, direction, amount, balance_after)
+                """.formatted(id, type, userWallet, amount, entries, at, delta, reverses, request)
+                .replace("{s}", s);
     }
 
     private static void assertRefused(String sqlState, String sql) {

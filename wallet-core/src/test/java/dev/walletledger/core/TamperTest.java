@@ -110,11 +110,25 @@ class TamperTest {
         TransactionResult second = ledger.transactionByReference("a-2").orElseThrow();
         Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 200, "a-2", "free-item", null);
         byte[] previous = storedHash("a-1");
-        byte[] forged = Chain.hash(
-                previous, second.transactionId(), edited, alice, second.createdAt(), second.actor(), second.entries());
-        tamper("UPDATE {s}.ledger_transactions SET item_id = 'free-item', chain_hash = decode('%s', 'hex')"
-                        .formatted(Chain.hex(forged))
-                + " WHERE reference_id = 'a-2'");
+        byte[] forged = Chain.link(
+                previous,
+                alice,
+                Chain.content(
+                        second.transactionId(),
+                        edited,
+                        "GOLD_COINS",
+                        200,
+                        null,
+                        second.createdAt(),
+                        second.actor(),
+                        second.entries()));
+        tamper("""
+                UPDATE {s}.ledger_transactions SET request = request || '{"item_id": "free-item"}'
+                 WHERE reference_id = 'a-2';
+                UPDATE {s}.ledger_entries SET chain_hash = decode('%s', 'hex')
+                 WHERE balance_after IS NOT NULL
+                   AND transaction_id = (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 'a-2')
+                """.formatted(Chain.hex(forged)));
         AuditReport report = ledger.verify();
         assertOnly(report, "hash_chain");
         assertTrue(report.violations().get(0).subject().contains("a-3"), "the link after the forged one breaks");
@@ -123,17 +137,24 @@ class TamperTest {
     @Test
     void aForgedLastTransactionWithItsHeadIsCaughtOnlyByTheAnchor() throws SQLException {
         Operation.Spend edited = new Operation.Spend("alice", "GOLD_COINS", 100, "a-4", "forged", null);
-        byte[] forged = Chain.hash(
+        byte[] forged = Chain.link(
                 storedHash("a-3"),
-                aliceLast.transactionId(),
-                edited,
                 alice,
-                aliceLast.createdAt(),
-                aliceLast.actor(),
-                aliceLast.entries());
+                Chain.content(
+                        aliceLast.transactionId(),
+                        edited,
+                        "GOLD_COINS",
+                        100,
+                        null,
+                        aliceLast.createdAt(),
+                        aliceLast.actor(),
+                        aliceLast.entries()));
         tamper("""
-                UPDATE {s}.ledger_transactions SET item_id = 'forged', chain_hash = decode('%1$s', 'hex')
+                UPDATE {s}.ledger_transactions SET request = request || '{"item_id": "forged"}'
                  WHERE reference_id = 'a-4';
+                UPDATE {s}.ledger_entries SET chain_hash = decode('%1$s', 'hex')
+                 WHERE balance_after IS NOT NULL
+                   AND transaction_id = (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 'a-4');
                 UPDATE {s}.wallets SET chain_head = decode('%1$s', 'hex') WHERE id = %2$d
                 """.formatted(Chain.hex(forged), alice));
         assertTrue(ledger.verify().consistent(), "internally consistent: the forger recomputed everything");
@@ -157,6 +178,38 @@ class TamperTest {
     }
 
     @Test
+    void aTransferExtendsBothChainsAndAnEditedAmountBreaksBoth() throws SQLException {
+        TransactionResult transfer =
+                ledger.transfer(new Operation.Transfer("alice", "bob", "GOLD_COINS", 30, "t-1", null));
+        long bob = transfer.entries().get(1).walletId();
+        assertTrue(ledger.verify().consistent());
+        tamper("""
+                UPDATE {s}.ledger_transactions SET amount = 31, request = request || '{"amount": "31"}'
+                 WHERE reference_id = 't-1';
+                UPDATE {s}.ledger_entries SET amount = 31 WHERE transaction_id = '%1$s';
+                UPDATE {s}.ledger_entries SET balance_after = balance_after - 1 WHERE transaction_id = '%1$s'
+                   AND wallet_id = %2$d;
+                UPDATE {s}.ledger_entries SET balance_after = balance_after + 1 WHERE transaction_id = '%1$s'
+                   AND wallet_id = %3$d;
+                UPDATE {s}.wallets SET balance = balance - 1 WHERE id = %2$d;
+                UPDATE {s}.wallets SET balance = balance + 1 WHERE id = %3$d
+                """.formatted(transfer.transactionId(), alice, bob));
+        AuditReport report = ledger.verify();
+        assertOnly(report, "hash_chain");
+        assertEquals(2, report.violationCount(), "both wallets' chains break: " + report.violations());
+    }
+
+    @Test
+    void aReversalTakingBackMoreThanItsOriginalIsFound() throws SQLException {
+        ledger.reverse(
+                new Operation.Reversal(aliceLast.transactionId(), "r-1", java.util.OptionalLong.of(40), null, null));
+        tamper("UPDATE {s}.ledger_transactions SET amount = 140 WHERE reference_id = 'r-1'");
+        assertTrue(
+                checks(ledger.verify()).contains("reversal_total"),
+                ledger.verify().toString());
+    }
+
+    @Test
     void anAnchorStaysValidAsTheLedgerGrows() {
         ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 5, "later-1"));
         ledger.topUp(Operation.topUp("carol", "GOLD_COINS", 5, "later-2"));
@@ -169,7 +222,9 @@ class TamperTest {
     private byte[] storedHash(String reference) throws SQLException {
         try (var connection = TestDatabase.superuser();
                 var statement = connection.prepareStatement(
-                        "SELECT chain_hash FROM " + t.schema() + ".ledger_transactions WHERE reference_id = ?")) {
+                        "SELECT e.chain_hash FROM " + t.schema() + ".ledger_entries e JOIN " + t.schema()
+                                + ".ledger_transactions x ON x.id = e.transaction_id"
+                                + " WHERE x.reference_id = ? AND e.wallet_id = " + alice)) {
             statement.setString(1, reference);
             try (var row = statement.executeQuery()) {
                 row.next();

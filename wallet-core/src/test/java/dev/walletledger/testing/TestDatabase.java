@@ -2,6 +2,7 @@ package dev.walletledger.testing;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Asset;
 import dev.walletledger.core.IsolationLevel;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
@@ -229,7 +230,9 @@ public final class TestDatabase {
         LedgerConfig config = base.withSchema(newSchemaName());
         HikariDataSource pool = pool(poolSize);
         Ledger.migrate(pool, config);
-        return new TestLedger(new Ledger(pool, config), pool, config);
+        Ledger ledger = new Ledger(pool, config);
+        Asset.STARTERS.forEach(ledger::addAsset);
+        return new TestLedger(ledger, pool, config);
     }
 
     /** Drops a test schema now (a server of the user's should not keep test data); embedded: nothing to do. */

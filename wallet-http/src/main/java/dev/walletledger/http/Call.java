@@ -3,18 +3,31 @@ package dev.walletledger.http;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A routed request as handlers see it: decoded path parameters, checked query parameters and the body.
  * {@code keyId} is the id of the API key that authenticated the request: empty on an open route or when
- * the server runs without keys. It is the acting key to record with a write.
+ * the server runs without keys. It is the acting key to record with a write. {@code granted} is what the
+ * caller may do: the key's scopes, or every scope when the server runs without keys.
  */
 record Call(
         String requestId,
         Optional<String> keyId,
+        Set<Scope> granted,
         Map<String, String> pathParameters,
         Map<String, String> query,
         byte[] body) {
+    /** Refuses the call (403) unless the caller has {@code scope}; for what one body may hold. */
+    void requireScope(Scope scope, String what) {
+        if (!granted.contains(scope)) {
+            throw new ApiException(
+                    HttpErrorCode.FORBIDDEN,
+                    what + " needs the " + scope.label() + " scope, which this API key does not have",
+                    Map.of("required_scope", scope.label()));
+        }
+    }
+
     String path(String name) {
         return pathParameters.get(name);
     }
@@ -27,11 +40,12 @@ record Call(
     static Call of(
             String requestId,
             Optional<String> keyId,
+            Set<Scope> granted,
             Map<String, String> path,
             Map<String, List<String>> query,
             byte[] body) {
         Map<String, String> single = new java.util.HashMap<>();
         query.forEach((name, values) -> single.put(name, values.get(0)));
-        return new Call(requestId, keyId, Map.copyOf(path), Map.copyOf(single), body);
+        return new Call(requestId, keyId, Set.copyOf(granted), Map.copyOf(path), Map.copyOf(single), body);
     }
 }

@@ -24,7 +24,6 @@ import javax.sql.DataSource;
 /** The handlers, and the route table that names them. Each handler is a few lines: parse, call, write. */
 final class Endpoints {
     static final int HISTORY_LIMIT_DEFAULT = 50;
-    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
     private static final Map<String, String> REPLAYED = Map.of("Idempotent-Replayed", "true");
     private static final Optional<Scope> OPEN = Optional.empty();
@@ -58,8 +57,9 @@ final class Endpoints {
 
     /**
      * The routes and the scope each needs (wallet-http/README.md, "Security"): health is open so load balancers can probe
-     * it; reads need {@code read}; money movements (batch included) need {@code write}; metrics, which
-     * expose the server's internals, need {@code admin}.
+     * it; reads need {@code read}; money movements (batch included) need {@code write}; adjustments (an
+     * operator's corrections, alone or in a batch) and metrics, which expose the server's internals, need
+     * {@code admin}.
      */
     RouteTable routes() {
         return new RouteTable(List.of(
@@ -67,6 +67,16 @@ final class Endpoints {
                 Route.post("/api/v1/wallets/topup", WRITE, call -> write(OperationType.TOPUP, call)),
                 Route.post("/api/v1/wallets/bonus", WRITE, call -> write(OperationType.BONUS, call)),
                 Route.post("/api/v1/wallets/spend", WRITE, call -> write(OperationType.SPEND, call)),
+                Route.post("/api/v1/wallets/transfer", WRITE, call -> write(OperationType.TRANSFER, call)),
+                Route.post(
+                        "/api/v1/transactions/{transaction_id}/reversal",
+                        WRITE,
+                        call -> write(OperationType.REVERSAL, call)),
+                Route.post(
+                        "/api/v1/transactions/{transaction_id}/chargeback",
+                        WRITE,
+                        call -> write(OperationType.CHARGEBACK, call)),
+                Route.post("/api/v1/adjustments", ADMIN, call -> write(OperationType.ADJUSTMENT, call)),
                 Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code"), READ, this::balance),
                 Route.get(
                         "/api/v1/wallets/{user_id}/transactions",
@@ -96,7 +106,7 @@ final class Endpoints {
     }
 
     private HttpResponse write(OperationType type, Call call) {
-        Operation operation = Requests.operation(type, Json.parse(call.body()));
+        Operation operation = Requests.operation(type, Json.parse(call.body()), call.path("transaction_id"));
         TransactionResult result = ledger.apply(operation, call.keyId().orElse(null));
         byte[] body = Bodies.transaction(result);
         return result.replayed() ? HttpResponse.json(200, body, REPLAYED) : HttpResponse.json(201, body);
@@ -128,7 +138,7 @@ final class Endpoints {
 
     private HttpResponse transaction(Call call) {
         String id = call.path("transaction_id");
-        if (!UUID_TEXT.matcher(id).matches()) {
+        if (!Requests.UUID_TEXT.matcher(id).matches()) {
             throw WalletException.invalid(
                     "transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
@@ -152,6 +162,9 @@ final class Endpoints {
 
     private HttpResponse batch(Call call) {
         Batch batch = Requests.batch(Json.parse(call.body()));
+        if (batch.operations().stream().anyMatch(o -> o.type() == OperationType.ADJUSTMENT)) {
+            call.requireScope(Scope.ADMIN, "a batch holding an adjustment");
+        }
         BatchResult result = ledger.submit(batch, call.keyId().orElse(null));
         return HttpResponse.json(200, Bodies.batch(batch.mode().name().toLowerCase(Locale.ROOT), result));
     }

@@ -2,6 +2,10 @@ package dev.walletledger.http;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.walletledger.core.Ledger;
+import javax.sql.DataSource;
+import dev.walletledger.core.WalletException;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Asset;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.LedgerListener;
 import dev.walletledger.runtime.DataSources;
@@ -107,12 +111,33 @@ public final class Main implements AutoCloseable {
         if (database.migrationUrl().isEmpty()) {
             int applied = Ledger.migrate(pool, ledgerConfig);
             LOG.info("schema {}: {} migration(s) applied", ledgerConfig.schema(), applied);
+            addStarterAssets(database, pool, ledgerConfig);
             return;
         }
         DatabaseUrl owner = database.migrationUrl().get();
         try (HikariDataSource migrations = DataSources.pool(owner, 1, "wallet-migrations")) {
             int applied = Ledger.migrate(migrations, ledgerConfig);
             LOG.info("schema {}: {} migration(s) applied as {}", ledgerConfig.schema(), applied, owner);
+            addStarterAssets(database, migrations, ledgerConfig);
+        }
+    }
+
+    /** The starter assets, unless {@code WALLET_STARTER_ASSETS=false}; each is a no-op when it exists. */
+    private static void addStarterAssets(ServerConfig.Database database, DataSource pool, LedgerConfig ledgerConfig) {
+        if (!database.starterAssets()) {
+            return;
+        }
+        try (Ledger ledger = new Ledger(pool, ledgerConfig.withCoalescing(0, 1, 1, ledgerConfig.waitMillisMax()))) {
+            for (Asset asset : Asset.STARTERS) {
+                try {
+                    ledger.addAsset(asset);
+                } catch (WalletException e) {
+                    if (e.code() != ErrorCode.ASSET_EXISTS) {
+                        throw e;
+                    }
+                    LOG.info("starter asset {} exists with another definition: kept as it is", asset.code());
+                }
+            }
         }
     }
 

@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -111,13 +113,18 @@ final class RequestPipeline implements HttpHandler {
         exchange.startBlocking();
         String routeName = "unmatched";
         Optional<String> keyId = Optional.empty();
+        Set<Scope> granted = EnumSet.allOf(Scope.class);
         boolean bodyRead = false;
         HttpResponse response;
         Throwable failure = null;
         try {
             RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
             routeName = match.route().name();
-            keyId = authorize(match.route(), exchange);
+            Optional<ApiKeys.ApiKey> key = authorize(match.route(), exchange);
+            keyId = key.map(ApiKeys.ApiKey::id);
+            if (key.isPresent()) {
+                granted = key.get().scopes();
+            }
             Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
             byte[] body = NO_BODY;
             if (match.route().readsBody()) {
@@ -128,7 +135,7 @@ final class RequestPipeline implements HttpHandler {
                 body = readBody(exchange, start + bodyReadNanosMax);
                 bodyRead = true;
             }
-            response = match.route().handler().handle(Call.of(requestId, keyId, match.pathParameters(), query, body));
+            response = match.route().handler().handle(Call.of(requestId, keyId, granted, match.pathParameters(), query, body));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
             response =
@@ -157,7 +164,7 @@ final class RequestPipeline implements HttpHandler {
      * Checks the request's API key against the route's scope: one SHA-256 and a constant-time compare.
      * Open routes and a server without keys ask for none (a key sent anyway is ignored).
      */
-    private Optional<String> authorize(Route route, HttpServerExchange exchange) {
+    private Optional<ApiKeys.ApiKey> authorize(Route route, HttpServerExchange exchange) {
         if (route.scope().isEmpty() || keys.isEmpty()) {
             return Optional.empty();
         }
@@ -171,7 +178,7 @@ final class RequestPipeline implements HttpHandler {
         }
         ApiKeys.ApiKey key = keys.authenticate(authorization == null ? null : authorization.getFirst());
         ApiKeys.requireScope(key, route.scope().get());
-        return Optional.of(key.id());
+        return Optional.of(key);
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {

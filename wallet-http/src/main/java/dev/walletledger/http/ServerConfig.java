@@ -42,6 +42,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      * @param isolation       {@code WALLET_ISOLATION} (read_committed)
      * @param migrate         {@code WALLET_MIGRATE} (true)
      * @param allowNonDurable {@code WALLET_ALLOW_NON_DURABLE} (false)
+     * @param starterAssets   {@code WALLET_STARTER_ASSETS} (true): with the migrations, create the starter
+     *                        assets GOLD_COINS, DIAMONDS and LOYALTY_POINTS when missing
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -51,7 +53,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             int poolSize,
             IsolationLevel isolation,
             boolean migrate,
-            boolean allowNonDurable) {
+            boolean allowNonDurable,
+            boolean starterAssets) {
         public Database {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(migrationUrl, "migrationUrl");
@@ -143,7 +146,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                                 "serializable")
                         .toUpperCase(Locale.ROOT)),
                 bool(env, "WALLET_MIGRATE", true),
-                bool(env, "WALLET_ALLOW_NON_DURABLE", false));
+                bool(env, "WALLET_ALLOW_NON_DURABLE", false),
+                bool(env, "WALLET_STARTER_ASSETS", true));
         Listener listener = new Listener(
                 value(env, "HOST", "127.0.0.1"),
                 integer(env, "PORT", 3000),

@@ -6,9 +6,7 @@ import dev.walletledger.core.AuditReport;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.LedgerStats;
-import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
-import dev.walletledger.core.OperationType;
 import dev.walletledger.core.WalletKind;
 import java.math.BigInteger;
 import java.security.MessageDigest;
@@ -45,6 +43,7 @@ public final class Audit {
     private final String counts;
     private final String conservation;
     private final String transactionShape;
+    private final String takenBack;
     private final String storedBalances;
     private final String balanceChain;
     private final String stats;
@@ -55,18 +54,20 @@ public final class Audit {
     private final String headsAt;
 
     public Audit(SqlText sql) {
-        // Every transaction of the USER wallets in a range, in chain order (a transaction's two entries
-        // have consecutive ids, the USER entry first).
+        // Every USER entry of the wallets in a range, in chain order, each with its transaction's content
+        // and all of that transaction's entries (in entry order).
         this.chainRows = sql.format("""
-                SELECT t.user_wallet_id, t.id, t.type, t.reference_id, a.code, u.owner_id, t.amount,
-                       t.payment_method, t.bonus_type, t.item_id, t.metadata::text, t.created_at, t.actor,
-                       t.chain_hash, e.id, e.wallet_id, e.direction, e.amount, e.balance_after
-                  FROM {schema}.ledger_transactions t
+                SELECT u.wallet_id, u.id, u.chain_hash, t.id, t.type, t.reference_id, t.amount, t.reverses,
+                       ARRAY(SELECT f.key FROM jsonb_each_text(t.request) f ORDER BY f.key),
+                       ARRAY(SELECT f.value FROM jsonb_each_text(t.request) f ORDER BY f.key),
+                       t.metadata::text, t.created_at, a.code, t.actor,
+                       e.wallet_id, e.direction, e.amount, e.balance_after
+                  FROM {schema}.ledger_entries u
+                  JOIN {schema}.ledger_transactions t ON t.id = u.transaction_id
                   JOIN {schema}.asset_types a ON a.id = t.asset_id
-                  JOIN {schema}.wallets u ON u.id = t.user_wallet_id
                   JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
-                 WHERE t.user_wallet_id BETWEEN ? AND ?
-                 ORDER BY t.user_wallet_id, e.id
+                 WHERE u.wallet_id BETWEEN ? AND ? AND u.balance_after IS NOT NULL
+                 ORDER BY u.wallet_id, u.id, e.id
                 """);
         this.walletHeads = sql.format("""
                 SELECT w.id, w.chain_head, w.last_entry_at FROM {schema}.wallets w
@@ -76,11 +77,10 @@ public final class Audit {
         this.lockEntries = sql.format("LOCK TABLE {schema}.ledger_entries IN SHARE MODE");
         this.lastEntryId = sql.format("SELECT COALESCE(max(id), 0) FROM {schema}.ledger_entries");
         this.headsAt = sql.format("""
-                SELECT DISTINCT ON (t.user_wallet_id) t.user_wallet_id, t.chain_hash
+                SELECT DISTINCT ON (e.wallet_id) e.wallet_id, e.chain_hash
                   FROM {schema}.ledger_entries e
-                  JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
-                 WHERE e.wallet_id = t.user_wallet_id AND e.id <= ?
-                 ORDER BY t.user_wallet_id, e.id DESC
+                 WHERE e.chain_hash IS NOT NULL AND e.id <= ?
+                 ORDER BY e.wallet_id, e.id DESC
                 """);
         this.counts = sql.format("""
                 SELECT (SELECT count(*) FROM {schema}.asset_types),
@@ -101,27 +101,35 @@ public final class Audit {
                  ORDER BY a.code
                 """.formatted(SIGNED));
         this.transactionShape = sql.format("""
-                SELECT t.id, t.reference_id, count(e.id),
-                       COALESCE(sum(%s), 0),
-                       count(*) FILTER (WHERE e.wallet_id = t.user_wallet_id AND e.amount = t.amount
-                           AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END),
-                       count(*) FILTER (WHERE w.kind = 'SYSTEM' AND e.amount = t.amount
-                           AND w.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
-                                                        WHEN 'BONUS' THEN 'BONUS_POOL' ELSE 'REVENUE' END),
-                       count(*) FILTER (WHERE w.asset_id <> t.asset_id)
+                SELECT t.id, t.reference_id, count(e.id), COALESCE(sum(%s), 0)
                   FROM {schema}.ledger_transactions t
                   LEFT JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
                   LEFT JOIN {schema}.wallets w ON w.id = e.wallet_id
                  GROUP BY t.id
-                HAVING count(e.id) <> 2 OR COALESCE(sum(%s), 0) <> 0
-                    OR count(*) FILTER (WHERE e.wallet_id = t.user_wallet_id AND e.amount = t.amount
-                           AND e.direction = CASE t.type WHEN 'SPEND' THEN 'DEBIT' ELSE 'CREDIT' END) <> 1
-                    OR count(*) FILTER (WHERE w.kind = 'SYSTEM' AND e.amount = t.amount
-                           AND w.owner_id = CASE t.type WHEN 'TOPUP' THEN 'TREASURY'
-                                                        WHEN 'BONUS' THEN 'BONUS_POOL' ELSE 'REVENUE' END) <> 1
+                HAVING count(e.id) < 2 OR COALESCE(sum(%s), 0) <> 0
+                    OR count(*) FILTER (WHERE w.kind = 'USER') < 1
+                    OR COALESCE(sum(e.amount) FILTER (WHERE e.direction = 'DEBIT'), 0) <> t.amount
                     OR count(*) FILTER (WHERE w.asset_id <> t.asset_id) <> 0
+                    OR count(*) FILTER (WHERE e.amount = 0 AND (w.kind <> 'USER' OR t.type <> 'CHARGEBACK')) <> 0
+                    OR count(*) FILTER (WHERE w.kind = 'SYSTEM' AND NOT w.owner_id = ANY (CASE t.type
+                           WHEN 'TOPUP' THEN ARRAY['TREASURY'] WHEN 'BONUS' THEN ARRAY['BONUS_POOL']
+                           WHEN 'SPEND' THEN ARRAY['REVENUE'] WHEN 'ADJUSTMENT' THEN ARRAY['ADJUSTMENTS']
+                           WHEN 'CHARGEBACK' THEN ARRAY['TREASURY', 'CHARGEBACK_LOSS']
+                           WHEN 'REVERSAL' THEN ARRAY['TREASURY', 'BONUS_POOL', 'REVENUE', 'ADJUSTMENTS']
+                           ELSE ARRAY[]::varchar[] END)) <> 0
                  LIMIT ?
                 """.formatted(SIGNED, SIGNED));
+        // Every transaction taken back, with what takes it back: reversible, same asset, not exceeded.
+        this.takenBack = sql.format("""
+                SELECT o.id, o.reference_id, o.type, o.amount, sum(r.amount)
+                  FROM {schema}.ledger_transactions r
+                  JOIN {schema}.ledger_transactions o ON o.id = r.reverses
+                 GROUP BY o.id
+                HAVING sum(r.amount) > o.amount OR o.type IN ('REVERSAL', 'CHARGEBACK')
+                    OR (bool_or(r.type = 'CHARGEBACK') AND o.type <> 'TOPUP')
+                    OR bool_or(r.asset_id <> o.asset_id)
+                 LIMIT ?
+                """);
         this.storedBalances = sql.format("""
                 SELECT w.id, w.owner_id, w.balance, COALESCE(s.total, 0)
                   FROM {schema}.wallets w
@@ -130,18 +138,21 @@ public final class Audit {
                               WHERE e.wallet_id BETWEEN ? AND ?
                               GROUP BY e.wallet_id) s ON s.wallet_id = w.id
                  WHERE w.kind = 'USER' AND w.id BETWEEN ? AND ?
-                   AND (w.balance <> COALESCE(s.total, 0) OR w.balance < 0)
+                   AND w.balance <> COALESCE(s.total, 0)
                  ORDER BY w.id
                  LIMIT ?
                 """.formatted(SIGNED));
         this.balanceChain = sql.format("""
-                SELECT c.wallet_id, c.id, c.balance_after, c.running, c.kind
+                SELECT c.wallet_id, c.id, c.balance_after, c.running, c.kind, c.overdrawn
                   FROM (SELECT e.wallet_id, e.id, e.balance_after, w.kind,
-                               sum(%s) OVER (PARTITION BY e.wallet_id ORDER BY e.id) AS running
+                               sum(%s) OVER (PARTITION BY e.wallet_id ORDER BY e.id) AS running,
+                               (e.direction = 'DEBIT' AND e.amount > 0 AND e.balance_after < 0
+                                AND NOT (t.type = 'CHARGEBACK' AND t.request ->> 'policy' = 'debt')) AS overdrawn
                           FROM {schema}.ledger_entries e
                           JOIN {schema}.wallets w ON w.id = e.wallet_id
+                          JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
                          WHERE e.wallet_id BETWEEN ? AND ?) c
-                 WHERE (c.kind = 'USER' AND (c.balance_after IS DISTINCT FROM c.running OR c.running < 0))
+                 WHERE (c.kind = 'USER' AND (c.balance_after IS DISTINCT FROM c.running OR c.overdrawn))
                     OR (c.kind = 'SYSTEM' AND c.balance_after IS NOT NULL)
                  ORDER BY c.wallet_id, c.id
                  LIMIT ?
@@ -198,8 +209,22 @@ public final class Audit {
                                 "transaction_shape",
                                 subject,
                                 rows.getLong(3)
-                                        + " entries; a transaction has one USER and one SYSTEM entry of its amount and asset");
+                                        + " entries; a transaction is two or more postings in its asset, with a"
+                                        + " USER posting, whose debits sum to its amount");
                     }
+                }
+            }
+        }
+        try (PreparedStatement statement = connection.prepareStatement(takenBack)) {
+            statement.setInt(1, AuditReport.VIOLATIONS_MAX);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    findings.add(
+                            "reversal_total",
+                            rows.getString(1) + " (" + rows.getString(2) + ")",
+                            "a " + rows.getString(3) + " of " + rows.getLong(4) + " is taken back by "
+                                    + rows.getBigDecimal(5)
+                                    + " in all, by what may not take it back, or in another asset");
                 }
             }
         }
@@ -248,9 +273,6 @@ public final class Audit {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         String subject = "wallet " + rows.getLong(1) + " (" + rows.getString(2) + ")";
-                        if (rows.getLong(3) < 0) {
-                            findings.add("negative_balance", subject, "balance is " + rows.getLong(3));
-                        }
                         if (rows.getBigDecimal(4).compareTo(java.math.BigDecimal.valueOf(rows.getLong(3))) != 0) {
                             findings.add(
                                     "stored_balance",
@@ -268,6 +290,13 @@ public final class Audit {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         String after = rows.getString(3);
+                        if (rows.getBoolean(6)) {
+                            findings.add(
+                                    "negative_balance",
+                                    "wallet " + rows.getLong(1) + " entry " + rows.getLong(2),
+                                    "a debit left the balance at " + after + ", below zero, outside a debt chargeback");
+                            continue;
+                        }
                         findings.add(
                                 "balance_chain",
                                 "wallet " + rows.getLong(1) + " entry " + rows.getLong(2),
@@ -345,29 +374,35 @@ public final class Audit {
                     boolean broken = false;
                     while (true) {
                         boolean more = rows.next();
-                        UUID id = more ? rows.getObject(2, UUID.class) : null;
-                        if (link != null && !link.id.equals(id)) { // the previous transaction is complete
-                            byte[] hash = Chain.hash(
-                                    previous,
-                                    link.id,
-                                    link.operation,
-                                    link.wallet,
-                                    link.createdAt,
-                                    link.actor,
-                                    link.entries);
+                        long entryId = more ? rows.getLong(2) : -1;
+                        if (link != null && link.userEntryId != entryId) { // the previous link is complete
+                            byte[] hash = link.operation == null
+                                    ? Chain.GENESIS
+                                    : Chain.link(
+                                            previous,
+                                            link.wallet,
+                                            Chain.content(
+                                                    link.id,
+                                                    link.operation,
+                                                    link.assetCode,
+                                                    link.amount,
+                                                    link.reverses,
+                                                    link.createdAt,
+                                                    link.actor,
+                                                    link.entries));
                             if (!broken && !Arrays.equals(hash, link.stored)) {
                                 broken = true;
                                 findings.add(
                                         "hash_chain",
-                                        "wallet " + link.wallet + " transaction " + link.id + " ("
-                                                + link.operation.referenceId() + ")",
+                                        "wallet " + link.wallet + " transaction " + link.id + " (" + link.reference
+                                                + ")",
                                         "its hash does not match its content and the chain before it");
                             }
                             if (previousAt != null && link.createdAt.isBefore(previousAt)) {
                                 findings.add(
                                         "time_order",
-                                        "wallet " + link.wallet + " transaction " + link.id + " ("
-                                                + link.operation.referenceId() + ")",
+                                        "wallet " + link.wallet + " transaction " + link.id + " (" + link.reference
+                                                + ")",
                                         "dated " + link.createdAt + ", before the transaction before it on the wallet ("
                                                 + previousAt + ")");
                             }
@@ -446,62 +481,58 @@ public final class Audit {
         }
     }
 
-    /** One transaction of a chain, as read back. */
+    /** One link of a wallet's chain: its entry, and its transaction's content as read back. */
     private static final class Link {
-        final UUID id;
         final long wallet;
-        final Operation operation;
-        final Instant createdAt;
-        final String actor;
+        final long userEntryId;
         final byte[] stored;
+        final UUID id;
+        final Operation operation;
+        final String reference;
+        final long amount;
+        final UUID reverses;
+        final Instant createdAt;
+        final String assetCode;
+        final String actor;
         final List<Entry> entries = new ArrayList<>(2);
-        long userEntryId = Long.MAX_VALUE;
 
-        private Link(UUID id, long wallet, Operation operation, Instant createdAt, String actor, byte[] stored) {
-            this.id = id;
-            this.wallet = wallet;
-            this.operation = operation;
-            this.createdAt = createdAt;
-            this.actor = actor;
-            this.stored = stored;
+        private Link(ResultSet rows) throws SQLException {
+            this.wallet = rows.getLong(1);
+            this.userEntryId = rows.getLong(2);
+            this.stored = rows.getBytes(3);
+            this.id = rows.getObject(4, UUID.class);
+            this.operation = readable(rows);
+            this.reference = rows.getString(6);
+            this.amount = rows.getLong(7);
+            this.reverses = rows.getObject(8, UUID.class);
+            this.createdAt = rows.getObject(12, OffsetDateTime.class).toInstant();
+            this.assetCode = rows.getString(13);
+            this.actor = rows.getString(14);
+        }
+
+        /** The recorded request, or null when it cannot be read back (then no hash can match it). */
+        private static Operation readable(ResultSet rows) throws SQLException {
+            try {
+                return TransactionReader.operation(rows, 5);
+            } catch (RuntimeException e) { // a request not written by the ledger: the chain check reports it
+                return null;
+            }
         }
 
         static Link of(ResultSet rows) throws SQLException {
-            OperationType type = OperationType.valueOf(rows.getString(3));
-            String detail = rows.getString(type.detailField());
-            Operation operation = Operation.of(
-                    type,
-                    rows.getString(6),
-                    rows.getString(5),
-                    rows.getLong(7),
-                    rows.getString(4),
-                    detail,
-                    Metadata.parse(rows.getString(11)));
-            return new Link(
-                    rows.getObject(2, UUID.class),
-                    rows.getLong(1),
-                    operation,
-                    rows.getObject(12, OffsetDateTime.class).toInstant(),
-                    rows.getString(13),
-                    rows.getBytes(14));
+            return new Link(rows);
         }
 
         void add(ResultSet rows) throws SQLException {
-            long entryId = rows.getLong(15);
-            long walletId = rows.getLong(16);
-            long after = rows.getLong(19);
+            long after = rows.getLong(18);
             OptionalLong balanceAfter = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(after);
-            boolean user = walletId == wallet;
-            if (user) {
-                userEntryId = Math.min(userEntryId, entryId);
-            }
             // Owner and kind are not hashed (the wallet id is), so they need not be read back exactly.
             entries.add(new Entry(
-                    walletId,
-                    user ? WalletKind.USER : WalletKind.SYSTEM,
+                    rows.getLong(15),
+                    balanceAfter.isPresent() ? WalletKind.USER : WalletKind.SYSTEM,
                     "",
-                    Direction.valueOf(rows.getString(17)),
-                    rows.getLong(18),
+                    Direction.valueOf(rows.getString(16)),
+                    rows.getLong(17),
                     balanceAfter));
         }
     }

@@ -21,11 +21,13 @@ public final class Invariants {
 
     /**
      * The lock order of USER wallets: owner id in code point order (which is PostgreSQL's {@code COLLATE
-     * "C"} order over UTF-8), then asset id. Every transaction takes its wallet locks in this order.
+     * "C"} order over UTF-8), then asset id, then account (so a user's accounts are adjacent). Every
+     * transaction takes its wallet locks in this order.
      */
     static final Comparator<Plan.WalletKey> LOCK_ORDER = Comparator.comparing(
                     Plan.WalletKey::owner, Invariants::compareCodePoints)
-            .thenComparingInt(Plan.WalletKey::assetId);
+            .thenComparingInt(Plan.WalletKey::assetId)
+            .thenComparing(Plan.WalletKey::account, Invariants::compareCodePoints);
 
     private Invariants() {}
 

@@ -35,10 +35,10 @@ public final class Reads {
 
     public Reads(SqlText sql, AssetDirectory assets) {
         this.assets = assets;
-        // wallets_owner_key (kind, owner_id, asset_id), every column fixed: one probe.
+        // wallets_owner_key (kind, owner_id, asset_id, account), every column fixed: one probe.
         this.balance = IndexPlans.pinned(sql.format("""
                 SELECT w.balance FROM {schema}.wallets w
-                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
+                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ? AND w.account = 'main'
                 """));
         // wallets_owner_key's leading (kind, owner_id): the user's wallets only. Whichever side the planner
         // starts from, wallets are read through that index with the user fixed (with the asset too, when it
@@ -46,7 +46,7 @@ public final class Reads {
         this.balances = IndexPlans.pinned(sql.format("""
                 SELECT a.code, w.balance, a.decimal_places
                   FROM {schema}.wallets w JOIN {schema}.asset_types a ON a.id = w.asset_id
-                 WHERE w.kind = 'USER' AND w.owner_id = ?
+                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.account = 'main'
                  ORDER BY a.code
                 """));
         // As above.
@@ -63,7 +63,11 @@ public final class Reads {
         // every entry of every wallet before sorting, or walk the whole primary key backwards.)
         this.history = IndexPlans.pinned(sql.format("""
                 SELECT e.id, e.transaction_id, t.reference_id, t.type, a.code, e.direction, e.amount,
-                       e.balance_after, t.created_at, t.metadata::text
+                       e.balance_after, t.created_at, t.metadata::text,
+                       CASE WHEN t.type <> 'TRANSFER' THEN NULL
+                            WHEN e.direction = 'DEBIT' THEN t.request ->> 'to_user_id'
+                            ELSE t.request ->> 'from_user_id' END,
+                       t.reverses
                   FROM (SELECT p.*
                           FROM unnest(?::int8[]) AS u(wallet_id)
                          CROSS JOIN LATERAL (
@@ -74,7 +78,8 @@ public final class Reads {
                                 LIMIT ?) p
                          ORDER BY p.id DESC
                          LIMIT ?) e
-                 CROSS JOIN LATERAL (SELECT t.reference_id, t.type, t.asset_id, t.created_at, t.metadata
+                 CROSS JOIN LATERAL (SELECT t.reference_id, t.type, t.asset_id, t.created_at, t.metadata,
+                                            t.request, t.reverses
                                        FROM {schema}.ledger_transactions t WHERE t.id = e.transaction_id OFFSET 0) t
                  CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
                  ORDER BY e.id DESC
@@ -147,7 +152,9 @@ public final class Reads {
                             rows.getLong(7),
                             rows.getLong(8),
                             rows.getObject(9, OffsetDateTime.class).toInstant(),
-                            Metadata.parse(rows.getString(10))));
+                            Metadata.parse(rows.getString(10)),
+                            rows.getString(11),
+                            rows.getObject(12, java.util.UUID.class)));
                 }
             }
         }

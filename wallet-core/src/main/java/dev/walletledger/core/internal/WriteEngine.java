@@ -1,8 +1,9 @@
 package dev.walletledger.core.internal;
 
 import dev.walletledger.core.Entry;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
-import dev.walletledger.core.OperationType;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
@@ -19,26 +20,24 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * Applies a list of operations in one database transaction, each with its own outcome. Round trips
- * per call, whatever the number of operations: replay lookup, wallet creation, wallet locks, one write.
+ * per call, whatever the number of operations: replay lookup, wallet creation, wallet locks, one write
+ * (and, when reversals or chargebacks are among them, one read of what they take back before the locks
+ * and one of what was already taken back under them).
  *
  * <p>Lock order, the one rule that keeps this free of deadlocks: a transaction first creates the USER
  * wallets it will credit, then locks every USER wallet it touches, both in ascending (owner_id COLLATE
- * "C", asset_id) order. SYSTEM wallets are never locked or updated: their rows are read-only and their
+ * "C", asset_id, account) order. SYSTEM wallets are never locked or updated: their rows are read-only and their
  * balance is the sum of their entries. A transaction waits only on rows of strictly later keys than any
  * it holds within the same step, and steps come in the same order everywhere, so no cycle can form.
  */
 public final class WriteEngine {
-    /** Each type's descriptive column, in {@link OperationType} order: the write's arrays follow it. */
-    private static final List<String> DETAIL_COLUMNS = Arrays.stream(OperationType.values())
-            .map(OperationType::detailField)
-            .toList();
-
     private final TransactionRunner runner;
     private final AssetDirectory assets;
     private final TransactionReader reader;
@@ -46,6 +45,7 @@ public final class WriteEngine {
     private final String createWallets;
     private final String lockWallets;
     private final String write;
+    private final String taken;
 
     public WriteEngine(
             SqlText sql, TransactionRunner runner, AssetDirectory assets, TransactionReader reader, Counters counters) {
@@ -58,32 +58,33 @@ public final class WriteEngine {
 
         // Driven by the unnest rows; each conflict check is a probe of wallets_owner_key.
         this.createWallets = sql.format("""
-                INSERT INTO {schema}.wallets (kind, owner_id, asset_id, balance)
-                SELECT 'USER', k.owner_id, k.asset_id, 0
-                  FROM unnest(?::text[], ?::int4[]) AS k(owner_id, asset_id)
-                 ORDER BY k.owner_id COLLATE "C", k.asset_id
-                ON CONFLICT (kind, owner_id, asset_id) DO NOTHING
+                INSERT INTO {schema}.wallets (kind, owner_id, asset_id, account, balance)
+                SELECT 'USER', k.owner_id, k.asset_id, k.account, 0
+                  FROM unnest(?::text[], ?::int4[], ?::text[]) AS k(owner_id, asset_id, account)
+                 ORDER BY k.owner_id COLLATE "C", k.asset_id, k.account COLLATE "C"
+                ON CONFLICT (kind, owner_id, asset_id, account) DO NOTHING
                 """);
         // Driven by the keys, sorted into the lock order; each key is locked by its own LATERAL subquery (a
-        // locking subquery is never flattened), one probe of wallets_owner_key (kind, owner_id, asset_id)
-        // with all three fixed, in the keys' order. The clock is read once every lock is held: the count
+        // locking subquery is never flattened), one probe of wallets_owner_key (kind, owner_id, asset_id,
+        // account) with all four fixed, in the keys' order. The clock is read once every lock is held: the count
         // over the locked rows must finish (taking every lock) before the row that reads clock_timestamp()
         // exists. So a writer that waited for a wallet is dated after the writer it waited for, not when it
         // began. The outer query always returns that row, even when no wallet matched.
         this.lockWallets = sql.format("""
                 WITH locked AS MATERIALIZED (
-                    SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head, w.last_entry_at
-                      FROM (SELECT * FROM unnest(?::text[], ?::int4[]) AS k(owner_id, asset_id)
-                             ORDER BY k.owner_id COLLATE "C", k.asset_id OFFSET 0) k -- kept, sorted
+                    SELECT w.id, w.owner_id, w.asset_id, w.account, w.balance, w.chain_head, w.last_entry_at
+                      FROM (SELECT * FROM unnest(?::text[], ?::int4[], ?::text[]) AS k(owner_id, asset_id, account)
+                             ORDER BY k.owner_id COLLATE "C", k.asset_id, k.account COLLATE "C" OFFSET 0) k -- kept, sorted
                      CROSS JOIN LATERAL (
-                           SELECT w.id, w.owner_id, w.asset_id, w.balance, w.chain_head, w.last_entry_at
+                           SELECT w.id, w.owner_id, w.asset_id, w.account, w.balance, w.chain_head, w.last_entry_at
                              FROM {schema}.wallets w
                             WHERE w.kind = 'USER' AND w.owner_id = k.owner_id AND w.asset_id = k.asset_id
+                              AND w.account = k.account
                               FOR UPDATE) w
                 ), clock AS (
                     SELECT clock_timestamp() AS now FROM (SELECT count(*) FROM locked) AS all_locked
                 )
-                SELECT c.now, l.id, l.owner_id, l.asset_id, l.balance, l.chain_head, l.last_entry_at
+                SELECT c.now, l.id, l.owner_id, l.asset_id, l.balance, l.chain_head, l.last_entry_at, l.account
                   FROM clock c LEFT JOIN locked l ON true
                 """);
         // The UPDATE is driven by the new values: each wallet row is found by a primary-key probe in a
@@ -104,27 +105,31 @@ public final class WriteEngine {
                      WHERE w.ctid = v.row_id
                     RETURNING 1
                 ), transactions AS (
-                    INSERT INTO {schema}.ledger_transactions (id, type, reference_id, user_wallet_id, asset_id,
-                                amount, {details}, metadata, fingerprint, actor, chain_hash,
-                                created_at)
-                    SELECT v.id, v.type, v.reference_id, v.user_wallet_id, v.asset_id, v.amount,
-                           {v.details}, v.metadata::jsonb, decode(v.fingerprint, 'hex'),
-                           v.actor, decode(v.chain_hash, 'hex'), ?::timestamptz
-                      FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int8[], ?::int4[], ?::int8[],
-                                  ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                           AS v(id, type, reference_id, user_wallet_id, asset_id, amount,
-                                {details}, metadata, fingerprint, actor, chain_hash)
+                    INSERT INTO {schema}.ledger_transactions (id, type, reference_id, asset_id, amount, reverses,
+                                request, metadata, fingerprint, actor, created_at)
+                    SELECT v.id, v.type, v.reference_id, v.asset_id, v.amount, v.reverses,
+                           v.request::jsonb, v.metadata::jsonb, decode(v.fingerprint, 'hex'), v.actor, ?::timestamptz
+                      FROM unnest(?::uuid[], ?::text[], ?::text[], ?::int4[], ?::int8[], ?::uuid[],
+                                  ?::text[], ?::text[], ?::text[], ?::text[])
+                           AS v(id, type, reference_id, asset_id, amount, reverses,
+                                request, metadata, fingerprint, actor)
                     RETURNING 1
                 ), entries AS (
-                    INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after)
-                    SELECT v.transaction_id, v.wallet_id, v.direction, v.amount, v.balance_after
-                      FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
-                           AS v(transaction_id, wallet_id, direction, amount, balance_after)
+                    INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after,
+                                chain_hash)
+                    SELECT v.transaction_id, v.wallet_id, v.direction, v.amount, v.balance_after, decode(v.link, 'hex')
+                      FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[])
+                           AS v(transaction_id, wallet_id, direction, amount, balance_after, link)
                 )
                 SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM balances)
-                """.replace("{details}", String.join(", ", DETAIL_COLUMNS)).replace(
-                "{v.details}",
-                String.join(", ", DETAIL_COLUMNS.stream().map(c -> "v." + c).toList())));
+                """);
+        // How much of each original was already taken back, read under the locks of its wallets (so every
+        // earlier reversal of it has committed): ledger_transactions_reverses_idx, one probe per original.
+        this.taken = sql.format("""
+                SELECT o.id, (SELECT COALESCE(sum(r.amount), 0) FROM {schema}.ledger_transactions r
+                               WHERE r.reverses = o.id)
+                  FROM unnest(?::uuid[]) AS o(id)
+                """);
     }
 
     /**
@@ -154,11 +159,25 @@ public final class WriteEngine {
         Outcome[] outcomes = new Outcome[count];
         AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[count];
         Map<String, Integer> firstByReference = new HashMap<>();
+        Map<UUID, TransactionResult> originals = reader.byIds(connection, takenBack(operations));
         for (int i = 0; i < count; i++) {
             Operation operation = operations.get(i);
-            var row = assets.find(connection, operation.assetCode());
+            UUID target = target(operation);
+            String assetCode = target == null
+                    ? assetCode(operation)
+                    : originals.containsKey(target) ? originals.get(target).assetCode() : null;
+            var row =
+                    assetCode == null ? Optional.<AssetDirectory.AssetRow>empty() : assets.find(connection, assetCode);
             if (row.isEmpty()) {
-                outcomes[i] = refuse(AssetDirectory.notFound(operation.assetCode()), i, atomic);
+                outcomes[i] = refuse(
+                        assetCode == null
+                                ? WalletException.of(
+                                        ErrorCode.TRANSACTION_NOT_FOUND,
+                                        "there is no transaction " + target,
+                                        Map.of("transaction_id", target.toString()))
+                                : AssetDirectory.notFound(assetCode),
+                        i,
+                        atomic);
             } else {
                 rows[i] = row.get();
                 firstByReference.putIfAbsent(operation.referenceId(), i);
@@ -174,7 +193,7 @@ public final class WriteEngine {
         }
         pending.sort(null);
         if (!pending.isEmpty()) {
-            Plan plan = lock(connection, operations, rows, pending);
+            Plan plan = lock(connection, operations, rows, originals, pending);
             Map<Integer, WalletException> refusals = new TreeMap<>();
             for (int i : pending) {
                 WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
@@ -190,16 +209,43 @@ public final class WriteEngine {
                     outcomes[p.index()] = new Outcome.Applied(new TransactionResult(
                             p.transactionId(),
                             p.operation(),
-                            p.balanceAfter(),
+                            p.asset().asset().code(),
+                            p.amount(),
+                            p.reverses(),
                             createdAt,
                             p.actor(),
                             p.entries(),
+                            List.of(),
                             false));
                 }
             }
         }
         settleRepeatedReferences(operations, outcomes, firstByReference);
         return Arrays.asList(outcomes);
+    }
+
+    /** The transaction a reversal or chargeback takes back; null for the other types. */
+    private static UUID target(Operation operation) {
+        if (operation instanceof Operation.Reversal r) {
+            return r.transactionId();
+        }
+        return operation instanceof Operation.Chargeback c ? c.transactionId() : null;
+    }
+
+    /** The asset an operation that names one moves. */
+    private static String assetCode(Operation operation) {
+        return operation.fields().get("asset_code");
+    }
+
+    private static Set<UUID> takenBack(List<Operation> operations) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (Operation operation : operations) {
+            UUID target = target(operation);
+            if (target != null) {
+                ids.add(target);
+            }
+        }
+        return ids;
     }
 
     /** Operations whose reference is already recorded: an identical request is a replay, else a conflict. */
@@ -289,19 +335,31 @@ public final class WriteEngine {
      * Creates the wallets to be credited, then locks every USER wallet involved, both in key order;
      * returns an empty plan over the locked wallets, dated once they are all locked: the database clock
      * then, or the latest entry time of a locked wallet if that is later (a clock stepped back), so time
-     * never runs backwards along a wallet.
+     * never runs backwards along a wallet. Under the locks, reads how much of each original was already
+     * taken back.
      */
     private Plan lock(
-            Connection connection, List<Operation> operations, AssetDirectory.AssetRow[] rows, List<Integer> pending)
+            Connection connection,
+            List<Operation> operations,
+            AssetDirectory.AssetRow[] rows,
+            Map<UUID, TransactionResult> originals,
+            List<Integer> pending)
             throws SQLException {
         Set<Plan.WalletKey> credited = new LinkedHashSet<>();
         Set<Plan.WalletKey> all = new LinkedHashSet<>();
+        Map<UUID, Plan.Original> taken = new LinkedHashMap<>();
         for (int i : pending) {
             Operation operation = operations.get(i);
-            Plan.WalletKey key = new Plan.WalletKey(operation.userId(), rows[i].id());
-            all.add(key);
-            if (operation.type().creditsUser()) {
-                credited.add(key);
+            UUID target = target(operation);
+            TransactionResult original = target == null ? null : originals.get(target);
+            if (original != null) {
+                taken.computeIfAbsent(target, id -> new Plan.Original(original));
+            }
+            for (Plan.Touch touch : Plan.touches(operation, rows[i], original)) {
+                all.add(touch.key());
+                if (touch.create()) {
+                    credited.add(touch.key());
+                }
             }
         }
         if (!credited.isEmpty()) {
@@ -320,7 +378,7 @@ public final class WriteEngine {
                     now = now == null || clock.isAfter(now) ? clock : now;
                     if (result.getObject(2) != null) {
                         locked.put(
-                                new Plan.WalletKey(result.getString(3), result.getInt(4)),
+                                new Plan.WalletKey(result.getString(3), result.getInt(4), result.getString(8)),
                                 new Plan.LockedWallet(result.getLong(2), result.getLong(5), result.getBytes(6)));
                         OffsetDateTime lastEntryAt = result.getObject(7, OffsetDateTime.class);
                         if (lastEntryAt != null && lastEntryAt.toInstant().isAfter(now)) {
@@ -330,7 +388,18 @@ public final class WriteEngine {
                 }
             }
         }
-        return new Plan(locked, now);
+        if (!taken.isEmpty()) {
+            try (PreparedStatement statement = connection.prepareStatement(this.taken)) {
+                statement.setArray(
+                        1, connection.createArrayOf("uuid", taken.keySet().toArray(new UUID[0])));
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        taken.get(result.getObject(1, UUID.class)).taken = result.getLong(2);
+                    }
+                }
+            }
+        }
+        return new Plan(locked, taken, now);
     }
 
     /** Binds the keys in the lock order, checked here as well as by the statements' ORDER BY. */
@@ -345,59 +414,64 @@ public final class WriteEngine {
         }
         String[] owners = new String[ordered.size()];
         Integer[] assetIds = new Integer[ordered.size()];
+        String[] accounts = new String[ordered.size()];
         int i = 0;
         for (Plan.WalletKey key : ordered) {
             owners[i] = key.owner();
+            accounts[i] = key.account();
             assetIds[i++] = key.assetId();
         }
         statement.setArray(1, connection.createArrayOf("text", owners));
         statement.setArray(2, connection.createArrayOf("int4", assetIds));
+        statement.setArray(3, connection.createArrayOf("text", accounts));
     }
 
-    /** One statement: new balances and last entry times, transactions, entries. */
+    /** One statement: new balances, chain heads and last entry times; transactions; entries. */
     private void write(Connection connection, Plan plan) throws SQLException {
         List<Plan.LockedWallet> wallets = plan.touchedWallets();
         List<Plan.Planned> planned = plan.planned();
         int n = planned.size();
+        int entryCount = planned.stream().mapToInt(p -> p.entries().size()).sum();
         UUID[] ids = new UUID[n];
         String[] types = new String[n];
         String[] references = new String[n];
-        Long[] userWallets = new Long[n];
         Integer[] assetIds = new Integer[n];
         Long[] amounts = new Long[n];
-        String[][] details = new String[DETAIL_COLUMNS.size()][n]; // indexed like DETAIL_COLUMNS
+        UUID[] reverses = new UUID[n];
+        String[] requests = new String[n];
         String[] metadata = new String[n];
         String[] fingerprints = new String[n];
         String[] actors = new String[n];
-        String[] hashes = new String[n];
-        UUID[] entryTransactions = new UUID[2 * n];
-        Long[] entryWallets = new Long[2 * n];
-        String[] entryDirections = new String[2 * n];
-        Long[] entryAmounts = new Long[2 * n];
-        Long[] entryBalances = new Long[2 * n];
+        UUID[] entryTransactions = new UUID[entryCount];
+        Long[] entryWallets = new Long[entryCount];
+        String[] entryDirections = new String[entryCount];
+        Long[] entryAmounts = new Long[entryCount];
+        Long[] entryBalances = new Long[entryCount];
+        String[] entryLinks = new String[entryCount];
+        int e = 0;
         for (int i = 0; i < n; i++) {
             Plan.Planned p = planned.get(i);
             Operation operation = p.operation();
             ids[i] = p.transactionId();
             types[i] = operation.type().name();
             references[i] = operation.referenceId();
-            userWallets[i] = p.userWalletId();
             assetIds[i] = p.asset().id();
-            amounts[i] = operation.amount();
-            details[operation.type().ordinal()][i] = operation.detail();
+            amounts[i] = p.amount();
+            reverses[i] = p.reverses();
+            requests[i] = Metadata.of(operation.fields()).json();
             metadata[i] = operation.metadata().json();
             fingerprints[i] = p.fingerprintHex();
             actors[i] = p.actor();
-            hashes[i] = Chain.hex(p.chainHash());
-            for (int side = 0; side < 2; side++) {
+            for (int side = 0; side < p.entries().size(); side++, e++) {
                 Entry entry = p.entries().get(side);
-                int e = 2 * i + side;
                 entryTransactions[e] = p.transactionId();
                 entryWallets[e] = entry.walletId();
                 entryDirections[e] = entry.direction().name();
                 entryAmounts[e] = entry.amount();
                 entryBalances[e] =
                         entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null;
+                byte[] link = p.links().get(side);
+                entryLinks[e] = link == null ? null : Chain.hex(link);
             }
         }
         OffsetDateTime createdAt = plan.createdAt().atOffset(java.time.ZoneOffset.UTC);
@@ -420,21 +494,19 @@ public final class WriteEngine {
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
             statement.setArray(p++, connection.createArrayOf("text", types));
             statement.setArray(p++, connection.createArrayOf("text", references));
-            statement.setArray(p++, connection.createArrayOf("int8", userWallets));
             statement.setArray(p++, connection.createArrayOf("int4", assetIds));
             statement.setArray(p++, connection.createArrayOf("int8", amounts));
-            for (String[] detail : details) {
-                statement.setArray(p++, connection.createArrayOf("text", detail));
-            }
+            statement.setArray(p++, connection.createArrayOf("uuid", reverses));
+            statement.setArray(p++, connection.createArrayOf("text", requests));
             statement.setArray(p++, connection.createArrayOf("text", metadata));
             statement.setArray(p++, connection.createArrayOf("text", fingerprints));
             statement.setArray(p++, connection.createArrayOf("text", actors));
-            statement.setArray(p++, connection.createArrayOf("text", hashes));
             statement.setArray(p++, connection.createArrayOf("uuid", entryTransactions));
             statement.setArray(p++, connection.createArrayOf("int8", entryWallets));
             statement.setArray(p++, connection.createArrayOf("text", entryDirections));
             statement.setArray(p++, connection.createArrayOf("int8", entryAmounts));
-            statement.setArray(p, connection.createArrayOf("int8", entryBalances));
+            statement.setArray(p++, connection.createArrayOf("int8", entryBalances));
+            statement.setArray(p, connection.createArrayOf("text", entryLinks));
             try (ResultSet result = statement.executeQuery()) {
                 Invariants.require(
                         result.next() && result.getLong(1) == n && result.getLong(2) == wallets.size(),

@@ -33,7 +33,7 @@ class InvariantsTest {
         }
         List<String> javaOrder = owners.stream()
                 .distinct()
-                .map(o -> new Plan.WalletKey(o, 1))
+                .map(o -> Plan.WalletKey.main(o, 1))
                 .sorted(Invariants.LOCK_ORDER)
                 .map(Plan.WalletKey::owner)
                 .toList();

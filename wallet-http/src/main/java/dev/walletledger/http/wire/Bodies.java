@@ -6,11 +6,13 @@ import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.HistoryItem;
 import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,7 +28,7 @@ public final class Bodies {
         return Json.write(g -> writeTransaction(g, result, false));
     }
 
-    /** A read of one transaction: as a write's answer, plus its two entries. */
+    /** A read of one transaction: as a write's answer, plus its postings and reversals. */
     public static byte[] transactionWithEntries(TransactionResult result) {
         return Json.write(g -> writeTransaction(g, result, true));
     }
@@ -137,19 +139,38 @@ public final class Bodies {
         g.writeEndObject();
     }
 
+    /**
+     * A transaction. The seed's types: {@code transaction_id, reference_id, type, user_id, asset_code,
+     * amount, balance, <detail>?, created_at, metadata}. The others name their own parties and balances in
+     * place of {@code user_id} and {@code balance}. A read adds the postings, the reversals and what
+     * remains reversible.
+     */
     private static void writeTransaction(JsonGenerator g, TransactionResult result, boolean withEntries)
             throws IOException {
         g.writeStartObject();
         g.writeStringField("transaction_id", result.transactionId().toString());
         g.writeStringField("reference_id", result.referenceId());
         g.writeStringField("type", result.type().name());
-        g.writeStringField("user_id", result.userId());
-        g.writeStringField("asset_code", result.assetCode());
-        g.writeNumberField("amount", result.amount());
-        g.writeNumberField("balance", result.balanceAfter());
-        String detail = result.operation().detail();
-        if (detail != null) {
-            g.writeStringField(result.type().detailField(), detail);
+        Operation operation = result.operation();
+        if (operation instanceof Operation.Transfer transfer) {
+            g.writeStringField("from_user_id", transfer.fromUserId());
+            g.writeStringField("to_user_id", transfer.toUserId());
+            g.writeStringField("asset_code", result.assetCode());
+            g.writeNumberField("amount", result.amount());
+            g.writeNumberField("from_balance", result.balanceOf(transfer.fromUserId()).orElseThrow());
+            g.writeNumberField("to_balance", result.balanceOf(transfer.toUserId()).orElseThrow());
+        } else {
+            if (result.reverses() != null) {
+                g.writeStringField("reverses", result.reverses().toString());
+            }
+            g.writeStringField("user_id", result.userId());
+            g.writeStringField("asset_code", result.assetCode());
+            if (operation instanceof Operation.Adjustment adjustment) {
+                g.writeStringField("direction", adjustment.direction().name().toLowerCase(Locale.ROOT));
+            }
+            g.writeNumberField("amount", result.amount());
+            g.writeNumberField("balance", result.balanceAfter());
+            writeDetails(g, result);
         }
         g.writeStringField("created_at", Json.timestamp(result.createdAt()));
         g.writeFieldName("metadata");
@@ -160,8 +181,53 @@ public final class Bodies {
                 writeEntry(g, entry);
             }
             g.writeEndArray();
+            g.writeArrayFieldStart("reversals");
+            for (TransactionResult.Reversal reversal : result.reversals()) {
+                g.writeStartObject();
+                g.writeStringField("transaction_id", reversal.transactionId().toString());
+                g.writeStringField("type", reversal.type().name());
+                g.writeNumberField("amount", reversal.amount());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("reversible_amount", result.reversibleAmount());
         }
         g.writeEndObject();
+    }
+
+    /** What each type adds after the balance: a seed type's detail, the others' own fields. */
+    private static void writeDetails(JsonGenerator g, TransactionResult result) throws IOException {
+        Operation operation = result.operation();
+        if (operation instanceof Operation.TopUp o && o.paymentMethod() != null) {
+            g.writeStringField("payment_method", o.paymentMethod());
+        } else if (operation instanceof Operation.Bonus o && o.bonusType() != null) {
+            g.writeStringField("bonus_type", o.bonusType());
+        } else if (operation instanceof Operation.Spend o && o.itemId() != null) {
+            g.writeStringField("item_id", o.itemId());
+        } else if (operation instanceof Operation.Reversal o) {
+            if (o.reason() != null) {
+                g.writeStringField("reason", o.reason());
+            }
+            g.writeArrayFieldStart("balances");
+            for (Entry entry : result.entries()) {
+                if (entry.balanceAfter().isPresent()) {
+                    g.writeStartObject();
+                    g.writeStringField("user_id", entry.owner());
+                    g.writeNumberField("balance", entry.balanceAfter().getAsLong());
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+        } else if (operation instanceof Operation.Chargeback o) {
+            g.writeStringField("policy", o.policy().wireName());
+            g.writeNumberField("recovered", result.recovered());
+            g.writeNumberField("shortfall", result.shortfall());
+        } else if (operation instanceof Operation.Adjustment o) {
+            g.writeStringField("reason", o.reason());
+            if (result.actor() != null) {
+                g.writeStringField("actor", result.actor());
+            }
+        }
     }
 
     private static void writeEntry(JsonGenerator g, Entry entry) throws IOException {
@@ -186,6 +252,12 @@ public final class Bodies {
         g.writeStringField("direction", item.direction().name());
         g.writeNumberField("amount", item.amount());
         g.writeNumberField("balance_after", item.balanceAfter());
+        if (item.counterparty() != null) {
+            g.writeStringField("counterparty", item.counterparty());
+        }
+        if (item.reverses() != null) {
+            g.writeStringField("reverses", item.reverses().toString());
+        }
         g.writeStringField("created_at", Json.timestamp(item.createdAt()));
         g.writeFieldName("metadata");
         g.writeRawValue(item.metadata().json());

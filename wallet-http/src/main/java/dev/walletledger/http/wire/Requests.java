@@ -13,20 +13,63 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import dev.walletledger.core.ChargebackPolicy;
+import dev.walletledger.core.Direction;
 
 /**
  * Request bodies to core requests. The JSON tree is checked by hand so each refusal names its field;
  * the core records then check the values (lengths, characters, ranges) and name the field too.
  */
 public final class Requests {
-    private static final Set<String> COMMON = Set.of("user_id", "asset_code", "amount", "reference_id", "metadata");
     private static final Set<String> BATCH = Set.of("mode", "operations");
 
     private Requests() {}
 
-    /** A top-up, bonus or spend body: {@code {user_id, asset_code, amount, reference_id, <detail>?, metadata?}}. */
+    /**
+     * A single write's body: a top-up, bonus or spend {@code {user_id, asset_code, amount, reference_id,
+     * <detail>?, metadata?}}, a transfer, an adjustment; for a reversal or chargeback the transaction it takes
+     * back comes from the path ({@code transactionId}), not the body.
+     */
+    public static Operation operation(OperationType type, JsonNode body, String transactionId) {
+        return operation(type, body, "", false, transactionId);
+    }
+
+    /** A top-up, bonus, spend, transfer or adjustment body. */
     public static Operation operation(OperationType type, JsonNode body) {
-        return operation(type, body, "", false);
+        return operation(type, body, "", false, null);
+    }
+
+    /** The fields a body of this type may hold, in the order the refusal lists them. */
+    static List<String> fields(OperationType type, boolean typed) {
+        List<String> fields = new ArrayList<>();
+        if (typed) {
+            fields.add("type");
+        }
+        switch (type) {
+            case TOPUP, BONUS, SPEND -> fields.addAll(List.of("user_id", "asset_code", "amount", "reference_id",
+                    type.detailField()));
+            case TRANSFER -> fields.addAll(List.of("from_user_id", "to_user_id", "asset_code", "amount",
+                    "reference_id"));
+            case REVERSAL -> {
+                if (typed) {
+                    fields.add("transaction_id");
+                }
+                fields.addAll(List.of("reference_id", "amount", "reason"));
+            }
+            case CHARGEBACK -> {
+                if (typed) {
+                    fields.add("transaction_id");
+                }
+                fields.addAll(List.of("reference_id", "amount", "policy"));
+            }
+            case ADJUSTMENT -> fields.addAll(List.of("user_id", "asset_code", "direction", "amount",
+                    "reference_id", "reason"));
+        }
+        fields.add("metadata");
+        return fields;
     }
 
     /**
@@ -55,7 +98,7 @@ public final class Requests {
             String prefix = "operations[" + i + "].";
             JsonNode item = operations.get(i);
             requireObject(item, "operations[" + i + "]");
-            parsed.add(operation(type(item.get("type"), prefix + "type"), item, prefix, true));
+            parsed.add(operation(type(item.get("type"), prefix + "type"), item, prefix, true, null));
         }
         return new Batch(parsed, mode);
     }
@@ -68,35 +111,102 @@ public final class Requests {
                 }
             }
         }
-        throw WalletException.invalid(field, "must be one of TOPUP, BONUS, SPEND");
+        throw WalletException.invalid(
+                field, "must be one of TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT");
     }
 
-    private static Operation operation(OperationType type, JsonNode body, String prefix, boolean typed) {
+    private static Operation operation(
+            OperationType type, JsonNode body, String prefix, boolean typed, String pathTransactionId) {
         requireObject(body, prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1));
-        String detail = type.detailField();
+        List<String> allowed = fields(type, typed);
         Iterator<String> names = body.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
-            if (!COMMON.contains(name) && !name.equals(detail) && !(typed && name.equals("type"))) {
+            if (!allowed.contains(name)) {
                 throw WalletException.invalid(
                         prefix + name,
-                        "is not a field of a " + type.name().toLowerCase(Locale.ROOT)
-                                + " request (allowed: user_id, asset_code, amount, reference_id, " + detail
-                                + ", metadata)");
+                        "is not a field of a " + type.name().toLowerCase(Locale.ROOT) + " request (allowed: "
+                                + String.join(", ", allowed.stream().filter(f -> !f.equals("type")).toList())
+                                + ")");
             }
         }
         try {
-            return Operation.of(
-                    type,
-                    text(body, "user_id", prefix),
-                    text(body, "asset_code", prefix),
-                    amount(body.get("amount"), prefix + "amount"),
-                    text(body, "reference_id", prefix),
-                    text(body, detail, prefix),
-                    metadata(body.get("metadata"), prefix + "metadata"));
+            Metadata metadata = metadata(body.get("metadata"), prefix + "metadata");
+            return switch (type) {
+                case TOPUP, BONUS, SPEND -> Operation.of(
+                        type,
+                        text(body, "user_id", prefix),
+                        text(body, "asset_code", prefix),
+                        amount(body.get("amount"), prefix + "amount"),
+                        text(body, "reference_id", prefix),
+                        text(body, type.detailField(), prefix),
+                        metadata);
+                case TRANSFER -> new Operation.Transfer(
+                        text(body, "from_user_id", prefix),
+                        text(body, "to_user_id", prefix),
+                        text(body, "asset_code", prefix),
+                        amount(body.get("amount"), prefix + "amount"),
+                        text(body, "reference_id", prefix),
+                        metadata);
+                case REVERSAL -> new Operation.Reversal(
+                        transactionId(body, prefix, pathTransactionId),
+                        text(body, "reference_id", prefix),
+                        optionalAmount(body.get("amount"), prefix + "amount"),
+                        text(body, "reason", prefix),
+                        metadata);
+                case CHARGEBACK -> new Operation.Chargeback(
+                        transactionId(body, prefix, pathTransactionId),
+                        text(body, "reference_id", prefix),
+                        optionalAmount(body.get("amount"), prefix + "amount"),
+                        ChargebackPolicy.parse(prefix + "policy", required(body, "policy", prefix)),
+                        metadata);
+                case ADJUSTMENT -> new Operation.Adjustment(
+                        text(body, "user_id", prefix),
+                        text(body, "asset_code", prefix),
+                        direction(required(body, "direction", prefix), prefix + "direction"),
+                        amount(body.get("amount"), prefix + "amount"),
+                        text(body, "reference_id", prefix),
+                        text(body, "reason", prefix),
+                        metadata);
+            };
         } catch (WalletException e) {
             throw prefix.isEmpty() ? e : prefixed(e, prefix);
         }
+    }
+
+    /** A transaction id: the path's, or (in a batch) the body's {@code transaction_id}. */
+    private static UUID transactionId(JsonNode body, String prefix, String pathTransactionId) {
+        String text = pathTransactionId != null ? pathTransactionId : required(body, "transaction_id", prefix);
+        if (!UUID_TEXT.matcher(text).matches()) {
+            throw WalletException.invalid(
+                    pathTransactionId != null ? "transaction_id" : prefix + "transaction_id",
+                    "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+        }
+        return UUID.fromString(text.toLowerCase(Locale.ROOT));
+    }
+
+    /** A UUID's text form, any case. */
+    public static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+
+    private static String required(JsonNode body, String name, String prefix) {
+        String value = text(body, name, prefix);
+        if (value == null) {
+            throw WalletException.invalid(prefix + name, "is required");
+        }
+        return value;
+    }
+
+    private static Direction direction(String text, String field) {
+        return switch (text) {
+            case "credit" -> Direction.CREDIT;
+            case "debit" -> Direction.DEBIT;
+            default -> throw WalletException.invalid(field, "must be \"credit\" or \"debit\"");
+        };
+    }
+
+    private static OptionalLong optionalAmount(JsonNode node, String field) {
+        return node == null || node.isNull() ? OptionalLong.empty() : OptionalLong.of(amount(node, field));
     }
 
     /** A string field, or null when absent or JSON null (the core then says whether it is required). */
