@@ -2,7 +2,6 @@ package dev.walletledger.cli;
 
 import dev.walletledger.core.Asset;
 import java.util.ArrayList;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ final class MigrateCommand implements Command {
         int applied = call.database().migrate();
         String schema = call.ledger().config().schema();
         List<String> added = new ArrayList<>();
-        if (!call.args.flag("--no-starter-assets")) {
+        if (!call.args.has("--no-starter-assets")) {
             java.util.Set<String> existing = new java.util.HashSet<>();
             call.ledger().assets().forEach(a -> existing.add(a.code()));
             for (Asset asset : Asset.STARTERS) {

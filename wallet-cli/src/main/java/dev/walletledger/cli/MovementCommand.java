@@ -45,7 +45,9 @@ final class MovementCommand implements Command {
 
     private static Args.Option actor() {
         return Args.Option.value(
-                "--actor", "NAME", "who is doing this, recorded and hash-chained with the transaction (cli:<your login>)");
+                "--actor",
+                "NAME",
+                "who is doing this, recorded and hash-chained with the transaction (cli:<your login>)");
     }
 
     private static Args.Option amount(String help) {
@@ -69,8 +71,7 @@ final class MovementCommand implements Command {
                                 + " [--actor NAME] [--json]",
                         """
                         Debits FROM and credits TO, creating TO's wallet if missing. A balance too small
-                        is INSUFFICIENT_FUNDS (exit 65), which records nothing; FROM and TO must differ."""
-                                + IDEMPOTENCY,
+                        is INSUFFICIENT_FUNDS (exit 65), which records nothing; FROM and TO must differ.""" + IDEMPOTENCY,
                         List.of("FROM", "TO"),
                         2,
                         options(
@@ -96,8 +97,7 @@ final class MovementCommand implements Command {
                         Posts the mirror image of transaction TX (a top-up, bonus, spend, transfer or
                         adjustment), scaled to --amount, which defaults to what is not yet reversed. More
                         than remains is REVERSAL_EXCEEDS_ORIGINAL, a reversal or chargeback is
-                        NOT_REVERSIBLE, coins already spent are INSUFFICIENT_FUNDS (all exit 65)."""
-                                + IDEMPOTENCY,
+                        NOT_REVERSIBLE, coins already spent are INSUFFICIENT_FUNDS (all exit 65).""" + IDEMPOTENCY,
                         List.of("TX"),
                         1,
                         options(
@@ -122,8 +122,7 @@ final class MovementCommand implements Command {
                         Recovers what it can of top-up TX from the user's balance and credits the TREASURY.
                         The shortfall goes by the policy: debt takes the balance negative (later credits
                         repay it first), write-off books it to CHARGEBACK_LOSS and leaves the user at zero.
-                        --amount defaults to what is not yet taken back."""
-                                + IDEMPOTENCY,
+                        --amount defaults to what is not yet taken back.""" + IDEMPOTENCY,
                         List.of("TX"),
                         1,
                         options(
@@ -147,8 +146,7 @@ final class MovementCommand implements Command {
                         """
                         Credits the user from the asset's ADJUSTMENTS wallet, or debits the user to it; the
                         reason is required and recorded with the operator (--actor). A debit larger than
-                        the balance is INSUFFICIENT_FUNDS (exit 65)."""
-                                + IDEMPOTENCY,
+                        the balance is INSUFFICIENT_FUNDS (exit 65).""" + IDEMPOTENCY,
                         List.of("USER"),
                         1,
                         options(
@@ -180,7 +178,8 @@ final class MovementCommand implements Command {
     }
 
     private static OptionalLong optionalAmount(Invocation call) {
-        return call.args.value("--amount")
+        return call.args
+                .value("--amount")
                 .map(text -> OptionalLong.of(Args.wholeNumber("--amount", text, 1, Operation.AMOUNT_MAX)))
                 .orElse(OptionalLong.empty());
     }

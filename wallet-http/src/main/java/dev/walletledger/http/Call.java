@@ -24,7 +24,11 @@ record Call(
             throw new ApiException(
                     HttpErrorCode.FORBIDDEN,
                     what + " needs the " + scope.label() + " scope, which this API key does not have",
-                    Map.of("required_scope", scope.label()));
+                    Map.of("required_scope", scope.label()),
+                    Map.of(
+                            "WWW-Authenticate",
+                            "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\"" + scope.label()
+                                    + "\""));
         }
     }
 

@@ -1,19 +1,19 @@
 package dev.walletledger.http;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.walletledger.core.Ledger;
-import javax.sql.DataSource;
-import dev.walletledger.core.WalletException;
-import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Asset;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.LedgerListener;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.Durability;
 import dev.walletledger.runtime.EmbeddedDatabase;
 import java.sql.SQLException;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

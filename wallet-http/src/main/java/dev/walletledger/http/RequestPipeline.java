@@ -14,12 +14,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -135,7 +135,9 @@ final class RequestPipeline implements HttpHandler {
                 body = readBody(exchange, start + bodyReadNanosMax);
                 bodyRead = true;
             }
-            response = match.route().handler().handle(Call.of(requestId, keyId, granted, match.pathParameters(), query, body));
+            response = match.route()
+                    .handler()
+                    .handle(Call.of(requestId, keyId, granted, match.pathParameters(), query, body));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
             response =

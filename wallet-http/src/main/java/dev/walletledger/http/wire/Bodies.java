@@ -157,8 +157,10 @@ public final class Bodies {
             g.writeStringField("to_user_id", transfer.toUserId());
             g.writeStringField("asset_code", result.assetCode());
             g.writeNumberField("amount", result.amount());
-            g.writeNumberField("from_balance", result.balanceOf(transfer.fromUserId()).orElseThrow());
-            g.writeNumberField("to_balance", result.balanceOf(transfer.toUserId()).orElseThrow());
+            g.writeNumberField(
+                    "from_balance", result.balanceOf(transfer.fromUserId()).orElseThrow());
+            g.writeNumberField(
+                    "to_balance", result.balanceOf(transfer.toUserId()).orElseThrow());
         } else {
             if (result.reverses() != null) {
                 g.writeStringField("reverses", result.reverses().toString());

@@ -2,6 +2,8 @@ package dev.walletledger.http.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.walletledger.core.Batch;
+import dev.walletledger.core.ChargebackPolicy;
+import dev.walletledger.core.Direction;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
@@ -12,12 +14,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import dev.walletledger.core.ChargebackPolicy;
-import dev.walletledger.core.Direction;
 
 /**
  * Request bodies to core requests. The JSON tree is checked by hand so each refusal names its field;
@@ -49,10 +49,10 @@ public final class Requests {
             fields.add("type");
         }
         switch (type) {
-            case TOPUP, BONUS, SPEND -> fields.addAll(List.of("user_id", "asset_code", "amount", "reference_id",
-                    type.detailField()));
-            case TRANSFER -> fields.addAll(List.of("from_user_id", "to_user_id", "asset_code", "amount",
-                    "reference_id"));
+            case TOPUP, BONUS, SPEND ->
+                fields.addAll(List.of("user_id", "asset_code", "amount", "reference_id", type.detailField()));
+            case TRANSFER ->
+                fields.addAll(List.of("from_user_id", "to_user_id", "asset_code", "amount", "reference_id"));
             case REVERSAL -> {
                 if (typed) {
                     fields.add("transaction_id");
@@ -65,8 +65,8 @@ public final class Requests {
                 }
                 fields.addAll(List.of("reference_id", "amount", "policy"));
             }
-            case ADJUSTMENT -> fields.addAll(List.of("user_id", "asset_code", "direction", "amount",
-                    "reference_id", "reason"));
+            case ADJUSTMENT ->
+                fields.addAll(List.of("user_id", "asset_code", "direction", "amount", "reference_id", "reason"));
         }
         fields.add("metadata");
         return fields;
@@ -126,48 +126,57 @@ public final class Requests {
                 throw WalletException.invalid(
                         prefix + name,
                         "is not a field of a " + type.name().toLowerCase(Locale.ROOT) + " request (allowed: "
-                                + String.join(", ", allowed.stream().filter(f -> !f.equals("type")).toList())
+                                + String.join(
+                                        ", ",
+                                        allowed.stream()
+                                                .filter(f -> !f.equals("type"))
+                                                .toList())
                                 + ")");
             }
         }
         try {
             Metadata metadata = metadata(body.get("metadata"), prefix + "metadata");
             return switch (type) {
-                case TOPUP, BONUS, SPEND -> Operation.of(
-                        type,
-                        text(body, "user_id", prefix),
-                        text(body, "asset_code", prefix),
-                        amount(body.get("amount"), prefix + "amount"),
-                        text(body, "reference_id", prefix),
-                        text(body, type.detailField(), prefix),
-                        metadata);
-                case TRANSFER -> new Operation.Transfer(
-                        text(body, "from_user_id", prefix),
-                        text(body, "to_user_id", prefix),
-                        text(body, "asset_code", prefix),
-                        amount(body.get("amount"), prefix + "amount"),
-                        text(body, "reference_id", prefix),
-                        metadata);
-                case REVERSAL -> new Operation.Reversal(
-                        transactionId(body, prefix, pathTransactionId),
-                        text(body, "reference_id", prefix),
-                        optionalAmount(body.get("amount"), prefix + "amount"),
-                        text(body, "reason", prefix),
-                        metadata);
-                case CHARGEBACK -> new Operation.Chargeback(
-                        transactionId(body, prefix, pathTransactionId),
-                        text(body, "reference_id", prefix),
-                        optionalAmount(body.get("amount"), prefix + "amount"),
-                        ChargebackPolicy.parse(prefix + "policy", required(body, "policy", prefix)),
-                        metadata);
-                case ADJUSTMENT -> new Operation.Adjustment(
-                        text(body, "user_id", prefix),
-                        text(body, "asset_code", prefix),
-                        direction(required(body, "direction", prefix), prefix + "direction"),
-                        amount(body.get("amount"), prefix + "amount"),
-                        text(body, "reference_id", prefix),
-                        text(body, "reason", prefix),
-                        metadata);
+                case TOPUP, BONUS, SPEND ->
+                    Operation.of(
+                            type,
+                            text(body, "user_id", prefix),
+                            text(body, "asset_code", prefix),
+                            amount(body.get("amount"), prefix + "amount"),
+                            text(body, "reference_id", prefix),
+                            text(body, type.detailField(), prefix),
+                            metadata);
+                case TRANSFER ->
+                    new Operation.Transfer(
+                            text(body, "from_user_id", prefix),
+                            text(body, "to_user_id", prefix),
+                            text(body, "asset_code", prefix),
+                            amount(body.get("amount"), prefix + "amount"),
+                            text(body, "reference_id", prefix),
+                            metadata);
+                case REVERSAL ->
+                    new Operation.Reversal(
+                            transactionId(body, prefix, pathTransactionId),
+                            text(body, "reference_id", prefix),
+                            optionalAmount(body.get("amount"), prefix + "amount"),
+                            text(body, "reason", prefix),
+                            metadata);
+                case CHARGEBACK ->
+                    new Operation.Chargeback(
+                            transactionId(body, prefix, pathTransactionId),
+                            text(body, "reference_id", prefix),
+                            optionalAmount(body.get("amount"), prefix + "amount"),
+                            ChargebackPolicy.parse(prefix + "policy", required(body, "policy", prefix)),
+                            metadata);
+                case ADJUSTMENT ->
+                    new Operation.Adjustment(
+                            text(body, "user_id", prefix),
+                            text(body, "asset_code", prefix),
+                            direction(required(body, "direction", prefix), prefix + "direction"),
+                            amount(body.get("amount"), prefix + "amount"),
+                            text(body, "reference_id", prefix),
+                            text(body, "reason", prefix),
+                            metadata);
             };
         } catch (WalletException e) {
             throw prefix.isEmpty() ? e : prefixed(e, prefix);
@@ -186,8 +195,7 @@ public final class Requests {
     }
 
     /** A UUID's text form, any case. */
-    public static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+    public static final Pattern UUID_TEXT = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
 
     private static String required(JsonNode body, String name, String prefix) {
         String value = text(body, name, prefix);
