@@ -24,8 +24,11 @@ import java.util.function.Supplier;
 
 /**
  * Jepsen's bank over HTTP: {@code users} wallets seeded by top-ups, {@code clients} threads sending random
- * top-ups, bonuses and spends (spends larger than a balance are refused), each retried with its reference
- * id while in doubt, and a reader taking whole-ledger snapshots. While it runs, the test's nemesis injects
+ * operations, each retried with its reference id while in doubt, and a reader taking whole-ledger snapshots.
+ * The mixed workload sends top-ups, bonuses, spends, transfers, and reversals and write-off chargebacks of
+ * earlier acknowledged operations (a debit larger than a balance, or a take-back beyond what remains, is
+ * refused). The transfers-only workload is Jepsen's bank proper: after the seed, only transfers between the
+ * fixed users, and every snapshot read must see the same total. While it runs, the test's nemesis injects
  * faults; afterwards {@link #verify} settles every operation still in doubt by reference and checks the
  * history against the database: nothing acknowledged is lost, nothing is applied twice.
  */
@@ -47,11 +50,23 @@ final class BankWorkload {
     private final List<Long> recoveryMillis = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong keys = new AtomicLong();
     private long loadNanos;
+    private final boolean transfersOnly;
 
     /**
      * @param jdbcUrl  where snapshot reads go, straight to PostgreSQL (not through the server or a proxy)
      */
     BankWorkload(Run run, HttpLedgerClient client, Supplier<String> jdbcUrl, String schema, int users) {
+        this(run, client, jdbcUrl, schema, users, false);
+    }
+
+    BankWorkload(
+            Run run,
+            HttpLedgerClient client,
+            Supplier<String> jdbcUrl,
+            String schema,
+            int users,
+            boolean transfersOnly) {
+        this.transfersOnly = transfersOnly;
         this.run = run;
         this.client = client;
         this.jdbcUrl = jdbcUrl;
@@ -86,10 +101,17 @@ final class BankWorkload {
             Random random = new Random(run.seed() * 31 + c);
             threads.add(new Thread(
                     () -> {
+                        List<Op> acknowledged = new ArrayList<>(); // this client's, to take back later
                         while (!stop.get()) {
-                            Op op = randomOp(random);
+                            Op op = randomOp(random, acknowledged);
                             client.execute(op);
                             ops.add(op);
+                            if (op.status == Op.Status.ACKNOWLEDGED
+                                    && op.type != Op.Type.REVERSAL
+                                    && op.type != Op.Type.CHARGEBACK
+                                    && acknowledged.size() < 10_000) {
+                                acknowledged.add(op);
+                            }
                         }
                     },
                     "bank-client-" + c));
@@ -115,17 +137,63 @@ final class BankWorkload {
         }
     }
 
-    private Op randomOp(Random random) {
+    private Op randomOp(Random random, List<Op> acknowledged) {
         String user = users.get(random.nextInt(users.size()));
         int dice = random.nextInt(100);
-        Op.Type type = dice < 40 ? Op.Type.TOPUP : dice < 55 ? Op.Type.BONUS : Op.Type.SPEND;
+        if (transfersOnly || (dice >= 75 && dice < 87)) {
+            String to = users.get((users.indexOf(user) + 1 + random.nextInt(users.size() - 1)) % users.size());
+            return Op.transfer(key("op"), user, to, 1 + random.nextInt(transfersOnly ? 30_000 : 20_000));
+        }
+        if (dice >= 87 && !acknowledged.isEmpty()) {
+            Op target = acknowledged.get(random.nextInt(acknowledged.size()));
+            boolean chargeback = dice >= 95 && target.type == Op.Type.TOPUP;
+            return Op.takeBack(
+                    key("op"),
+                    chargeback ? Op.Type.CHARGEBACK : Op.Type.REVERSAL,
+                    target,
+                    transactionId(target),
+                    1 + random.nextInt((int) Math.max(1, target.amount / 2)));
+        }
+        Op.Type type = dice < 35 ? Op.Type.TOPUP : dice < 45 ? Op.Type.BONUS : Op.Type.SPEND;
         long amount = type == Op.Type.SPEND ? 1 + random.nextInt(60_000) : 1 + random.nextInt(20_000);
         return new Op(key("op"), type, user, amount);
     }
 
+    private static final java.util.regex.Pattern TRANSACTION_ID =
+            java.util.regex.Pattern.compile("\"transaction_id\":\"([0-9a-f-]{36})\"");
+
+    /** The transaction id in an acknowledged answer. */
+    private static String transactionId(Op op) {
+        java.util.regex.Matcher m =
+                TRANSACTION_ID.matcher(new String(op.body, java.nio.charset.StandardCharsets.UTF_8));
+        if (!m.find()) {
+            throw new AssertionError("no transaction_id in the answer to " + op.history());
+        }
+        return m.group(1);
+    }
+
+    /** What a chargeback's answer says it recovered. */
+    private static long recovered(Op op) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"recovered\":(\\d+)")
+                .matcher(new String(op.body, java.nio.charset.StandardCharsets.UTF_8));
+        if (!m.find()) {
+            throw new AssertionError("no recovered in the answer to " + op.history());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     private void snapshot() {
         try {
-            List<String> violations = LedgerSnapshot.read(jdbcUrl.get(), schema).violations(Set.copyOf(users));
+            LedgerSnapshot read = LedgerSnapshot.read(jdbcUrl.get(), schema);
+            List<String> violations = new ArrayList<>(read.violations(Set.copyOf(users)));
+            if (transfersOnly) {
+                long total = read.userBalances(HttpLedgerClient.ASSET).values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+                if (total != SEED_AMOUNT * users.size()) {
+                    violations.add("the bank's total is " + total + ", not " + SEED_AMOUNT * users.size());
+                }
+            }
             readsOk.incrementAndGet();
             readViolations.addAll(violations);
         } catch (SQLException | RuntimeException e) {
@@ -153,11 +221,13 @@ final class BankWorkload {
     private void firstWrite(long sinceNanos) {
         long deadline = sinceNanos + RECOVERY_BOUND_MILLIS * 1_000_000;
         for (int attempt = 1; attempt <= 10_000; attempt++) {
-            Op probe = new Op(key("probe"), Op.Type.TOPUP, users.get(0), 1);
+            Op probe = write("probe", attempt);
             client.execute(probe);
             ops.add(probe);
             assertTrue(probe.status != Op.Status.UNEXPECTED, probe.history() + " " + probe.unexpected);
-            if (probe.status == Op.Status.ACKNOWLEDGED && probe.settledNanos <= deadline) {
+            boolean answered = probe.status == Op.Status.ACKNOWLEDGED
+                    || (transfersOnly && probe.status == Op.Status.REFUSED && !probe.hadInfo());
+            if (answered && probe.settledNanos <= deadline) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -168,11 +238,23 @@ final class BankWorkload {
                 + " ms after the fault healed (seed " + run.seed() + ")");
     }
 
+    /**
+     * A small write with a fresh key: a top-up of 1, or in the transfers-only workload (whose total must not
+     * change) a transfer of 1 between two users, refused (422, an answer from the database all the same)
+     * when the sender has nothing.
+     */
+    private Op write(String kind, int i) {
+        String user = users.get(i % users.size());
+        return transfersOnly
+                ? Op.transfer(key(kind), user, users.get((i + 1) % users.size()), 1)
+                : new Op(key(kind), Op.Type.TOPUP, user, 1);
+    }
+
     /** Sequential fresh top-ups once faults healed: how many were acknowledged at their first attempt. */
     int firstAttemptWrites(int writes) {
         int ok = 0;
         for (int i = 0; i < writes; i++) {
-            Op op = new Op(key("check"), Op.Type.TOPUP, users.get(i % users.size()), 1);
+            Op op = write("check", i);
             client.execute(op);
             ops.add(op);
             if (op.attempts.size() == 1 && op.attempts.get(0) == Op.Attempt.CREATED) {
@@ -194,9 +276,14 @@ final class BankWorkload {
             LedgerSnapshot.Recorded found = recorded.get(op.key);
             checkOperation(op, found, f, problems);
             if (found != null) {
-                expected.merge(op.user, op.effect(), Long::sum);
+                op.effects(-found.subjectDelta()).forEach((who, effect) -> expected.merge(who, effect, Long::sum));
+                if (op.type == Op.Type.CHARGEBACK && op.body != null && recovered(op) != -found.subjectDelta()) {
+                    problems.add("a chargeback's answer says it recovered " + recovered(op) + ", its record "
+                            + -found.subjectDelta() + ": " + op.history());
+                }
             }
         }
+        problems.addAll(LedgerSnapshot.overTaken(jdbcUrl.get(), schema));
         checkNothingUnasked(recorded, f, problems);
         checkBalances(expected, problems);
         f.replaysChecked = checkReplays(problems);
@@ -218,6 +305,9 @@ final class BankWorkload {
     /** One operation against what the ledger recorded under its reference ({@code found}, null if nothing). */
     private void checkOperation(Op op, LedgerSnapshot.Recorded found, Figures f, List<String> problems) {
         f.ops++;
+        if (op.status == Op.Status.ACKNOWLEDGED) {
+            f.ackedByType.merge(op.type.name(), 1L, Long::sum);
+        }
         if (found != null && found.malformed()) {
             f.duplicates++;
             problems.add("duplicate or malformed transaction: " + op.history() + " -> " + found);
@@ -242,7 +332,7 @@ final class BankWorkload {
         if (found == null) {
             f.lostAcked++;
             problems.add("lost acknowledged: " + op.history());
-        } else if (!found.effect().equals(op.user + " " + op.type + " " + op.amount)) {
+        } else if (!found.effect().equals(op.expectedRecord())) {
             problems.add("acknowledged but recorded differently: " + op.history() + " -> " + found);
         }
         if (op.hadInfo()) {
@@ -389,12 +479,14 @@ final class BankWorkload {
         int replaysChecked;
         double seconds;
         List<Long> recovery = List.of();
+        final Map<String, Long> ackedByType = new java.util.TreeMap<>();
 
         String line() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ops", ops);
             out.put("acked", acked);
             out.put("refused", refused);
+            out.put("acked_by_type", ackedByType.toString().replace(" ", ""));
             out.put("lost_acked", lostAcked);
             out.put("duplicates", duplicates);
             out.put("wrong_refusals", wrongRefusals);

@@ -36,7 +36,7 @@ class DatabaseFaultTest {
         assumeTrue(DebianPostgres.available(), "Debian PostgreSQL 15 and root are needed");
         Run run = Run.start("R2 kill PG-D");
         try (DebianPostgres postgres = DebianPostgres.create()) {
-            killLoop(run, postgres, postgres::port);
+            killLoop(run, postgres, postgres::port, false);
         }
     }
 
@@ -46,11 +46,22 @@ class DatabaseFaultTest {
         Run run = Run.start("R2 kill PG-Z");
         try (ZonkyPostgres postgres = ZonkyPostgres.create();
                 FaultProxy proxy = new FaultProxy("pgz", postgres::port, run.seed())) {
-            killLoop(run, postgres, proxy::port);
+            killLoop(run, postgres, proxy::port, false);
         }
     }
 
-    private void killLoop(Run run, PostgresInstance postgres, java.util.function.IntSupplier serverPort)
+    /** R2 with Jepsen's bank proper: transfers only, every snapshot read sees the same total. */
+    @Test
+    void killPostgresEmbeddedUnderTransfers() throws Exception {
+        Run run = Run.start("R2 kill PG-Z transfers");
+        try (ZonkyPostgres postgres = ZonkyPostgres.create();
+                FaultProxy proxy = new FaultProxy("pgz", postgres::port, run.seed())) {
+            killLoop(run, postgres, proxy::port, true);
+        }
+    }
+
+    private void killLoop(
+            Run run, PostgresInstance postgres, java.util.function.IntSupplier serverPort, boolean transfersOnly)
             throws Exception {
         String settings = postgres.settings();
         Random random = run.random();
@@ -60,7 +71,8 @@ class DatabaseFaultTest {
                 LedgerService.start(url(serverPort.getAsInt()), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
             // A request timeout shorter than most outages: some requests end in doubt and must be settled.
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofMillis(1_500), 400, 120_000);
-            BankWorkload bank = new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32));
+            BankWorkload bank =
+                    new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32), transfersOnly);
             bank.seed();
             bank.load(run.pick(8, 16), () -> {
                 for (int k = 0; k < kills; k++) {

@@ -84,7 +84,8 @@ final class HttpLedgerClient {
             op.body = response.body();
             return status == 201 ? Op.Attempt.CREATED : Op.Attempt.REPLAYED;
         }
-        if (status == 422 && text.contains("\"INSUFFICIENT_FUNDS\"")) {
+        if (status == 422
+                && (text.contains("\"INSUFFICIENT_FUNDS\"") || text.contains("\"REVERSAL_EXCEEDS_ORIGINAL\""))) {
             return Op.Attempt.REFUSED;
         }
         if (status == 503) {

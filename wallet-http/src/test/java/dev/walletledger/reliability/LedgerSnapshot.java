@@ -103,35 +103,63 @@ final class LedgerSnapshot {
         return out;
     }
 
-    /** Transactions per reference id with their user, type and amount. */
-    /** One recorded transaction: "user TYPE amount", its number of entries, and whether its reference repeats. */
-    record Recorded(String effect, int entries, boolean duplicate) {
-        /** A transaction the ledger could never have written: two under one reference, or not two entries. */
+    /**
+     * One recorded transaction: "subject TYPE amount" (the subject is its first USER posting's owner), its
+     * number of postings, the subject's signed balance change, and whether its reference repeats.
+     */
+    record Recorded(String effect, int entries, long subjectDelta, boolean duplicate) {
+        /** A transaction the ledger could never have written: two under one reference, or under two postings. */
         boolean malformed() {
-            return duplicate || entries != 2;
+            return duplicate || entries < 2;
         }
 
         @Override
         public String toString() {
-            return effect + (entries == 2 ? "" : " entries=" + entries) + (duplicate ? " DUPLICATE" : "");
+            return effect + " entries=" + entries + (duplicate ? " DUPLICATE" : "");
         }
     }
 
     static Map<String, Recorded> transactions(String jdbcUrl, String schema) throws SQLException {
         String sql = String.format("""
-                SELECT t.reference_id, w.owner_id || ' ' || t.type || ' ' || t.amount,
-                       (SELECT count(*) FROM %1$s.ledger_entries e WHERE e.transaction_id = t.id)
-                  FROM %1$s.ledger_transactions t JOIN %1$s.wallets w ON w.id = t.user_wallet_id""", schema);
+                SELECT t.reference_id, s.owner_id || ' ' || t.type || ' ' || t.amount,
+                       (SELECT count(*) FROM %1$s.ledger_entries e WHERE e.transaction_id = t.id), s.delta
+                  FROM %1$s.ledger_transactions t
+                  LEFT JOIN LATERAL (
+                        SELECT w.owner_id, CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END AS delta
+                          FROM %1$s.ledger_entries e JOIN %1$s.wallets w ON w.id = e.wallet_id
+                         WHERE e.transaction_id = t.id AND w.kind = 'USER'
+                         ORDER BY e.id LIMIT 1) s ON true""", schema);
         Map<String, Recorded> out = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(sql)) {
             while (row.next()) {
-                Recorded recorded = new Recorded(row.getString(2), row.getInt(3), false);
+                Recorded recorded = new Recorded(row.getString(2), row.getInt(3), row.getLong(4), false);
                 Recorded previous = out.put(row.getString(1), recorded);
                 if (previous != null) {
-                    out.put(row.getString(1), new Recorded(recorded.effect(), recorded.entries(), true));
+                    out.put(
+                            row.getString(1),
+                            new Recorded(recorded.effect(), recorded.entries(), recorded.subjectDelta(), true));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Every transaction taken back by more than its amount in all (reversals and chargebacks): none, ever. */
+    static List<String> overTaken(String jdbcUrl, String schema) throws SQLException {
+        String sql = String.format("""
+                SELECT o.reference_id, o.amount, sum(r.amount)
+                  FROM %1$s.ledger_transactions r JOIN %1$s.ledger_transactions o ON o.id = r.reverses
+                 GROUP BY o.id, o.reference_id, o.amount
+                HAVING sum(r.amount) > o.amount""", schema);
+        List<String> out = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                out.add("transaction " + row.getString(1) + " of " + row.getLong(2) + " was taken back by "
+                        + row.getLong(3) + " in all");
             }
         }
         return out;

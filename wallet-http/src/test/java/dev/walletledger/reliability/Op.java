@@ -1,7 +1,9 @@
 package dev.walletledger.reliability;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One operation of the shared history format: invoked once, then any number of attempts with the same
@@ -12,7 +14,10 @@ final class Op {
     enum Type {
         TOPUP,
         BONUS,
-        SPEND
+        SPEND,
+        TRANSFER,
+        REVERSAL,
+        CHARGEBACK
     }
 
     /** What one attempt got back. */
@@ -53,16 +58,58 @@ final class Op {
     long invokedNanos;
     long settledNanos;
 
+    /** A transfer's recipient; null for the other types. */
+    final String toUser;
+    /** The acknowledged operation a reversal or chargeback takes back, and its transaction id; else null. */
+    final Op target;
+
+    final String targetId;
+
     Op(String key, Type type, String user, long amount) {
+        this(key, type, user, amount, null, null, null);
+    }
+
+    private Op(String key, Type type, String user, long amount, String toUser, Op target, String targetId) {
         this.key = key;
         this.type = type;
         this.user = user;
         this.amount = amount;
+        this.toUser = toUser;
+        this.target = target;
+        this.targetId = targetId;
     }
 
-    /** Signed effect on the user's balance when applied. */
+    static Op transfer(String key, String from, String to, long amount) {
+        return new Op(key, Type.TRANSFER, from, amount, to, null, null);
+    }
+
+    /** A reversal or (write-off) chargeback of {@code target}, acknowledged with transaction {@code targetId}. */
+    static Op takeBack(String key, Type type, Op target, String targetId, long amount) {
+        return new Op(key, type, target.user, amount, null, target, targetId);
+    }
+
+    /** Signed effect on {@link #user}'s balance when applied (top-ups, bonuses, spends). */
     long effect() {
-        return type == Type.SPEND ? -amount : amount;
+        return effects(0).get(user);
+    }
+
+    /**
+     * Signed effect on each user's balance when applied. A chargeback's is what it recovered, which only the
+     * ledger knows: {@code recovered} (from its answer or its record).
+     */
+    Map<String, Long> effects(long recovered) {
+        Map<String, Long> out = new HashMap<>();
+        switch (type) {
+            case TOPUP, BONUS -> out.put(user, amount);
+            case SPEND -> out.put(user, -amount);
+            case TRANSFER -> {
+                out.put(user, -amount);
+                out.put(toUser, amount);
+            }
+            case REVERSAL -> target.effects(0).forEach((who, e) -> out.put(who, e > 0 ? -amount : amount));
+            case CHARGEBACK -> out.put(user, -recovered);
+        }
+        return out;
     }
 
     boolean hadInfo() {
@@ -74,17 +121,34 @@ final class Op {
             case TOPUP -> "/api/v1/wallets/topup";
             case BONUS -> "/api/v1/wallets/bonus";
             case SPEND -> "/api/v1/wallets/spend";
+            case TRANSFER -> "/api/v1/wallets/transfer";
+            case REVERSAL -> "/api/v1/transactions/" + targetId + "/reversal";
+            case CHARGEBACK -> "/api/v1/transactions/" + targetId + "/chargeback";
         };
     }
 
     String json(String asset) {
-        return "{\"user_id\":\"" + user + "\",\"asset_code\":\"" + asset + "\",\"amount\":" + amount
-                + ",\"reference_id\":\"" + key + "\"}";
+        return switch (type) {
+            case TOPUP, BONUS, SPEND ->
+                "{\"user_id\":\"" + user + "\",\"asset_code\":\"" + asset + "\",\"amount\":" + amount
+                        + ",\"reference_id\":\"" + key + "\"}";
+            case TRANSFER ->
+                "{\"from_user_id\":\"" + user + "\",\"to_user_id\":\"" + toUser + "\",\"asset_code\":\"" + asset
+                        + "\",\"amount\":" + amount + ",\"reference_id\":\"" + key + "\"}";
+            case REVERSAL -> "{\"reference_id\":\"" + key + "\",\"amount\":" + amount + "}";
+            case CHARGEBACK -> "{\"reference_id\":\"" + key + "\",\"amount\":" + amount + ",\"policy\":\"write_off\"}";
+        };
+    }
+
+    /** What the ledger records as this operation's effect: "user TYPE amount" (the subject is the sender). */
+    String expectedRecord() {
+        return user + " " + type + " " + amount;
     }
 
     /** invoke + each attempt, in the history format (for failure messages). */
     String history() {
-        StringBuilder out = new StringBuilder("invoke " + type + " " + user + " " + amount + " key=" + key);
+        StringBuilder out = new StringBuilder("invoke " + type + " " + user + (toUser == null ? "" : "->" + toUser)
+                + (targetId == null ? "" : " of " + targetId) + " " + amount + " key=" + key);
         for (Attempt attempt : attempts) {
             out.append(" | ")
                     .append(attempt.history)
