@@ -10,9 +10,9 @@ final class AssetsAddCommand implements Command {
             "add an asset type",
             "wallet assets add --code CODE --name NAME --decimals D",
             """
-            Adds an asset type with its TREASURY, BONUS_POOL and REVENUE wallets. Adding the same
-            definition again changes nothing; another definition under an existing code is
-            ASSET_EXISTS (exit 65).""",
+            Adds an asset type with its TREASURY, BONUS_POOL, REVENUE, ADJUSTMENTS and CHARGEBACK_LOSS
+            wallets. Adding the same definition again changes nothing; another definition under an
+            existing code is ASSET_EXISTS (exit 65).""",
             List.of(),
             0,
             List.of(
@@ -36,7 +36,8 @@ final class AssetsAddCommand implements Command {
             call.printJson(AssetsListCommand.json(asset));
         } else {
             call.out.println("asset " + asset.code() + " (" + asset.name() + ", " + asset.decimalPlaces()
-                    + " decimal places) is defined, with its TREASURY, BONUS_POOL and REVENUE wallets");
+                    + " decimal places) is defined, with its TREASURY, BONUS_POOL, REVENUE, ADJUSTMENTS and"
+                    + " CHARGEBACK_LOSS wallets");
         }
         return ExitCode.OK;
     }

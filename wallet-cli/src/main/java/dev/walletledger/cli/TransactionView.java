@@ -35,6 +35,7 @@ final class TransactionView {
         fields.row(
                 "balance",
                 Units.major(result.balanceAfter(), decimalPlaces) + " (" + result.balanceAfter() + " minor units)");
+        fields.row("created_at", timestamp(result.createdAt()));
         for (Map.Entry<String, String> field : requestFields(result).entrySet()) {
             fields.row(field.getKey(), field.getValue());
         }
@@ -45,7 +46,6 @@ final class TransactionView {
             fields.row("recovered", Units.major(result.recovered(), decimalPlaces));
             fields.row("shortfall", Units.major(result.shortfall(), decimalPlaces));
         }
-        fields.row("created_at", timestamp(result.createdAt()));
         if (result.actor() != null) {
             fields.row("actor", result.actor());
         }

@@ -58,10 +58,85 @@ class CliTest {
     }
 
     @Test
+    void theMovementsBeyondTheSeedsThree() throws Exception {
+        ok("topup", "ann", "--asset", "GOLD_COINS", "--amount", "1000", "--reference", "c-top");
+        JsonNode transfer = json(
+                "transfer", "ann", "ben", "--asset", "GOLD_COINS", "--amount", "300", "--reference", "c-t", "--json");
+        assertEquals("TRANSFER", transfer.get("type").asText());
+        assertEquals("ben", transfer.get("to_user_id").asText());
+        assertEquals(700, transfer.get("balance").asLong());
+        assertTrue(ok("transfer", "ann", "ben", "--asset", "GOLD_COINS", "--amount", "300", "--reference", "c-t")
+                .out()
+                .startsWith("replayed: "));
+        CliRunner.Result same =
+                fails(65, "transfer", "ann", "ann", "--asset", "GOLD_COINS", "--amount", "1", "--reference", "c-x");
+        assertTrue(same.err().contains("to_user_id"), same::toString);
+
+        String spend = json("spend", "ann", "--asset", "GOLD_COINS", "--amount", "200", "--reference", "c-s", "--json")
+                .get("transaction_id")
+                .asText();
+        JsonNode reversal =
+                json("reverse", spend, "--reference", "c-r", "--amount", "50", "--reason", "refund", "--json");
+        assertEquals("REVERSAL", reversal.get("type").asText());
+        assertEquals(spend, reversal.get("reverses").asText());
+        assertEquals(550, reversal.get("balance").asLong());
+        CliRunner.Result tooMuch = fails(65, "reverse", spend, "--reference", "c-r2", "--amount", "151");
+        assertTrue(tooMuch.err().startsWith("wallet: REVERSAL_EXCEEDS_ORIGINAL: "), tooMuch::toString);
+
+        String top = cli.ledger()
+                .transactionByReference("c-top")
+                .orElseThrow()
+                .transactionId()
+                .toString();
+        JsonNode chargeback = json("chargeback", top, "--reference", "c-cb", "--policy", "write-off", "--json");
+        assertEquals(550, chargeback.get("recovered").asLong());
+        assertEquals(450, chargeback.get("shortfall").asLong());
+        assertEquals(0, chargeback.get("balance").asLong());
+        assertTrue(fails(64, "chargeback", top, "--reference", "c-cb2", "--policy", "maybe")
+                .err()
+                .contains("--policy"));
+
+        JsonNode adjust = json(
+                "adjust",
+                "ben",
+                "--asset",
+                "GOLD_COINS",
+                "--debit",
+                "20",
+                "--reason",
+                "typo",
+                "--reference",
+                "c-a",
+                "--actor",
+                "ops:kim",
+                "--json");
+        assertEquals(280, adjust.get("balance").asLong());
+        assertEquals("ops:kim", adjust.get("actor").asText());
+        assertTrue(fails(
+                        64,
+                        "adjust",
+                        "ben",
+                        "--asset",
+                        "GOLD_COINS",
+                        "--credit",
+                        "1",
+                        "--debit",
+                        "1",
+                        "--reason",
+                        "x",
+                        "--reference",
+                        "c-a2")
+                .err()
+                .contains("exactly one of --credit"));
+        assertTrue(ok("--help").out().contains("chargeback"));
+        assertEquals(0, ok("verify").exitCode());
+    }
+
+    @Test
     void assetsAddThenList() throws Exception {
         assertEquals(
-                "asset GEMS (Gems, 2 decimal places) is defined, with its TREASURY, BONUS_POOL and REVENUE"
-                        + " wallets\n",
+                "asset GEMS (Gems, 2 decimal places) is defined, with its TREASURY, BONUS_POOL, REVENUE,"
+                        + " ADJUSTMENTS and CHARGEBACK_LOSS wallets\n",
                 ok("assets", "add", "--code", "GEMS", "--name", "Gems", "--decimals", "2")
                         .out());
         ok("assets", "add", "--code=GEMS", "--name=Gems", "--decimals=2"); // the same again: a no-op
@@ -289,7 +364,7 @@ class CliTest {
         cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", 10, "p1"));
         assertTrue(ok("verify")
                 .out()
-                .startsWith("consistent: 3 assets, 10 wallets, 1 transactions, 2 entries checked in "));
+                .startsWith("consistent: 3 assets, 16 wallets, 1 transactions, 2 entries checked in "));
         JsonNode report = json("verify", "--json");
         assertTrue(report.get("consistent").asBoolean());
         assertEquals(0, report.get("violation_count").asLong());

@@ -251,8 +251,12 @@ class MovementsTest {
         assertTrue(ledger.transactionByReference("sale-43-price").isEmpty());
     }
 
-    @Test
-    void concurrentReversalsOfOneSpendNeverReverseMoreThanIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(IsolationLevel.class)
+    void concurrentReversalsOfOneSpendNeverReverseMoreThanIt(IsolationLevel isolation) throws Exception {
+        t.close();
+        t = TestDatabase.newLedger(isolation);
+        ledger = t.ledger();
         topUp("ann", 1_000, "p-fund");
         TransactionResult spend = ledger.spend(Operation.spend("ann", GOLD, 100, "p-spend"));
         long seed = Seeds.seed("MovementsTest.concurrentReversals");
@@ -265,8 +269,10 @@ class MovementsTest {
                 try {
                     return ledger.reverse(reversal(spend.transactionId(), reference, amount))
                             .amount();
-                } catch (WalletException e) {
-                    assertEquals(ErrorCode.REVERSAL_EXCEEDS_ORIGINAL, e.code(), e.getMessage());
+                } catch (WalletException e) { // BUSY: conflicts outlasted the retries, nothing applied
+                    assertTrue(
+                            e.code() == ErrorCode.REVERSAL_EXCEEDS_ORIGINAL || e.code() == ErrorCode.BUSY,
+                            e.getMessage());
                     return 0L;
                 }
             });
@@ -280,7 +286,7 @@ class MovementsTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(reversed <= 100, "reversed " + reversed + " of 100 (seed " + seed + ")");
+        assertTrue(reversed <= 100, "reversed " + reversed + " of 100 (seed " + seed + ", " + isolation + ")");
         assertEquals(1_000 - 100 + reversed, balance("ann"));
         assertEquals(
                 100 - reversed,

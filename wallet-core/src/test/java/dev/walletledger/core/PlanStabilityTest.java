@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,16 +156,31 @@ class PlanStabilityTest {
             return prefix + "-" + (sequence++);
         }
 
-        /** Mostly top-ups (a new user's first credit creates its wallet), some bonuses and spends. */
+        /**
+         * Mostly top-ups (a new user's first credit creates its wallet), some bonuses, spends and transfers,
+         * and reversals and chargebacks of 1 of an earlier transaction.
+         */
         private Operation operation() {
             String user = user();
-            int kind = random.nextInt(10);
-            if (kind < 6) {
+            int kind = random.nextInt(20);
+            if (kind < 10) {
                 return Operation.topUp(user, ASSET, 1 + random.nextInt(1_000), reference());
-            } else if (kind < 8) {
+            } else if (kind < 13) {
                 return Operation.bonus(user, ASSET, 1 + random.nextInt(100), reference());
+            } else if (kind < 16) {
+                return Operation.spend(user, ASSET, 1 + random.nextInt(50), reference());
+            } else if (kind < 18 || applied.isEmpty()) {
+                String to = user();
+                return to.equals(user)
+                        ? Operation.spend(user, ASSET, 1, reference())
+                        : new Operation.Transfer(user, to, ASSET, 1 + random.nextInt(50), reference(), null);
             }
-            return Operation.spend(user, ASSET, 1 + random.nextInt(50), reference());
+            TransactionResult some = applied.get(random.nextInt(applied.size()));
+            if (kind == 18 || some.type() != OperationType.TOPUP) {
+                return new Operation.Reversal(some.transactionId(), reference(), OptionalLong.of(1), null, null);
+            }
+            return new Operation.Chargeback(
+                    some.transactionId(), reference(), OptionalLong.of(1), ChargebackPolicy.WRITE_OFF, null);
         }
 
         void single() {
@@ -173,8 +189,11 @@ class PlanStabilityTest {
                 applied.add(ledger.apply(operation()));
             } catch (WalletException refused) {
                 assertTrue(
-                        refused.code() == ErrorCode.INSUFFICIENT_FUNDS || refused.code() == ErrorCode.WALLET_NOT_FOUND,
-                        "only a spend may be refused: " + refused);
+                        refused.code() == ErrorCode.INSUFFICIENT_FUNDS
+                                || refused.code() == ErrorCode.WALLET_NOT_FOUND
+                                || refused.code() == ErrorCode.REVERSAL_EXCEEDS_ORIGINAL
+                                || refused.code() == ErrorCode.NOT_REVERSIBLE,
+                        "only a debit or a take-back may be refused: " + refused);
             }
         }
 

@@ -228,6 +228,7 @@ public final class Bench {
             LedgerConfig config = LedgerConfig.defaults().withSchema("bench_library");
             Ledger.migrate(pool, config);
             try (Ledger ledger = new Ledger(pool, config)) {
+                Asset.STARTERS.forEach(ledger::addAsset);
                 settle(pool);
                 // Warm-up, not recorded: JIT compilation and the first plans would otherwise be charged to
                 // whichever workload happens to run first.
@@ -297,6 +298,7 @@ public final class Bench {
                 environment.put(
                         "hot/spread",
                         String.format("%.2f", last(Workloads.HOT).opsPerSecond() / spreadRun.opsPerSecond()));
+                transfers(ledger, pool, config.schema());
                 for (int size : List.of(100, 1_000)) {
                     for (int callers : List.of(1, 4)) {
                         record(
@@ -328,6 +330,67 @@ public final class Bench {
             }
         }
     }
+
+    /**
+     * Transfers between {@value #TRANSFER_USERS} funded users at each concurrency (two USER wallets locked
+     * per transaction, in key order), then every caller on one pair, both ways at once: the hot pair.
+     */
+    private void transfers(Ledger ledger, HikariDataSource pool, String schema) {
+        List<Operation> funding = new ArrayList<>();
+        for (int i = 0; i < TRANSFER_USERS; i++) {
+            funding.add(Operation.topUp("tr" + i, "GOLD_COINS", 1_000_000_000L, "tr-fund-" + i));
+        }
+        funding.add(Operation.topUp("pair-a", "GOLD_COINS", 1_000_000_000L, "tr-fund-a"));
+        funding.add(Operation.topUp("pair-b", "GOLD_COINS", 1_000_000_000L, "tr-fund-b"));
+        ledger.submit(Batch.independent(funding));
+        analyze(pool, schema);
+        for (int c : settings.concurrencies()) {
+            record(
+                    LibraryLoad.run(
+                            Workloads.LIBRARY_TRANSFERS,
+                            ledger,
+                            c,
+                            settings.seconds(),
+                            settings.seed(),
+                            (l, random, n) -> {
+                                int from = random.nextInt(TRANSFER_USERS);
+                                int to = (from + 1 + random.nextInt(TRANSFER_USERS - 1)) % TRANSFER_USERS;
+                                return apply(
+                                        l,
+                                        new Operation.Transfer(
+                                                "tr" + from,
+                                                "tr" + to,
+                                                "GOLD_COINS",
+                                                1 + random.nextInt(100),
+                                                "tr-" + c + "-" + n,
+                                                null));
+                            }),
+                    "topup_uniform@" + c);
+        }
+        int hot = settings.concurrencyMax();
+        record(
+                LibraryLoad.run(
+                        Workloads.TRANSFERS_HOT_PAIR,
+                        ledger,
+                        hot,
+                        settings.seconds(),
+                        settings.seed(),
+                        (l, random, n) -> {
+                            boolean forward = random.nextBoolean();
+                            return apply(
+                                    l,
+                                    new Operation.Transfer(
+                                            forward ? "pair-a" : "pair-b",
+                                            forward ? "pair-b" : "pair-a",
+                                            "GOLD_COINS",
+                                            1 + random.nextInt(100),
+                                            "trh-" + n,
+                                            null));
+                        }),
+                "topup_uniform@" + hot);
+    }
+
+    private static final int TRANSFER_USERS = 1_000;
 
     private void topUps(Ledger ledger, String workload, String prefix) {
         for (int c : settings.concurrencies()) {

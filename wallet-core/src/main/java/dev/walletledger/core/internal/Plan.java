@@ -249,24 +249,21 @@ final class Plan {
         UUID id = operation instanceof Operation.Reversal r
                 ? r.transactionId()
                 : ((Operation.Chargeback) operation).transactionId();
-        if (original == null) {
-            return WalletException.of(
-                    ErrorCode.TRANSACTION_NOT_FOUND, "there is no transaction " + id, Map.of("transaction_id", id));
-        }
+        Invariants.require(original != null, "an unknown original was refused before the locks");
         OperationType type = original.transaction.type();
         if (type.takesBack()) {
             return WalletException.of(
                     ErrorCode.NOT_REVERSIBLE,
                     "transaction " + id + " is a " + type.name().toLowerCase(java.util.Locale.ROOT)
                             + ", which cannot be reversed or charged back",
-                    Map.of("transaction_id", id, "type", type.name()));
+                    Map.of("transaction_id", id.toString(), "type", type.name()));
         }
         if (operation instanceof Operation.Chargeback && type != OperationType.TOPUP) {
             return WalletException.of(
                     ErrorCode.NOT_REVERSIBLE,
                     "transaction " + id + " is a " + type.name().toLowerCase(java.util.Locale.ROOT)
                             + "; only a top-up can be charged back",
-                    Map.of("transaction_id", id, "type", type.name()));
+                    Map.of("transaction_id", id.toString(), "type", type.name()));
         }
         long remaining = remaining(original);
         if (remaining == 0 || (amount.isPresent() && amount.getAsLong() > remaining)) {
@@ -275,7 +272,7 @@ final class Plan {
                     remaining == 0
                             ? "transaction " + id + " has been taken back in full"
                             : "only " + remaining + " of transaction " + id + " remains to take back",
-                    Map.of("transaction_id", id, "remaining", remaining));
+                    Map.of("transaction_id", id.toString(), "remaining", remaining));
         }
         return null;
     }
