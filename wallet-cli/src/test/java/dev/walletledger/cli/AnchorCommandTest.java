@@ -55,7 +55,9 @@ class AnchorCommandTest {
                     (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_transactions WHERE reference_id = 's1';
                 UPDATE {s}.wallets SET balance = 500,
-                       chain_head = (SELECT chain_hash FROM {s}.ledger_transactions WHERE reference_id = 'p1'),
+                       chain_head = (SELECT e.chain_hash FROM {s}.ledger_entries e
+                                      JOIN {s}.ledger_transactions t ON t.id = e.transaction_id
+                                     WHERE t.reference_id = 'p1' AND e.chain_hash IS NOT NULL),
                        last_entry_at = (SELECT created_at FROM {s}.ledger_transactions WHERE reference_id = 'p1')
                  WHERE owner_id = 'alice'""");
         assertEquals(0, cli.run("verify").exitCode(), "self-consistent after the cut");

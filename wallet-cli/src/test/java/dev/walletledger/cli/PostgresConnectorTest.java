@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Asset;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.runtime.DataSources;
@@ -50,7 +51,10 @@ class PostgresConnectorTest {
 
         CliRunner.Result migrate = run(environment, "migrate", "--schema", schema);
         assertEquals(0, migrate.exitCode(), migrate::toString);
-        assertEquals("schema " + schema + ": applied 1 migration\n", migrate.out());
+        assertEquals(
+                "schema " + schema + ": applied 1 migration\nadded the starter assets GOLD_COINS, DIAMONDS,"
+                        + " LOYALTY_POINTS\n",
+                migrate.out());
 
         CliRunner.Result topup = run(
                 environment,
@@ -130,6 +134,9 @@ class PostgresConnectorTest {
                         DataSources.pool(server.jdbcUrl(), server.user(), server.password(), 2, "server")) {
             assertTrue(server.startedHere());
             Ledger.migrate(pool, LedgerConfig.defaults());
+            try (Ledger owner = new Ledger(pool, LedgerConfig.defaults())) { // as the server does
+                Asset.STARTERS.forEach(owner::addAsset);
+            }
             CliRunner.Result topup = run(
                     Map.of(),
                     "topup",

@@ -71,7 +71,7 @@ class VerifyCommandTest {
         CliRunner.Result result = cli.run("verify", "--progress");
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.err().startsWith("\rverifying [.............................."), result::toString);
-        assertTrue(result.err().endsWith("] 100%  10/10 wallets\n"), result::toString);
+        assertTrue(result.err().endsWith("] 100%  16/16 wallets\n"), result::toString);
         assertTrue(result.out().startsWith("consistent: "), result::toString);
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.walletledger.core.Asset;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.Operation;
@@ -67,6 +68,9 @@ class LeastPrivilegeDatabaseTest {
         LedgerConfig config = LedgerConfig.defaults().withSchema(SCHEMA);
         ownerPool = DataSources.pool(url(), OWNER, "change-me-owner", 2, "owner");
         Ledger.migrate(ownerPool, config);
+        try (Ledger owner = new Ledger(ownerPool, config)) { // as the server does with its migration URL
+            Asset.STARTERS.forEach(owner::addAsset);
+        }
         execute(ownerPool, names(AFTER_MIGRATIONS));
         appPool = DataSources.pool(url(), APP, "change-me-app", 4, "app");
         ledger = new Ledger(appPool, config);
