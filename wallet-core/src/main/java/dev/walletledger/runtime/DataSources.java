@@ -21,6 +21,10 @@ public final class DataSources {
      * @param password null when not needed
      */
     public static HikariDataSource pool(String jdbcUrl, String user, String password, int poolSize, String name) {
+        return new HikariDataSource(config(jdbcUrl, user, password, poolSize, name));
+    }
+
+    private static HikariConfig config(String jdbcUrl, String user, String password, int poolSize, String name) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(name, "name");
         if (poolSize < 1 || poolSize > POOL_SIZE_MAX) {
@@ -49,10 +53,24 @@ public final class DataSources {
         config.addDataSourceProperty("loginTimeout", "10");
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", name);
-        return new HikariDataSource(config);
+        return config;
     }
 
     public static HikariDataSource pool(DatabaseUrl url, int poolSize, String name) {
-        return pool(url.jdbcUrl(), url.user(), url.password(), poolSize, name);
+        return pool(url, poolSize, name, false);
+    }
+
+    /**
+     * As {@link #pool(DatabaseUrl, int, String)}; {@code transactionPooler}: the URL leads to a pooler in
+     * transaction mode (PgBouncer's {@code pool_mode = transaction}), which hands each transaction to any
+     * server connection, so the driver must not keep prepared statements on the server
+     * ({@code prepareThreshold=0}: every statement is parsed each time, in the same round trip).
+     */
+    public static HikariDataSource pool(DatabaseUrl url, int poolSize, String name, boolean transactionPooler) {
+        HikariConfig config = config(url.jdbcUrl(), url.user(), url.password(), poolSize, name);
+        if (transactionPooler) {
+            config.addDataSourceProperty("prepareThreshold", "0");
+        }
+        return new HikariDataSource(config);
     }
 }

@@ -49,6 +49,40 @@ class DatabaseUrlTest {
     }
 
     @Test
+    void libpqMultiHostWithTargetSessionAttrsBecomesAJdbcMultiHostUrl() {
+        DatabaseUrl url = DatabaseUrl.parse(
+                "postgresql://app:pw@pg1:5432,pg2:5433,pg3/wallet?target_session_attrs=read-write&sslmode=require");
+        assertEquals(
+                "jdbc:postgresql://pg1:5432,pg2:5433,pg3:5432/wallet?targetServerType=primary&sslmode=require",
+                url.jdbcUrl());
+        assertEquals("app", url.user());
+        assertEquals("pw", url.password());
+        assertEquals(
+                "jdbc:postgresql://[::1]:5432,[fe80::1]:6432/db?targetServerType=preferSecondary&connectTimeout=3",
+                DatabaseUrl.parse(
+                                "postgres://[::1],[fe80::1]:6432/db?target_session_attrs=prefer-standby&connect_timeout=3")
+                        .jdbcUrl());
+        assertEquals(
+                "jdbc:postgresql://a:5432,b:5432/postgres?targetServerType=secondary",
+                DatabaseUrl.parse("postgresql://a,b?target_session_attrs=read-only")
+                        .jdbcUrl());
+    }
+
+    @Test
+    void libpqHostListsAreCheckedWithoutEchoingThePassword() {
+        for (String bad : new String[] {
+            "postgresql://u:hunter2@a,,b/db",
+            "postgresql://u:hunter2@a:99999/db",
+            "postgresql://u:hunter2@[::1/db",
+            "postgresql://u:hunter2@a/db?target_session_attrs=whatever",
+            "postgresql://u:hunter2@/db"
+        }) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatabaseUrl.parse(bad));
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        }
+    }
+
+    @Test
     void toStringMasksThePassword() {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://wallet:s3cret@db:5432/wallet");
         assertFalse(url.toString().contains("s3cret"), url.toString());

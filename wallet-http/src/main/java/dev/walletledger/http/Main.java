@@ -80,7 +80,7 @@ public final class Main implements AutoCloseable {
                         embedded.port(),
                         embedded.startedHere() ? "started here" : "attached to another process's");
             }
-            pool = DataSources.pool(url, database.poolSize(), "wallet-http");
+            pool = DataSources.pool(url, database.poolSize(), "wallet-http", database.transactionPooler());
             checkDurability(pool, database.allowNonDurable());
             LedgerConfig ledgerConfig = LedgerConfig.defaults()
                     .withSchema(database.schema())
@@ -115,7 +115,8 @@ public final class Main implements AutoCloseable {
             return;
         }
         DatabaseUrl owner = database.migrationUrl().get();
-        try (HikariDataSource migrations = DataSources.pool(owner, 1, "wallet-migrations")) {
+        // Two connections: Flyway holds its lock on one while it migrates on the other.
+        try (HikariDataSource migrations = DataSources.pool(owner, 2, "wallet-migrations")) {
             int applied = Ledger.migrate(migrations, ledgerConfig);
             LOG.info("schema {}: {} migration(s) applied as {}", ledgerConfig.schema(), applied, owner);
             addStarterAssets(database, migrations, ledgerConfig);

@@ -44,6 +44,9 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      * @param allowNonDurable {@code WALLET_ALLOW_NON_DURABLE} (false)
      * @param starterAssets   {@code WALLET_STARTER_ASSETS} (true): with the migrations, create the starter
      *                        assets GOLD_COINS, DIAMONDS and LOYALTY_POINTS when missing
+     * @param transactionPooler {@code WALLET_PGBOUNCER} ({@code none}; {@code session} changes nothing):
+     *                        {@code transaction} when {@code DATABASE_URL} leads to PgBouncer in transaction
+     *                        pooling mode, so no prepared statement is kept on a server connection
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -54,7 +57,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             IsolationLevel isolation,
             boolean migrate,
             boolean allowNonDurable,
-            boolean starterAssets) {
+            boolean starterAssets,
+            boolean transactionPooler) {
         public Database {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(migrationUrl, "migrationUrl");
@@ -147,7 +151,9 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                         .toUpperCase(Locale.ROOT)),
                 bool(env, "WALLET_MIGRATE", true),
                 bool(env, "WALLET_ALLOW_NON_DURABLE", false),
-                bool(env, "WALLET_STARTER_ASSETS", true));
+                bool(env, "WALLET_STARTER_ASSETS", true),
+                choice(env, "WALLET_PGBOUNCER", "none", "none", "session", "transaction")
+                        .equals("transaction"));
         Listener listener = new Listener(
                 value(env, "HOST", "127.0.0.1"),
                 integer(env, "PORT", 3000),

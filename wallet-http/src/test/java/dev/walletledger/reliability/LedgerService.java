@@ -45,6 +45,21 @@ final class LedgerService implements AutoCloseable {
                 "true"))));
     }
 
+    /**
+     * As {@link #start(String, String, IsolationLevel, int)}, with the database settings in {@code database}
+     * ({@code DATABASE_URL}, {@code WALLET_MIGRATION_DATABASE_URL}, {@code WALLET_PGBOUNCER}...).
+     */
+    static LedgerService start(Map<String, String> database, String schema, IsolationLevel isolation, int poolSize) {
+        quietLogs();
+        Map<String, String> env = new java.util.HashMap<>(database);
+        env.put("WALLET_SCHEMA", schema);
+        env.put("WALLET_ISOLATION", isolation.name());
+        env.put("WALLET_POOL_SIZE", Integer.toString(poolSize));
+        env.put("PORT", "0");
+        env.put("WALLET_ALLOW_NON_DURABLE", "true");
+        return new LedgerService(Main.start(ServerConfig.fromEnvironment(env)));
+    }
+
     int port() {
         return main.port();
     }

@@ -15,6 +15,13 @@ enum Failure {
     /** The connection or the server went away, perhaps mid-commit. Running again is safe: every write
      * carries its reference id, so a commit that did land is found and replayed, not applied twice. */
     CONNECTION,
+    /**
+     * The connection lost its prepared statements between transactions (26000, 42P05) or was handed over in
+     * a failed transaction (25P02): a pooler in transaction mode (PgBouncer) sits in front of PostgreSQL
+     * while the driver prepares statements on the server. A configuration mismatch, not a bug: nothing was
+     * committed, and the caller is told how to fix it. Not retried (a retry would hide it).
+     */
+    POOLER,
     /** Anything else: a bug or a changed schema. Not retried. */
     UNEXPECTED;
 
@@ -53,6 +60,11 @@ enum Failure {
         }
         if (state.equals("23505") && REFERENCE_CONSTRAINT.equals(constraint)) {
             return CONFLICT;
+        }
+        if (state.equals("26000") // invalid_sql_statement_name: prepared statement "S_4" does not exist
+                || state.equals("42P05") // duplicate_prepared_statement
+                || state.equals("25P02")) { // in_failed_sql_transaction, on a connection we did not fail
+            return POOLER;
         }
         if (state.startsWith("08") // connection exception
                 || state.equals("57P01") // admin_shutdown

@@ -77,6 +77,11 @@ public final class TransactionRunner {
         return run(work, null, 0, 1, deadlineMillis);
     }
 
+    /** What a caller is told when a pooler in transaction mode meets server-side prepared statements. */
+    static final String POOLER_MISMATCH = "the database connection lost its prepared statements between"
+            + " transactions: a pooler in transaction mode (PgBouncer) is in front of PostgreSQL. Set"
+            + " WALLET_PGBOUNCER=transaction on the server, or add prepareThreshold=0 to the database URL";
+
     private <T> T run(Work<T> work, String begin, int operations, int attemptsMax, long deadlineMillis) {
         List<Throwable> earlier = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
@@ -105,6 +110,14 @@ public final class TransactionRunner {
                             ErrorCode.INTERNAL_ERROR,
                             "the database failed unexpectedly (SQLState " + Failure.sqlState(failure) + ")",
                             Map.of("sql_state", Failure.sqlState(failure)),
+                            failure);
+                }
+                if (kind == Failure.POOLER) {
+                    counters.storageFailures.increment();
+                    throw WalletException.of(
+                            ErrorCode.STORAGE_UNAVAILABLE,
+                            POOLER_MISMATCH + " (SQLState " + Failure.sqlState(failure) + "); nothing was written",
+                            Map.of("sql_state", Failure.sqlState(failure), "cause", "pooler_mismatch"),
                             failure);
                 }
                 if (kind == Failure.CONNECTION) {
