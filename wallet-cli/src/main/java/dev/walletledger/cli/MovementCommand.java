@@ -4,7 +4,6 @@ import dev.walletledger.core.ChargebackPolicy;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
-import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,20 +211,6 @@ final class MovementCommand implements Command {
 
     @Override
     public ExitCode run(Invocation call) {
-        Operation operation = parse.apply(call);
-        String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
-        TransactionResult result = call.ledger().apply(operation, actor);
-        int decimals = call.decimalPlaces(result.assetCode());
-        if (call.json()) {
-            call.printJson(TransactionView.json(result, decimals));
-            return ExitCode.OK;
-        }
-        call.out.println(
-                result.replayed()
-                        ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
-                        : "applied: " + result.userId() + "'s balance after is "
-                                + Units.major(result.balanceAfter(), decimals) + " " + result.assetCode());
-        TransactionView.print(result, decimals, call.out);
-        return ExitCode.OK;
+        return TransactionView.apply(call, parse.apply(call), true);
     }
 }

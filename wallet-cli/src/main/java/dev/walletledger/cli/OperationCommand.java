@@ -3,7 +3,6 @@ package dev.walletledger.cli;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
-import dev.walletledger.core.TransactionResult;
 import java.util.List;
 
 /**
@@ -99,19 +98,6 @@ final class OperationCommand implements Command {
         Metadata metadata = call.args.value("--metadata").map(Metadata::parse).orElse(Metadata.empty());
         String detail = call.args.value(detailOption).orElse(null);
         Operation operation = Operation.of(type, user, asset, amount, reference, detail, metadata);
-        String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
-        TransactionResult result = call.ledger().apply(operation, actor);
-        int decimals = call.decimalPlaces(result.assetCode());
-        if (call.json()) {
-            call.printJson(TransactionView.json(result, decimals));
-            return ExitCode.OK;
-        }
-        call.out.println(
-                result.replayed()
-                        ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
-                        : "applied: balance after is " + Units.major(result.balanceAfter(), decimals) + " "
-                                + result.assetCode());
-        TransactionView.print(result, decimals, call.out);
-        return ExitCode.OK;
+        return TransactionView.apply(call, operation, false);
     }
 }

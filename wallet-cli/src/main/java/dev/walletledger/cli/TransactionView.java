@@ -1,6 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Entry;
+import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
 import java.io.PrintStream;
@@ -22,6 +23,28 @@ final class TransactionView {
 
     static String timestamp(Instant instant) {
         return TIMESTAMP.format(instant);
+    }
+
+    /**
+     * Applies {@code operation} on behalf of the command line's actor ({@code --actor}, else
+     * {@code cli:<login>}) and prints the answer: the transaction as JSON, or a first line (a replay, or
+     * {@code applied:} with the balance after, naming the user when {@code nameUser}) and the block.
+     */
+    static ExitCode apply(Invocation call, Operation operation, boolean nameUser) {
+        String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
+        TransactionResult result = call.ledger().apply(operation, actor);
+        int decimals = call.decimalPlaces(result.assetCode());
+        if (call.json()) {
+            call.printJson(json(result, decimals));
+            return ExitCode.OK;
+        }
+        call.out.println(
+                result.replayed()
+                        ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
+                        : "applied: " + (nameUser ? result.userId() + "'s balance" : "balance") + " after is "
+                                + Units.major(result.balanceAfter(), decimals) + " " + result.assetCode());
+        print(result, decimals, call.out);
+        return ExitCode.OK;
     }
 
     static void print(TransactionResult result, int decimalPlaces, PrintStream out) {

@@ -49,7 +49,9 @@ class PgBouncerTest {
     @Test
     void withoutTheSettingPooledWritesAreA503NamingItNeverA500() throws Exception {
         try (DebianPostgres postgres = DebianPostgres.create();
-                PgBouncer bouncer = PgBouncer.start(postgres.port(), "transaction", 4);
+                // One server connection for all of the server's: every pooled connection's prepared statements
+                // meet the others' (a busy pooler does the same, only less predictably).
+                PgBouncer bouncer = PgBouncer.start(postgres.port(), "transaction", 1);
                 LedgerService service = LedgerService.start(
                         through(bouncer, postgres, false), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
             HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofSeconds(30), 1, 30_000);
