@@ -4,6 +4,7 @@ import dev.walletledger.core.internal.AssetDirectory;
 import dev.walletledger.core.internal.Audit;
 import dev.walletledger.core.internal.Coalescer;
 import dev.walletledger.core.internal.Counters;
+import dev.walletledger.core.internal.ReadRouter;
 import dev.walletledger.core.internal.Reads;
 import dev.walletledger.core.internal.SqlText;
 import dev.walletledger.core.internal.TransactionReader;
@@ -36,6 +37,9 @@ import javax.sql.DataSource;
  * retryable code ({@link ErrorCode#retryable()}) — or whose answer was lost — can be sent again as is.
  */
 public final class Ledger implements AutoCloseable {
+    /** The longest a read waits for the replica before the primary serves it. */
+    public static final long REPLICA_WAIT_MILLIS_MAX = 2_000;
+
     private final LedgerConfig config;
     private final Counters counters = new Counters();
     private final TransactionRunner runner;
@@ -45,6 +49,7 @@ public final class Ledger implements AutoCloseable {
     private final Reads reads;
     private final Audit audit;
     private final Coalescer coalescer; // null when coalescing is off
+    private final ReadRouter router;
     private final String insertAsset;
 
     /**
@@ -52,10 +57,23 @@ public final class Ledger implements AutoCloseable {
      * {@link LedgerConfig#lanes()} committer threads, which {@link #close()} stops.
      */
     public Ledger(DataSource dataSource, LedgerConfig config) {
+        this(dataSource, null, config);
+    }
+
+    /**
+     * As {@link #Ledger(DataSource, LedgerConfig)}, with a read replica of the same database (a hot
+     * standby streaming from the primary) for {@link #reads(Position)}; null for none. Writes, the audit,
+     * anchors and the plain reads ({@link #balance}, ...) always use the primary.
+     */
+    public Ledger(DataSource dataSource, DataSource replica, LedgerConfig config) {
         Objects.requireNonNull(dataSource, "dataSource");
         this.config = Objects.requireNonNull(config, "config");
         SqlText sql = new SqlText(config.schema());
         this.runner = new TransactionRunner(dataSource, config, counters);
+        this.router = new ReadRouter(
+                runner,
+                replica == null ? null : new TransactionRunner(replica, config, new Counters()),
+                Math.min(config.waitMillisMax(), REPLICA_WAIT_MILLIS_MAX));
         this.assets = new AssetDirectory(sql);
         this.reader = new TransactionReader(sql);
         this.engine = new WriteEngine(sql, runner, assets, reader, counters);
@@ -169,33 +187,22 @@ public final class Ledger implements AutoCloseable {
 
     /** The user's current balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. */
     public Balance balance(String userId, String assetCode) {
-        String user = Checks.identifier("user_id", userId);
-        String asset = Checks.assetCode(assetCode);
-        return runner.read(c -> reads.balance(c, user, asset));
+        return runner.read(balanceWork(userId, assetCode));
     }
 
     /** All of the user's balances, by asset code; empty when the user has no wallet. */
     public List<Balance> balances(String userId) {
-        String user = Checks.identifier("user_id", userId);
-        return runner.read(c -> reads.balances(c, user));
+        return runner.read(balancesWork(userId));
     }
 
     /** A transaction with every posting, and the reversals and chargebacks that take it back. */
     public Optional<TransactionResult> transaction(UUID transactionId) {
-        Objects.requireNonNull(transactionId, "transactionId");
-        return runner.read(c -> {
-            Optional<TransactionResult> found = reader.byId(c, transactionId);
-            return found.isEmpty() ? found : Optional.of(reader.withReversals(c, found.get()));
-        });
+        return runner.read(transactionWork(transactionId));
     }
 
     /** As {@link #transaction(UUID)}, by reference id. */
     public Optional<TransactionResult> transactionByReference(String referenceId) {
-        String reference = Checks.identifier("reference_id", referenceId);
-        return runner.read(c -> {
-            TransactionResult found = reader.byReferences(c, List.of(reference)).get(reference);
-            return found == null ? Optional.empty() : Optional.of(reader.withReversals(c, found));
-        });
+        return runner.read(transactionByReferenceWork(referenceId));
     }
 
     /**
@@ -205,12 +212,93 @@ public final class Ledger implements AutoCloseable {
      * @param cursor    null for the first page, else a {@link HistoryPage#nextCursor()}
      */
     public HistoryPage history(String userId, String assetCode, String cursor, int limit) {
+        return runner.snapshot(historyWork(userId, assetCode, cursor, limit));
+    }
+
+    /**
+     * The reads above, served by the read replica when one was given to the constructor, each answer
+     * saying which database gave it. With {@code after} null, the replica answers as it is: behind the
+     * primary by its replay lag (writes acknowledged in the last moments may be missing). With a
+     * {@link Position} from {@link #position()} taken after a write, the replica answers only if it has
+     * replayed that far, and the primary otherwise: the read sees that write. A replica that fails or is
+     * slow sends reads to the primary. Without a replica, every read is the primary's.
+     */
+    public RoutedReads reads(Position after) {
+        return new RoutedReads(this, after);
+    }
+
+    /** Whether a read replica was given to the constructor. */
+    public boolean hasReplica() {
+        return router.hasReplica();
+    }
+
+    /**
+     * The primary's write-ahead log position now: at or past the commit of every write acknowledged
+     * before the call. One short query; hand it to {@link #reads(Position)} for read-your-writes.
+     */
+    public Position position() {
+        return runner.read(c -> {
+            try (PreparedStatement statement = c.prepareStatement("SELECT pg_current_wal_insert_lsn()::text");
+                    ResultSet row = statement.executeQuery()) {
+                row.next();
+                return new Position(row.getString(1));
+            }
+        });
+    }
+
+    /**
+     * How many bytes of the primary's write-ahead log the replica has not yet replayed: the staleness of a
+     * read without a position. Empty without a replica, or when either database did not answer.
+     */
+    public java.util.OptionalLong replicaLagBytes() {
+        if (!router.hasReplica()) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            return router.lagBytes(position());
+        } catch (WalletException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    ReadRouter router() {
+        return router;
+    }
+
+    TransactionRunner.Work<Balance> balanceWork(String userId, String assetCode) {
+        String user = Checks.identifier("user_id", userId);
+        String asset = Checks.assetCode(assetCode);
+        return c -> reads.balance(c, user, asset);
+    }
+
+    TransactionRunner.Work<List<Balance>> balancesWork(String userId) {
+        String user = Checks.identifier("user_id", userId);
+        return c -> reads.balances(c, user);
+    }
+
+    TransactionRunner.Work<Optional<TransactionResult>> transactionWork(UUID transactionId) {
+        Objects.requireNonNull(transactionId, "transactionId");
+        return c -> {
+            Optional<TransactionResult> found = reader.byId(c, transactionId);
+            return found.isEmpty() ? found : Optional.of(reader.withReversals(c, found.get()));
+        };
+    }
+
+    TransactionRunner.Work<Optional<TransactionResult>> transactionByReferenceWork(String referenceId) {
+        String reference = Checks.identifier("reference_id", referenceId);
+        return c -> {
+            TransactionResult found = reader.byReferences(c, List.of(reference)).get(reference);
+            return found == null ? Optional.empty() : Optional.of(reader.withReversals(c, found));
+        };
+    }
+
+    TransactionRunner.Work<HistoryPage> historyWork(String userId, String assetCode, String cursor, int limit) {
         String user = Checks.identifier("user_id", userId);
         String asset = assetCode == null ? null : Checks.assetCode(assetCode);
         if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
             throw WalletException.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
         }
-        return runner.snapshot(c -> reads.history(c, user, asset, cursor, limit));
+        return c -> reads.history(c, user, asset, cursor, limit);
     }
 
     public List<Asset> assets() {
@@ -309,7 +397,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     public LedgerMetrics metrics() {
-        return counters.snapshot(coalescer);
+        return counters.snapshot(coalescer, router);
     }
 
     /**

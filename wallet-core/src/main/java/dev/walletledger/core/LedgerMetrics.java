@@ -5,7 +5,10 @@ package dev.walletledger.core;
  * serialization failure, deadlock or lost connection; {@code busy} counts calls that ran out of retries.
  * {@code coalescedBatches} and {@code coalescedOperations} count the shared transactions single
  * operations were grouped into (their ratio is the mean group size); {@code queued} is the number
- * waiting for a lane right now.
+ * waiting for a lane right now. With a read replica ({@link Ledger#reads(Position)}):
+ * {@code replicaReads} were served by it; {@code replicaBehind} went to the primary because the replica had
+ * not replayed up to the reader's position; {@code replicaUnavailable} because it failed or was resting
+ * after a failure.
  */
 public record LedgerMetrics(
         long operationsApplied,
@@ -17,4 +20,7 @@ public record LedgerMetrics(
         long storageFailures,
         long coalescedBatches,
         long coalescedOperations,
-        long queued) {}
+        long queued,
+        long replicaReads,
+        long replicaBehind,
+        long replicaUnavailable) {}

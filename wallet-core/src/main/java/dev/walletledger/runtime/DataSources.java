@@ -67,10 +67,30 @@ public final class DataSources {
      * ({@code prepareThreshold=0}: every statement is parsed each time, in the same round trip).
      */
     public static HikariDataSource pool(DatabaseUrl url, int poolSize, String name, boolean transactionPooler) {
+        return new HikariDataSource(config(url, poolSize, name, transactionPooler));
+    }
+
+    private static HikariConfig config(DatabaseUrl url, int poolSize, String name, boolean transactionPooler) {
         HikariConfig config = config(url.jdbcUrl(), url.user(), url.password(), poolSize, name);
         if (transactionPooler) {
             config.addDataSourceProperty("prepareThreshold", "0");
         }
+        return config;
+    }
+
+    /** How long a read waits for a replica connection (or its TCP connect) before the primary serves it. */
+    public static final long REPLICA_CONNECTION_TIMEOUT_MILLIS = 1_000;
+
+    /**
+     * A pool for a read replica: as {@link #pool(DatabaseUrl, int, String, boolean)}, but a replica that is
+     * down is given up on within {@link #REPLICA_CONNECTION_TIMEOUT_MILLIS}, since the primary can serve.
+     */
+    public static HikariDataSource replicaPool(DatabaseUrl url, int poolSize, String name, boolean transactionPooler) {
+        HikariConfig config = config(url, poolSize, name, transactionPooler);
+        config.setConnectionTimeout(REPLICA_CONNECTION_TIMEOUT_MILLIS);
+        config.setMinimumIdle(0);
+        config.addDataSourceProperty("connectTimeout", "1");
+        config.setReadOnly(true);
         return new HikariDataSource(config);
     }
 }

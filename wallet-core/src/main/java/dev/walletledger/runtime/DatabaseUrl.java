@@ -36,6 +36,18 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
      *
      * @throws IllegalArgumentException naming what is wrong, never echoing the password
      */
+    /** As {@link #parse(String)}, for a URL read from the variable {@code name}, which errors name. */
+    public static DatabaseUrl parse(String text, String name) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            throw new IllegalArgumentException(
+                    message.startsWith("DATABASE_URL") ? name + message.substring("DATABASE_URL".length()) : message,
+                    e);
+        }
+    }
+
     public static DatabaseUrl parse(String text) {
         Objects.requireNonNull(text, "DATABASE_URL");
         String trimmed = text.strip();

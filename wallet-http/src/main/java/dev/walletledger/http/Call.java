@@ -9,7 +9,8 @@ import java.util.Set;
  * A routed request as handlers see it: decoded path parameters, checked query parameters and the body.
  * {@code keyId} is the id of the API key that authenticated the request: empty on an open route or when
  * the server runs without keys. It is the acting key to record with a write. {@code granted} is what the
- * caller may do: the key's scopes, or every scope when the server runs without keys.
+ * caller may do: the key's scopes, or every scope when the server runs without keys. {@code position} is
+ * the request's {@code Wallet-Position} header, or null.
  */
 record Call(
         String requestId,
@@ -17,7 +18,8 @@ record Call(
         Set<Scope> granted,
         Map<String, String> pathParameters,
         Map<String, String> query,
-        byte[] body) {
+        byte[] body,
+        String position) {
     /** Refuses the call (403) unless the caller has {@code scope}; for what one body may hold. */
     void requireScope(Scope scope, String what) {
         if (!granted.contains(scope)) {
@@ -47,9 +49,10 @@ record Call(
             Set<Scope> granted,
             Map<String, String> path,
             Map<String, List<String>> query,
-            byte[] body) {
+            byte[] body,
+            String position) {
         Map<String, String> single = new java.util.HashMap<>();
         query.forEach((name, values) -> single.put(name, values.get(0)));
-        return new Call(requestId, keyId, Set.copyOf(granted), Map.copyOf(path), Map.copyOf(single), body);
+        return new Call(requestId, keyId, Set.copyOf(granted), Map.copyOf(path), Map.copyOf(single), body, position);
     }
 }

@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.Balance;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.ErrorCode;
@@ -7,6 +8,9 @@ import dev.walletledger.core.HistoryPage;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
+import dev.walletledger.core.Position;
+import dev.walletledger.core.Routed;
+import dev.walletledger.core.RoutedReads;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Bodies;
@@ -26,6 +30,11 @@ final class Endpoints {
     static final int HISTORY_LIMIT_DEFAULT = 50;
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
     private static final Map<String, String> REPLAYED = Map.of("Idempotent-Replayed", "true");
+    /** On writes: the read-your-writes token; on reads: the token of the caller's last write. */
+    static final String POSITION_HEADER = "Wallet-Position";
+    /** On reads, with a replica configured: which database answered (primary or replica). */
+    static final String READ_SOURCE_HEADER = "Wallet-Read-Source";
+
     private static final Optional<Scope> OPEN = Optional.empty();
     private static final Optional<Scope> READ = Optional.of(Scope.READ);
     private static final Optional<Scope> WRITE = Optional.of(Scope.WRITE);
@@ -93,8 +102,37 @@ final class Endpoints {
                         ADMIN,
                         call -> HttpResponse.text(
                                 200,
-                                metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt()),
+                                metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt(), scrapeSamples()),
                                 "text/plain; version=0.0.4; charset=utf-8"))));
+    }
+
+    /** What /metrics adds when a replica is configured: its read counters and how far it is behind. */
+    private List<HttpMetrics.Sample> scrapeSamples() {
+        if (!ledger.hasReplica()) {
+            return List.of();
+        }
+        var m = ledger.metrics();
+        List<HttpMetrics.Sample> samples = new java.util.ArrayList<>(List.of(
+                new HttpMetrics.Sample(
+                        "wallet_replica_reads_total", "counter", "Reads served by the replica.", m.replicaReads()),
+                new HttpMetrics.Sample(
+                        "wallet_replica_reads_behind_total",
+                        "counter",
+                        "Reads sent to the primary: the replica had not replayed up to their Wallet-Position.",
+                        m.replicaBehind()),
+                new HttpMetrics.Sample(
+                        "wallet_replica_reads_unavailable_total",
+                        "counter",
+                        "Reads sent to the primary: the replica failed, was slow, or was resting after a failure.",
+                        m.replicaUnavailable())));
+        ledger.replicaLagBytes()
+                .ifPresent(lag -> samples.add(new HttpMetrics.Sample(
+                        "wallet_replica_replay_lag_bytes",
+                        "gauge",
+                        "How much of the primary's write-ahead log the replica has yet to replay (absent when"
+                                + " either could not be asked).",
+                        lag)));
+        return samples;
     }
 
     private HttpResponse health() {
@@ -109,16 +147,48 @@ final class Endpoints {
         Operation operation = Requests.operation(type, Json.parse(call.body()), call.path("transaction_id"));
         TransactionResult result = ledger.apply(operation, call.keyId().orElse(null));
         byte[] body = Bodies.transaction(result);
-        return result.replayed() ? HttpResponse.json(200, body, REPLAYED) : HttpResponse.json(201, body);
+        Map<String, String> headers = new java.util.HashMap<>(result.replayed() ? REPLAYED : Map.of());
+        positionAfterWrite().ifPresent(position -> headers.put(POSITION_HEADER, position));
+        return HttpResponse.json(result.replayed() ? 200 : 201, body, Map.copyOf(headers));
+    }
+
+    /**
+     * With a replica configured, the primary's log position after a write, for the caller's next reads.
+     * Absent when it cannot be had: the write is done, and its answer must not turn into an error.
+     */
+    private Optional<String> positionAfterWrite() {
+        if (!ledger.hasReplica()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ledger.position().lsn());
+        } catch (WalletException e) {
+            return Optional.empty();
+        }
+    }
+
+    private RoutedReads reads(Call call) {
+        return ledger.reads(call.position() == null ? null : Position.parse(call.position()));
+    }
+
+    private HttpResponse routed(Routed<?> read, byte[] body) {
+        return ledger.hasReplica()
+                ? HttpResponse.json(
+                        200,
+                        body,
+                        Map.of(READ_SOURCE_HEADER, read.source().name().toLowerCase(Locale.ROOT)))
+                : HttpResponse.json(200, body);
     }
 
     private HttpResponse balance(Call call) {
         String user = call.path("user_id");
         String asset = call.query("asset_code");
         if (asset == null) {
-            return HttpResponse.json(200, Bodies.balances(user, ledger.balances(user)));
+            Routed<List<Balance>> read = reads(call).balances(user);
+            return routed(read, Bodies.balances(user, read.value()));
         }
-        return HttpResponse.json(200, Bodies.balance(ledger.balance(user, asset)));
+        Routed<Balance> read = reads(call).balance(user, asset);
+        return routed(read, Bodies.balance(read.value()));
     }
 
     private HttpResponse history(Call call) {
@@ -132,8 +202,8 @@ final class Endpoints {
             }
             limit = Integer.parseInt(limitText);
         }
-        HistoryPage page = ledger.history(user, asset, call.query("cursor"), limit);
-        return HttpResponse.json(200, Bodies.history(user, asset, page));
+        Routed<HistoryPage> page = reads(call).history(user, asset, call.query("cursor"), limit);
+        return routed(page, Bodies.history(user, asset, page.value()));
     }
 
     private HttpResponse transaction(Call call) {
@@ -142,7 +212,7 @@ final class Endpoints {
             throw WalletException.invalid(
                     "transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
-        return found(ledger.transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
+        return found(reads(call).transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
     }
 
     private HttpResponse transactionByReference(Call call) {
@@ -150,14 +220,14 @@ final class Endpoints {
         if (reference == null) {
             throw WalletException.invalid("reference_id", "is required");
         }
-        return found(ledger.transactionByReference(reference), "transaction with reference_id " + reference);
+        return found(reads(call).transactionByReference(reference), "transaction with reference_id " + reference);
     }
 
-    private static HttpResponse found(Optional<TransactionResult> result, String what) {
-        if (result.isEmpty()) {
+    private HttpResponse found(Routed<Optional<TransactionResult>> result, String what) {
+        if (result.value().isEmpty()) {
             throw WalletException.of(ErrorCode.TRANSACTION_NOT_FOUND, "there is no " + RouteTable.shorten(what));
         }
-        return HttpResponse.json(200, Bodies.transactionWithEntries(result.get()));
+        return routed(result, Bodies.transactionWithEntries(result.value().get()));
     }
 
     private HttpResponse batch(Call call) {
@@ -166,7 +236,10 @@ final class Endpoints {
             call.requireScope(Scope.ADMIN, "a batch holding an adjustment");
         }
         BatchResult result = ledger.submit(batch, call.keyId().orElse(null));
-        return HttpResponse.json(200, Bodies.batch(batch.mode().name().toLowerCase(Locale.ROOT), result));
+        byte[] body = Bodies.batch(batch.mode().name().toLowerCase(Locale.ROOT), result);
+        return positionAfterWrite()
+                .map(position -> HttpResponse.json(200, body, Map.of(POSITION_HEADER, position)))
+                .orElseGet(() -> HttpResponse.json(200, body));
     }
 
     private HttpResponse assets() {

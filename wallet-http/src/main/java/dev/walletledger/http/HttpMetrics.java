@@ -3,6 +3,7 @@ package dev.walletledger.http;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.walletledger.core.LedgerMetrics;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,7 +57,10 @@ final class HttpMetrics {
         rejectedBusy.increment();
     }
 
-    String render(LedgerMetrics ledger, DataSource dataSource, int inFlight) {
+    /** A sample computed at scrape time by someone else (the replica's lag, the WAL archive's state). */
+    record Sample(String name, String type, String help, long value) {}
+
+    String render(LedgerMetrics ledger, DataSource dataSource, int inFlight, List<Sample> extra) {
         StringBuilder out = new StringBuilder(4096);
         header(out, "wallet_http_requests_total", "counter", "HTTP requests answered, by route and status.");
         new TreeMap<>(requests).forEach((key, count) -> {
@@ -143,6 +147,10 @@ final class HttpMetrics {
                         pool.getThreadsAwaitingConnection());
             }
             gauge(out, "wallet_pool_connections_max", "The pool's maximum size.", hikari.getMaximumPoolSize());
+        }
+        for (Sample sample : extra) {
+            header(out, sample.name(), sample.type(), sample.help());
+            out.append(sample.name()).append(' ').append(sample.value()).append('\n');
         }
         return out.toString();
     }

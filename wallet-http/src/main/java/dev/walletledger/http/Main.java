@@ -30,12 +30,19 @@ public final class Main implements AutoCloseable {
 
     private final EmbeddedDatabase embedded;
     private final HikariDataSource pool;
+    private final HikariDataSource readPool; // null without WALLET_READ_DATABASE_URL
     private final Ledger ledger;
     private final WalletServer server;
 
-    private Main(EmbeddedDatabase embedded, HikariDataSource pool, Ledger ledger, WalletServer server) {
+    private Main(
+            EmbeddedDatabase embedded,
+            HikariDataSource pool,
+            HikariDataSource readPool,
+            Ledger ledger,
+            WalletServer server) {
         this.embedded = embedded;
         this.pool = pool;
+        this.readPool = readPool;
         this.ledger = ledger;
         this.server = server;
     }
@@ -63,6 +70,7 @@ public final class Main implements AutoCloseable {
     public static Main start(ServerConfig config) {
         EmbeddedDatabase embedded = null;
         HikariDataSource pool = null;
+        HikariDataSource readPool = null;
         try {
             ServerConfig.Database database = config.database();
             DatabaseUrl url;
@@ -89,10 +97,23 @@ public final class Main implements AutoCloseable {
             if (database.migrate()) {
                 migrate(database, pool, ledgerConfig);
             }
-            Ledger ledger = new Ledger(pool, ledgerConfig);
+            if (database.readUrl().isPresent()) {
+                LOG.info(
+                        "reads may be served by the replica {}",
+                        database.readUrl().get());
+                readPool = DataSources.replicaPool(
+                        database.readUrl().get(),
+                        database.poolSize(),
+                        "wallet-http-read",
+                        database.transactionPooler());
+            }
+            Ledger ledger = new Ledger(pool, readPool, ledgerConfig);
             WalletServer server = WalletServer.start(config, ledger, pool);
-            return new Main(embedded, pool, ledger, server);
+            return new Main(embedded, pool, readPool, ledger, server);
         } catch (RuntimeException e) {
+            if (readPool != null) {
+                readPool.close();
+            }
             if (pool != null) {
                 pool.close();
             }
@@ -198,6 +219,9 @@ public final class Main implements AutoCloseable {
         server.close();
         ledger.close();
         pool.close();
+        if (readPool != null) {
+            readPool.close();
+        }
         if (embedded != null) {
             embedded.close();
         }

@@ -137,7 +137,14 @@ final class RequestPipeline implements HttpHandler {
             }
             response = match.route()
                     .handler()
-                    .handle(Call.of(requestId, keyId, granted, match.pathParameters(), query, body));
+                    .handle(Call.of(
+                            requestId,
+                            keyId,
+                            granted,
+                            match.pathParameters(),
+                            query,
+                            body,
+                            exchange.getRequestHeaders().getFirst(Endpoints.POSITION_HEADER)));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
             response =

@@ -47,6 +47,9 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      * @param transactionPooler {@code WALLET_PGBOUNCER} ({@code none}; {@code session} changes nothing):
      *                        {@code transaction} when {@code DATABASE_URL} leads to PgBouncer in transaction
      *                        pooling mode, so no prepared statement is kept on a server connection
+     * @param readUrl         {@code WALLET_READ_DATABASE_URL}: a hot standby of the same database for
+     *                        balance, history and transaction reads (same URL forms as {@code
+     *                        DATABASE_URL}); empty: every read on the primary
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -58,8 +61,10 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             boolean migrate,
             boolean allowNonDurable,
             boolean starterAssets,
-            boolean transactionPooler) {
+            boolean transactionPooler,
+            Optional<DatabaseUrl> readUrl) {
         public Database {
+            Objects.requireNonNull(readUrl, "readUrl");
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(migrationUrl, "migrationUrl");
             Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -127,8 +132,6 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
 
     /** @throws IllegalArgumentException naming the variable at fault (never echoing DATABASE_URL or a key) */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
-        String url = value(env, "DATABASE_URL", "");
-        String migrationUrl = value(env, "WALLET_MIGRATION_DATABASE_URL", "");
         String schema = value(env, "WALLET_SCHEMA", LedgerConfig.defaults().schema());
         try {
             LedgerConfig.defaults().withSchema(schema); // refused here, naming the variable, not at startup
@@ -136,8 +139,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             throw new IllegalArgumentException("WALLET_SCHEMA " + e.getMessage().replaceFirst("^schema ", ""));
         }
         Database database = new Database(
-                url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url)),
-                migrationUrl.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(migrationUrl)),
+                optionalUrl(env, "DATABASE_URL"),
+                optionalUrl(env, "WALLET_MIGRATION_DATABASE_URL"),
                 Path.of(value(env, "WALLET_DATA_DIR", EmbeddedDatabase.DEFAULT_DIRECTORY.toString())),
                 schema,
                 integer(env, "WALLET_POOL_SIZE", 16),
@@ -153,7 +156,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 bool(env, "WALLET_ALLOW_NON_DURABLE", false),
                 bool(env, "WALLET_STARTER_ASSETS", true),
                 choice(env, "WALLET_PGBOUNCER", "none", "none", "session", "transaction")
-                        .equals("transaction"));
+                        .equals("transaction"),
+                optionalUrl(env, "WALLET_READ_DATABASE_URL"));
         Listener listener = new Listener(
                 value(env, "HOST", "127.0.0.1"),
                 integer(env, "PORT", 3000),
@@ -164,6 +168,11 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
                 choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
         return new ServerConfig(database, listener, auth, logs);
+    }
+
+    private static Optional<DatabaseUrl> optionalUrl(Map<String, String> env, String name) {
+        String url = value(env, name, "");
+        return url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url, name));
     }
 
     private static ApiKeys apiKeys(Map<String, String> env) {

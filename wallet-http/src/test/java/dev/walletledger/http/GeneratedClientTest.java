@@ -100,11 +100,11 @@ class GeneratedClientTest {
                 .itemId("sword"));
         assertEquals(8_500L, spend.getBalance());
 
-        BalanceAnswer one = wallets.balance("gen_alice", GOLD);
+        BalanceAnswer one = wallets.balance("gen_alice", GOLD, null);
         assertEquals(8_500L, one.getBalance());
         assertEquals(GOLD, one.getAssetCode());
         assertTrue(one.getBalances() == null || one.getBalances().isEmpty(), "absent (the generator may default it)");
-        BalanceAnswer all = wallets.balance("gen_alice", null);
+        BalanceAnswer all = wallets.balance("gen_alice", null, null);
         assertNull(all.getBalance());
         assertEquals(1, all.getBalances().size(), "the all-balances answer keeps its balances");
         assertEquals(8_500L, all.getBalances().get(0).getBalance());
@@ -112,7 +112,7 @@ class GeneratedClientTest {
         List<HistoryItem> items = new ArrayList<>();
         String cursor = null;
         for (int page = 0; page < 10; page++) { // three entries, one per page: bounded
-            HistoryPage history = wallets.history("gen_alice", GOLD, 1, cursor);
+            HistoryPage history = wallets.history("gen_alice", GOLD, 1, cursor, null);
             items.addAll(history.getItems());
             cursor = history.getNextCursor();
             if (cursor == null) {
@@ -125,12 +125,12 @@ class GeneratedClientTest {
         assertTrue(items.get(0).getEntryId() > items.get(1).getEntryId(), "entry ids are Long, newest first");
 
         TransactionsApi transactions = new TransactionsApi(client);
-        TransactionWithEntries byId = transactions.transaction(spend.getTransactionId());
+        TransactionWithEntries byId = transactions.transaction(spend.getTransactionId(), null);
         assertEquals("sword", byId.getItemId());
         assertEquals(2, byId.getEntries().size());
         assertEquals(
                 byId.getTransactionId(),
-                transactions.transactionByReference("gen_spend_1").getTransactionId());
+                transactions.transactionByReference("gen_spend_1", null).getTransactionId());
 
         SystemApi system = new SystemApi(client);
         assertEquals("ok", system.health().getStatus().getValue());
@@ -225,7 +225,7 @@ class GeneratedClientTest {
                 404,
                 "TRANSACTION_NOT_FOUND",
                 seen,
-                () -> new TransactionsApi(client).transactionByReference("gen_none"));
+                () -> new TransactionsApi(client).transactionByReference("gen_none", null));
         expect(
                 409,
                 "IDEMPOTENCY_CONFLICT",
@@ -244,7 +244,8 @@ class GeneratedClientTest {
                         .assetCode(GOLD)
                         .amount(6L)
                         .referenceId("gen_c_4")));
-        expect(400, "VALIDATION_FAILED", seen, () -> wallets.history("gen_carol", GOLD, 0, null));
+        expect(400, "VALIDATION_FAILED", seen, () -> wallets.history("gen_carol", GOLD, 0, null, null));
+        expect(400, "VALIDATION_FAILED", seen, () -> wallets.balance("gen_carol", GOLD, "not/a position"));
         assertEquals(5, seen.size(), seen.toString());
     }
 

@@ -55,6 +55,37 @@ final class DebianPostgres extends PostgresInstance {
         }
     }
 
+    /**
+     * A hot standby of {@code primary}: {@code pg_basebackup -R} of it (streaming the WAL it needs), started
+     * on a port of its own; it then streams from the primary as a read replica does.
+     */
+    static DebianPostgres standbyOf(DebianPostgres primary) {
+        try {
+            Path root = Files.createTempDirectory(Path.of("/tmp"), "wallet-pgd-standby-");
+            run(List.of("chown", "postgres:postgres", root.toString()), true);
+            DebianPostgres standby = new DebianPostgres(root, freePort());
+            standby.asPostgres(List.of(
+                    BIN.resolve("pg_basebackup").toString(),
+                    "-D",
+                    standby.data.toString(),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(primary.port),
+                    "-U",
+                    "postgres",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                    "-R"));
+            standby.start();
+            return standby;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     void start() {
         String options = "-p " + port + " -c listen_addresses=127.0.0.1 -k " + root + " " + durability

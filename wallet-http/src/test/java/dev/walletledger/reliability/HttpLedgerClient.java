@@ -106,12 +106,15 @@ final class HttpLedgerClient {
     }
 
     HttpResponse<byte[]> get(String pathAndQuery) throws IOException {
-        return send(
-                HttpRequest.newBuilder(uri(pathAndQuery))
-                        .timeout(requestTimeout)
-                        .GET()
-                        .build(),
-                null);
+        return get(pathAndQuery, java.util.Map.of());
+    }
+
+    HttpResponse<byte[]> get(String pathAndQuery, java.util.Map<String, String> headers) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery))
+                .timeout(requestTimeout)
+                .GET();
+        headers.forEach(request::header);
+        return send(request.build(), null);
     }
 
     /** Every answer is checked against openapi.json; departures fail the test (ContractExtension). */

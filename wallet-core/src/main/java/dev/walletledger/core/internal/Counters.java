@@ -13,7 +13,7 @@ public final class Counters {
     final LongAdder busy = new LongAdder();
     final LongAdder storageFailures = new LongAdder();
 
-    public LedgerMetrics snapshot(Coalescer coalescer) {
+    public LedgerMetrics snapshot(Coalescer coalescer, ReadRouter router) {
         return new LedgerMetrics(
                 applied.sum(),
                 replayed.sum(),
@@ -24,6 +24,9 @@ public final class Counters {
                 storageFailures.sum(),
                 coalescer == null ? 0 : coalescer.batches(),
                 coalescer == null ? 0 : coalescer.operations(),
-                coalescer == null ? 0 : coalescer.queued());
+                coalescer == null ? 0 : coalescer.queued(),
+                router.fromReplica(),
+                router.behind(),
+                router.unavailable());
     }
 }

@@ -54,27 +54,47 @@ public final class TransactionRunner {
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */
     public <T> T write(Work<T> work, int operations) {
-        return run(work, beginWrite, operations, config.attemptsMax(), config.waitMillisMax());
+        return run(null, work, beginWrite, operations, config.attemptsMax(), config.waitMillisMax());
     }
+
+    private static final String SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
     /** Runs {@code work} in a read-only transaction that sees one snapshot of the whole ledger. */
     public <T> T snapshot(Work<T> work) {
-        return run(
-                work,
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-                0,
-                config.attemptsMax(),
-                NO_DEADLINE);
+        return run(null, work, SNAPSHOT, 0, config.attemptsMax(), NO_DEADLINE);
     }
 
     /** Runs a read of one statement (its own snapshot), retrying only lost connections. */
     public <T> T read(Work<T> work) {
-        return run(work, null, 0, config.attemptsMax(), config.waitMillisMax());
+        return run(null, work, null, 0, config.attemptsMax(), config.waitMillisMax());
     }
 
     /** One attempt at a read of one statement, its socket reads cut after {@code deadlineMillis}. */
     public <T> T readOnce(Work<T> work, long deadlineMillis) {
-        return run(work, null, 0, 1, deadlineMillis);
+        return run(null, work, null, 0, 1, deadlineMillis);
+    }
+
+    /**
+     * One attempt on one connection, its socket reads cut after {@code deadlineMillis}: {@code gate} first,
+     * in a statement of its own, then, if it answered true, {@code work} (in a snapshot transaction when
+     * {@code snapshot}, else as a read of one statement). Empty when the gate said no.
+     */
+    public <T> java.util.Optional<T> readOnceIf(
+            Work<Boolean> gate, Work<T> work, boolean snapshot, long deadlineMillis) {
+        Object[] box = new Object[1];
+        boolean ran = run(
+                gate,
+                c -> {
+                    box[0] = work.run(c);
+                    return true;
+                },
+                snapshot ? SNAPSHOT : null,
+                0,
+                1,
+                deadlineMillis);
+        @SuppressWarnings("unchecked")
+        T value = (T) box[0];
+        return ran ? java.util.Optional.of(value) : java.util.Optional.empty();
     }
 
     /** What a caller is told when a pooler in transaction mode meets server-side prepared statements. */
@@ -82,7 +102,9 @@ public final class TransactionRunner {
             + " transactions: a pooler in transaction mode (PgBouncer) is in front of PostgreSQL. Set"
             + " WALLET_PGBOUNCER=transaction on the server, or add prepareThreshold=0 to the database URL";
 
-    private <T> T run(Work<T> work, String begin, int operations, int attemptsMax, long deadlineMillis) {
+    /** @param gate null, or run first on the connection; when it answers false, so does the run (T is Boolean) */
+    private <T> T run(
+            Work<Boolean> gate, Work<T> work, String begin, int operations, int attemptsMax, long deadlineMillis) {
         List<Throwable> earlier = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
         for (int attempt = 1; attempt <= attemptsMax; attempt++) {
@@ -91,7 +113,7 @@ public final class TransactionRunner {
                 int socketMillis = deadlineMillis == NO_DEADLINE
                         ? 0
                         : (int) Math.max(SOCKET_MILLIS_MIN, TimeUnit.NANOSECONDS.toMillis(deadline - started));
-                T result = attempt(work, begin, socketMillis);
+                T result = attempt(gate, work, begin, socketMillis);
                 if (begin != null && operations > 0) {
                     counters.committed.increment();
                     config.listener().committed(operations, System.nanoTime() - started);
@@ -139,10 +161,14 @@ public final class TransactionRunner {
     }
 
     /** @param socketMillis how long any one socket read may wait (0: no limit) */
-    private <T> T attempt(Work<T> work, String begin, int socketMillis) throws SQLException {
+    @SuppressWarnings("unchecked")
+    private <T> T attempt(Work<Boolean> gate, Work<T> work, String begin, int socketMillis) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             if (socketMillis > 0) {
                 connection.setNetworkTimeout(Runnable::run, socketMillis); // the pool restores it on return
+            }
+            if (gate != null && !gate.run(connection)) {
+                return (T) Boolean.FALSE;
             }
             boolean transaction = begin != null || !connection.getAutoCommit();
             if (begin != null) {
