@@ -16,10 +16,29 @@ final class AnchorCommand implements Command {
             every wallet's chain head, as of the last ledger entry, into one line (wl1.<entry>.<digest>).
             Store it outside the database (a ticket, a log, a commit); 'wallet verify --anchor LINE' later
             proves that history up to it is unchanged. Waits briefly for writes in flight; run it as the
-            ledger's owner (it locks the entries table in SHARE mode for a moment).""",
+            ledger's owner (it locks the entries table in SHARE mode for a moment).
+
+            It also marks a PostgreSQL restore point named wallet-anchor-<entry>, so that
+            'wallet restore --to-anchor' can recover to this moment. That needs a superuser (the embedded
+            PostgreSQL's is one) or EXECUTE on pg_create_restore_point; without it the anchor is printed
+            all the same, and 'restore_point' is null in --json.""",
             List.of(),
             0,
             List.of());
+
+    /** The restore point's name, or null when the role may not mark one (or the WAL level is minimal). */
+    private static String markRestorePoint(Invocation call, Anchor anchor) {
+        String name = PhysicalRestore.restoreName(anchor).toString();
+        try (java.sql.Connection connection = call.database().dataSource().getConnection();
+                java.sql.PreparedStatement statement =
+                        connection.prepareStatement("SELECT pg_create_restore_point(?)::text")) {
+            statement.setString(1, name);
+            statement.executeQuery().close();
+            return name;
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
 
     @Override
     public Synopsis synopsis() {
@@ -29,11 +48,13 @@ final class AnchorCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         Anchor anchor = call.ledger().anchor();
+        String restorePoint = markRestorePoint(call, anchor);
         if (call.json()) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("anchor", anchor.toString());
             document.put("entry_id", anchor.entryId());
             document.put("digest", anchor.digest());
+            document.put("restore_point", restorePoint);
             call.printJson(document);
         } else {
             call.out.println(anchor);

@@ -41,6 +41,8 @@ public final class Cli {
                             new VerifyCommand(),
                             new AnchorCommand(),
                             new StatsCommand(),
+                            new BackupCommand(),
+                            new RestoreCommand(),
                             new KeysGenerateCommand(),
                             new BenchCommand()))
             .flatMap(List::stream)
@@ -158,7 +160,7 @@ public final class Cli {
                                 .filter(url -> !url.isBlank())),
                 parsed.value("--data-dir").map(Path::of).orElse(EmbeddedDatabase.DEFAULT_DIRECTORY),
                 parsed.value("--schema").orElse(LedgerConfig.defaults().schema()),
-                command instanceof MigrateCommand);
+                command instanceof MigrateCommand || command instanceof RestoreCommand);
         try (Invocation call =
                 new Invocation(parsed, out, err, interactive, nanoTime, () -> connector.connect(target))) {
             return command.run(call);

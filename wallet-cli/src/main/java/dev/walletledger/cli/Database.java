@@ -17,6 +17,15 @@ interface Database extends AutoCloseable {
     /** Where the ledger lives, for people: a URL without its password, or a data directory. */
     String description();
 
+    /** The pool the ledger uses: for backups, restore points, and dumps. */
+    javax.sql.DataSource dataSource();
+
+    /** The embedded PostgreSQL's data directory (PGDATA), or empty when the ledger is reached by URL. */
+    Optional<Path> embeddedData();
+
+    /** The URL the ledger is reached by, or empty when it is the embedded PostgreSQL. */
+    Optional<dev.walletledger.runtime.DatabaseUrl> url();
+
     @Override
     void close();
 

@@ -43,7 +43,7 @@ final class PostgresConnector implements Database.Connector {
                 throw new UsageException(e.getMessage()); // never echoes the password
             }
             HikariDataSource pool = DataSources.pool(url, POOL_SIZE, "wallet-cli");
-            return open(pool, null, config, url.jdbcUrl(), target.creating());
+            return open(pool, null, url, config, url.jdbcUrl(), target.creating());
         }
         if (!target.creating() && !Files.isDirectory(target.dataDirectory())) {
             throw new CommandFailure(
@@ -67,13 +67,18 @@ final class PostgresConnector implements Database.Connector {
         }
         HikariDataSource pool =
                 DataSources.pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), POOL_SIZE, "wallet-cli");
-        return open(pool, embedded, config, "embedded PostgreSQL in " + embedded.directory(), target.creating());
+        return open(pool, embedded, null, config, "embedded PostgreSQL in " + embedded.directory(), target.creating());
     }
 
     private static Database open(
-            HikariDataSource pool, EmbeddedDatabase embedded, LedgerConfig config, String where, boolean creating) {
+            HikariDataSource pool,
+            EmbeddedDatabase embedded,
+            DatabaseUrl url,
+            LedgerConfig config,
+            String where,
+            boolean creating) {
         Opened database =
-                new Opened(pool, embedded, new Ledger(pool, config), where + " (schema " + config.schema() + ")");
+                new Opened(pool, embedded, url, new Ledger(pool, config), where + " (schema " + config.schema() + ")");
         try {
             if (!creating && !migrated(pool, config.schema())) {
                 throw new CommandFailure(
@@ -104,8 +109,30 @@ final class PostgresConnector implements Database.Connector {
         }
     }
 
-    private record Opened(HikariDataSource pool, EmbeddedDatabase embedded, Ledger ledger, String description)
+    private record Opened(
+            HikariDataSource pool,
+            EmbeddedDatabase embedded,
+            DatabaseUrl databaseUrl,
+            Ledger ledger,
+            String description)
             implements Database {
+        @Override
+        public javax.sql.DataSource dataSource() {
+            return pool;
+        }
+
+        @Override
+        public java.util.Optional<java.nio.file.Path> embeddedData() {
+            return embedded == null
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(embedded.directory().resolve("postgres"));
+        }
+
+        @Override
+        public java.util.Optional<DatabaseUrl> url() {
+            return java.util.Optional.ofNullable(databaseUrl);
+        }
+
         @Override
         public int migrate() {
             return Ledger.migrate(pool, ledger.config());

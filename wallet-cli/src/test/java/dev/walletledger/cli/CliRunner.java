@@ -78,6 +78,21 @@ final class CliRunner implements AutoCloseable {
             }
 
             @Override
+            public javax.sql.DataSource dataSource() {
+                return test.dataSource();
+            }
+
+            @Override
+            public java.util.Optional<java.nio.file.Path> embeddedData() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<dev.walletledger.runtime.DatabaseUrl> url() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
             public void close() {
                 // the runner owns the test ledger; closed with it
             }

@@ -83,6 +83,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * @throws IllegalStateException when PostgreSQL could not be started or attached to in bounded time
      */
     public static EmbeddedDatabase startOrAttach(Path directory, Consumer<String> notices) {
+        return startOrAttach(directory, notices, null);
+    }
+
+    /**
+     * As {@link #startOrAttach(Path, Consumer)}, and when this process starts PostgreSQL, sets its WAL
+     * archiving: {@code archive} on, {@link WalArchive#OFF}, or null to keep what the directory has (a
+     * command-line tool starting the server's PostgreSQL keeps archiving as the server set it).
+     */
+    public static EmbeddedDatabase startOrAttach(Path directory, Consumer<String> notices, WalArchive archive) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(notices, "notices");
         Path absolute = directory.toAbsolutePath().normalize();
@@ -96,7 +105,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 return attach(absolute, notices);
             }
             try {
-                return start(absolute, channel, lock, notices);
+                return start(absolute, channel, lock, notices, archive);
             } catch (RuntimeException | IOException e) {
                 lock.release();
                 channel.close();
@@ -138,7 +147,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 + " but its PostgreSQL did not answer within " + ATTACH_WAIT.toSeconds() + " s: " + lastProblem);
     }
 
-    private static EmbeddedDatabase start(Path directory, FileChannel channel, FileLock lock, Consumer<String> notices)
+    private static EmbeddedDatabase start(
+            Path directory, FileChannel channel, FileLock lock, Consumer<String> notices, WalArchive archive)
             throws IOException {
         Path data = directory.resolve("postgres");
         Path initialized = directory.resolve("initialized");
@@ -148,8 +158,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             deleteTree(data);
         }
         recoverFromDeadOwner(data.resolve("postmaster.pid"), notices);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(data)
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        if (archive != null && archive.enabled()) {
+            builder.setServerConfig("archive_mode", "on"); // the first start, before the include file exists
+        }
+        EmbeddedPostgres postgres = builder.setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false) // the owner stops it after its own work is done
                 .setPGStartupWait(STARTUP_WAIT)
@@ -159,6 +172,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("max_connections", "100")
                 .start();
+        if (archive != null) {
+            try {
+                if (archive.apply(directory, data)) {
+                    reload(postgres.getPort());
+                }
+            } catch (IOException | SQLException | RuntimeException e) {
+                postgres.close();
+                throw new IllegalStateException("could not set up WAL archiving: " + e.getMessage(), e);
+            }
+        }
         if (!Files.exists(initialized)) {
             Files.write(
                     initialized,
@@ -232,6 +255,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return false;
         } catch (Exception e) {
             return !process.isAlive();
+        }
+    }
+
+    private static void reload(int port) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(port), USER, null);
+                Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_reload_conf()");
         }
     }
 

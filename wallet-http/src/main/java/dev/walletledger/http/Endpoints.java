@@ -47,6 +47,7 @@ final class Endpoints {
     private final byte[] openApi;
     private final String version;
     private final HealthProbe health;
+    private final WalArchiveMonitor archive;
 
     Endpoints(
             Ledger ledger,
@@ -54,7 +55,9 @@ final class Endpoints {
             HttpMetrics metrics,
             IntSupplier inFlight,
             byte[] openApi,
-            String version) {
+            String version,
+            WalArchiveMonitor archive) {
+        this.archive = archive;
         this.ledger = ledger;
         this.dataSource = dataSource;
         this.metrics = metrics;
@@ -106,13 +109,17 @@ final class Endpoints {
                                 "text/plain; version=0.0.4; charset=utf-8"))));
     }
 
-    /** What /metrics adds when a replica is configured: its read counters and how far it is behind. */
+    /**
+     * What /metrics adds: WAL archiving's state when the database archives; with a replica, its read
+     * counters and how far it is behind.
+     */
     private List<HttpMetrics.Sample> scrapeSamples() {
+        List<HttpMetrics.Sample> samples = new java.util.ArrayList<>(archive.samples());
         if (!ledger.hasReplica()) {
-            return List.of();
+            return samples;
         }
         var m = ledger.metrics();
-        List<HttpMetrics.Sample> samples = new java.util.ArrayList<>(List.of(
+        samples.addAll(List.of(
                 new HttpMetrics.Sample(
                         "wallet_replica_reads_total", "counter", "Reads served by the replica.", m.replicaReads()),
                 new HttpMetrics.Sample(
@@ -139,7 +146,16 @@ final class Endpoints {
         boolean up = health.up();
         return HttpResponse.json(
                 up ? 200 : 503,
-                Bodies.health(up, version),
+                Bodies.health(
+                        up,
+                        version,
+                        archive.state()
+                                .filter(WalArchiveMonitor.State::enabled)
+                                .map(s -> Map.<String, Object>of(
+                                        "status", s.status(),
+                                        "failed", s.failed(),
+                                        "pending_files", s.pending(),
+                                        "last_archived_wal", s.lastArchivedWal().orElse("")))),
                 up ? Map.of() : Map.of("Retry-After", ErrorMapping.RETRY_AFTER_SECONDS));
     }
 

@@ -81,7 +81,14 @@ public final class Main implements AutoCloseable {
                 LOG.info(
                         "no DATABASE_URL: embedded PostgreSQL in {}",
                         database.dataDirectory().toAbsolutePath());
-                embedded = EmbeddedDatabase.startOrAttach(database.dataDirectory(), notice -> LOG.warn("{}", notice));
+                embedded = EmbeddedDatabase.startOrAttach(
+                        database.dataDirectory(), notice -> LOG.warn("{}", notice), database.walArchive());
+                if (database.walArchive().enabled()) {
+                    LOG.info(
+                            "WAL archiving into {} (at most {} bytes)",
+                            database.walArchive().directory(),
+                            database.walArchive().maxBytes());
+                }
                 url = new DatabaseUrl(embedded.jdbcUrl(), embedded.user(), embedded.password());
                 LOG.info(
                         "embedded PostgreSQL on port {} ({})",

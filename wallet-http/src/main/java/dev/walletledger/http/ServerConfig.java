@@ -6,6 +6,7 @@ import dev.walletledger.core.WalletException;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.EmbeddedDatabase;
+import dev.walletledger.runtime.WalArchive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +51,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      * @param readUrl         {@code WALLET_READ_DATABASE_URL}: a hot standby of the same database for
      *                        balance, history and transaction reads (same URL forms as {@code
      *                        DATABASE_URL}); empty: every read on the primary
+     * @param walArchive      {@code WALLET_WAL_ARCHIVE_DIR} and {@code WALLET_WAL_ARCHIVE_MAX_BYTES} (16 GiB):
+     *                        continuous WAL archiving of the embedded PostgreSQL; off when unset
      */
     public record Database(
             Optional<DatabaseUrl> url,
@@ -62,8 +65,14 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             boolean allowNonDurable,
             boolean starterAssets,
             boolean transactionPooler,
-            Optional<DatabaseUrl> readUrl) {
+            Optional<DatabaseUrl> readUrl,
+            WalArchive walArchive) {
         public Database {
+            Objects.requireNonNull(walArchive, "walArchive");
+            if (walArchive.enabled() && url.isPresent()) {
+                throw new IllegalArgumentException("WALLET_WAL_ARCHIVE_DIR archives the embedded PostgreSQL; with"
+                        + " DATABASE_URL, set archive_command on that server instead (see Backups)");
+            }
             Objects.requireNonNull(readUrl, "readUrl");
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(migrationUrl, "migrationUrl");
@@ -157,7 +166,8 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 bool(env, "WALLET_STARTER_ASSETS", true),
                 choice(env, "WALLET_PGBOUNCER", "none", "none", "session", "transaction")
                         .equals("transaction"),
-                optionalUrl(env, "WALLET_READ_DATABASE_URL"));
+                optionalUrl(env, "WALLET_READ_DATABASE_URL"),
+                walArchive(env));
         Listener listener = new Listener(
                 value(env, "HOST", "127.0.0.1"),
                 integer(env, "PORT", 3000),
@@ -169,6 +179,18 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
         return new ServerConfig(database, listener, auth, logs);
     }
+
+    private static WalArchive walArchive(Map<String, String> env) {
+        String directory = value(env, "WALLET_WAL_ARCHIVE_DIR", "");
+        String max = value(env, "WALLET_WAL_ARCHIVE_MAX_BYTES", Long.toString(WAL_ARCHIVE_MAX_BYTES_DEFAULT));
+        if (!max.matches("[0-9]{1,18}")) {
+            throw new IllegalArgumentException(
+                    "WALLET_WAL_ARCHIVE_MAX_BYTES must be a whole number of bytes, got \"" + max + "\"");
+        }
+        return directory.isEmpty() ? WalArchive.OFF : WalArchive.to(Path.of(directory), Long.parseLong(max));
+    }
+
+    static final long WAL_ARCHIVE_MAX_BYTES_DEFAULT = 16L << 30;
 
     private static Optional<DatabaseUrl> optionalUrl(Map<String, String> env, String name) {
         String url = value(env, name, "");

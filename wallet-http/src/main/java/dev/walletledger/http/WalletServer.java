@@ -36,7 +36,10 @@ public final class WalletServer implements AutoCloseable {
     private final int port;
     private boolean closed;
 
-    private WalletServer(Undertow undertow, GracefulShutdownHandler shutdown, int port) {
+    private final WalArchiveMonitor archive;
+
+    private WalletServer(Undertow undertow, GracefulShutdownHandler shutdown, int port, WalArchiveMonitor archive) {
+        this.archive = archive;
         this.undertow = undertow;
         this.shutdown = shutdown;
         this.port = port;
@@ -55,7 +58,9 @@ public final class WalletServer implements AutoCloseable {
         Access access = access(config);
         HttpMetrics metrics = new HttpMetrics();
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
-        Endpoints endpoints = new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version());
+        WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
+        Endpoints endpoints =
+                new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive);
         Limits limits = config.listener().limits();
         RequestPipeline pipeline = new RequestPipeline(
                 endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
@@ -107,7 +112,7 @@ public final class WalletServer implements AutoCloseable {
                         .map(tls -> tls.mutual() ? "; client certificates required" : "")
                         .orElse(""));
         announce(access, config);
-        return new WalletServer(undertow, shutdown, port);
+        return new WalletServer(undertow, shutdown, port, archive);
     }
 
     /** How requests are authenticated, decided once at startup. */
@@ -200,6 +205,7 @@ public final class WalletServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        archive.close();
     }
 
     static byte[] openApi() {

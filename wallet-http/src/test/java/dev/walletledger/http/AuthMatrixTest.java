@@ -66,7 +66,7 @@ class AuthMatrixTest {
     }
 
     static List<Route> routes() {
-        return new Endpoints(null, null, null, () -> 0, new byte[0], "test")
+        return new Endpoints(null, null, null, () -> 0, new byte[0], "test", null)
                 .routes()
                 .routes();
     }

@@ -29,7 +29,7 @@ class OpenApiTest {
         }
         Set<String> routed = new HashSet<>();
         // The handlers are never called here: the table is all this test reads.
-        for (Route route : new Endpoints(null, null, null, () -> 0, new byte[0], "test")
+        for (Route route : new Endpoints(null, null, null, () -> 0, new byte[0], "test", null)
                 .routes()
                 .routes()) {
             routed.add(route.name());

@@ -119,12 +119,23 @@ public final class Bodies {
         });
     }
 
-    public static byte[] health(boolean databaseUp, String version) {
+    /** @param walArchive the WAL archive's state when the database archives: status, failed, pending_files... */
+    public static byte[] health(
+            boolean databaseUp, String version, java.util.Optional<Map<String, Object>> walArchive) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("status", databaseUp ? "ok" : "unavailable");
             g.writeStringField("database", databaseUp ? "up" : "down");
             g.writeStringField("version", version);
+            if (walArchive.isPresent()) {
+                Map<String, Object> archive = walArchive.get();
+                g.writeObjectFieldStart("wal_archive");
+                g.writeStringField("status", (String) archive.get("status"));
+                g.writeNumberField("failed", (Long) archive.get("failed"));
+                g.writeNumberField("pending_files", (Long) archive.get("pending_files"));
+                g.writeStringField("last_archived_wal", (String) archive.get("last_archived_wal"));
+                g.writeEndObject();
+            }
             g.writeEndObject();
         });
     }

@@ -1,0 +1,328 @@
+package dev.walletledger.cli;
+
+import dev.walletledger.core.Anchor;
+import dev.walletledger.runtime.DatabaseUrl;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * A consistent physical backup of a running ledger, taken without stopping writes, into a new directory:
+ *
+ * <pre>
+ * DIR/data/             the PostgreSQL data directory as of the backup's end, with the WAL it needs
+ * DIR/SHA256SUMS        one line per file of data/ ({@code sha256sum -c SHA256SUMS} checks them)
+ * DIR/wallet-backup.json the manifest: PostgreSQL's version and system id, the WAL range, the anchor...
+ * </pre>
+ *
+ * Two ways to take it: of the embedded PostgreSQL, with the backup API ({@code pg_backup_start} and
+ * {@code pg_backup_stop}) and a copy of its files (the data directory is on this machine); of a server
+ * reached by URL, with that server's own {@code pg_basebackup} streaming the files and the WAL. Either way
+ * a temporary replication slot or the stream keeps the WAL the copy needs until it is taken.
+ */
+final class PhysicalBackup {
+    static final String MANIFEST = "wallet-backup.json";
+    static final String SUMS = "SHA256SUMS";
+    static final String FORMAT = "wallet-ledger-backup/1";
+
+    /** Never copied (PostgreSQL's documented exclusions for a base backup). */
+    private static final Set<String> SKIPPED_FILES = Set.of(
+            "postmaster.pid",
+            "postmaster.opts",
+            "backup_label",
+            "tablespace_map",
+            "backup_label.old",
+            "standby.signal",
+            "recovery.signal",
+            "current_logfiles");
+    /** Copied empty. */
+    private static final Set<String> EMPTIED_DIRECTORIES = Set.of(
+            "pg_wal",
+            "pg_replslot",
+            "pg_dynshmem",
+            "pg_notify",
+            "pg_serial",
+            "pg_snapshots",
+            "pg_stat_tmp",
+            "pg_subtrans",
+            "log");
+
+    /** How long pg_basebackup may take before it is stopped. */
+    private static final long BASEBACKUP_MINUTES_MAX = 24 * 60;
+
+    private PhysicalBackup() {}
+
+    /** What a backup run found, for the manifest and the operator. */
+    record Taken(String startLsn, String stopLsn, String timeline, List<String> walFiles) {}
+
+    /** The embedded PostgreSQL: backup API, then a copy of {@code pgData}'s files and of the WAL they need. */
+    static Taken embedded(DataSource dataSource, Path pgData, Path data) throws SQLException, IOException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            String slot = "wallet_backup_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 1_000_000;
+            // Reserves the WAL from here on for this session: no checkpoint may recycle what the copy needs.
+            query(connection, "SELECT pg_create_physical_replication_slot('" + slot + "', true, true)");
+            String start = query(connection, "SELECT pg_backup_start('wallet backup', true)::text");
+            String startFile = query(connection, "SELECT pg_walfile_name('" + start + "'::pg_lsn)");
+            copyTree(pgData, data);
+            String stop;
+            String label;
+            String spaces;
+            try (Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery(
+                            "SELECT lsn::text, labelfile, spcmapfile FROM pg_backup_stop(false)")) {
+                row.next();
+                stop = row.getString(1);
+                label = row.getString(2);
+                spaces = row.getString(3);
+            }
+            Files.writeString(data.resolve("backup_label"), label, StandardCharsets.UTF_8);
+            if (spaces != null && !spaces.isEmpty()) {
+                Files.writeString(data.resolve("tablespace_map"), spaces, StandardCharsets.UTF_8);
+            }
+            // The backup's end is in the WAL being written: switch, so the file holding it is complete.
+            query(connection, "SELECT pg_switch_wal()::text");
+            String stopFile = query(connection, "SELECT pg_walfile_name('" + stop + "'::pg_lsn)");
+            List<String> wal = copyWal(pgData.resolve("pg_wal"), data.resolve("pg_wal"), startFile, stopFile);
+            query(connection, "SELECT pg_drop_replication_slot('" + slot + "')::text");
+            return new Taken(start, stop, startFile.substring(0, 8), wal);
+        }
+    }
+
+    /** A server reached by URL: its {@code pg_basebackup} from {@code pgBin} (or the PATH). */
+    static Taken external(DatabaseUrl url, Path pgBin, Path data) throws IOException {
+        Properties parsed = org.postgresql.Driver.parseURL(url.jdbcUrl(), new Properties());
+        if (parsed == null) {
+            throw new UsageException("the database URL cannot be read");
+        }
+        String host = parsed.getProperty("PGHOST").split(",")[0];
+        String port = parsed.getProperty("PGPORT").split(",")[0];
+        List<String> command = new ArrayList<>(List.of(
+                pgBin == null ? "pg_basebackup" : pgBin.resolve("pg_basebackup").toString(),
+                "-D",
+                data.toString(),
+                "-h",
+                host,
+                "-p",
+                port,
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-password",
+                "--label",
+                "wallet backup"));
+        if (url.user() != null) {
+            command.addAll(List.of("-U", url.user()));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (url.password() != null) {
+            builder.environment().put("PGPASSWORD", url.password());
+        }
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new CommandFailure(
+                    "PG_BASEBACKUP_MISSING",
+                    ExitCode.UNAVAILABLE,
+                    "pg_basebackup could not be run (" + e.getMessage() + "): install the PostgreSQL client of the"
+                            + " server's major version, or give its directory with --pg-bin",
+                    Map.of());
+        }
+        String output;
+        try (InputStream in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!process.waitFor(BASEBACKUP_MINUTES_MAX, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new CommandFailure(
+                        "BACKUP_FAILED", ExitCode.UNAVAILABLE, "pg_basebackup did not finish", Map.of());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new CommandFailure("BACKUP_FAILED", ExitCode.UNAVAILABLE, "interrupted", Map.of());
+        }
+        if (process.exitValue() != 0) {
+            throw new CommandFailure(
+                    "BACKUP_FAILED",
+                    ExitCode.UNAVAILABLE,
+                    "pg_basebackup failed (exit " + process.exitValue() + "): " + output.strip(),
+                    Map.of());
+        }
+        String label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
+        String start = field(label, "START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+)");
+        String startFile = field(label, "\\(file ([0-9A-F]{24})\\)");
+        String manifest = Files.readString(data.resolve("backup_manifest"), StandardCharsets.UTF_8);
+        String stop = field(manifest, "\"End-LSN\": \"([0-9A-F]+/[0-9A-F]+)\"");
+        List<String> wal;
+        try (Stream<Path> files = Files.list(data.resolve("pg_wal"))) {
+            wal = files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.matches("[0-9A-F]{24}"))
+                    .sorted()
+                    .toList();
+        }
+        return new Taken(start, stop, startFile.substring(0, 8), wal);
+    }
+
+    private static String field(String text, String regex) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(regex).matcher(text);
+        if (!matcher.find()) {
+            throw new IllegalStateException("the backup's label has no " + regex);
+        }
+        return matcher.group(1);
+    }
+
+    private static String query(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    /** Copies the data directory; files that vanish while it runs (dropped, temporary) are skipped. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(from)) {
+            paths = walk.toList();
+        }
+        for (Path path : paths) {
+            Path relative = from.relativize(path);
+            String name = path.getFileName().toString();
+            Path parent = relative.getParent();
+            if (parent != null && EMPTIED_DIRECTORIES.contains(parent.getName(0).toString())) {
+                continue;
+            }
+            if (name.startsWith("pgsql_tmp") || (parent == null && SKIPPED_FILES.contains(name))) {
+                continue;
+            }
+            Path target = to.resolve(relative.toString());
+            try {
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (Files.isRegularFile(path)) {
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            } catch (NoSuchFileException vanished) {
+                // removed since the walk (a dropped table, a temporary file): the WAL replays its removal
+            }
+        }
+    }
+
+    private static List<String> copyWal(Path from, Path to, String first, String last) throws IOException {
+        Files.createDirectories(to);
+        List<String> copied = new ArrayList<>();
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                boolean segment = name.matches("[0-9A-F]{24}");
+                if ((segment && name.compareTo(first) >= 0 && name.compareTo(last) <= 0) || name.endsWith(".history")) {
+                    Files.copy(file, to.resolve(name));
+                    if (segment) {
+                        copied.add(name);
+                    }
+                }
+            }
+        }
+        if (!copied.contains(first) || !copied.contains(last)) {
+            throw new IllegalStateException("the WAL from " + first + " to " + last + " was not all there: " + copied);
+        }
+        return copied;
+    }
+
+    /** sha256 of every file under {@code data}, by path relative to it, sorted; and writes SHA256SUMS. */
+    static Map<String, String> checksum(Path data, Path sums) throws IOException {
+        Map<String, String> result = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(data)) {
+            for (Path path : walk.filter(Files::isRegularFile).toList()) {
+                result.put(data.getParent().relativize(path).toString(), sha256(path));
+            }
+        }
+        StringBuilder lines = new StringBuilder();
+        result.forEach(
+                (path, hash) -> lines.append(hash).append("  ").append(path).append('\n'));
+        Files.writeString(sums, lines, StandardCharsets.UTF_8);
+        return result;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The manifest, as ordered JSON fields. */
+    static Map<String, Object> manifest(
+            String kind,
+            Taken taken,
+            Map<String, String> server,
+            String schema,
+            Anchor anchor,
+            long bytes,
+            int files,
+            String sumsHash,
+            long millis) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("format", FORMAT);
+        manifest.put("kind", kind);
+        manifest.put("created_at", java.time.Instant.now().toString());
+        manifest.putAll(server);
+        manifest.put("schema", schema);
+        manifest.put("timeline", taken.timeline());
+        manifest.put("start_lsn", taken.startLsn());
+        manifest.put("stop_lsn", taken.stopLsn());
+        manifest.put("wal_files", taken.walFiles());
+        manifest.put("anchor", anchor.toString());
+        manifest.put("files", files);
+        manifest.put("bytes", bytes);
+        manifest.put("sha256sums_sha256", sumsHash);
+        manifest.put("elapsed_millis", millis);
+        return manifest;
+    }
+
+    static void deleteQuietly(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
