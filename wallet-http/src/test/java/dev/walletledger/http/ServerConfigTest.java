@@ -86,5 +86,22 @@ class ServerConfigTest {
                 IllegalArgumentException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("DATABASE_URL", "mysql://root:hunter2@x/y")));
         assertFalse(url.getMessage().contains("hunter2"));
+        IllegalArgumentException read = assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("WALLET_READ_DATABASE_URL", "mysql://root:hunter2@x/y")));
+        assertTrue(read.getMessage().startsWith("WALLET_READ_DATABASE_URL "), read.getMessage());
+        assertFalse(read.getMessage().contains("hunter2"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(
+                                Map.of("WALLET_WAL_ARCHIVE_DIR", "/tmp/a", "WALLET_WAL_ARCHIVE_MAX_BYTES", "1000")))
+                .getMessage()
+                .contains("WALLET_WAL_ARCHIVE_MAX_BYTES"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.fromEnvironment(
+                                Map.of("WALLET_WAL_ARCHIVE_DIR", "/tmp/a", "DATABASE_URL", "postgresql://h/db")))
+                .getMessage()
+                .contains("archive_command on that server"));
     }
 }
