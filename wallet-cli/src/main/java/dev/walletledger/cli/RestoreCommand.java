@@ -157,6 +157,7 @@ final class RestoreCommand implements Command {
         document.put("transactions", report.transactions());
         document.put("entries", report.entries());
         document.put("violation_count", report.violationCount());
+        document.put("audit_millis", report.elapsed().toMillis());
         if (call.json()) {
             call.printJson(document);
         } else {

@@ -213,7 +213,8 @@ class RestoreDrillTest {
                             + manifest.get("elapsed_millis") + " ms, " + manifest.get("bytes") + " bytes, "
                             + manifest.get("files") + " files, WAL " + manifest.get("start_lsn") + ".."
                             + manifest.get("stop_lsn") + "; restore to T: copy " + restoredReport.get("copy_millis")
-                            + " ms, recovery " + restoredReport.get("recovery_millis") + " ms, audit of "
+                            + " ms, recovery " + restoredReport.get("recovery_millis") + " ms, audit "
+                            + restoredReport.get("audit_millis") + " ms of "
                             + restoredReport.get("transactions") + " transactions consistent; lost before T: "
                             + contents.lost().size() + "; the mistake present: " + contents.mistake());
                     assertEquals(List.of(), contents.lost(), "every operation acknowledged before T is restored");
