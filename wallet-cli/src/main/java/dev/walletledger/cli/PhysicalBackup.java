@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -106,7 +107,10 @@ final class PhysicalBackup {
             // The backup's end is in the WAL being written: switch, so the file holding it is complete.
             query(connection, "SELECT pg_switch_wal()::text");
             String stopFile = query(connection, "SELECT pg_walfile_name('" + stop + "'::pg_lsn)");
-            List<String> wal = copyWal(pgData.resolve("pg_wal"), data.resolve("pg_wal"), startFile, stopFile);
+            long segmentBytes = Long.parseLong(
+                    query(connection, "SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'"));
+            List<String> wal =
+                    copyWal(pgData.resolve("pg_wal"), data.resolve("pg_wal"), startFile, stopFile, segmentBytes);
             query(connection, "SELECT pg_drop_replication_slot('" + slot + "')::text");
             return new Taken(start, stop, startFile.substring(0, 8), wal);
         }
@@ -138,42 +142,21 @@ final class PhysicalBackup {
         if (url.user() != null) {
             command.addAll(List.of("-U", url.user()));
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        if (url.password() != null) {
-            builder.environment().put("PGPASSWORD", url.password());
-        }
-        Process process;
         try {
-            process = builder.start();
-        } catch (IOException e) {
+            Processes.run(
+                    command,
+                    Optional.empty(),
+                    url.password() == null ? Map.of() : Map.of("PGPASSWORD", url.password()),
+                    TimeUnit.MINUTES.toSeconds(BASEBACKUP_MINUTES_MAX));
+        } catch (Processes.NotStarted e) {
             throw new CommandFailure(
                     "PG_BASEBACKUP_MISSING",
                     ExitCode.UNAVAILABLE,
-                    "pg_basebackup could not be run (" + e.getMessage() + "): install the PostgreSQL client of the"
-                            + " server's major version, or give its directory with --pg-bin",
+                    e.getMessage() + ": install the PostgreSQL client of the server's major version, or give its"
+                            + " directory with --pg-bin",
                     Map.of());
-        }
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!process.waitFor(BASEBACKUP_MINUTES_MAX, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new CommandFailure(
-                        "BACKUP_FAILED", ExitCode.UNAVAILABLE, "pg_basebackup did not finish", Map.of());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new CommandFailure("BACKUP_FAILED", ExitCode.UNAVAILABLE, "interrupted", Map.of());
-        }
-        if (process.exitValue() != 0) {
-            throw new CommandFailure(
-                    "BACKUP_FAILED",
-                    ExitCode.UNAVAILABLE,
-                    "pg_basebackup failed (exit " + process.exitValue() + "): " + output.strip(),
-                    Map.of());
+        } catch (IllegalStateException e) {
+            throw new CommandFailure("BACKUP_FAILED", ExitCode.UNAVAILABLE, e.getMessage(), Map.of());
         }
         String label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
         String start = field(label, "START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+)");
@@ -235,7 +218,8 @@ final class PhysicalBackup {
         }
     }
 
-    private static List<String> copyWal(Path from, Path to, String first, String last) throws IOException {
+    private static List<String> copyWal(Path from, Path to, String first, String last, long segmentBytes)
+            throws IOException {
         Files.createDirectories(to);
         List<String> copied = new ArrayList<>();
         try (Stream<Path> files = Files.list(from)) {
@@ -250,10 +234,25 @@ final class PhysicalBackup {
                 }
             }
         }
-        if (!copied.contains(first) || !copied.contains(last)) {
+        if (!copied.contains(first) || !copied.contains(last) || !contiguous(copied, segmentBytes)) {
             throw new IllegalStateException("the WAL from " + first + " to " + last + " was not all there: " + copied);
         }
         return copied;
+    }
+
+    /** Segment names of one timeline with no gap (the low 16 hex digits count segments within it). */
+    static boolean contiguous(List<String> segments, long segmentBytes) {
+        long perId = 0x1_0000_0000L / segmentBytes; // segments per high word of the position
+        for (int i = 1; i < segments.size(); i++) {
+            String previous = segments.get(i - 1);
+            String next = segments.get(i);
+            long a = Long.parseLong(previous.substring(8, 16), 16) * perId + Long.parseLong(previous.substring(16), 16);
+            long b = Long.parseLong(next.substring(8, 16), 16) * perId + Long.parseLong(next.substring(16), 16);
+            if (!previous.substring(0, 8).equals(next.substring(0, 8)) || b != a + 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** sha256 of every file under {@code data}, by path relative to it, sorted; and writes SHA256SUMS. */

@@ -23,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +76,10 @@ final class PhysicalRestore {
             Runner runner,
             PrintStream notices)
             throws IOException, SQLException {
+        requirePlainPath("--data-dir", into);
+        if (archive != null) {
+            requirePlainPath("--wal-archive", archive);
+        }
         long started = System.nanoTime();
         Path data = runner.pgBin().isPresent() ? into : into.resolve("postgres");
         copy(backup.resolve("data"), data);
@@ -84,6 +87,10 @@ final class PhysicalRestore {
         Files.deleteIfExists(data.resolve("wallet-archive.conf")); // the restored ledger does not archive yet
         Files.deleteIfExists(data.resolve("backup_manifest"));
         Files.deleteIfExists(data.resolve("postmaster.pid"));
+        if (!Files.exists(data.resolve("postgresql.conf"))) {
+            // A packaged server keeps it elsewhere (Debian: /etc/postgresql): the defaults serve the restore.
+            Files.writeString(data.resolve("postgresql.conf"), "# written by wallet restore\n", StandardCharsets.UTF_8);
+        }
         Files.writeString(data.resolve("recovery.signal"), "", StandardCharsets.UTF_8);
         Files.writeString(
                 data.resolve("postgresql.auto.conf"),
@@ -92,7 +99,8 @@ final class PhysicalRestore {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
         if (runner.osUser().isPresent()) {
-            run(List.of("chown", "-R", runner.osUser().get(), into.toString()), Optional.empty(), 10);
+            Processes.run(
+                    List.of("chown", "-R", runner.osUser().get(), into.toString()), Optional.empty(), Map.of(), 600);
         }
         long copied = System.nanoTime();
         notices.println("wallet: recovering to " + target.describe());
@@ -100,8 +108,9 @@ final class PhysicalRestore {
             Files.writeString(into.resolve("initialized"), "PostgreSQL data directory initialized\n");
             try (EmbeddedDatabase embedded =
                     EmbeddedDatabase.startOrAttach(into, n -> notices.println("wallet: " + n), WalArchive.OFF)) {
-                return finish(embedded.jdbcUrl() + "?user=" + embedded.user(), schema, anchor, started, copied, into);
-            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                return finish(
+                        embedded.jdbcUrl() + "?user=" + embedded.user(), data, schema, anchor, started, copied, into);
+            } catch (IllegalStateException | java.io.UncheckedIOException | SQLException e) {
                 throw failed(target, archive, e.getMessage(), into);
             }
         }
@@ -110,11 +119,11 @@ final class PhysicalRestore {
         Path hba = into.resolveSibling(into.getFileName() + ".restore-hba.conf");
         Files.writeString(hba, "host all all 127.0.0.1/32 trust\n", StandardCharsets.UTF_8);
         if (runner.osUser().isPresent()) {
-            run(List.of("chown", runner.osUser().get(), hba.toString()), Optional.empty(), 10);
+            Processes.run(List.of("chown", runner.osUser().get(), hba.toString()), Optional.empty(), Map.of(), 10);
         }
         Path log = into.resolveSibling(into.getFileName() + ".restore.log");
         try {
-            run(
+            Processes.run(
                     List.of(
                             bin.resolve("pg_ctl").toString(),
                             "-D",
@@ -130,6 +139,7 @@ final class PhysicalRestore {
                                     + " -c hba_file=" + hba,
                             "start"),
                     runner.osUser(),
+                    Map.of(),
                     RECOVERY_MINUTES_MAX * 60);
         } catch (IllegalStateException e) {
             throw failed(target, archive, e.getMessage() + "; PostgreSQL's log: " + tail(log), into);
@@ -137,33 +147,35 @@ final class PhysicalRestore {
         try {
             return finish(
                     "jdbc:postgresql://127.0.0.1:" + port + "/" + database(backup) + "?user=" + user(backup),
+                    data,
                     schema,
                     anchor,
                     started,
                     copied,
                     into);
+        } catch (IllegalStateException | SQLException e) {
+            throw failed(target, archive, e.getMessage() + "; PostgreSQL's log: " + tail(log), into);
         } finally {
-            run(
-                    List.of(bin.resolve("pg_ctl").toString(), "-D", into.toString(), "-m", "fast", "-w", "stop"),
-                    runner.osUser(),
-                    120);
+            try {
+                Processes.run(
+                        List.of(bin.resolve("pg_ctl").toString(), "-D", into.toString(), "-m", "fast", "-w", "stop"),
+                        runner.osUser(),
+                        Map.of(),
+                        120);
+            } catch (IllegalStateException stopped) {
+                // already down (recovery gave up): the failure above says why
+            }
             Files.deleteIfExists(hba);
         }
     }
 
     private static Restored finish(
-            String jdbcUrl, String schema, Optional<Anchor> anchor, long started, long copied, Path into)
+            String jdbcUrl, Path data, String schema, Optional<Anchor> anchor, long started, long copied, Path into)
             throws SQLException {
         try (HikariDataSource pool = DataSources.pool(jdbcUrl, null, null, 2, "wallet-restore")) {
             awaitPromotion(pool);
             long recovered = System.nanoTime();
-            try (Connection connection = pool.getConnection();
-                    Statement statement = connection.createStatement()) {
-                for (String setting : List.of(
-                        "restore_command", "recovery_target_time", "recovery_target_name", "recovery_target_action")) {
-                    statement.execute("ALTER SYSTEM RESET " + setting);
-                }
-            }
+            forgetRecoverySettings(data);
             try (Ledger ledger = new Ledger(pool, LedgerConfig.defaults().withSchema(schema))) {
                 AuditReport report =
                         anchor.isPresent() ? ledger.verify(anchor.get(), AuditProgress.NONE) : ledger.verify();
@@ -173,6 +185,32 @@ final class PhysicalRestore {
                         TimeUnit.NANOSECONDS.toMillis(copied - started),
                         into);
             }
+        }
+    }
+
+    /**
+     * Removes the recovery block from {@code postgresql.auto.conf} once recovery is over (no privilege
+     * needed, unlike ALTER SYSTEM; PostgreSQL reads the file at its next start or reload).
+     */
+    private static void forgetRecoverySettings(Path data) {
+        Path auto = data.resolve("postgresql.auto.conf");
+        try {
+            String text = Files.readString(auto, StandardCharsets.UTF_8);
+            int block = text.indexOf("\n" + BLOCK);
+            if (block >= 0) {
+                Files.writeString(auto, text.substring(0, block + 1), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not remove the recovery settings from " + auto + ": " + e, e);
+        }
+    }
+
+    /** Paths that go into PostgreSQL's settings and its shell commands: plain characters only. */
+    private static void requirePlainPath(String option, Path path) {
+        String text = path.toAbsolutePath().toString();
+        if (!text.matches("[A-Za-z0-9._/+=@:,-]+")) {
+            throw new UsageException(option + " must be a path of letters, digits and ._/+=@:,- only (it goes into"
+                    + " PostgreSQL's settings and commands), got " + text);
         }
     }
 
@@ -294,25 +332,6 @@ final class PhysicalRestore {
 
     /** Runs a command (as {@code osUser} when given), bounded; throws with its output when it fails. */
     static void run(List<String> command, Optional<String> osUser, long secondsMax) {
-        List<String> full = new ArrayList<>();
-        osUser.ifPresent(user -> full.addAll(List.of("runuser", "-u", user, "--")));
-        full.addAll(command);
-        try {
-            Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(secondsMax, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(command.get(0) + " did not finish within " + secondsMax + " s");
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(Path.of(command.get(0)).getFileName() + " failed (exit "
-                        + process.exitValue() + "): " + new String(output, StandardCharsets.UTF_8).strip());
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("could not run " + command.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        Processes.run(command, osUser, Map.of(), secondsMax);
     }
 }

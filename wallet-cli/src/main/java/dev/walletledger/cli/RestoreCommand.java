@@ -90,7 +90,7 @@ final class RestoreCommand implements Command {
         PhysicalRestore.Restored restored;
         try {
             Manifest manifest = Manifest.read(from);
-            checkFiles(from);
+            checkFiles(from, manifest);
             restored = PhysicalRestore.run(
                     from,
                     into,
@@ -172,8 +172,15 @@ final class RestoreCommand implements Command {
     }
 
     /** Every file the backup lists, with its checksum: a damaged backup is refused before anything starts. */
-    private static void checkFiles(Path backup) throws IOException {
+    private static void checkFiles(Path backup, Manifest manifest) throws IOException {
         Path sums = backup.resolve(PhysicalBackup.SUMS);
+        if (!Files.isRegularFile(sums) || !PhysicalBackup.sha256(sums).equals(manifest.text("sha256sums_sha256"))) {
+            throw new CommandFailure(
+                    "BACKUP_DAMAGED",
+                    ExitCode.DATA,
+                    "the backup's " + PhysicalBackup.SUMS + " is missing or is not the one its manifest names",
+                    Map.of("file", PhysicalBackup.SUMS));
+        }
         for (String line : Files.readAllLines(sums)) {
             String hash = line.substring(0, 64);
             String path = line.substring(66);

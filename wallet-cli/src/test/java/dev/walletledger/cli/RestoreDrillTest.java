@@ -255,6 +255,25 @@ class RestoreDrillTest {
                                     List.of()));
                     assertEquals(0, anchorRestore.exitCode(), anchorRestore::toString);
                     assertFalse(contents(toAnchor, restoreOptions, List.of()).mistake());
+
+                    Path version =
+                            work.resolve(name + "-backup").resolve("data").resolve("PG_VERSION");
+                    Files.writeString(version, "9\n", StandardOpenOption.APPEND); // a damaged backup
+                    CliRunner.Result damaged = cli(
+                            environment,
+                            concat(
+                                    List.of(
+                                            "restore",
+                                            "--from",
+                                            work.resolve(name + "-backup").toString(),
+                                            "--data-dir",
+                                            work.resolve(name + "-damaged").toString()),
+                                    restoreOptions,
+                                    List.of()));
+                    assertEquals(65, damaged.exitCode(), damaged::toString);
+                    assertTrue(
+                            damaged.err().contains("BACKUP_DAMAGED: the backup's data/PG_VERSION"), damaged::toString);
+                    assertFalse(Files.exists(work.resolve(name + "-damaged")), "nothing was written");
                 } finally {
                     stop.set(true);
                     writers.shutdownNow();
@@ -450,7 +469,7 @@ class RestoreDrillTest {
                     data.resolve("postgresql.conf"),
                     "\narchive_mode = on\narchive_command = 'test ! -f " + archive + "/%f && cp %p " + archive
                             + "/%f.tmp && sync " + archive + "/%f.tmp && mv " + archive + "/%f.tmp " + archive
-                            + "/%f'\narchive_timeout = 60\nlisten_addresses = '127.0.0.1'\n"
+                            + "/%f'\narchive_timeout = 300\nlisten_addresses = '127.0.0.1'\n"
                             + "unix_socket_directories = ''\n",
                     StandardOpenOption.APPEND);
             DebianServer server = new DebianServer(data, bin, freePort());

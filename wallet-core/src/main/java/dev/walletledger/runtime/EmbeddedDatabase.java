@@ -159,8 +159,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         recoverFromDeadOwner(data.resolve("postmaster.pid"), notices);
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-        if (archive != null && archive.enabled()) {
-            builder.setServerConfig("archive_mode", "on"); // the first start, before the include file exists
+        if (archive != null) {
+            // On the command line too: archive_mode only changes at a start, and the include file is written
+            // after it (on the first start PostgreSQL's own configuration does not exist yet).
+            builder.setServerConfig("archive_mode", archive.enabled() ? "on" : "off");
         }
         EmbeddedPostgres postgres = builder.setDataDirectory(data)
                 .setCleanDataDirectory(false)

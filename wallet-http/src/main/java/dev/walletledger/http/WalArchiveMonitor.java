@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class WalArchiveMonitor implements AutoCloseable {
     static final long PERIOD_SECONDS = 10;
+    /** Files waiting with nothing archived for this long is a stall (the archive timeout is 5 minutes). */
+    static final Duration STALLED = Duration.ofMinutes(15);
+
     private static final Logger LOG = LoggerFactory.getLogger(WalArchiveMonitor.class);
     private static final String STATE = """
             SELECT current_setting('archive_mode'), archived_count, failed_count, last_archived_wal,
@@ -45,11 +48,18 @@ final class WalArchiveMonitor implements AutoCloseable {
             Optional<Instant> lastFailedAt,
             long pending,
             Instant checkedAt) {
-        /** The latest attempt failed: archiving is stuck until the cause is fixed. */
+        /**
+         * The latest attempt failed (archiving is stuck until the cause is fixed), or files have waited
+         * longer than {@link #STALLED} with none archived (a command that hangs rather than fails).
+         */
         boolean failing() {
-            return enabled
-                    && lastFailedAt.isPresent()
+            boolean failed = lastFailedAt.isPresent()
                     && (lastArchivedAt.isEmpty() || lastFailedAt.get().isAfter(lastArchivedAt.get()));
+            boolean stalled = pending > 1
+                    && lastArchivedAt
+                            .map(at -> at.plus(STALLED).isBefore(checkedAt))
+                            .orElse(false);
+            return enabled && (failed || stalled);
         }
 
         String status() {
@@ -87,7 +97,10 @@ final class WalArchiveMonitor implements AutoCloseable {
             last = Optional.of(state);
             report(before, state);
         } catch (SQLException | RuntimeException e) {
-            LOG.debug("WAL archive check failed: {}", e.getMessage()); // the database's health says why
+            // Not known any more: health drops the section rather than keep an old "ok" (the database's
+            // own health says why).
+            last = Optional.empty();
+            LOG.debug("WAL archive check failed: {}", e.getMessage());
         }
     }
 

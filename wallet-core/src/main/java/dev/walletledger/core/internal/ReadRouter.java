@@ -29,9 +29,13 @@ public final class ReadRouter {
     /** How long a failed replica is passed over before it is tried again. */
     public static final long RESTING_MILLIS = 5_000;
 
+    /**
+     * Only a standby replaying the primary's log can prove it holds a position. A server that is not in
+     * recovery (a promoted ex-standby, a restored copy given by mistake) has a log of its own, whose
+     * positions say nothing about the primary's: it is treated as behind.
+     */
     private static final String CAUGHT_UP = """
-            SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END
-                   >= ?::pg_lsn
+            SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= ?::pg_lsn
             """;
 
     private final TransactionRunner primary;
@@ -67,11 +71,15 @@ public final class ReadRouter {
                     }
                     behind.increment();
                 } catch (WalletException e) {
-                    if (e.code() != ErrorCode.STORAGE_UNAVAILABLE && e.code() != ErrorCode.BUSY) {
+                    if (e.code() != ErrorCode.STORAGE_UNAVAILABLE
+                            && e.code() != ErrorCode.BUSY
+                            && e.code() != ErrorCode.INTERNAL_ERROR) {
                         throw e; // the replica's answer (not found, a bad cursor): the primary's would match it
                     }
-                    // BUSY: a query cancelled by a conflict with recovery; STORAGE_UNAVAILABLE: down or slow.
-                    if (e.code() == ErrorCode.STORAGE_UNAVAILABLE) {
+                    // BUSY: a query cancelled by a conflict with recovery. STORAGE_UNAVAILABLE: down or slow.
+                    // INTERNAL_ERROR: the replica refused the SQL (a statement_timeout, missing grants, a schema
+                    // it has not replayed yet): the primary answers, and the replica rests.
+                    if (e.code() != ErrorCode.BUSY) {
                         restingUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESTING_MILLIS);
                     }
                     unavailable.increment();
