@@ -94,6 +94,35 @@ class WalArchiveTest {
         }
     }
 
+    /** Unset again, archiving is off at the next start: not left on with no command, filling pg_wal unseen. */
+    @Test
+    void unsettingTheArchiveTurnsArchivingOff() throws Exception {
+        TestDatabase.assumeOwnServers();
+        Path data = temp.resolve("data");
+        LedgerService.quietLogs();
+        try (Main main = Main.start(ServerConfig.fromEnvironment(Map.of(
+                        "WALLET_DATA_DIR", data.toString(),
+                        "WALLET_WAL_ARCHIVE_DIR", temp.resolve("archive").toString(),
+                        "PORT", "0")));
+                EmbeddedDatabase attached = EmbeddedDatabase.startOrAttach(data)) {
+            assertEquals("on", setting(attached, "archive_mode"));
+        }
+        try (Main main = Main.start(
+                        ServerConfig.fromEnvironment(Map.of("WALLET_DATA_DIR", data.toString(), "PORT", "0")));
+                EmbeddedDatabase attached = EmbeddedDatabase.startOrAttach(data)) {
+            assertEquals("off", setting(attached, "archive_mode"));
+        }
+    }
+
+    private static String setting(EmbeddedDatabase database, String name) throws Exception {
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT current_setting('" + name + "')")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
     private static int topUp(HttpLedgerClient client, String reference) throws Exception {
         HttpResponse<byte[]> answer = client.post(
                 "/api/v1/wallets/topup",
