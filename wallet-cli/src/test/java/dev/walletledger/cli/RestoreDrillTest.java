@@ -186,24 +186,17 @@ class RestoreDrillTest {
                     archiveCurrentWal();
 
                     Path restored = work.resolve(name + "-restored");
-                    CliRunner.Result restore = cli(
+                    CliRunner.Result restore = restore(
                             environment,
-                            concat(
-                                    List.of(
-                                            "restore",
-                                            "--from",
-                                            work.resolve(name + "-backup").toString(),
-                                            "--data-dir",
-                                            restored.toString(),
-                                            "--wal-archive",
-                                            archive.toString(),
-                                            "--to-time",
-                                            t.toString(),
-                                            "--anchor",
-                                            anchor,
-                                            "--json"),
-                                    restoreOptions,
-                                    List.of()));
+                            restoreOptions,
+                            restored,
+                            "--wal-archive",
+                            archive.toString(),
+                            "--to-time",
+                            t.toString(),
+                            "--anchor",
+                            anchor,
+                            "--json");
                     assertEquals(0, restore.exitCode(), restore::toString);
                     JsonNode restoredReport = JSON.readTree(restore.out());
                     assertTrue(restoredReport.get("consistent").asBoolean(), restore::toString);
@@ -220,56 +213,28 @@ class RestoreDrillTest {
                     assertEquals(List.of(), contents.lost(), "every operation acknowledged before T is restored");
                     assertFalse(contents.mistake(), "the mistake after T is not restored");
 
-                    CliRunner.Result again = cli(
-                            environment,
-                            concat(
-                                    List.of(
-                                            "restore",
-                                            "--from",
-                                            work.resolve(name + "-backup").toString(),
-                                            "--data-dir",
-                                            restored.toString(),
-                                            "--wal-archive",
-                                            archive.toString()),
-                                    restoreOptions,
-                                    List.of()));
+                    CliRunner.Result again =
+                            restore(environment, restoreOptions, restored, "--wal-archive", archive.toString());
                     assertEquals(65, again.exitCode(), again::toString);
                     assertTrue(again.err().contains("TARGET_EXISTS"), again::toString);
 
                     Path toAnchor = work.resolve(name + "-anchor");
-                    CliRunner.Result anchorRestore = cli(
+                    CliRunner.Result anchorRestore = restore(
                             environment,
-                            concat(
-                                    List.of(
-                                            "restore",
-                                            "--from",
-                                            work.resolve(name + "-backup").toString(),
-                                            "--data-dir",
-                                            toAnchor.toString(),
-                                            "--wal-archive",
-                                            archive.toString(),
-                                            "--to-anchor",
-                                            anchor,
-                                            "--json"),
-                                    restoreOptions,
-                                    List.of()));
+                            restoreOptions,
+                            toAnchor,
+                            "--wal-archive",
+                            archive.toString(),
+                            "--to-anchor",
+                            anchor,
+                            "--json");
                     assertEquals(0, anchorRestore.exitCode(), anchorRestore::toString);
                     assertFalse(contents(toAnchor, restoreOptions, List.of()).mistake());
 
                     Path version =
                             work.resolve(name + "-backup").resolve("data").resolve("PG_VERSION");
                     Files.writeString(version, "9\n", StandardOpenOption.APPEND); // a damaged backup
-                    CliRunner.Result damaged = cli(
-                            environment,
-                            concat(
-                                    List.of(
-                                            "restore",
-                                            "--from",
-                                            work.resolve(name + "-backup").toString(),
-                                            "--data-dir",
-                                            work.resolve(name + "-damaged").toString()),
-                                    restoreOptions,
-                                    List.of()));
+                    CliRunner.Result damaged = restore(environment, restoreOptions, work.resolve(name + "-damaged"));
                     assertEquals(65, damaged.exitCode(), damaged::toString);
                     assertTrue(
                             damaged.err().contains("BACKUP_DAMAGED: the backup's data/PG_VERSION"), damaged::toString);
@@ -282,6 +247,16 @@ class RestoreDrillTest {
                     logical(environment, ledger);
                 }
             }
+        }
+
+        /** {@code wallet restore} of this drill's backup into {@code into}, with {@code extra} options. */
+        private CliRunner.Result restore(
+                Map<String, String> environment, List<String> restoreOptions, Path into, String... extra) {
+            List<String> args = new ArrayList<>(List.of(
+                    "restore", "--from", work.resolve(name + "-backup").toString(), "--data-dir", into.toString()));
+            args.addAll(List.of(extra));
+            args.addAll(restoreOptions);
+            return cli(environment, args);
         }
 
         /** A dump of the live ledger loaded into a new embedded one: consistent, the dump's anchor proven. */
