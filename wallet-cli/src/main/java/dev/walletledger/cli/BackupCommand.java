@@ -129,21 +129,27 @@ final class BackupCommand implements Command {
     }
 
     private static void requireNew(Path to, boolean file) {
-        boolean exists = Files.exists(to);
-        boolean emptyDirectory = false;
-        if (exists && !file && Files.isDirectory(to)) {
-            try (Stream<Path> entries = Files.list(to)) {
-                emptyDirectory = entries.findAny().isEmpty();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        if (exists && !emptyDirectory) {
+        if (file ? Files.exists(to) : !absentOrEmpty(to)) {
             throw new CommandFailure(
                     "TARGET_EXISTS",
                     ExitCode.DATA,
                     to + " exists" + (file ? "" : " and is not empty") + ": a backup never overwrites anything",
                     Map.of("to", to.toString()));
+        }
+    }
+
+    /** Whether {@code path} does not exist or is an empty directory: somewhere a backup or restore may write. */
+    static boolean absentOrEmpty(Path path) {
+        if (!Files.exists(path)) {
+            return true;
+        }
+        if (!Files.isDirectory(path)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(path)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.walletledger.core.Anchor;
 import dev.walletledger.runtime.DatabaseUrl;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -310,18 +309,5 @@ final class PhysicalBackup {
         manifest.put("sha256sums_sha256", sumsHash);
         manifest.put("elapsed_millis", millis);
         return manifest;
-    }
-
-    static void deleteQuietly(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -4,7 +4,6 @@ import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditProgress;
 import dev.walletledger.core.AuditReport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** {@code wallet restore --from DIR}: a backup into a new data directory, recovered to a moment, audited. */
 final class RestoreCommand implements Command {
@@ -196,21 +194,14 @@ final class RestoreCommand implements Command {
     }
 
     private static void requireNew(Path into) {
-        if (!Files.exists(into)) {
-            return;
+        if (!BackupCommand.absentOrEmpty(into)) {
+            throw new CommandFailure(
+                    "TARGET_EXISTS",
+                    ExitCode.DATA,
+                    into + " exists and is not empty: a restore never overwrites a data directory; give a new"
+                            + " --data-dir",
+                    Map.of("data_directory", into.toString()));
         }
-        try (Stream<Path> entries = Files.list(into)) {
-            if (entries.findAny().isEmpty()) {
-                return;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new CommandFailure(
-                "TARGET_EXISTS",
-                ExitCode.DATA,
-                into + " exists and is not empty: a restore never overwrites a data directory; give a new --data-dir",
-                Map.of("data_directory", into.toString()));
     }
 
     private static Instant instant(String text) {

@@ -163,9 +163,13 @@ final class Endpoints {
         Operation operation = Requests.operation(type, Json.parse(call.body()), call.path("transaction_id"));
         TransactionResult result = ledger.apply(operation, call.keyId().orElse(null));
         byte[] body = Bodies.transaction(result);
-        Map<String, String> headers = new java.util.HashMap<>(result.replayed() ? REPLAYED : Map.of());
-        positionAfterWrite().ifPresent(position -> headers.put(POSITION_HEADER, position));
-        return HttpResponse.json(result.replayed() ? 200 : 201, body, Map.copyOf(headers));
+        Map<String, String> headers = result.replayed() ? REPLAYED : Map.of();
+        Optional<String> position = positionAfterWrite(); // empty without a replica: no query, no copy
+        if (position.isPresent()) {
+            headers = new java.util.HashMap<>(headers);
+            headers.put(POSITION_HEADER, position.get());
+        }
+        return HttpResponse.json(result.replayed() ? 200 : 201, body, headers);
     }
 
     /**

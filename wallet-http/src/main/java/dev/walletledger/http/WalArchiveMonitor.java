@@ -105,44 +105,32 @@ final class WalArchiveMonitor implements AutoCloseable {
     }
 
     private static State read(Connection connection) throws SQLException {
-        State state;
         try (PreparedStatement statement = connection.prepareStatement(STATE);
                 ResultSet row = statement.executeQuery()) {
             row.next();
-            state = new State(
-                    !"off".equals(row.getString(1)),
+            boolean enabled = !"off".equals(row.getString(1));
+            return new State(
+                    enabled,
                     row.getLong(2),
                     row.getLong(3),
                     Optional.ofNullable(row.getString(4)),
                     instant(row.getTimestamp(5)),
                     Optional.ofNullable(row.getString(6)),
                     instant(row.getTimestamp(7)),
-                    -1,
+                    enabled ? pending(connection) : -1,
                     Instant.now());
         }
-        if (!state.enabled()) {
-            return state;
-        }
-        long pending = -1;
+    }
+
+    /** WAL files waiting to be archived; -1 when this role may not list them. */
+    private static long pending(Connection connection) {
         try (PreparedStatement statement = connection.prepareStatement(PENDING);
                 ResultSet row = statement.executeQuery()) {
             row.next();
-            pending = row.getLong(1);
+            return row.getLong(1);
         } catch (SQLException e) {
-            if (!connection.getAutoCommit()) {
-                connection.rollback();
-            }
+            return -1; // autocommit: the refusal ends with its own statement
         }
-        return new State(
-                true,
-                state.archived(),
-                state.failed(),
-                state.lastArchivedWal(),
-                state.lastArchivedAt(),
-                state.lastFailedWal(),
-                state.lastFailedAt(),
-                pending,
-                state.checkedAt());
     }
 
     private static void report(Optional<State> before, State now) {

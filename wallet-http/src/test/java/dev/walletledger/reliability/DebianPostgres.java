@@ -34,9 +34,7 @@ final class DebianPostgres extends PostgresInstance {
     /** initdb in a fresh directory under /tmp, then start. */
     static DebianPostgres create() {
         try {
-            Path root = Files.createTempDirectory(Path.of("/tmp"), "wallet-pgd-");
-            run(List.of("chown", "postgres:postgres", root.toString()), true);
-            DebianPostgres postgres = new DebianPostgres(root, freePort());
+            DebianPostgres postgres = fresh("wallet-pgd-");
             postgres.asPostgres(List.of(
                     BIN.resolve("initdb").toString(),
                     "-D",
@@ -61,9 +59,7 @@ final class DebianPostgres extends PostgresInstance {
      */
     static DebianPostgres standbyOf(DebianPostgres primary) {
         try {
-            Path root = Files.createTempDirectory(Path.of("/tmp"), "wallet-pgd-standby-");
-            run(List.of("chown", "postgres:postgres", root.toString()), true);
-            DebianPostgres standby = new DebianPostgres(root, freePort());
+            DebianPostgres standby = fresh("wallet-pgd-standby-");
             standby.asPostgres(List.of(
                     BIN.resolve("pg_basebackup").toString(),
                     "-D",
@@ -84,6 +80,13 @@ final class DebianPostgres extends PostgresInstance {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A new directory under /tmp owned by postgres, and a free port; nothing started. */
+    private static DebianPostgres fresh(String prefix) throws IOException {
+        Path root = Files.createTempDirectory(Path.of("/tmp"), prefix);
+        run(List.of("chown", "postgres:postgres", root.toString()), true);
+        return new DebianPostgres(root, freePort());
     }
 
     @Override
