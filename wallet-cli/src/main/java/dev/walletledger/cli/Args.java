@@ -161,7 +161,7 @@ final class Args {
     }
 
     /** {@code --x}, {@code --x=v}, {@code -x}; but not {@code -} nor {@code -5} (a negative number is a value). */
-    private static boolean isOptionLike(String token) {
+    static boolean isOptionLike(String token) {
         if (token.startsWith("--")) {
             return true;
         }

@@ -1,7 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Asset;
-import java.util.ArrayList;
+import dev.walletledger.http.wire.Bodies;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +26,7 @@ final class AssetsListCommand implements Command {
     public ExitCode run(Invocation call) {
         List<Asset> assets = call.ledger().assets();
         if (call.json()) {
-            List<Object> items = new ArrayList<>();
-            assets.forEach(asset -> items.add(json(asset)));
-            call.printJson(Map.of("assets", items));
+            call.printJson(Bodies.assets(assets)); // as GET /api/v1/assets answers
             return ExitCode.OK;
         }
         Table table = Table.of("CODE", Table.Align.LEFT, "NAME", Table.Align.LEFT, "DECIMALS", Table.Align.RIGHT);

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +74,8 @@ final class BackupCommand implements Command {
             } else {
                 Files.createDirectories(to);
                 Path data = to.resolve("data");
+                // The database's clock around the copy: a restore cannot stop before the backup's end.
+                Instant startedAt = databaseClock(database.dataSource());
                 PhysicalBackup.Taken taken;
                 String kind;
                 if (database.embeddedData().isPresent()) {
@@ -87,12 +90,15 @@ final class BackupCommand implements Command {
                             data);
                     kind = "physical (pg_basebackup)";
                 }
+                Instant stoppedAt = databaseClock(database.dataSource());
                 Map<String, String> sums = PhysicalBackup.checksum(data, to.resolve(PhysicalBackup.SUMS));
                 long bytes = size(data);
                 long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 Map<String, Object> manifest = PhysicalBackup.manifest(
                         kind,
                         taken,
+                        startedAt,
+                        stoppedAt,
                         server,
                         call.ledger().config().schema(),
                         anchor,
@@ -105,11 +111,9 @@ final class BackupCommand implements Command {
                 document.put("to", to.toString());
             }
         } catch (SQLException e) {
-            throw new CommandFailure(
-                    "BACKUP_FAILED", ExitCode.UNAVAILABLE, "the backup failed: " + e.getMessage(), Map.of());
+            throw new CommandFailure(FailureCode.BACKUP_FAILED, "the backup failed: " + e.getMessage(), Map.of());
         } catch (IOException e) {
-            throw new CommandFailure(
-                    "BACKUP_FAILED", ExitCode.UNAVAILABLE, "the backup could not be written: " + e, Map.of());
+            throw new CommandFailure(FailureCode.BACKUP_FAILED, "the backup could not be written: " + e, Map.of());
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         document.put("elapsed_millis", millis);
@@ -131,8 +135,7 @@ final class BackupCommand implements Command {
     private static void requireNew(Path to, boolean file) {
         if (file ? Files.exists(to) : !absentOrEmpty(to)) {
             throw new CommandFailure(
-                    "TARGET_EXISTS",
-                    ExitCode.DATA,
+                    FailureCode.TARGET_EXISTS,
                     to + " exists" + (file ? "" : " and is not empty") + ": a backup never overwrites anything",
                     Map.of("to", to.toString()));
         }
@@ -150,6 +153,16 @@ final class BackupCommand implements Command {
             return entries.findAny().isEmpty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The database's clock now: the clock its commit times are read from. */
+    static Instant databaseClock(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT clock_timestamp()")) {
+            row.next();
+            return row.getObject(1, java.time.OffsetDateTime.class).toInstant();
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Balance;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.walletledger.http.wire.Bodies;
 import java.util.List;
-import java.util.Map;
 
 /** {@code wallet balance USER}: current balances, in major and minor units. */
 final class BalanceCommand implements Command {
@@ -32,20 +30,11 @@ final class BalanceCommand implements Command {
                 .value("--asset")
                 .map(asset -> List.of(call.ledger().balance(user, asset)))
                 .orElseGet(() -> call.ledger().balances(user));
-        if (call.json()) {
-            List<Object> items = new ArrayList<>();
-            for (Balance balance : balances) {
-                Map<String, Object> item = new LinkedHashMap<>();
-                item.put("asset_code", balance.assetCode());
-                item.put("balance", balance.balance());
-                item.put("decimal_places", balance.decimalPlaces());
-                item.put("display", Units.major(balance.balance(), balance.decimalPlaces()));
-                items.add(item);
-            }
-            Map<String, Object> document = new LinkedHashMap<>();
-            document.put("user_id", user);
-            document.put("balances", items);
-            call.printJson(document);
+        if (call.json()) { // as GET /api/v1/wallets/{user_id}/balance answers, with or without asset_code
+            call.printJson(
+                    call.args.value("--asset").isPresent()
+                            ? Bodies.balance(balances.get(0))
+                            : Bodies.balances(user, balances));
             return ExitCode.OK;
         }
         if (balances.isEmpty()) {

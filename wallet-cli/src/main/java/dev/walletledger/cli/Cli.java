@@ -91,29 +91,36 @@ public final class Cli {
     public int run(String[] argv, PrintStream out, PrintStream err) {
         List<String> tokens = Arrays.asList(argv.clone());
         Command command = null;
-        boolean json = false;
+        boolean json = tokens.contains("--json");
         try {
-            Args.Leading leading = Args.parse(GLOBAL_OPTIONS, tokens, true);
-            json = leading.parsed().has("--json");
-            if (leading.parsed().has("--version")) {
-                out.println("wallet " + version());
-                return ExitCode.OK.code;
-            }
-            List<String> rest = leading.rest();
-            if (rest.isEmpty() && leading.parsed().has("--help")) {
-                printMainHelp(out);
-                return ExitCode.OK.code;
-            }
-            if (rest.isEmpty()) {
+            int at = commandIndex(tokens);
+            if (at < 0) { // no command word: only options (any command's, which need the command then)
+                Args.Parsed parsed = Args.parse(ALL_OPTIONS, tokens);
+                json = parsed.has("--json");
+                if (parsed.has("--version")) {
+                    out.println("wallet " + version());
+                    return ExitCode.OK.code;
+                }
+                if (parsed.has("--help")) {
+                    printMainHelp(out);
+                    return ExitCode.OK.code;
+                }
                 throw new UsageException("missing COMMAND");
             }
+            List<String> rest = tokens.subList(at, tokens.size());
             if (rest.get(0).equals("help")) {
+                Args.parse(GLOBAL_OPTIONS, tokens.subList(0, at));
                 return help(rest.subList(1, rest.size()), out);
             }
             command = resolve(rest);
             int words = command.synopsis().name().split(" ").length;
-            Args.Parsed parsed =
-                    leading.parsed().merge(Args.parse(optionsOf(command), rest.subList(words, rest.size())));
+            // Options go before or after the command, its own as well as the common ones.
+            Args.Parsed before = Args.parse(concat(optionsOf(command), VERSION), tokens.subList(0, at));
+            if (before.has("--version")) {
+                out.println("wallet " + version());
+                return ExitCode.OK.code;
+            }
+            Args.Parsed parsed = before.merge(Args.parse(optionsOf(command), rest.subList(words, rest.size())));
             json = parsed.has("--json");
             if (parsed.has("--help")) {
                 printHelp(command, out);
@@ -139,7 +146,7 @@ public final class Cli {
                     out,
                     err);
         } catch (CommandFailure e) {
-            return fail(e.code, e.getMessage(), e.details, null, e.exitCode, json, out, err);
+            return fail(e.code.name(), e.getMessage(), e.details, null, e.code.exitCode, json, out, err);
         } catch (RuntimeException e) {
             // A bug in the CLI or the library: the one case where a stack trace helps.
             err.println(
@@ -149,15 +156,53 @@ public final class Cli {
         }
     }
 
+    private static final List<Args.Option> VERSION = List.of(Args.Option.flag("--version", "print the version"));
+
+    /**
+     * Where the command word is: the first token that is neither an option nor the value of one. An option's
+     * value is a separate token only for an option that takes one in some command (no option is a switch in one
+     * command and takes a value in another: {@code CliTest} checks it). -1: only options.
+     */
+    static int commandIndex(List<String> tokens) {
+        for (int i = 0; i < tokens.size(); i++) { // bounded: i only grows
+            String token = tokens.get(i);
+            if (token.equals("--")) {
+                return i + 1 < tokens.size() ? i + 1 : -1;
+            }
+            if (!Args.isOptionLike(token)) {
+                return i;
+            }
+            if (token.indexOf('=') < 0 && VALUE_OPTIONS.contains(token)) {
+                i++; // its value
+            }
+        }
+        return -1;
+    }
+
+    /** Every option of every command, and the global ones: each name once. */
+    private static final List<Args.Option> ALL_OPTIONS = List.copyOf(java.util.stream.Stream.concat(
+                    GLOBAL_OPTIONS.stream(), COMMANDS.stream().flatMap(c -> c.synopsis().options().stream()))
+            .collect(java.util.stream.Collectors.toMap(
+                    Args.Option::name, o -> o, (first, second) -> first, java.util.LinkedHashMap::new))
+            .values());
+
+    /** Every option name that takes a value, in any command. */
+    static final java.util.Set<String> VALUE_OPTIONS = java.util.stream.Stream.concat(
+                    COMMON_OPTIONS.stream(), COMMANDS.stream().flatMap(c -> c.synopsis().options().stream()))
+            .filter(Args.Option::takesValue)
+            .map(Args.Option::name)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     private static List<Args.Option> optionsOf(Command command) {
         return concat(command.synopsis().options(), COMMON_OPTIONS);
     }
 
     private ExitCode execute(Command command, Args.Parsed parsed, PrintStream out, PrintStream err) {
+        Optional<String> flag = parsed.value("--database-url");
         Database.Target target = new Database.Target(
-                parsed.value("--database-url")
-                        .or(() -> Optional.ofNullable(environment.get("DATABASE_URL"))
-                                .filter(url -> !url.isBlank())),
+                flag.or(() ->
+                        Optional.ofNullable(environment.get("DATABASE_URL")).filter(url -> !url.isBlank())),
+                flag.isPresent() ? "--database-url" : "DATABASE_URL",
                 parsed.value("--data-dir").map(Path::of).orElse(EmbeddedDatabase.DEFAULT_DIRECTORY),
                 parsed.value("--schema").orElse(LedgerConfig.defaults().schema()),
                 command instanceof MigrateCommand || command instanceof RestoreCommand);
@@ -178,8 +223,13 @@ public final class Cli {
                 return command;
             }
         }
-        if (first.equals("assets")) {
-            throw new UsageException("wallet assets needs a subcommand: list or add"
+        List<String> subcommands = COMMANDS.stream()
+                .map(command -> command.synopsis().name())
+                .filter(name -> name.startsWith(first + " "))
+                .map(name -> name.substring(first.length() + 1))
+                .toList();
+        if (!subcommands.isEmpty()) {
+            throw new UsageException("wallet " + first + " needs a subcommand: " + String.join(" or ", subcommands)
                     + (two == null ? "" : ", got " + Args.quoted(rest.get(1))));
         }
         List<String> names =
@@ -209,8 +259,8 @@ public final class Cli {
             PrintStream out,
             PrintStream err) {
         err.println("wallet: " + code + ": " + message);
-        if (exitCode == ExitCode.UNAVAILABLE || exitCode == ExitCode.INTERNAL) {
-            // What the database said is what an operator needs here; depth-bounded, no stack trace.
+        if (exitCode == ExitCode.INTERNAL) {
+            // A bug: what failed underneath is what a report needs; depth-bounded, no stack trace.
             for (int depth = 0; cause != null && depth < 5; depth++, cause = cause.getCause()) {
                 err.println("wallet:   caused by: " + cause);
             }
@@ -260,6 +310,9 @@ public final class Cli {
         out.println("exit codes:");
         for (ExitCode exitCode : ExitCode.values()) {
             out.println(String.format("  %2d  %s", exitCode.code, exitCode.meaning));
+            if (!exitCode.codes().isEmpty()) {
+                out.println("      " + String.join(", ", exitCode.codes()));
+            }
         }
         out.println();
         out.println("errors: on stderr as 'wallet: CODE: message'; with --json, stdout also gets {\"error\": {...}}.");

@@ -10,14 +10,12 @@ import java.util.Map;
 final class CommandFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    final String code;
-    final ExitCode exitCode;
+    final FailureCode code;
     final transient Map<String, Object> details;
 
-    CommandFailure(String code, ExitCode exitCode, String message, Map<String, ?> details) {
+    CommandFailure(FailureCode code, String message, Map<String, ?> details) {
         super(message, null, false, false);
         this.code = code;
-        this.exitCode = exitCode;
         this.details = Map.copyOf(details);
     }
 }

@@ -32,9 +32,15 @@ interface Database extends AutoCloseable {
     /**
      * Where to connect: a URL ({@code --database-url} or {@code DATABASE_URL}), else the embedded PostgreSQL in
      * {@code dataDirectory}. {@code creating}: the command creates the ledger (migrate), so an absent data directory
-     * or schema is expected rather than a mistake.
+     * or schema is expected rather than a mistake. {@code databaseUrlFrom} names where the URL came from
+     * ({@code --database-url} or {@code DATABASE_URL}), for the messages about it.
      */
-    record Target(Optional<String> databaseUrl, Path dataDirectory, String schema, boolean creating) {}
+    record Target(
+            Optional<String> databaseUrl,
+            String databaseUrlFrom,
+            Path dataDirectory,
+            String schema,
+            boolean creating) {}
 
     /** Opens the database of a target; the real one is {@link PostgresConnector}, tests pass their own. */
     @FunctionalInterface

@@ -3,10 +3,8 @@ package dev.walletledger.cli;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.HistoryItem;
 import dev.walletledger.core.HistoryPage;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.walletledger.http.wire.Bodies;
 import java.util.List;
-import java.util.Map;
 
 /** {@code wallet history USER}: a page of the user's entries, newest first. */
 final class HistoryCommand implements Command {
@@ -49,7 +47,8 @@ final class HistoryCommand implements Command {
                         call.args.value("--cursor").orElse(null),
                         limit);
         if (call.json()) {
-            call.printJson(json(call, user, page));
+            // as GET /api/v1/wallets/{user_id}/transactions answers
+            call.printJson(Bodies.history(user, call.args.value("--asset").orElse(null), page));
             return ExitCode.OK;
         }
         if (page.items().isEmpty()) {
@@ -88,29 +87,5 @@ final class HistoryCommand implements Command {
                         cursor -> call.out.println("older entries: --cursor " + cursor),
                         () -> call.out.println("(no older entries)"));
         return ExitCode.OK;
-    }
-
-    private static Map<String, Object> json(Invocation call, String user, HistoryPage page) {
-        List<Object> items = new ArrayList<>();
-        for (HistoryItem item : page.items()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("entry_id", item.entryId());
-            entry.put("transaction_id", item.transactionId());
-            entry.put("reference_id", item.referenceId());
-            entry.put("type", item.type());
-            entry.put("asset_code", item.assetCode());
-            entry.put("direction", item.direction());
-            entry.put("amount", item.amount());
-            entry.put("balance_after", item.balanceAfter());
-            entry.put("decimal_places", call.decimalPlaces(item.assetCode()));
-            entry.put("created_at", item.createdAt());
-            entry.put("metadata", new Json.Raw(item.metadata().json()));
-            items.add(entry);
-        }
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("user_id", user);
-        document.put("items", items);
-        document.put("next_cursor", page.nextCursor().orElse(null));
-        return document;
     }
 }

@@ -79,6 +79,11 @@ final class Invocation implements AutoCloseable {
         out.println(Json.write(document));
     }
 
+    /** Prints a document the HTTP API's writer made ({@code dev.walletledger.http.wire.Bodies}) on stdout. */
+    void printJson(byte[] document) {
+        out.println(new String(document, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Override
     public void close() {
         if (database != null) {

@@ -1,5 +1,6 @@
 package dev.walletledger.cli;
 
+import dev.walletledger.http.Scope;
 import dev.walletledger.runtime.ApiKeyHash;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code wallet keys generate}: a new API key for the server, printed once, and the line that configures
- * its salted hash. The format is the server's ({@code dev.walletledger.http.ApiKeys}; the CLI does not
- * depend on the server module): {@code wlk_<id>.<43 base64url chars of 32 random bytes>}, and
+ * its salted hash. The format is the server's ({@code dev.walletledger.http.ApiKeys}):
+ * {@code wlk_<id>.<43 base64url chars of 32 random bytes>}, and
  * {@code <id> <scopes> sha256:<salt hex>:<SHA-256(salt || key) hex>}. A golden vector in both modules'
  * tests keeps the two in step. Needs no database.
  */
@@ -27,9 +28,9 @@ final class KeysGenerateCommand implements Command {
             Prints a new random API key and the line to add to the server's WALLET_API_KEYS_FILE (or
             WALLET_API_KEYS); restart the server to load it. The key is shown only now: the server keeps
             its salted SHA-256, never the key. Clients send it as "Authorization: Bearer <key>", and the
-            server's logs name it by its id. Scopes are independent: read (balances, history,
-            transactions, assets), write (top-up, bonus, spend, batch), admin (/metrics). To revoke a
-            key, delete its line and restart the server.""",
+            server's logs name it by its id. To revoke a key, delete its line and restart the server.
+            Scopes are independent (admin does not imply read or write):
+            """ + scopeLines(),
             List.of(),
             0,
             List.of(
@@ -37,6 +38,19 @@ final class KeysGenerateCommand implements Command {
                     Args.Option.value("--scopes", "SCOPES", "comma-separated: read, write, admin (read,write)")));
 
     private final SecureRandom random;
+
+    /** One line per scope: what it opens, in the server's words ({@link Scope#grants()}). */
+    private static String scopeLines() {
+        StringBuilder lines = new StringBuilder();
+        for (Scope scope : Scope.values()) {
+            lines.append(lines.length() == 0 ? "" : "\n")
+                    .append("  ")
+                    .append(scope.label())
+                    .append(": ")
+                    .append(scope.grants());
+        }
+        return lines.toString();
+    }
 
     KeysGenerateCommand() {
         this(new SecureRandom());

@@ -91,8 +91,7 @@ final class LogicalDump {
         }
         if (!FORMAT.equals(fields.get("format"))) {
             throw new CommandFailure(
-                    "DUMP_NOT_READABLE",
-                    ExitCode.DATA,
+                    FailureCode.DUMP_NOT_READABLE,
                     file + " is not a dump 'wallet backup --logical' wrote (format " + fields.get("format") + ")",
                     Map.of("from", file.toString()));
         }
@@ -112,16 +111,14 @@ final class LogicalDump {
             String version = schemaVersion(connection, schema);
             if (!version.equals(header.schemaVersion())) {
                 throw new CommandFailure(
-                        "DUMP_VERSION_MISMATCH",
-                        ExitCode.DATA,
+                        FailureCode.DUMP_VERSION_MISMATCH,
                         "the dump is of schema version " + header.schemaVersion() + ", this ledger's is " + version
                                 + ": load it with the wallet release that wrote it",
                         Map.of("dump_version", header.schemaVersion(), "schema_version", version));
             }
             if (count(connection, schema, "wallets") > 0 || count(connection, schema, "asset_types") > 0) {
                 throw new CommandFailure(
-                        "LEDGER_NOT_EMPTY",
-                        ExitCode.DATA,
+                        FailureCode.LEDGER_NOT_EMPTY,
                         "schema " + schema + " already holds a ledger: a dump loads into an empty one only",
                         Map.of("schema", schema));
             }

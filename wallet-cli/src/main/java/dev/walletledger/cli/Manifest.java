@@ -16,21 +16,25 @@ record Manifest(String json) {
             return new Manifest(Files.readString(backup.resolve(PhysicalBackup.MANIFEST), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             throw new CommandFailure(
-                    "BACKUP_NOT_FOUND",
-                    ExitCode.NOT_FOUND,
+                    FailureCode.BACKUP_NOT_FOUND,
                     backup + " holds no " + PhysicalBackup.MANIFEST + ": not a directory 'wallet backup' wrote",
                     Map.of("from", backup.toString()));
         }
     }
 
-    /** A top-level string field (the CLI writes them without escapes that matter here). */
-    String text(String field) {
+    /** A top-level string field, or empty when the manifest has none (one written by an earlier version). */
+    java.util.Optional<String> optionalText(String field) {
         Matcher matcher = Pattern.compile("\"" + Pattern.quote(field) + "\":\"((?:[^\"\\\\]|\\\\.)*)\"")
                 .matcher(json);
-        if (!matcher.find()) {
-            throw new CommandFailure(
-                    "BACKUP_DAMAGED", ExitCode.DATA, "the backup's manifest has no " + field, Map.of("field", field));
-        }
-        return matcher.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        return matcher.find()
+                ? java.util.Optional.of(matcher.group(1).replace("\\\"", "\"").replace("\\\\", "\\"))
+                : java.util.Optional.empty();
+    }
+
+    /** A top-level string field (the CLI writes them without escapes that matter here). */
+    String text(String field) {
+        return optionalText(field)
+                .orElseThrow(() -> new CommandFailure(
+                        FailureCode.BACKUP_DAMAGED, "the backup's manifest has no " + field, Map.of("field", field)));
     }
 }

@@ -115,17 +115,17 @@ final class MovementCommand implements Command {
                 new Synopsis(
                         "chargeback",
                         "take back a top-up whose payment was charged back",
-                        "wallet chargeback TX --reference REF --policy debt|write-off [--amount N]"
+                        "wallet chargeback TX --reference REF --policy debt|write_off [--amount N]"
                                 + " [--metadata JSON] [--actor NAME] [--json]",
                         """
                         Recovers what it can of top-up TX from the user's balance and credits the TREASURY.
                         The shortfall goes by the policy: debt takes the balance negative (later credits
-                        repay it first), write-off books it to CHARGEBACK_LOSS and leaves the user at zero.
+                        repay it first), write_off books it to CHARGEBACK_LOSS and leaves the user at zero.
                         --amount defaults to what is not yet taken back.""" + IDEMPOTENCY,
                         List.of("TX"),
                         1,
                         options(
-                                Args.Option.value("--policy", "debt|write-off", "what to do with the shortfall"),
+                                Args.Option.value("--policy", "debt|write_off", "what to do with the shortfall"),
                                 amount("how much was charged back (default: all that remains)"))),
                 call -> new Operation.Chargeback(
                         transactionId(call),
@@ -200,7 +200,7 @@ final class MovementCommand implements Command {
         try {
             return ChargebackPolicy.parse("policy", text);
         } catch (WalletException e) {
-            throw new UsageException("--policy must be debt or write-off, got " + text);
+            throw new UsageException("--policy must be debt or write_off, got " + Args.quoted(text));
         }
     }
 

@@ -149,13 +149,12 @@ final class PhysicalBackup {
                     TimeUnit.MINUTES.toSeconds(BASEBACKUP_MINUTES_MAX));
         } catch (Processes.NotStarted e) {
             throw new CommandFailure(
-                    "PG_BASEBACKUP_MISSING",
-                    ExitCode.UNAVAILABLE,
+                    FailureCode.PG_BASEBACKUP_MISSING,
                     e.getMessage() + ": install the PostgreSQL client of the server's major version, or give its"
                             + " directory with --pg-bin",
                     Map.of());
         } catch (IllegalStateException e) {
-            throw new CommandFailure("BACKUP_FAILED", ExitCode.UNAVAILABLE, e.getMessage(), Map.of());
+            throw new CommandFailure(FailureCode.BACKUP_FAILED, e.getMessage(), Map.of());
         }
         String label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
         String start = field(label, "START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+)");
@@ -286,6 +285,8 @@ final class PhysicalBackup {
     static Map<String, Object> manifest(
             String kind,
             Taken taken,
+            java.time.Instant startedAt,
+            java.time.Instant stoppedAt,
             Map<String, String> server,
             String schema,
             Anchor anchor,
@@ -299,6 +300,8 @@ final class PhysicalBackup {
         manifest.put("created_at", java.time.Instant.now().toString());
         manifest.putAll(server);
         manifest.put("schema", schema);
+        manifest.put("started_at", startedAt.toString());
+        manifest.put("stopped_at", stoppedAt.toString());
         manifest.put("timeline", taken.timeline());
         manifest.put("start_lsn", taken.startLsn());
         manifest.put("stop_lsn", taken.stopLsn());

@@ -283,8 +283,7 @@ final class PhysicalRestore {
             }
         }
         return new CommandFailure(
-                "RECOVERY_FAILED",
-                ExitCode.DATA,
+                FailureCode.RECOVERY_FAILED,
                 "recovery to " + target.describe() + " did not complete: " + why + ". A target past the archive's"
                         + " end (newest archived WAL file: " + newest + "), before the backup's end, or a restore"
                         + " point the WAL does not hold stops recovery. " + into + " is left as it is: remove it"

@@ -38,17 +38,21 @@ final class PostgresConnector implements Database.Connector {
         if (target.databaseUrl().isPresent()) {
             DatabaseUrl url;
             try {
-                url = DatabaseUrl.parse(target.databaseUrl().get());
+                url = DatabaseUrl.parse(target.databaseUrl().get(), target.databaseUrlFrom());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage()); // never echoes the password
             }
-            HikariDataSource pool = DataSources.pool(url, POOL_SIZE, "wallet-cli");
-            return open(pool, null, url, config, url.jdbcUrl(), target.creating());
+            return open(
+                    commandPool(url.jdbcUrl(), url.user(), url.password(), url.jdbcUrl()),
+                    null,
+                    url,
+                    config,
+                    url.jdbcUrl(),
+                    target.creating());
         }
         if (!target.creating() && !Files.isDirectory(target.dataDirectory())) {
             throw new CommandFailure(
-                    "LEDGER_NOT_FOUND",
-                    ExitCode.NOT_FOUND,
+                    FailureCode.LEDGER_NOT_FOUND,
                     "no ledger in "
                             + target.dataDirectory().toAbsolutePath().normalize()
                             + ": give --database-url (or DATABASE_URL) or --data-dir, or create it with wallet migrate",
@@ -65,9 +69,44 @@ final class PostgresConnector implements Database.Connector {
                     Map.of("data_directory", target.dataDirectory().toString()),
                     e);
         }
-        HikariDataSource pool =
-                DataSources.pool(embedded.jdbcUrl(), embedded.user(), embedded.password(), POOL_SIZE, "wallet-cli");
-        return open(pool, embedded, null, config, "embedded PostgreSQL in " + embedded.directory(), target.creating());
+        String where = "embedded PostgreSQL in " + embedded.directory();
+        HikariDataSource pool;
+        try {
+            pool = commandPool(embedded.jdbcUrl(), embedded.user(), embedded.password(), where);
+        } catch (WalletException e) {
+            embedded.close();
+            throw e;
+        }
+        return open(pool, embedded, null, config, where, target.creating());
+    }
+
+    /**
+     * A pool that connects at once: a database that cannot be reached fails the command after one attempt (a
+     * refused connection at once, a silent host within the driver's connect timeout), with the driver's own
+     * words and nothing else.
+     */
+    private static HikariDataSource commandPool(String jdbcUrl, String user, String password, String where) {
+        try {
+            return DataSources.commandPool(jdbcUrl, user, password, POOL_SIZE, "wallet-cli");
+        } catch (RuntimeException e) {
+            throw WalletException.of(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    "the database cannot be reached (" + where + "): " + rootMessage(e),
+                    Map.of(),
+                    e);
+        }
+    }
+
+    /** The innermost message of a failure (the driver's or the socket's): what an operator acts on. */
+    static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        for (int depth = 0; root.getCause() != null && depth < 10; depth++) {
+            root = root.getCause();
+            if (root instanceof java.sql.SQLException) {
+                break; // the driver's words already name the host and what happened
+            }
+        }
+        return String.valueOf(root.getMessage());
     }
 
     private static Database open(
@@ -82,8 +121,7 @@ final class PostgresConnector implements Database.Connector {
         try {
             if (!creating && !migrated(pool, config.schema())) {
                 throw new CommandFailure(
-                        "LEDGER_NOT_FOUND",
-                        ExitCode.NOT_FOUND,
+                        FailureCode.LEDGER_NOT_FOUND,
                         "schema " + config.schema() + " holds no ledger in " + where
                                 + "; create it with wallet migrate",
                         Map.of("schema", config.schema()));
@@ -105,7 +143,7 @@ final class PostgresConnector implements Database.Connector {
             }
         } catch (SQLException e) {
             throw WalletException.of(
-                    ErrorCode.STORAGE_UNAVAILABLE, "the database cannot be reached: " + e.getMessage(), Map.of(), e);
+                    ErrorCode.STORAGE_UNAVAILABLE, "the database cannot be reached: " + rootMessage(e), Map.of(), e);
         }
     }
 

@@ -81,7 +81,7 @@ final class RestoreCommand implements Command {
         requireNew(into);
         Path archive = call.args.value("--wal-archive").map(Path::of).orElse(null);
         if (archive != null && !Files.isDirectory(archive)) {
-            throw new CommandFailure("ARCHIVE_NOT_FOUND", ExitCode.NOT_FOUND, "no WAL archive at " + archive, Map.of());
+            throw new CommandFailure(FailureCode.ARCHIVE_NOT_FOUND, "no WAL archive at " + archive, Map.of());
         }
         PhysicalRestore.Target target = new PhysicalRestore.Target(
                 time, toAnchor.map(a -> PhysicalRestore.restoreName(a).toString()));
@@ -89,6 +89,7 @@ final class RestoreCommand implements Command {
         try {
             Manifest manifest = Manifest.read(from);
             checkFiles(from, manifest);
+            refuseTargetsBefore(manifest, time, toAnchor);
             restored = PhysicalRestore.run(
                     from,
                     into,
@@ -99,22 +100,49 @@ final class RestoreCommand implements Command {
                     new PhysicalRestore.Runner(call.args.value("--pg-bin").map(Path::of), call.args.value("--os-user")),
                     call.err);
         } catch (IOException e) {
-            throw new CommandFailure("RESTORE_FAILED", ExitCode.UNAVAILABLE, "the restore failed: " + e, Map.of());
+            throw new CommandFailure(FailureCode.RESTORE_FAILED, "the restore failed: " + e, Map.of());
         } catch (SQLException e) {
             throw new CommandFailure(
-                    "RESTORE_FAILED",
-                    ExitCode.UNAVAILABLE,
-                    "the restored ledger could not be read: " + e.getMessage(),
-                    Map.of());
+                    FailureCode.RESTORE_FAILED, "the restored ledger could not be read: " + e.getMessage(), Map.of());
         }
-        return report(
-                call,
-                restored.report(),
-                Map.of(
-                        "data_directory", into.toString(),
-                        "target", target.describe(),
-                        "copy_millis", restored.copyMillis(),
-                        "recovery_millis", restored.recoveryMillis()));
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("data_directory", into.toString());
+        facts.put("target", target.describe());
+        facts.put("copy_millis", restored.copyMillis());
+        facts.put("recovery_millis", restored.recoveryMillis());
+        return report(call, restored.report(), facts, anchor);
+    }
+
+    /**
+     * Recovery replays forward from a backup's end, never back from it: a time before the end, or an anchor older
+     * than the one the backup recorded when it began, would silently give the backup's later state.
+     */
+    private static void refuseTargetsBefore(Manifest manifest, Optional<Instant> time, Optional<Anchor> toAnchor) {
+        Optional<String> recordedEnd = manifest.optionalText("stopped_at"); // backups before 0.3.0: created_at
+        Instant end = Instant.parse(recordedEnd.orElseGet(() -> manifest.text("created_at")));
+        String range = manifest.optionalText("started_at")
+                        .map(start -> "from " + start + " to ")
+                        .orElse("until ")
+                + end;
+        if (time.isPresent() && time.get().isBefore(end)) {
+            throw new CommandFailure(
+                    FailureCode.TARGET_BEFORE_BACKUP,
+                    "--to-time " + time.get() + " is before this backup's end: it was taken " + range
+                            + ", and recovery cannot stop before that. Give a time at or after " + end
+                            + ", or restore an older backup",
+                    Map.of("to_time", time.get().toString(), "backup_end", end.toString()));
+        }
+        Anchor recorded = Anchor.parse(manifest.text("anchor"));
+        if (toAnchor.isPresent() && toAnchor.get().entryId() < recorded.entryId()) {
+            throw new CommandFailure(
+                    FailureCode.TARGET_BEFORE_BACKUP,
+                    "--to-anchor names entry " + toAnchor.get().entryId() + ", older than this backup, which began at"
+                            + " entry " + recorded.entryId() + " (taken " + range + "): restore an older backup",
+                    Map.of(
+                            "anchor_entry", toAnchor.get().entryId(),
+                            "backup_anchor_entry", recorded.entryId(),
+                            "backup_end", end.toString()));
+        }
     }
 
     private static ExitCode logical(Invocation call, Path from) {
@@ -127,30 +155,26 @@ final class RestoreCommand implements Command {
             rows = LogicalDump.load(
                     call.database().dataSource(), call.ledger().config().schema(), from);
         } catch (IOException e) {
-            throw new CommandFailure("RESTORE_FAILED", ExitCode.NOT_FOUND, "the dump cannot be read: " + e, Map.of());
+            throw new CommandFailure(FailureCode.DUMP_NOT_READABLE, "the dump cannot be read: " + e, Map.of());
         } catch (SQLException e) {
             throw new CommandFailure(
-                    "RESTORE_FAILED",
-                    ExitCode.DATA,
+                    FailureCode.RESTORE_FAILED,
                     "the dump could not be loaded (nothing was): " + e.getMessage(),
                     Map.of());
         }
         long loaded = System.nanoTime();
         AuditReport report = call.ledger().verify(header.anchor(), AuditProgress.NONE);
-        return report(
-                call,
-                report,
-                Map.of(
-                        "loaded_rows",
-                        new LinkedHashMap<>(rows),
-                        "load_millis",
-                        (loaded - started) / 1_000_000,
-                        "anchor",
-                        header.anchor().toString()));
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("loaded_rows", new LinkedHashMap<>(rows));
+        facts.put("load_millis", (loaded - started) / 1_000_000);
+        return report(call, report, facts, Optional.of(header.anchor()));
     }
 
-    private static ExitCode report(Invocation call, AuditReport report, Map<String, Object> facts) {
+    /** The facts in their order, then the audit: consistent or not, and what it says of the anchor. */
+    private static ExitCode report(
+            Invocation call, AuditReport report, Map<String, Object> facts, Optional<Anchor> anchor) {
         Map<String, Object> document = new LinkedHashMap<>(facts);
+        anchor.ifPresent(a -> document.put("anchor", VerifyCommand.anchorJson(a, report)));
         document.put("consistent", report.consistent());
         document.put("transactions", report.transactions());
         document.put("entries", report.entries());
@@ -159,9 +183,10 @@ final class RestoreCommand implements Command {
         if (call.json()) {
             call.printJson(document);
         } else {
-            facts.forEach((key, value) -> call.out.println(key + ": " + value));
+            facts.forEach((key, value) -> call.out.println(key.replace('_', ' ') + ": " + text(value)));
             report.violations()
                     .forEach(v -> call.out.println("violation " + v.check() + " " + v.subject() + ": " + v.detail()));
+            anchor.ifPresent(a -> call.out.println(VerifyCommand.anchorLine(a, report)));
             call.out.println((report.consistent() ? "consistent: " : "INCONSISTENT: ") + report.transactions()
                     + " transactions, " + report.entries() + " entries checked in "
                     + String.format(Locale.ROOT, "%.3f s", report.elapsed().toNanos() / 1e9));
@@ -169,13 +194,22 @@ final class RestoreCommand implements Command {
         return report.consistent() ? ExitCode.OK : ExitCode.DATA;
     }
 
+    /** A fact for people: a map as "name value, name value", in its order. */
+    private static String text(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            List<String> parts = new java.util.ArrayList<>();
+            map.forEach((k, v) -> parts.add(k + " " + v));
+            return String.join(", ", parts);
+        }
+        return String.valueOf(value);
+    }
+
     /** Every file the backup lists, with its checksum: a damaged backup is refused before anything starts. */
     private static void checkFiles(Path backup, Manifest manifest) throws IOException {
         Path sums = backup.resolve(PhysicalBackup.SUMS);
         if (!Files.isRegularFile(sums) || !PhysicalBackup.sha256(sums).equals(manifest.text("sha256sums_sha256"))) {
             throw new CommandFailure(
-                    "BACKUP_DAMAGED",
-                    ExitCode.DATA,
+                    FailureCode.BACKUP_DAMAGED,
                     "the backup's " + PhysicalBackup.SUMS + " is missing or is not the one its manifest names",
                     Map.of("file", PhysicalBackup.SUMS));
         }
@@ -185,8 +219,7 @@ final class RestoreCommand implements Command {
             Path file = backup.resolve(path);
             if (!Files.isRegularFile(file) || !PhysicalBackup.sha256(file).equals(hash)) {
                 throw new CommandFailure(
-                        "BACKUP_DAMAGED",
-                        ExitCode.DATA,
+                        FailureCode.BACKUP_DAMAGED,
                         "the backup's " + path + " is missing or does not match its checksum: the backup is damaged",
                         Map.of("file", path));
             }
@@ -196,8 +229,7 @@ final class RestoreCommand implements Command {
     private static void requireNew(Path into) {
         if (!BackupCommand.absentOrEmpty(into)) {
             throw new CommandFailure(
-                    "TARGET_EXISTS",
-                    ExitCode.DATA,
+                    FailureCode.TARGET_EXISTS,
                     into + " exists and is not empty: a restore never overwrites a data directory; give a new"
                             + " --data-dir",
                     Map.of("data_directory", into.toString()));

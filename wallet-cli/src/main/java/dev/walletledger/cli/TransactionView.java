@@ -4,11 +4,11 @@ import dev.walletledger.core.Entry;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.http.wire.Bodies;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +33,15 @@ final class TransactionView {
     static ExitCode apply(Invocation call, Operation operation, boolean nameUser) {
         String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
         TransactionResult result = call.ledger().apply(operation, actor);
-        int decimals = call.decimalPlaces(result.assetCode());
         if (call.json()) {
-            call.printJson(json(result, decimals));
+            call.printJson(Bodies.transaction(result)); // the body the HTTP API answers
+            if (result.replayed()) { // which HTTP tells in its Idempotent-Replayed header
+                call.err.println("wallet: replayed: reference " + result.referenceId()
+                        + " was already applied; nothing changed");
+            }
             return ExitCode.OK;
         }
+        int decimals = call.decimalPlaces(result.assetCode());
         call.out.println(
                 result.replayed()
                         ? "replayed: reference " + result.referenceId() + " was already applied; nothing changed"
@@ -110,44 +114,5 @@ final class TransactionView {
         Map<String, String> fields = new LinkedHashMap<>(result.operation().fields());
         fields.keySet().removeAll(List.of("user_id", "asset_code", "amount", "transaction_id"));
         return fields;
-    }
-
-    static Map<String, Object> json(TransactionResult result, int decimalPlaces) {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("transaction_id", result.transactionId());
-        document.put("reference_id", result.referenceId());
-        document.put("type", result.type());
-        document.put("user_id", result.userId());
-        document.put("asset_code", result.assetCode());
-        document.put("amount", result.amount());
-        document.put("balance", result.balanceAfter()); // the user's balance right after, as over HTTP
-        document.put("decimal_places", decimalPlaces);
-        document.put("created_at", result.createdAt());
-        requestFields(result).forEach(document::put);
-        if (result.reverses() != null) {
-            document.put("reverses", result.reverses());
-        }
-        if (result.type() == OperationType.CHARGEBACK) {
-            document.put("recovered", result.recovered());
-            document.put("shortfall", result.shortfall());
-        }
-        document.put("actor", result.actor());
-        document.put("metadata", new Json.Raw(result.metadata().json()));
-        document.put("replayed", result.replayed());
-        List<Object> entries = new ArrayList<>();
-        for (Entry entry : result.entries()) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("wallet_id", entry.walletId());
-            item.put("wallet_kind", entry.walletKind());
-            item.put("owner", entry.owner());
-            item.put("direction", entry.direction());
-            item.put("amount", entry.amount());
-            item.put(
-                    "balance_after",
-                    entry.balanceAfter().isPresent() ? entry.balanceAfter().getAsLong() : null);
-            entries.add(item);
-        }
-        document.put("entries", entries);
-        return document;
     }
 }

@@ -3,7 +3,7 @@ package dev.walletledger.cli;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
-import java.util.LinkedHashMap;
+import dev.walletledger.http.wire.Bodies;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,8 +17,9 @@ final class TxCommand implements Command {
             "wallet tx TRANSACTION_ID | wallet tx --reference REF  [--json]",
             """
             Shows one transaction, found by its id (a UUID) or by its reference id: the operation as
-            recorded, the user's balance right after it, and its two entries (the USER wallet and the
-            SYSTEM wallet on the other side). None found is TRANSACTION_NOT_FOUND (exit 66).""",
+            recorded, the balance right after it, and every posting: each USER wallet with its balance
+            after, and the SYSTEM wallets on the other side; then the reversals and chargebacks that
+            take it back. None found is TRANSACTION_NOT_FOUND (exit 66).""",
             List.of("TRANSACTION_ID"),
             0,
             List.of(Args.Option.value("--reference", "REF", "find it by its reference id instead")));
@@ -46,13 +47,10 @@ final class TxCommand implements Command {
                     id != null ? Map.of("transaction_id", id) : Map.of("reference_id", reference.get()));
         }
         TransactionResult result = found.get();
-        int decimals = call.decimalPlaces(result.assetCode());
         if (call.json()) {
-            Map<String, Object> document = new LinkedHashMap<>(TransactionView.json(result, decimals));
-            document.remove("replayed"); // a read, not an answer to a write
-            call.printJson(document);
+            call.printJson(Bodies.transactionWithEntries(result)); // as GET /api/v1/transactions/{id} answers
         } else {
-            TransactionView.print(result, decimals, call.out);
+            TransactionView.print(result, call.decimalPlaces(result.assetCode()), call.out);
         }
         return ExitCode.OK;
     }

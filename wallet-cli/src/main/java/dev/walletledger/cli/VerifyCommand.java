@@ -50,11 +50,37 @@ final class VerifyCommand implements Command {
             progress.finish();
         }
         if (call.json()) {
-            call.printJson(json(report));
+            Map<String, Object> document = json(report);
+            anchor.ifPresent(a -> document.put("anchor", anchorJson(a, report)));
+            call.printJson(document);
         } else {
             print(call, report);
+            anchor.ifPresent(a -> call.out.println(anchorLine(a, report)));
         }
         return report.consistent() ? ExitCode.OK : ExitCode.DATA;
+    }
+
+    /** Whether the audit found history up to the anchor unchanged: no violation of its check. */
+    static boolean anchorMatches(AuditReport report) {
+        return report.violations().stream().noneMatch(v -> v.check().equals("anchor"));
+    }
+
+    /** What the audit says of an anchor it was given, for people. */
+    static String anchorLine(Anchor anchor, AuditReport report) {
+        return anchorMatches(report)
+                ? "anchor checked: history up to entry " + anchor.entryId() + " is what it was when " + anchor
+                        + " was taken"
+                : "ANCHOR MISMATCH: history up to entry " + anchor.entryId() + " has changed since " + anchor
+                        + " was taken";
+    }
+
+    /** {@code {"line", "entry_id", "matches"}}: the anchor given, and whether history up to it is unchanged. */
+    static Map<String, Object> anchorJson(Anchor anchor, AuditReport report) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("line", anchor.toString());
+        document.put("entry_id", anchor.entryId());
+        document.put("matches", anchorMatches(report));
+        return document;
     }
 
     private static void print(Invocation call, AuditReport report) {

@@ -41,7 +41,15 @@ class AnchorCommandTest {
         assertEquals(0, anchor.exitCode(), anchor::toString);
         String line = anchor.out().strip();
         assertTrue(line.matches("wl1\\.[0-9]+\\.[0-9a-f]{64}"), line);
-        assertEquals(0, cli.run("verify", "--anchor", line).exitCode());
+        CliRunner.Result matched = cli.run("verify", "--anchor", line);
+        assertEquals(0, matched.exitCode(), matched::toString);
+        assertTrue(
+                matched.out()
+                        .contains("\nanchor checked: history up to entry " + line.split("\\.")[1] + " is what it was"),
+                matched::toString);
+        CliRunner.Result matchedJson = cli.run("verify", "--anchor", line, "--json");
+        assertTrue(matchedJson.out().contains("\"anchor\":{\"line\":\"" + line + "\""), matchedJson::toString);
+        assertTrue(matchedJson.out().contains("\"matches\":true"), matchedJson::toString);
 
         TransactionResult first = cli.ledger().transactionByReference("p1").orElseThrow();
         assertEquals("ops:ann", first.actor());
@@ -63,13 +71,13 @@ class AnchorCommandTest {
         assertEquals(0, cli.run("verify").exitCode(), "self-consistent after the cut");
         CliRunner.Result checked = cli.run("verify", "--anchor", line);
         assertEquals(65, checked.exitCode(), checked::toString);
-        assertTrue(checked.out().contains("anchor"), checked::toString);
+        assertTrue(checked.out().contains("\nANCHOR MISMATCH: history up to entry "), checked::toString);
     }
 
     @Test
     void aMalformedAnchorIsAValidationError() {
         CliRunner.Result result = cli.run("verify", "--anchor", "not-an-anchor");
-        assertEquals(65, result.exitCode(), result::toString);
+        assertEquals(64, result.exitCode(), result::toString);
         assertTrue(result.err().contains("VALIDATION_FAILED"), result::toString);
     }
 }

@@ -64,12 +64,14 @@ class CliTest {
                 "transfer", "ann", "ben", "--asset", "GOLD_COINS", "--amount", "300", "--reference", "c-t", "--json");
         assertEquals("TRANSFER", transfer.get("type").asText());
         assertEquals("ben", transfer.get("to_user_id").asText());
-        assertEquals(700, transfer.get("balance").asLong());
+        assertEquals(700, transfer.get("from_balance").asLong()); // as the HTTP API answers a transfer
+        assertEquals(300, transfer.get("to_balance").asLong());
+        assertFalse(transfer.has("balance"), transfer::toString);
         assertTrue(ok("transfer", "ann", "ben", "--asset", "GOLD_COINS", "--amount", "300", "--reference", "c-t")
                 .out()
                 .startsWith("replayed: "));
-        CliRunner.Result same =
-                fails(65, "transfer", "ann", "ann", "--asset", "GOLD_COINS", "--amount", "1", "--reference", "c-x");
+        CliRunner.Result same = // a value the ledger refuses as malformed: the command line is wrong
+                fails(64, "transfer", "ann", "ann", "--asset", "GOLD_COINS", "--amount", "1", "--reference", "c-x");
         assertTrue(same.err().contains("to_user_id"), same::toString);
 
         String spend = json("spend", "ann", "--asset", "GOLD_COINS", "--amount", "200", "--reference", "c-s", "--json")
@@ -88,13 +90,16 @@ class CliTest {
                 .orElseThrow()
                 .transactionId()
                 .toString();
-        JsonNode chargeback = json("chargeback", top, "--reference", "c-cb", "--policy", "write-off", "--json");
+        JsonNode chargeback = json("chargeback", top, "--reference", "c-cb", "--policy", "write_off", "--json");
         assertEquals(550, chargeback.get("recovered").asLong());
         assertEquals(450, chargeback.get("shortfall").asLong());
         assertEquals(0, chargeback.get("balance").asLong());
         assertTrue(fails(64, "chargeback", top, "--reference", "c-cb2", "--policy", "maybe")
                 .err()
                 .contains("--policy"));
+        assertTrue(fails(64, "chargeback", top, "--reference", "c-cb2", "--policy", "write-off") // spelled exactly
+                .err()
+                .contains("--policy must be debt or write_off"));
 
         JsonNode adjust = json(
                 "adjust",
@@ -157,7 +162,7 @@ class CliTest {
         assertTrue(fails(64, "assets", "add", "--code", "X", "--name", "X")
                 .err()
                 .startsWith("wallet: USAGE: --decimals is required\nusage: wallet assets add "));
-        assertTrue(fails(65, "assets", "add", "--code", "lower", "--name", "X", "--decimals", "0")
+        assertTrue(fails(64, "assets", "add", "--code", "lower", "--name", "X", "--decimals", "0")
                 .err()
                 .startsWith("wallet: VALIDATION_FAILED: asset_code must be "));
     }
@@ -212,8 +217,8 @@ class CliTest {
         assertEquals("BONUS", bonus.get("type").asText());
         assertEquals(1300, bonus.get("balance").asLong());
         assertEquals("REFERRAL", bonus.get("bonus_type").asText());
-        assertFalse(bonus.get("replayed").asBoolean());
-        assertEquals("BONUS_POOL", bonus.get("entries").get(1).get("owner").asText());
+        assertFalse(bonus.has("replayed"), "a write's answer, as over HTTP: a replay is told on stderr");
+        assertFalse(bonus.has("entries"), "as over HTTP, a write's answer lists no postings; tx does");
 
         JsonNode spend = json(
                 "spend",
@@ -228,7 +233,30 @@ class CliTest {
                 "sword",
                 "--json");
         assertEquals(1000, spend.get("balance").asLong());
-        assertEquals("DEBIT", spend.get("entries").get(0).get("direction").asText());
+        JsonNode read = json("tx", spend.get("transaction_id").asText(), "--json");
+        assertEquals("DEBIT", read.get("entries").get(0).get("direction").asText());
+        assertEquals(
+                "BONUS_POOL",
+                json("tx", "--reference", "gift_1", "--json")
+                        .get("entries")
+                        .get(1)
+                        .get("owner")
+                        .asText());
+        CliRunner.Result replayedJson = cli.run(
+                "spend",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "300",
+                "--reference",
+                "buy_1",
+                "--item-id",
+                "sword",
+                "--json");
+        assertEquals(0, replayedJson.exitCode(), replayedJson::toString);
+        assertEquals(spend, MAPPER.readTree(replayedJson.out()), "a replay answers the same body");
+        assertEquals("wallet: replayed: reference buy_1 was already applied; nothing changed\n", replayedJson.err());
         assertEquals(1000, cli.ledger().balance("alice", "GEMS").balance());
     }
 
@@ -249,9 +277,9 @@ class CliTest {
                 fails(65, "topup", "bob", "--asset", "GEMS", "--amount", "999", "--reference", "p1");
         assertTrue(conflict.err().startsWith("wallet: IDEMPOTENCY_CONFLICT: "), conflict::toString);
         CliRunner.Result metadata = fails(
-                65, "topup", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "p2", "--metadata", "[1,2]");
+                64, "topup", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "p2", "--metadata", "[1,2]");
         assertTrue(metadata.err().startsWith("wallet: VALIDATION_FAILED: metadata"), metadata::toString);
-        CliRunner.Result blankUser = fails(65, "topup", " ", "--asset", "GEMS", "--amount", "1", "--reference", "p3");
+        CliRunner.Result blankUser = fails(64, "topup", " ", "--asset", "GEMS", "--amount", "1", "--reference", "p3");
         assertTrue(blankUser.err().startsWith("wallet: VALIDATION_FAILED: user_id"), blankUser::toString);
     }
 
@@ -289,9 +317,11 @@ class CliTest {
                 GEMS          12.50         1250
                 GOLD_COINS        7            7
                 """, ok("balance", "alice").out());
-        JsonNode one = json("balance", "alice", "--asset", "GEMS", "--json");
-        assertEquals("12.50", one.get("balances").get(0).get("display").asText());
-        assertEquals(1, one.get("balances").size());
+        JsonNode one = json("balance", "alice", "--asset", "GEMS", "--json"); // as GET .../balance?asset_code=
+        assertEquals("GEMS", one.get("asset_code").asText());
+        assertEquals(1250, one.get("balance").asLong());
+        assertEquals(2, one.get("decimal_places").asInt());
+        assertEquals(2, json("balance", "alice", "--json").get("balances").size());
         assertEquals("user nobody has no wallets\n", ok("balance", "nobody").out());
     }
 
@@ -321,7 +351,7 @@ class CliTest {
         assertTrue(fails(64, "history", "alice", "--limit", "501")
                 .err()
                 .startsWith("wallet: USAGE: --limit must be a whole number from 1 to 500, got '501'"));
-        assertTrue(fails(65, "history", "alice", "--cursor", "garbage").err().startsWith("wallet: VALIDATION_FAILED"));
+        assertTrue(fails(64, "history", "alice", "--cursor", "garbage").err().startsWith("wallet: VALIDATION_FAILED"));
         assertEquals(
                 "wallet: WALLET_NOT_FOUND: user nobody has no wallet\n",
                 fails(66, "history", "nobody").err());
@@ -416,10 +446,35 @@ class CliTest {
     void optionsBeforeOrAfterTheCommandAndTheDatabaseTarget() {
         ok("--data-dir", "/srv/ledger", "--schema", "books", "stats");
         ok("stats", "--database-url", "postgresql://u@h/db");
-        assertEquals(new Database.Target(Optional.empty(), Path.of("/srv/ledger"), "books", false), cli.targets.get(0));
+        assertEquals(
+                new Database.Target(Optional.empty(), "DATABASE_URL", Path.of("/srv/ledger"), "books", false),
+                cli.targets.get(0));
+        assertEquals("--database-url", cli.targets.get(1).databaseUrlFrom());
         assertEquals(Optional.of("postgresql://u@h/db"), cli.targets.get(1).databaseUrl());
         assertEquals(Path.of("wallet-data"), cli.targets.get(1).dataDirectory());
         assertEquals("wallet", cli.targets.get(1).schema());
+    }
+
+    @Test
+    void commandOptionsGoBeforeTheCommandToo() {
+        cli.ledger().topUp(Operation.topUp("p2", "GOLD_COINS", 5, "r1"));
+        String after = ok("balance", "p2", "--asset", "GOLD_COINS").out();
+        assertEquals(after, ok("--asset=GOLD_COINS", "balance", "p2").out());
+        assertEquals(after, ok("--asset", "GOLD_COINS", "balance", "p2").out());
+        assertEquals(after, ok("--asset", "GOLD_COINS", "--", "balance", "p2").out());
+        assertTrue(ok("--json", "--limit", "1", "history", "p2").out().startsWith("{\"user_id\":\"p2\""));
+        assertTrue(fails(64, "--amount", "1", "stats").err().startsWith("wallet: USAGE: unknown option '--amount'"));
+        assertTrue(fails(64, "--asset", "X").err().startsWith("wallet: USAGE: missing COMMAND"));
+    }
+
+    @Test
+    void aTwoWordCommandsFirstWordAloneNamesItsSubcommands() {
+        assertTrue(fails(64, "keys").err().startsWith("wallet: USAGE: wallet keys needs a subcommand: generate\n"));
+        assertTrue(fails(64, "keys", "make")
+                .err()
+                .startsWith("wallet: USAGE: wallet keys needs a subcommand: generate, got 'make'"));
+        assertTrue(
+                fails(64, "assets").err().startsWith("wallet: USAGE: wallet assets needs a subcommand: list or add"));
     }
 
     @Test

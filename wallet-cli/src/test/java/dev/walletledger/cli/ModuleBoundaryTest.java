@@ -41,4 +41,24 @@ class ModuleBoundaryTest {
         assertTrue(files > 50, "found only " + files + " source files: wrong directory?");
         assertEquals(List.of(), offenders);
     }
+
+    /** The CLI uses the server module for its JSON answers and its scope names only, never the server itself. */
+    @Test
+    void theCliUsesOnlyTheServersWireAndScopes() throws IOException {
+        Path sources = Path.of("src/main/java");
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> paths = Files.walk(sources)) {
+            for (Path file : paths.filter(p -> p.toString().endsWith(".java")).toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    String text = line.strip();
+                    if (text.startsWith("import dev.walletledger.http.")
+                            && !text.startsWith("import dev.walletledger.http.wire.")
+                            && !text.equals("import dev.walletledger.http.Scope;")) {
+                        offenders.add(file.getFileName() + ": " + text);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), offenders);
+    }
 }

@@ -74,8 +74,8 @@ class OutputTest {
     @Test
     void everyErrorKindHasItsExitCode() {
         Map<ErrorCode.Kind, Integer> expected = Map.of(
-                ErrorCode.Kind.INVALID,
-                65,
+                ErrorCode.Kind.INVALID, // a value refused as malformed: the command line is wrong
+                64,
                 ErrorCode.Kind.REFUSED,
                 65,
                 ErrorCode.Kind.CONFLICT,

@@ -138,6 +138,12 @@ class RestoreDrillTest {
                     running.add(writers.submit(() -> write(ledger, writer, random, stop, acked)));
                 }
                 try {
+                    awaitAcked(acked, 100);
+                    CliRunner.Result anchoredEarly =
+                            cli(environment, concat(List.of("anchor", "--json"), target, List.of()));
+                    assertEquals(0, anchoredEarly.exitCode(), anchoredEarly::toString);
+                    String earlyAnchor =
+                            JSON.readTree(anchoredEarly.out()).get("anchor").asText();
                     awaitAcked(acked, 200);
                     CliRunner.Result backup = cli(
                             environment,
@@ -200,6 +206,9 @@ class RestoreDrillTest {
                     assertEquals(0, restore.exitCode(), restore::toString);
                     JsonNode restoredReport = JSON.readTree(restore.out());
                     assertTrue(restoredReport.get("consistent").asBoolean(), restore::toString);
+                    assertTrue(restoredReport.get("anchor").get("matches").asBoolean(), restore::toString);
+                    assertEquals(
+                            anchor, restoredReport.get("anchor").get("line").asText(), restore::toString);
                     Contents contents = contents(restored, restoreOptions, beforeT);
                     System.out.println("RestoreDrill " + name + " seed=" + seed + ": " + acked.size()
                             + " operations acknowledged (" + beforeT.size() + " before T); backup "
@@ -230,6 +239,39 @@ class RestoreDrillTest {
                             "--json");
                     assertEquals(0, anchorRestore.exitCode(), anchorRestore::toString);
                     assertFalse(contents(toAnchor, restoreOptions, List.of()).mistake());
+
+                    // Recovery replays forward from the backup's end: a target before it is refused, naming the
+                    // backup's time range, and nothing is written.
+                    Instant dayBefore =
+                            Instant.parse(manifest.get("started_at").asText()).minusSeconds(86_400);
+                    Path early = work.resolve(name + "-early");
+                    CliRunner.Result tooEarly = restore(
+                            environment,
+                            restoreOptions,
+                            early,
+                            "--wal-archive",
+                            archive.toString(),
+                            "--to-time",
+                            dayBefore.toString());
+                    assertEquals(65, tooEarly.exitCode(), tooEarly::toString);
+                    assertTrue(tooEarly.err().startsWith("wallet: TARGET_BEFORE_BACKUP: "), tooEarly::toString);
+                    assertTrue(
+                            tooEarly.err().contains(manifest.get("started_at").asText())
+                                    && tooEarly.err()
+                                            .contains(manifest.get("stopped_at").asText()),
+                            tooEarly::toString);
+                    assertFalse(Files.exists(early), "nothing was written");
+                    CliRunner.Result olderAnchor = restore(
+                            environment,
+                            restoreOptions,
+                            early,
+                            "--wal-archive",
+                            archive.toString(),
+                            "--to-anchor",
+                            earlyAnchor);
+                    assertEquals(65, olderAnchor.exitCode(), olderAnchor::toString);
+                    assertTrue(olderAnchor.err().startsWith("wallet: TARGET_BEFORE_BACKUP: "), olderAnchor::toString);
+                    assertFalse(Files.exists(early), "nothing was written");
 
                     Path version =
                             work.resolve(name + "-backup").resolve("data").resolve("PG_VERSION");
@@ -283,6 +325,23 @@ class RestoreDrillTest {
                             .sum(),
                     report.get("transactions").asLong(),
                     restore::toString);
+            CliRunner.Result text = cli(
+                    environment,
+                    List.of(
+                            "restore",
+                            "--logical",
+                            "--from",
+                            dump.toString(),
+                            "--data-dir",
+                            work.resolve(name + "-logical-text").toString()));
+            assertEquals(0, text.exitCode(), text::toString);
+            List<String> lines = text.out().lines().toList();
+            assertTrue(lines.get(0).startsWith("loaded rows: asset_types 3, wallets "), text::toString);
+            assertTrue(lines.get(1).startsWith("load millis: "), text::toString);
+            assertTrue(
+                    lines.get(2).startsWith("anchor checked: history up to entry ")
+                            && lines.get(3).startsWith("consistent: "),
+                    text::toString);
             System.out.println("RestoreDrill " + name + " logical: " + Files.size(dump) + " bytes, loaded in "
                     + report.get("load_millis") + " ms, " + report.get("transactions") + " transactions consistent");
         }

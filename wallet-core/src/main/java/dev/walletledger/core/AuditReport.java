@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The result of {@link Ledger#verify}: what was checked, in one database snapshot, and the violations
- * found (at most {@link #VIOLATIONS_MAX} listed; {@code violationCount} counts those found, and the
- * per-transaction and per-wallet queries each stop after {@link #VIOLATIONS_MAX}).
+ * found (at most {@link #VIOLATIONS_MAX} listed, and the {@code anchor} check's always; {@code violationCount}
+ * counts those found, and the per-transaction and per-wallet queries each stop after {@link #VIOLATIONS_MAX}).
  */
 public record AuditReport(
         long assets,

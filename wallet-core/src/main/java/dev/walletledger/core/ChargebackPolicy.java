@@ -14,14 +14,14 @@ public enum ChargebackPolicy {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** From the wire name ({@code write-off} is accepted for {@code write_off}). */
+    /**
+     * From the wire name, spelled exactly ({@code debt}, {@code write_off}), as every enumerated value of the API
+     * is: no other case, no hyphen.
+     */
     public static ChargebackPolicy parse(String field, String text) {
-        if (text != null) {
-            String normalized = text.toLowerCase(Locale.ROOT).replace('-', '_');
-            for (ChargebackPolicy policy : values()) {
-                if (policy.wireName().equals(normalized)) {
-                    return policy;
-                }
+        for (ChargebackPolicy policy : values()) {
+            if (policy.wireName().equals(text)) {
+                return policy;
             }
         }
         throw WalletException.invalid(field, "must be \"debt\" or \"write_off\"");

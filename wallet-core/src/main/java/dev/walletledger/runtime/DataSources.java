@@ -56,6 +56,20 @@ public final class DataSources {
         return config;
     }
 
+    /**
+     * A pool for a command that runs once and exits (the CLI): as {@link #pool(String, String, String, int,
+     * String)}, but it connects when built, once: a database that cannot be reached throws here (HikariCP's
+     * {@code PoolInitializationException}, the driver's failure as its cause) instead of after the pool's
+     * connection timeout.
+     */
+    public static HikariDataSource commandPool(
+            String jdbcUrl, String user, String password, int poolSize, String name) {
+        HikariConfig config = config(jdbcUrl, user, password, poolSize, name);
+        config.setInitializationFailTimeout(1);
+        config.setMinimumIdle(1);
+        return new HikariDataSource(config);
+    }
+
     public static HikariDataSource pool(DatabaseUrl url, int poolSize, String name) {
         return pool(url, poolSize, name, false);
     }

@@ -263,18 +263,6 @@ final class Endpoints {
     }
 
     private HttpResponse assets() {
-        return HttpResponse.json(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("assets");
-            for (var asset : ledger.assets()) {
-                g.writeStartObject();
-                g.writeStringField("code", asset.code());
-                g.writeStringField("name", asset.name());
-                g.writeNumberField("decimal_places", asset.decimalPlaces());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        return HttpResponse.json(200, Bodies.assets(ledger.assets()));
     }
 }

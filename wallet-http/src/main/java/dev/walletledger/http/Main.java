@@ -61,9 +61,25 @@ public final class Main implements AutoCloseable {
             Main main = start(config);
             Runtime.getRuntime().addShutdownHook(new Thread(main::close, "wallet-shutdown"));
         } catch (RuntimeException e) {
-            LOG.error("wallet-server could not start: {}", e.getMessage(), e);
+            // One line, as for a refused setting: what the operator must act on. The stack trace is for
+            // LOG_LEVEL=debug.
+            LOG.error("wallet-server could not start: {}", startupFailure(e));
+            LOG.debug("the startup failure, in full", e);
             System.exit(1);
         }
+    }
+
+    /** The failure's message, with its causes' messages when they add to it (at most 3 deep). */
+    static String startupFailure(Throwable failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        Throwable cause = failure.getCause();
+        for (int depth = 0; cause != null && depth < 3; depth++, cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && !text.toString().contains(message)) {
+                text.append(": ").append(message);
+            }
+        }
+        return text.toString().replace('\n', ' ');
     }
 
     /** Starts everything; on failure, closes what was already started. Tests start servers through it too. */

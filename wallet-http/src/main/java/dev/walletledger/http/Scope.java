@@ -8,16 +8,25 @@ import java.util.Set;
  * What an API key may do. The scopes are independent: {@code admin} does not imply {@code read} or
  * {@code write}, so a metrics scraper's key cannot read balances or move money.
  *
- * <ul>
- *   <li>{@code read}: balances, history, transactions, assets, the OpenAPI document;</li>
- *   <li>{@code write}: top-up, bonus, spend and batch (a batch is the same operations under the same rules);</li>
- *   <li>{@code admin}: operator endpoints ({@code /metrics}).</li>
- * </ul>
+ * <p>What each grants is {@link #grants()}: the README's scope table and {@code wallet keys generate --help}
+ * say it in those words, and {@code ScopeTableTest} holds both to the route table.
  */
 public enum Scope {
-    READ,
-    WRITE,
-    ADMIN;
+    READ("balances, history, transactions, assets, openapi.json"),
+    WRITE("top-ups, bonuses, spends, transfers, reversals, chargebacks, batches (the same operations under the"
+            + " same rules)"),
+    ADMIN("adjustments (alone or in a batch), /metrics (the server's internals)");
+
+    private final String grants;
+
+    Scope(String grants) {
+        this.grants = grants;
+    }
+
+    /** The routes the scope opens, in words. */
+    public String grants() {
+        return grants;
+    }
 
     /** The name in key files and error bodies: {@code read}. */
     public String label() {

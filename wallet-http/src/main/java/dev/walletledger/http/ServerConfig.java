@@ -31,6 +31,57 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(logs, "logs");
+        access(listener.host(), auth); // refused here, before any directory or database is touched
+    }
+
+    /** How requests are authenticated, decided once, with the configuration. */
+    public enum Access {
+        /** API keys are configured: every route but health needs one. */
+        KEYS,
+        /** No keys, loopback only: open to this machine's processes. */
+        OPEN_LOOPBACK,
+        /** No keys on a reachable address, because the operator said so (WALLET_ALLOW_NO_AUTH=true). */
+        OPEN_BY_OPERATOR
+    }
+
+    /** Secure by default: API keys are required on any address other machines can reach. */
+    public Access access() {
+        return access(listener.host(), auth);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming HOST when the server would be open to the network without being
+     *     told to
+     */
+    private static Access access(String host, Auth auth) {
+        if (!auth.apiKeys().isEmpty()) {
+            return Access.KEYS;
+        }
+        if (loopback(host)) {
+            return Access.OPEN_LOOPBACK;
+        }
+        if (auth.allowNoAuth()) {
+            return Access.OPEN_BY_OPERATOR;
+        }
+        throw new IllegalArgumentException("HOST " + host + " is reachable from other machines and no API keys are"
+                + " configured: anyone who can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or"
+                + " WALLET_API_KEYS; 'wallet keys generate' makes one), set HOST=127.0.0.1, or set"
+                + " WALLET_ALLOW_NO_AUTH=true if something in front of the server authenticates every request");
+    }
+
+    /** Whether every address {@code host} names is a loopback address (0.0.0.0 is not). */
+    static boolean loopback(String host) {
+        try {
+            java.net.InetAddress[] addresses = java.net.InetAddress.getAllByName(host);
+            for (java.net.InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /**
@@ -187,7 +238,11 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
             throw new IllegalArgumentException(
                     "WALLET_WAL_ARCHIVE_MAX_BYTES must be a whole number of bytes, got \"" + max + "\"");
         }
-        return directory.isEmpty() ? WalArchive.OFF : WalArchive.to(Path.of(directory), Long.parseLong(max));
+        if (directory.isEmpty()) {
+            WalArchive.to(Path.of("unused"), Long.parseLong(max)); // a wrong bound is refused even while off
+            return WalArchive.OFF;
+        }
+        return WalArchive.to(Path.of(directory), Long.parseLong(max));
     }
 
     static final long WAL_ARCHIVE_MAX_BYTES_DEFAULT = 16L << 30;

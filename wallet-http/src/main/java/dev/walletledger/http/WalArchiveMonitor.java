@@ -74,6 +74,7 @@ final class WalArchiveMonitor implements AutoCloseable {
         return t;
     });
     private volatile Optional<State> last = Optional.empty();
+    private volatile Instant attemptedAt = Instant.EPOCH;
 
     WalArchiveMonitor(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -85,11 +86,45 @@ final class WalArchiveMonitor implements AutoCloseable {
         return this;
     }
 
+    /** How old a state may be when health or /metrics asks for it; older, it is read again first. */
+    static final Duration FRESH = Duration.ofSeconds(1);
+    /** How long a caller waits for that read before it answers with the state it has. */
+    static final long REFRESH_WAIT_MILLIS = 500;
+
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.Future<?>> refreshing =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * The archive's state as of at most {@link #FRESH} ago: read again when older (one read at a time, shared
+     * by every caller meanwhile), waited for at most {@link #REFRESH_WAIT_MILLIS}; a read that takes longer
+     * leaves the caller the state it had. Health and /metrics answer from it, so they agree.
+     */
     Optional<State> state() {
+        if (attemptedAt.plus(FRESH).isAfter(Instant.now())) {
+            return last; // read within the last second (or being read): as good as it gets
+        }
+        java.util.concurrent.Future<?> read = refreshing.get();
+        if (read == null || read.isDone()) {
+            java.util.concurrent.Future<?> started;
+            try {
+                started = thread.submit(this::check);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                return last;
+            }
+            read = refreshing.compareAndSet(read, started) ? started : refreshing.get();
+        }
+        try {
+            read.get(REFRESH_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // the state it had: the read goes on, and the next caller gets its result
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return last;
     }
 
     void check() {
+        attemptedAt = Instant.now();
         try (Connection connection = dataSource.getConnection()) {
             connection.setNetworkTimeout(Runnable::run, 5_000);
             State state = read(connection);
@@ -153,7 +188,7 @@ final class WalArchiveMonitor implements AutoCloseable {
     }
 
     List<HttpMetrics.Sample> samples() {
-        Optional<State> state = last;
+        Optional<State> state = state();
         if (state.isEmpty() || !state.get().enabled()) {
             return List.of();
         }

@@ -7,9 +7,7 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -48,14 +46,14 @@ public final class WalletServer implements AutoCloseable {
     /**
      * Starts serving {@code ledger} on {@code config.listener().host():config.port()}; port 0 picks a free one.
      *
-     * @throws IllegalStateException when the address is not loopback and no API keys are configured
-     *                               (unless {@code WALLET_ALLOW_NO_AUTH}); nothing is bound then
+     * <p>The configuration has already refused an address other machines can reach without API keys
+     * (see {@link ServerConfig#access()}).
      */
     public static WalletServer start(ServerConfig config, Ledger ledger, DataSource dataSource) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(dataSource, "dataSource");
-        Access access = access(config);
+        ServerConfig.Access access = config.access();
         HttpMetrics metrics = new HttpMetrics();
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
@@ -115,54 +113,7 @@ public final class WalletServer implements AutoCloseable {
         return new WalletServer(undertow, shutdown, port, archive);
     }
 
-    /** How requests are authenticated, decided once at startup. */
-    enum Access {
-        /** API keys are configured: every route but health needs one. */
-        KEYS,
-        /** No keys, loopback only: open to this machine's processes. */
-        OPEN_LOOPBACK,
-        /** No keys on a reachable address, because the operator said so (WALLET_ALLOW_NO_AUTH=true). */
-        OPEN_BY_OPERATOR
-    }
-
-    /**
-     * Secure by default: keys are required on any address other machines can reach.
-     *
-     * @throws IllegalStateException when the server would be open to the network without being told to
-     */
-    static Access access(ServerConfig config) {
-        if (!config.auth().apiKeys().isEmpty()) {
-            return Access.KEYS;
-        }
-        if (loopback(config.listener().host())) {
-            return Access.OPEN_LOOPBACK;
-        }
-        if (config.auth().allowNoAuth()) {
-            return Access.OPEN_BY_OPERATOR;
-        }
-        throw new IllegalStateException(
-                "refusing to serve " + config.listener().host() + " without API keys: anyone who "
-                        + "can reach it could move money. Configure keys (WALLET_API_KEYS_FILE or WALLET_API_KEYS; "
-                        + "'wallet keys generate' makes one), listen on 127.0.0.1, or set WALLET_ALLOW_NO_AUTH=true "
-                        + "if something in front of the server authenticates every request");
-    }
-
-    /** Whether every address {@code host} names is a loopback address (0.0.0.0 is not). */
-    static boolean loopback(String host) {
-        try {
-            InetAddress[] addresses = InetAddress.getAllByName(host);
-            for (InetAddress address : addresses) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return addresses.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
-
-    private static void announce(Access access, ServerConfig config) {
+    private static void announce(ServerConfig.Access access, ServerConfig config) {
         switch (access) {
             case KEYS ->
                 LOG.info(

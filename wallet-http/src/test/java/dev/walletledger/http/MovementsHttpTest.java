@@ -213,4 +213,45 @@ class MovementsHttpTest {
                         .build(),
                 json.getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * One rule for every enumerated field: spelled exactly as openapi.json lists it. Any other spelling is a 400
+     * naming the field, and nothing is written.
+     */
+    @Test
+    void enumeratedValuesAreSpelledExactlyAsDocumented() {
+        String top = topUp("h-enum", 100, "h-enum-fund");
+        String[][] cases = {
+            {
+                "/api/v1/transactions/" + top + "/chargeback",
+                "{\"reference_id\":\"h-e1\",\"policy\":\"write-off\"}",
+                "policy"
+            },
+            {"/api/v1/transactions/" + top + "/chargeback", "{\"reference_id\":\"h-e2\",\"policy\":\"DEBT\"}", "policy"
+            },
+            {"/api/v1/adjustments", """
+                    {"user_id":"h-enum","asset_code":"GOLD_COINS","direction":"CREDIT","amount":1,
+                     "reference_id":"h-e3","reason":"x"}""", "direction"},
+            {"/api/v1/batch", "{\"mode\":\"ATOMIC\",\"operations\":[]}", "mode"},
+            {"/api/v1/batch", """
+                    {"mode":"atomic","operations":[{"type":"topup","user_id":"h-enum","asset_code":"GOLD_COINS",
+                     "amount":1,"reference_id":"h-e4"}]}""", "operations[0].type"},
+        };
+        for (String[] c : cases) {
+            TestServer.Reply reply = server.post(c[0], c[1]);
+            assertEquals(400, reply.status(), c[1] + " -> " + reply.text());
+            assertEquals("VALIDATION_FAILED", reply.json().at("/error/code").asText(), reply.text());
+            assertEquals(c[2], reply.json().at("/error/details/field").asText(), reply.text());
+        }
+        for (String reference : List.of("h-e1", "h-e2", "h-e3", "h-e4")) {
+            assertEquals(
+                    404,
+                    server.get("/api/v1/transactions?reference_id=" + reference).status(),
+                    reference);
+        }
+        assertEquals(
+                201,
+                server.post("/api/v1/transactions/" + top + "/chargeback", """
+                {"reference_id":"h-e5","policy":"write_off"}""").status());
+    }
 }

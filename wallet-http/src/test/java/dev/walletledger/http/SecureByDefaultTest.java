@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.walletledger.testing.TestDatabase;
-import dev.walletledger.testing.TestLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,28 +30,30 @@ class SecureByDefaultTest {
 
     @Test
     void theAccessDecision() {
-        assertEquals(WalletServer.Access.OPEN_LOOPBACK, WalletServer.access(config()));
-        assertEquals(WalletServer.Access.OPEN_LOOPBACK, WalletServer.access(config("HOST", "localhost")));
-        assertEquals(WalletServer.Access.OPEN_LOOPBACK, WalletServer.access(config("HOST", "::1")));
-        assertEquals(WalletServer.Access.KEYS, WalletServer.access(config("WALLET_API_KEYS", LINE)));
-        assertEquals(WalletServer.Access.KEYS, WalletServer.access(config("HOST", "0.0.0.0", "WALLET_API_KEYS", LINE)));
+        assertEquals(ServerConfig.Access.OPEN_LOOPBACK, config().access());
         assertEquals(
-                WalletServer.Access.OPEN_BY_OPERATOR,
-                WalletServer.access(config("HOST", "0.0.0.0", "WALLET_ALLOW_NO_AUTH", "true")));
-        for (String host : new String[] {"0.0.0.0", "::", "192.0.2.10", "no-such-host.invalid"}) {
-            IllegalStateException refused =
-                    assertThrows(IllegalStateException.class, () -> WalletServer.access(config("HOST", host)), host);
-            assertTrue(refused.getMessage().contains("WALLET_ALLOW_NO_AUTH"), refused.getMessage());
-        }
+                ServerConfig.Access.OPEN_LOOPBACK, config("HOST", "localhost").access());
+        assertEquals(ServerConfig.Access.OPEN_LOOPBACK, config("HOST", "::1").access());
+        assertEquals(ServerConfig.Access.KEYS, config("WALLET_API_KEYS", LINE).access());
+        assertEquals(
+                ServerConfig.Access.KEYS,
+                config("HOST", "0.0.0.0", "WALLET_API_KEYS", LINE).access());
+        assertEquals(
+                ServerConfig.Access.OPEN_BY_OPERATOR,
+                config("HOST", "0.0.0.0", "WALLET_ALLOW_NO_AUTH", "true").access());
     }
 
+    /** Refused with the configuration, naming HOST: before any data directory or database is touched. */
     @Test
-    void theServerRefusesToStartOpenOnAReachableAddress() {
-        try (TestLedger ledger = TestDatabase.newLedger()) {
-            ServerConfig open = config("HOST", "0.0.0.0", "PORT", "0", "WALLET_ALLOW_NON_DURABLE", "true");
-            assertThrows(
-                    IllegalStateException.class, () -> WalletServer.start(open, ledger.ledger(), ledger.dataSource()));
+    void aReachableAddressWithoutKeysIsARefusedSetting() {
+        for (String host : new String[] {"0.0.0.0", "::", "192.0.2.10", "no-such-host.invalid"}) {
+            IllegalArgumentException refused =
+                    assertThrows(IllegalArgumentException.class, () -> config("HOST", host), host);
+            assertTrue(refused.getMessage().startsWith("HOST " + host + " "), refused.getMessage());
+            assertTrue(refused.getMessage().contains("WALLET_ALLOW_NO_AUTH"), refused.getMessage());
         }
+        ServerConfig keyed = config("HOST", "0.0.0.0", "WALLET_API_KEYS", LINE);
+        assertThrows(IllegalArgumentException.class, () -> keyed.withApiKeys(ApiKeys.none()));
     }
 
     @Test

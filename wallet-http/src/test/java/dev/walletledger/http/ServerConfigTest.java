@@ -31,6 +31,7 @@ class ServerConfigTest {
                 Map.entry("DATABASE_URL", "postgresql://wallet:pw@db:5432/wallet"),
                 Map.entry("PORT", "8080"),
                 Map.entry("HOST", "0.0.0.0"),
+                Map.entry("WALLET_ALLOW_NO_AUTH", "true"),
                 Map.entry("LOG_LEVEL", "DEBUG"),
                 Map.entry("LOG_FORMAT", "json"),
                 Map.entry("WALLET_POOL_SIZE", "32"),

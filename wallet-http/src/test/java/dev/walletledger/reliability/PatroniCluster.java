@@ -239,8 +239,34 @@ final class PatroniCluster implements AutoCloseable {
         throw new IllegalStateException("no primary within " + seconds + " s");
     }
 
-    /** A planned switchover from the current primary to the other node, as an operator runs it. */
-    String switchover(int from, int to) {
+    /** How many times a switchover is asked for before the test gives up on it. */
+    private static final int SWITCHOVER_ATTEMPTS_MAX = 3;
+
+    /**
+     * A planned switchover from the current primary to the other node, as an operator runs it: once the
+     * candidate is the synchronous standby (in synchronous mode Patroni switches over to no other node),
+     * asked again (at most {@link #SWITCHOVER_ATTEMPTS_MAX} times) when the candidate has not become the
+     * primary {@code seconds} after patronictl answered. Returns patronictl's answers.
+     */
+    String switchover(int from, int to, int seconds) {
+        StringBuilder answers = new StringBuilder();
+        for (int attempt = 1; attempt <= SWITCHOVER_ATTEMPTS_MAX; attempt++) {
+            awaitRole(to, "sync", seconds);
+            answers.append("attempt ").append(attempt).append(": ").append(askSwitchover(from, to));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                if (status(to, "/primary") == 200) {
+                    return answers.toString();
+                }
+                BankWorkload.sleep(250);
+            }
+        }
+        throw new IllegalStateException(nodes[to].name + " did not become primary after " + SWITCHOVER_ATTEMPTS_MAX
+                + " switchovers; patronictl said: " + answers + "\nthe old primary's log:\n" + log(from)
+                + "\nthe candidate's log:\n" + log(to));
+    }
+
+    private String askSwitchover(int from, int to) {
         return PostgresInstance.run(
                 List.of(
                         "runuser",
@@ -257,7 +283,7 @@ final class PatroniCluster implements AutoCloseable {
                         "--candidate",
                         nodes[to].name,
                         "--force"),
-                true);
+                false);
     }
 
     private int status(int index, String path) {

@@ -52,8 +52,7 @@ class PatroniFailoverTest {
                 cluster.awaitRole(primary, "replica", 180);
                 BankWorkload.sleep(run.pick(2_000, 10_000));
                 long switched = System.nanoTime();
-                cluster.switchover(promoted, primary);
-                cluster.awaitRole(primary, "primary", 90);
+                cluster.switchover(promoted, primary, 60);
                 long switchWrite = bank.awaitFirstWrite(switched);
                 events.add("switchover(node" + (promoted + 1) + "->node" + (primary + 1) + ") first_write_ms="
                         + switchWrite);

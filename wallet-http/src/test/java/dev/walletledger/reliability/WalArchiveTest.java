@@ -55,8 +55,17 @@ class WalArchiveTest {
                 EmbeddedDatabase attached = EmbeddedDatabase.startOrAttach(data)) {
             HttpLedgerClient client = new HttpLedgerClient(main::port, Duration.ofSeconds(20), 1, 20_000);
             topUp(client, "arch-1");
-            switchWal(attached);
-            JsonNode ok = awaitHealth(client, s -> s.equals("ok"), "archiving to work");
+            String first = switchWal(attached);
+            awaitArchived(attached, first);
+            // Health and /metrics answer what PostgreSQL said at most a second ago (WalArchiveMonitor.FRESH), not
+            // what the last periodic check (every 10 s) saw.
+            Thread.sleep(1_100);
+            JsonNode ok = JSON.readTree(client.get("/api/v1/health").body()).get("wal_archive");
+            assertEquals("ok", ok.get("status").asText(), ok.toString());
+            assertEquals(first, ok.get("last_archived_wal").asText(), ok.toString());
+            String counted = new String(client.get("/metrics").body(), StandardCharsets.UTF_8);
+            assertTrue(
+                    counted.contains("\nwallet_wal_archive_archived_total " + archivedCount(attached) + "\n"), counted);
             System.out.println("R23 archiving: " + ok);
 
             Path filler = archive.resolve("filler");
@@ -129,6 +138,32 @@ class WalArchiveTest {
                 "{\"user_id\":\"arch\",\"asset_code\":\"GOLD_COINS\",\"amount\":1,\"reference_id\":\"" + reference
                         + "\"}");
         return answer.statusCode();
+    }
+
+    /** Waits (bounded) until PostgreSQL says {@code file} is its last archived WAL file. */
+    private static void awaitArchived(EmbeddedDatabase database, String file) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (System.nanoTime() < deadline) {
+            try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), null);
+                    Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery("SELECT last_archived_wal FROM pg_stat_archiver")) {
+                row.next();
+                if (file.equals(row.getString(1))) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + file + " to be archived");
+    }
+
+    private static long archivedCount(EmbeddedDatabase database) throws Exception {
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT archived_count FROM pg_stat_archiver")) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     /** Ends the current WAL file (so it is due for archiving); returns its name. */

@@ -1,6 +1,7 @@
 package dev.walletledger.http.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.walletledger.core.Asset;
 import dev.walletledger.core.Balance;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.Entry;
@@ -31,6 +32,23 @@ public final class Bodies {
     /** A read of one transaction: as a write's answer, plus its postings and reversals. */
     public static byte[] transactionWithEntries(TransactionResult result) {
         return Json.write(g -> writeTransaction(g, result, true));
+    }
+
+    /** The asset types: {@code {assets: [{code, name, decimal_places}]}}. */
+    public static byte[] assets(List<Asset> assets) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("assets");
+            for (Asset asset : assets) {
+                g.writeStartObject();
+                g.writeStringField("code", asset.code());
+                g.writeStringField("name", asset.name());
+                g.writeNumberField("decimal_places", asset.decimalPlaces());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     public static byte[] balance(Balance balance) {

@@ -82,11 +82,12 @@ public final class Requests {
         Batch.Mode mode = Batch.Mode.ATOMIC;
         JsonNode modeNode = body.get("mode");
         if (modeNode != null && !modeNode.isNull()) {
-            String text = modeNode.isTextual() ? modeNode.textValue().toUpperCase(Locale.ROOT) : "";
-            if (!text.equals("ATOMIC") && !text.equals("INDEPENDENT")) {
-                throw WalletException.invalid("mode", "must be \"atomic\" or \"independent\"");
-            }
-            mode = Batch.Mode.valueOf(text);
+            String text = modeNode.isTextual() ? modeNode.textValue() : "";
+            mode = switch (text) { // spelled exactly as documented, as every enumerated value
+                case "atomic" -> Batch.Mode.ATOMIC;
+                case "independent" -> Batch.Mode.INDEPENDENT;
+                default -> throw WalletException.invalid("mode", "must be \"atomic\" or \"independent\"");
+            };
         }
         JsonNode operations = body.get("operations");
         if (operations == null || !operations.isArray()) {
@@ -106,13 +107,19 @@ public final class Requests {
     private static OperationType type(JsonNode node, String field) {
         if (node != null && node.isTextual()) {
             for (OperationType type : OperationType.values()) {
-                if (type.name().equalsIgnoreCase(node.textValue())) {
+                if (type.name().equals(node.textValue())) { // exactly, in capitals
                     return type;
                 }
             }
         }
         throw WalletException.invalid(
-                field, "must be one of TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT");
+                field,
+                "must be one of "
+                        + String.join(
+                                ", ",
+                                java.util.Arrays.stream(OperationType.values())
+                                        .map(Enum::name)
+                                        .toList()));
     }
 
     private static Operation operation(
