@@ -1,6 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Anchor;
+import dev.walletledger.runtime.backup.Backups;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +27,6 @@ final class AnchorCommand implements Command {
             0,
             List.of());
 
-    /** The restore point's name, or null when the role may not mark one (or the WAL level is minimal). */
-    private static String markRestorePoint(Invocation call, Anchor anchor) {
-        String name = PhysicalRestore.restoreName(anchor).toString();
-        try (java.sql.Connection connection = call.database().dataSource().getConnection();
-                java.sql.PreparedStatement statement =
-                        connection.prepareStatement("SELECT pg_create_restore_point(?)::text")) {
-            statement.setString(1, name);
-            statement.executeQuery().close();
-            return name;
-        } catch (java.sql.SQLException e) {
-            return null;
-        }
-    }
-
     @Override
     public Synopsis synopsis() {
         return SYNOPSIS;
@@ -48,7 +35,8 @@ final class AnchorCommand implements Command {
     @Override
     public ExitCode run(Invocation call) {
         Anchor anchor = call.ledger().anchor();
-        String restorePoint = markRestorePoint(call, anchor);
+        String restorePoint =
+                Backups.markRestorePoint(call.database().dataSource(), anchor).orElse(null);
         if (call.json()) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("anchor", anchor.toString());

@@ -147,6 +147,16 @@ public final class Cli {
                     err);
         } catch (CommandFailure e) {
             return fail(e.code.name(), e.getMessage(), e.details, null, e.code.exitCode, json, out, err);
+        } catch (dev.walletledger.runtime.backup.BackupException e) {
+            return fail(
+                    e.code().name(),
+                    e.getMessage(),
+                    e.details(),
+                    e.getCause(),
+                    ExitCode.of(e.code().kind()),
+                    json,
+                    out,
+                    err);
         } catch (RuntimeException e) {
             // A bug in the CLI or the library: the one case where a stack trace helps.
             err.println(

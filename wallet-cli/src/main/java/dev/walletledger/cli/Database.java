@@ -20,8 +20,8 @@ interface Database extends AutoCloseable {
     /** The pool the ledger uses: for backups, restore points, and dumps. */
     javax.sql.DataSource dataSource();
 
-    /** The embedded PostgreSQL's data directory (PGDATA), or empty when the ledger is reached by URL. */
-    Optional<Path> embeddedData();
+    /** The embedded PostgreSQL the ledger is on, or empty when the ledger is reached by URL. */
+    Optional<dev.walletledger.runtime.EmbeddedDatabase> embedded();
 
     /** The URL the ledger is reached by, or empty when it is the embedded PostgreSQL. */
     Optional<dev.walletledger.runtime.DatabaseUrl> url();

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The process exit codes, from BSD sysexits.h; every {@link ErrorCode.Kind} and every {@link FailureCode}
- * maps to one, here and in {@link FailureCode} only.
+ * The process exit codes, from BSD sysexits.h; every {@link ErrorCode.Kind}, every backup error's kind and
+ * every {@link FailureCode} maps to one, here and in {@link FailureCode} only.
  *
  * <p>The rule between 64 and 65: a value the ledger refuses as malformed ({@code VALIDATION_FAILED}) is a
  * wrong command line, 64, like a value the command line itself cannot read; 65 is a well-formed request that
@@ -40,6 +40,14 @@ enum ExitCode {
         this.meaning = meaning;
     }
 
+    static ExitCode of(dev.walletledger.runtime.backup.BackupError.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> NOT_FOUND;
+            case DATA -> DATA;
+            case UNAVAILABLE -> UNAVAILABLE;
+        };
+    }
+
     static ExitCode of(ErrorCode.Kind kind) {
         return switch (kind) {
             case INVALID -> USAGE;
@@ -60,6 +68,12 @@ enum ExitCode {
         for (ErrorCode error : ErrorCode.values()) {
             if (of(error.kind()) == this) {
                 codes.add(error.name());
+            }
+        }
+        for (dev.walletledger.runtime.backup.BackupError failure :
+                dev.walletledger.runtime.backup.BackupError.values()) {
+            if (of(failure.kind()) == this) {
+                codes.add(failure.name());
             }
         }
         for (FailureCode failure : FailureCode.values()) {

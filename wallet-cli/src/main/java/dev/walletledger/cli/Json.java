@@ -1,6 +1,6 @@
 package dev.walletledger.cli;
 
-import dev.walletledger.core.JsonText;
+import dev.walletledger.runtime.JsonText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -20,6 +20,12 @@ final class Json {
 
     /** JSON text that is written as is. */
     record Raw(String json) {}
+
+    /** A JSON object's text as a map of plain values (numbers as BigDecimal), to add fields to and write again. */
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, Object> object(String json) {
+        return (java.util.Map<String, Object>) dev.walletledger.runtime.JsonReader.read(json, 4);
+    }
 
     static String write(Object value) {
         StringBuilder out = new StringBuilder();

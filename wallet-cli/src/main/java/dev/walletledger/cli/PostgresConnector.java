@@ -149,7 +149,7 @@ final class PostgresConnector implements Database.Connector {
 
     private record Opened(
             HikariDataSource pool,
-            EmbeddedDatabase embedded,
+            EmbeddedDatabase embeddedDatabase,
             DatabaseUrl databaseUrl,
             Ledger ledger,
             String description)
@@ -160,10 +160,8 @@ final class PostgresConnector implements Database.Connector {
         }
 
         @Override
-        public java.util.Optional<java.nio.file.Path> embeddedData() {
-            return embedded == null
-                    ? java.util.Optional.empty()
-                    : java.util.Optional.of(embedded.directory().resolve("postgres"));
+        public java.util.Optional<EmbeddedDatabase> embedded() {
+            return java.util.Optional.ofNullable(embeddedDatabase);
         }
 
         @Override
@@ -180,8 +178,8 @@ final class PostgresConnector implements Database.Connector {
         public void close() {
             ledger.close();
             pool.close();
-            if (embedded != null) {
-                embedded.close();
+            if (embeddedDatabase != null) {
+                embeddedDatabase.close();
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.core.Anchor;
+import dev.walletledger.core.AuditCheck;
 import dev.walletledger.core.AuditReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +63,7 @@ final class VerifyCommand implements Command {
 
     /** Whether the audit found history up to the anchor unchanged: no violation of its check. */
     static boolean anchorMatches(AuditReport report) {
-        return report.violations().stream().noneMatch(v -> v.check().equals("anchor"));
+        return report.holds(AuditCheck.ANCHOR);
     }
 
     /** What the audit says of an anchor it was given, for people. */
@@ -86,7 +87,7 @@ final class VerifyCommand implements Command {
     private static void print(Invocation call, AuditReport report) {
         if (!report.violations().isEmpty()) {
             Table table = Table.of("CHECK", Table.Align.LEFT, "SUBJECT", Table.Align.LEFT, "DETAIL", Table.Align.LEFT);
-            report.violations().forEach(v -> table.row(v.check(), v.subject(), v.detail()));
+            report.violations().forEach(v -> table.row(v.check().wireName(), v.subject(), v.detail()));
             table.print(call.out);
             call.out.println();
         }
@@ -107,7 +108,7 @@ final class VerifyCommand implements Command {
         List<Object> violations = new ArrayList<>();
         for (AuditReport.Violation violation : report.violations()) {
             Map<String, Object> item = new LinkedHashMap<>();
-            item.put("check", violation.check());
+            item.put("check", violation.check().wireName());
             item.put("subject", violation.subject());
             item.put("detail", violation.detail());
             violations.add(item);

@@ -83,7 +83,7 @@ final class CliRunner implements AutoCloseable {
             }
 
             @Override
-            public java.util.Optional<java.nio.file.Path> embeddedData() {
+            public java.util.Optional<dev.walletledger.runtime.EmbeddedDatabase> embedded() {
                 return java.util.Optional.empty();
             }
 

@@ -52,7 +52,8 @@ class PostgresConnectorTest {
         CliRunner.Result migrate = run(environment, "migrate", "--schema", schema);
         assertEquals(0, migrate.exitCode(), migrate::toString);
         assertEquals(
-                "schema " + schema + ": applied 1 migration\nadded the starter assets GOLD_COINS, DIAMONDS,"
+                "schema " + schema + ": applied " + TestDatabase.shippedMigrations()
+                        + " migrations\nadded the starter assets GOLD_COINS, DIAMONDS,"
                         + " LOYALTY_POINTS\n",
                 migrate.out());
 

@@ -99,7 +99,7 @@ class RestoreDrillTest {
             Drill drill = new Drill("debian-15", pool, List.of("--database-url", server.url()), archive, root);
             drill.run(Map.of(), List.of("--pg-bin", bin.toString(), "--os-user", "postgres"));
         } finally {
-            PhysicalRestore.run(List.of("rm", "-rf", root.toString()), Optional.empty(), 60);
+            command(List.of("rm", "-rf", root.toString()), Optional.empty(), 60);
         }
     }
 
@@ -486,8 +486,8 @@ class RestoreDrillTest {
         static DebianServer start(Path root, Path bin, Path archive) throws IOException {
             Path data = root.resolve("data");
             Files.createDirectories(archive);
-            PhysicalRestore.run(List.of("chown", "-R", "postgres:postgres", root.toString()), Optional.empty(), 10);
-            PhysicalRestore.run(
+            command(List.of("chown", "-R", "postgres:postgres", root.toString()), Optional.empty(), 10);
+            command(
                     List.of(
                             bin.resolve("initdb").toString(),
                             "-D",
@@ -519,7 +519,7 @@ class RestoreDrillTest {
         }
 
         void startServer(String options) {
-            PhysicalRestore.run(
+            command(
                     List.of(
                             bin.resolve("pg_ctl").toString(),
                             "-D",
@@ -540,7 +540,7 @@ class RestoreDrillTest {
 
         @Override
         public void close() {
-            PhysicalRestore.run(
+            command(
                     List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"),
                     Optional.of("postgres"),
                     60);
@@ -550,6 +550,34 @@ class RestoreDrillTest {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Runs a program (as {@code user} through runuser, when given), bounded; fails with its output. */
+    private static void command(List<String> command, Optional<String> user, long secondsMax) {
+        List<String> full = new ArrayList<>();
+        user.ifPresent(u -> full.addAll(List.of("runuser", "-u", u, "--")));
+        full.addAll(command);
+        try {
+            Path output = Files.createTempFile("drill-command-", ".log");
+            Process process = new ProcessBuilder(full)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            if (!process.waitFor(secondsMax, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(full + " did not finish within " + secondsMax + " s");
+            }
+            String text = Files.readString(output);
+            Files.deleteIfExists(output);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(full + " exited " + process.exitValue() + ": " + text);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

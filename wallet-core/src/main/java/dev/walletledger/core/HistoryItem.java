@@ -5,9 +5,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One entry on a user's wallet, with the transaction it belongs to: {@code counterparty} is the other
- * user of a transfer (null otherwise), {@code reverses} the transaction a reversal or chargeback takes
- * back (null otherwise).
+ * One entry on one of a user's accounts, with the transaction it belongs to: {@code account} says which
+ * ({@code main} for the plain balance), {@code balanceAfter} is that account's balance right after it;
+ * {@code counterparty} is the other user of a transfer (null otherwise), {@code reverses} the transaction a
+ * reversal or chargeback takes back (null otherwise).
  */
 public record HistoryItem(
         long entryId,
@@ -15,6 +16,7 @@ public record HistoryItem(
         String referenceId,
         OperationType type,
         String assetCode,
+        String account,
         Direction direction,
         long amount,
         long balanceAfter,
@@ -27,6 +29,7 @@ public record HistoryItem(
         Objects.requireNonNull(referenceId, "referenceId");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(assetCode, "assetCode");
+        Objects.requireNonNull(account, "account");
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(metadata, "metadata");

@@ -1,22 +1,11 @@
 package dev.walletledger.core;
 
-import dev.walletledger.core.internal.AssetDirectory;
-import dev.walletledger.core.internal.Audit;
-import dev.walletledger.core.internal.Coalescer;
-import dev.walletledger.core.internal.Counters;
-import dev.walletledger.core.internal.ReadRouter;
-import dev.walletledger.core.internal.Reads;
-import dev.walletledger.core.internal.SqlText;
-import dev.walletledger.core.internal.TransactionReader;
-import dev.walletledger.core.internal.TransactionRunner;
-import dev.walletledger.core.internal.WriteEngine;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
+import dev.walletledger.core.internal.Engine;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -40,17 +29,10 @@ public final class Ledger implements AutoCloseable {
     /** The longest a read waits for the replica before the primary serves it. */
     public static final long REPLICA_WAIT_MILLIS_MAX = 2_000;
 
-    private final LedgerConfig config;
-    private final Counters counters = new Counters();
-    private final TransactionRunner runner;
-    private final AssetDirectory assets;
-    private final TransactionReader reader;
-    private final WriteEngine engine;
-    private final Reads reads;
-    private final Audit audit;
-    private final Coalescer coalescer; // null when coalescing is off
-    private final ReadRouter router;
-    private final String insertAsset;
+    /** How long {@link #healthy()} waits for the database's answer. */
+    public static final long HEALTH_MILLIS_MAX = 1_500;
+
+    private final Engine engine;
 
     /**
      * Builds a ledger over a migrated schema (see {@link #migrate}). Opens no connection yet; starts
@@ -67,26 +49,8 @@ public final class Ledger implements AutoCloseable {
      */
     public Ledger(DataSource dataSource, DataSource replica, LedgerConfig config) {
         Objects.requireNonNull(dataSource, "dataSource");
-        this.config = Objects.requireNonNull(config, "config");
-        SqlText sql = new SqlText(config.schema());
-        this.runner = new TransactionRunner(dataSource, config, counters);
-        this.router = new ReadRouter(
-                runner,
-                replica == null ? null : new TransactionRunner(replica, config, new Counters()),
-                Math.min(config.waitMillisMax(), REPLICA_WAIT_MILLIS_MAX));
-        this.assets = new AssetDirectory(sql);
-        this.reader = new TransactionReader(sql);
-        this.engine = new WriteEngine(sql, runner, assets, reader, counters);
-        this.reads = new Reads(sql, assets);
-        this.audit = new Audit(sql);
-        this.coalescer = config.coalescing()
-                ? new Coalescer(
-                        engine, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
-                : null;
-        this.insertAsset = sql.format("""
-                INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
-                ON CONFLICT (code) DO NOTHING
-                """);
+        Objects.requireNonNull(config, "config");
+        this.engine = new Engine(dataSource, replica, config, REPLICA_WAIT_MILLIS_MAX);
     }
 
     /**
@@ -101,7 +65,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     public LedgerConfig config() {
-        return config;
+        return engine.config();
     }
 
     /** Credits purchased currency to the user (creating the wallet on its first credit). */
@@ -161,11 +125,7 @@ public final class Ledger implements AutoCloseable {
      */
     public TransactionResult apply(Operation request, String actor) {
         Objects.requireNonNull(request, "request");
-        String by = Checks.optionalText("actor", actor);
-        Outcome outcome = coalescer != null
-                ? coalescer.apply(request, by)
-                : engine.execute(List.of(request), java.util.Collections.singletonList(by), false)
-                        .get(0);
+        Outcome outcome = engine.apply(request, Checks.optionalText("actor", actor));
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
         }
@@ -181,38 +141,53 @@ public final class Ledger implements AutoCloseable {
     public BatchResult submit(Batch batch, String actor) {
         Objects.requireNonNull(batch, "batch");
         String by = Checks.optionalText("actor", actor);
-        List<String> actors = java.util.Collections.nCopies(batch.operations().size(), by);
-        return new BatchResult(engine.execute(batch.operations(), actors, batch.mode() == Batch.Mode.ATOMIC));
+        List<String> actors = Collections.nCopies(batch.operations().size(), by);
+        return new BatchResult(engine.submit(batch.operations(), actors, batch.mode() == Batch.Mode.ATOMIC));
     }
 
-    /** The user's current balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. */
+    /**
+     * The user's balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. The balance is
+     * what the ledger counts as spendable: the {@code main} account.
+     */
     public Balance balance(String userId, String assetCode) {
-        return runner.read(balanceWork(userId, assetCode));
+        return engine.balance(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
     }
 
     /** All of the user's balances, by asset code; empty when the user has no wallet. */
     public List<Balance> balances(String userId) {
-        return runner.read(balancesWork(userId));
+        return engine.balances(Checks.identifier("user_id", userId));
     }
 
     /** A transaction with every posting, and the reversals and chargebacks that take it back. */
     public Optional<TransactionResult> transaction(UUID transactionId) {
-        return runner.read(transactionWork(transactionId));
+        return engine.transaction(Objects.requireNonNull(transactionId, "transactionId"));
     }
 
     /** As {@link #transaction(UUID)}, by reference id. */
     public Optional<TransactionResult> transactionByReference(String referenceId) {
-        return runner.read(transactionByReferenceWork(referenceId));
+        return engine.transactionByReference(Checks.identifier("reference_id", referenceId));
     }
 
     /**
-     * The user's entries, newest first, {@code limit} (1-{@value HistoryPage#LIMIT_MAX}) at a time.
+     * The user's entries, on all of the user's accounts, newest first, {@code limit}
+     * (1-{@value HistoryPage#LIMIT_MAX}) at a time.
      *
      * @param assetCode one asset, or null for all of the user's wallets
      * @param cursor    null for the first page, else a {@link HistoryPage#nextCursor()}
      */
     public HistoryPage history(String userId, String assetCode, String cursor, int limit) {
-        return runner.snapshot(historyWork(userId, assetCode, cursor, limit));
+        return engine.history(
+                Checks.identifier("user_id", userId),
+                assetCode == null ? null : Checks.assetCode(assetCode),
+                cursor,
+                checkedLimit(limit));
+    }
+
+    static int checkedLimit(int limit) {
+        if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
+            throw WalletException.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
+        }
+        return limit;
     }
 
     /**
@@ -224,12 +199,12 @@ public final class Ledger implements AutoCloseable {
      * slow sends reads to the primary. Without a replica, every read is the primary's.
      */
     public RoutedReads reads(Position after) {
-        return new RoutedReads(this, after);
+        return new RoutedReads(engine, after);
     }
 
     /** Whether a read replica was given to the constructor. */
     public boolean hasReplica() {
-        return router.hasReplica();
+        return engine.hasReplica();
     }
 
     /**
@@ -237,77 +212,19 @@ public final class Ledger implements AutoCloseable {
      * before the call. One short query; hand it to {@link #reads(Position)} for read-your-writes.
      */
     public Position position() {
-        return runner.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement("SELECT pg_current_wal_insert_lsn()::text");
-                    ResultSet row = statement.executeQuery()) {
-                row.next();
-                return new Position(row.getString(1));
-            }
-        });
+        return engine.position();
     }
 
     /**
      * How many bytes of the primary's write-ahead log the replica has not yet replayed: the staleness of a
      * read without a position. Empty without a replica, or when either database did not answer.
      */
-    public java.util.OptionalLong replicaLagBytes() {
-        if (!router.hasReplica()) {
-            return java.util.OptionalLong.empty();
-        }
-        try {
-            return router.lagBytes(position());
-        } catch (WalletException e) {
-            return java.util.OptionalLong.empty();
-        }
-    }
-
-    ReadRouter router() {
-        return router;
-    }
-
-    TransactionRunner.Work<Balance> balanceWork(String userId, String assetCode) {
-        String user = Checks.identifier("user_id", userId);
-        String asset = Checks.assetCode(assetCode);
-        return c -> reads.balance(c, user, asset);
-    }
-
-    TransactionRunner.Work<List<Balance>> balancesWork(String userId) {
-        String user = Checks.identifier("user_id", userId);
-        return c -> reads.balances(c, user);
-    }
-
-    TransactionRunner.Work<Optional<TransactionResult>> transactionWork(UUID transactionId) {
-        Objects.requireNonNull(transactionId, "transactionId");
-        return c -> {
-            Optional<TransactionResult> found = reader.byId(c, transactionId);
-            return found.isEmpty() ? found : Optional.of(reader.withReversals(c, found.get()));
-        };
-    }
-
-    TransactionRunner.Work<Optional<TransactionResult>> transactionByReferenceWork(String referenceId) {
-        String reference = Checks.identifier("reference_id", referenceId);
-        return c -> {
-            TransactionResult found = reader.byReferences(c, List.of(reference)).get(reference);
-            return found == null ? Optional.empty() : Optional.of(reader.withReversals(c, found));
-        };
-    }
-
-    TransactionRunner.Work<HistoryPage> historyWork(String userId, String assetCode, String cursor, int limit) {
-        String user = Checks.identifier("user_id", userId);
-        String asset = assetCode == null ? null : Checks.assetCode(assetCode);
-        if (limit < 1 || limit > HistoryPage.LIMIT_MAX) {
-            throw WalletException.invalid("limit", "must be from 1 to " + HistoryPage.LIMIT_MAX + ", got " + limit);
-        }
-        return c -> reads.history(c, user, asset, cursor, limit);
+    public OptionalLong replicaLagBytes() {
+        return engine.replicaLagBytes();
     }
 
     public List<Asset> assets() {
-        return runner.read(c -> {
-            List<Asset> result = new ArrayList<>();
-            assets.all(c).values().forEach(row -> result.add(row.asset()));
-            result.sort((a, b) -> a.code().compareTo(b.code()));
-            return result;
-        });
+        return engine.assets();
     }
 
     /**
@@ -315,46 +232,24 @@ public final class Ledger implements AutoCloseable {
      * a different definition under an existing code is {@link ErrorCode#ASSET_EXISTS}.
      */
     public Asset addAsset(Asset asset) {
-        Objects.requireNonNull(asset, "asset");
-        Asset existing = runner.write(
-                c -> {
-                    try (PreparedStatement statement = c.prepareStatement(insertAsset)) {
-                        statement.setString(1, asset.code());
-                        statement.setString(2, asset.name());
-                        statement.setInt(3, asset.decimalPlaces());
-                        statement.executeUpdate();
-                    }
-                    return assets.require(c, asset.code()).asset();
-                },
-                0);
-        if (!existing.equals(asset)) {
-            throw WalletException.of(
-                    ErrorCode.ASSET_EXISTS,
-                    "asset " + asset.code() + " exists as " + existing.name() + " with " + existing.decimalPlaces()
-                            + " decimal places",
-                    Map.of("asset_code", asset.code()));
-        }
-        return existing;
+        return engine.addAsset(Objects.requireNonNull(asset, "asset"));
     }
 
-    /** The full audit, in one snapshot; see {@link AuditReport.Violation} for the checks. */
+    /** The full audit, in one snapshot; see {@link AuditCheck} for the checks. */
     public AuditReport verify() {
         return verify(AuditProgress.NONE);
     }
 
     public AuditReport verify(AuditProgress progress) {
-        Objects.requireNonNull(progress, "progress");
-        return runner.snapshot(c -> audit.verify(c, progress, null));
+        return engine.verify(null, Objects.requireNonNull(progress, "progress"));
     }
 
     /**
      * The full audit, and proof that history up to {@code anchor} is what it was when the anchor was
-     * taken: a mismatch is a violation of check {@code anchor}.
+     * taken: a mismatch is a violation of {@link AuditCheck#ANCHOR}.
      */
     public AuditReport verify(Anchor anchor, AuditProgress progress) {
-        Objects.requireNonNull(anchor, "anchor");
-        Objects.requireNonNull(progress, "progress");
-        return runner.snapshot(c -> audit.verify(c, progress, anchor));
+        return engine.verify(Objects.requireNonNull(anchor, "anchor"), Objects.requireNonNull(progress, "progress"));
     }
 
     /**
@@ -364,17 +259,13 @@ public final class Ledger implements AutoCloseable {
      * DELETE or TRUNCATE rights on that table: run it as the ledger's owner.
      */
     public Anchor anchor() {
-        long entryId = runner.write(audit::settledEntryId, 0);
-        return runner.snapshot(c -> audit.anchor(c, entryId));
+        return engine.anchor();
     }
 
     /** Wallets, transactions and entries per asset, and each asset's sum (zero in a sound ledger). */
     public LedgerStats stats() {
-        return runner.snapshot(audit::stats);
+        return engine.stats();
     }
-
-    /** How long {@link #healthy()} waits for the database's answer. */
-    public static final long HEALTH_MILLIS_MAX = 1_500;
 
     /**
      * Whether the database answers {@code SELECT 1} within {@link #HEALTH_MILLIS_MAX} (one attempt, no
@@ -382,22 +273,11 @@ public final class Ledger implements AutoCloseable {
      * hard bound runs it on a thread of its own (the server's health route does).
      */
     public boolean healthy() {
-        try {
-            return runner.readOnce(
-                    c -> {
-                        try (PreparedStatement statement = c.prepareStatement("SELECT 1");
-                                ResultSet row = statement.executeQuery()) {
-                            return row.next();
-                        }
-                    },
-                    HEALTH_MILLIS_MAX);
-        } catch (WalletException e) {
-            return false;
-        }
+        return engine.healthy(HEALTH_MILLIS_MAX);
     }
 
     public LedgerMetrics metrics() {
-        return counters.snapshot(coalescer, router);
+        return engine.metrics();
     }
 
     /**
@@ -406,8 +286,6 @@ public final class Ledger implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (coalescer != null) {
-            coalescer.close();
-        }
+        engine.close();
     }
 }

@@ -43,9 +43,7 @@ public final class Metadata {
         if (json.length() > BYTES_MAX * 6) { // even fully escaped, longer text cannot fit the limit
             throw WalletException.invalid("metadata", "must be at most " + BYTES_MAX + " bytes");
         }
-        StringBuilder canonical = new StringBuilder(json.length());
-        new MetadataParser(json, canonical).parseDocument();
-        return checked(canonical.toString());
+        return checked(Canonical.parse(json));
     }
 
     /**
@@ -55,7 +53,7 @@ public final class Metadata {
     public static Metadata of(Map<String, ?> values) {
         Objects.requireNonNull(values, "values");
         StringBuilder canonical = new StringBuilder();
-        MetadataParser.writeValue(values, canonical, 1);
+        Canonical.writeValue(values, canonical, 1);
         return checked(canonical.toString());
     }
 

@@ -3,16 +3,21 @@ package dev.walletledger.core;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
  * One request to move currency: the seed's top-up, bonus and spend between a user and a SYSTEM wallet,
  * and the movements built on the same engine of balanced postings (transfer, reversal, chargeback,
- * adjustment). Every operation carries a reference id, globally unique across all types: sending the same operation again with
- * the same reference returns the original result; a different operation with a used reference is an
- * {@link ErrorCode#IDEMPOTENCY_CONFLICT}. Only applied operations use up their reference: a spend
- * refused for insufficient funds may be retried with the same reference later.
+ * adjustment). Every operation carries a reference id, globally unique across all types: sending the same
+ * operation again with the same reference returns the original result; a different operation with a used
+ * reference is an {@link ErrorCode#IDEMPOTENCY_CONFLICT}. Only applied operations use up their reference: a
+ * spend refused for insufficient funds may be retried with the same reference later.
+ *
+ * <p>The set of types is closed: the interface is sealed, and behaviour that depends on the type is written
+ * as a {@link Visitor} or an exhaustive switch over {@link OperationType}, so the compiler names every place
+ * a new type must be handled.
  *
  * <p>The records check their fields when built and throw {@link ErrorCode#VALIDATION_FAILED}: ids and
  * descriptive fields are 1-{@value Checks#TEXT_LENGTH_MAX} characters without control characters or
@@ -46,6 +51,39 @@ public sealed interface Operation
      */
     Map<String, String> fields();
 
+    /**
+     * The one way to act on an operation by its type: each type is a method, so a type added to the set is a
+     * compile error in every visitor until it is handled there.
+     */
+    <R> R accept(Visitor<R> visitor);
+
+    /** What to do with each type of operation. */
+    interface Visitor<R> {
+        R topUp(TopUp operation);
+
+        R bonus(Bonus operation);
+
+        R spend(Spend operation);
+
+        R transfer(Transfer operation);
+
+        R reversal(Reversal operation);
+
+        R chargeback(Chargeback operation);
+
+        R adjustment(Adjustment operation);
+    }
+
+    /** The transaction a reversal or chargeback takes back; empty for the others. */
+    default Optional<UUID> original() {
+        return accept(Facts.ORIGINAL);
+    }
+
+    /** The asset the request names; empty for a reversal or chargeback, whose asset is the original's. */
+    default Optional<String> namedAssetCode() {
+        return accept(Facts.NAMED_ASSET);
+    }
+
     static TopUp topUp(String userId, String assetCode, long amount, String referenceId) {
         return new TopUp(userId, assetCode, amount, referenceId, null, Metadata.empty());
     }
@@ -76,6 +114,11 @@ public sealed interface Operation
             return OperationType.TOPUP;
         }
 
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.topUp(this);
+        }
+
         /** The payment method, or null. */
         public String detail() {
             return paymentMethod;
@@ -104,6 +147,11 @@ public sealed interface Operation
             return OperationType.BONUS;
         }
 
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.bonus(this);
+        }
+
         /** The bonus type, or null. */
         public String detail() {
             return bonusType;
@@ -130,6 +178,11 @@ public sealed interface Operation
         @Override
         public OperationType type() {
             return OperationType.SPEND;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.spend(this);
         }
 
         /** The item id, or null. */
@@ -168,6 +221,11 @@ public sealed interface Operation
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.transfer(this);
+        }
+
+        @Override
         public Map<String, String> fields() {
             return Fields.of(
                     "from_user_id", fromUserId,
@@ -197,6 +255,11 @@ public sealed interface Operation
         @Override
         public OperationType type() {
             return OperationType.REVERSAL;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.reversal(this);
         }
 
         @Override
@@ -233,6 +296,11 @@ public sealed interface Operation
         @Override
         public OperationType type() {
             return OperationType.CHARGEBACK;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.chargeback(this);
         }
 
         @Override
@@ -275,6 +343,11 @@ public sealed interface Operation
         }
 
         @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.adjustment(this);
+        }
+
+        @Override
         public Map<String, String> fields() {
             return Fields.of(
                     "user_id", userId,
@@ -298,7 +371,8 @@ public sealed interface Operation
             case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata);
             case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata);
             case SPEND -> new Spend(userId, assetCode, amount, referenceId, detail, metadata);
-            default -> throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+                throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
         };
     }
 

@@ -36,6 +36,28 @@ public enum OperationType {
 
     /** Whether the type takes back an earlier transaction (named by its id). */
     public boolean takesBack() {
-        return this == REVERSAL || this == CHARGEBACK;
+        return switch (this) {
+            case REVERSAL, CHARGEBACK -> true;
+            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT -> false;
+        };
+    }
+
+    /**
+     * The SYSTEM wallets a transaction of this type may post to: the database refuses any other (the
+     * {@code ledger_transactions_shape} trigger) and the audit reports one ({@code transaction_shape}).
+     * {@code SchemaTest} holds the trigger to this list.
+     */
+    public java.util.List<SystemWallet> systemWallets() {
+        return switch (this) {
+            case TOPUP -> java.util.List.of(SystemWallet.TREASURY);
+            case BONUS -> java.util.List.of(SystemWallet.BONUS_POOL);
+            case SPEND -> java.util.List.of(SystemWallet.REVENUE);
+            case TRANSFER -> java.util.List.of();
+            case REVERSAL ->
+                java.util.List.of(
+                        SystemWallet.TREASURY, SystemWallet.BONUS_POOL, SystemWallet.REVENUE, SystemWallet.ADJUSTMENTS);
+            case CHARGEBACK -> java.util.List.of(SystemWallet.TREASURY, SystemWallet.CHARGEBACK_LOSS);
+            case ADJUSTMENT -> java.util.List.of(SystemWallet.ADJUSTMENTS);
+        };
     }
 }

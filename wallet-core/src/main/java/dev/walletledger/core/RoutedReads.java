@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import dev.walletledger.core.internal.Engine;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -9,31 +10,36 @@ import java.util.UUID;
  * Each answer is the one {@link Ledger}'s own read of the same name gives, from the database it names.
  */
 public final class RoutedReads {
-    private final Ledger ledger;
+    private final Engine engine;
     private final Position after;
 
-    RoutedReads(Ledger ledger, Position after) {
-        this.ledger = ledger;
+    RoutedReads(Engine engine, Position after) {
+        this.engine = engine;
         this.after = after;
     }
 
     public Routed<Balance> balance(String userId, String assetCode) {
-        return ledger.router().read(after, ledger.balanceWork(userId, assetCode), false);
+        return engine.balance(after, Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
     }
 
     public Routed<List<Balance>> balances(String userId) {
-        return ledger.router().read(after, ledger.balancesWork(userId), false);
+        return engine.balances(after, Checks.identifier("user_id", userId));
     }
 
     public Routed<Optional<TransactionResult>> transaction(UUID transactionId) {
-        return ledger.router().read(after, ledger.transactionWork(transactionId), false);
+        return engine.transaction(after, java.util.Objects.requireNonNull(transactionId, "transactionId"));
     }
 
     public Routed<Optional<TransactionResult>> transactionByReference(String referenceId) {
-        return ledger.router().read(after, ledger.transactionByReferenceWork(referenceId), false);
+        return engine.transactionByReference(after, Checks.identifier("reference_id", referenceId));
     }
 
     public Routed<HistoryPage> history(String userId, String assetCode, String cursor, int limit) {
-        return ledger.router().read(after, ledger.historyWork(userId, assetCode, cursor, limit), true);
+        return engine.history(
+                after,
+                Checks.identifier("user_id", userId),
+                assetCode == null ? null : Checks.assetCode(assetCode),
+                cursor,
+                Ledger.checkedLimit(limit));
     }
 }

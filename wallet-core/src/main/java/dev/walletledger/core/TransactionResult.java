@@ -1,7 +1,10 @@
 package dev.walletledger.core;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,7 +18,9 @@ import java.util.UUID;
  *
  * <p>The first USER posting is the transaction's subject: the user a top-up, bonus, spend or adjustment
  * names, a transfer's sender, the user of the transaction a reversal or chargeback takes back.
- * {@link #userId()} and {@link #balanceAfter()} are that posting's.
+ * {@link #userId()} is that posting's owner. {@code balances} holds, for every user the transaction posts to
+ * (in the order of their first posting), that user's balance in the asset right after it: what the ledger
+ * counts as the balance (the {@code main} account), whichever of the user's accounts the postings touch.
  *
  * <p>{@code reversals} lists the reversals and chargebacks of this transaction when it was read by id or
  * reference; a write's answer leaves it empty.
@@ -29,6 +34,7 @@ public record TransactionResult(
         Instant createdAt,
         String actor,
         List<Entry> entries,
+        Map<String, Long> balances,
         List<Reversal> reversals,
         boolean replayed) {
     /** A reversal or chargeback of a transaction: its id, type and amount. */
@@ -45,9 +51,15 @@ public record TransactionResult(
         Objects.requireNonNull(assetCode, "assetCode");
         Objects.requireNonNull(createdAt, "createdAt");
         entries = List.copyOf(entries);
+        balances = Collections.unmodifiableMap(new LinkedHashMap<>(balances));
         reversals = List.copyOf(reversals);
         if (entries.stream().noneMatch(e -> e.walletKind() == WalletKind.USER)) {
             throw new IllegalArgumentException("a transaction has a USER posting");
+        }
+        for (Entry entry : entries) {
+            if (entry.walletKind() == WalletKind.USER && !balances.containsKey(entry.owner())) {
+                throw new IllegalArgumentException("a balance for every user posted to: " + entry.owner());
+            }
         }
     }
 
@@ -78,16 +90,13 @@ public record TransactionResult(
 
     /** The subject's balance right after this transaction. */
     public long balanceAfter() {
-        return subject().balanceAfter().orElseThrow();
+        return balances.get(userId());
     }
 
     /** The balance right after this transaction of a user it posted to; empty if it did not. */
     public OptionalLong balanceOf(String userId) {
-        return entries.stream()
-                .filter(e -> e.walletKind() == WalletKind.USER && e.owner().equals(userId))
-                .map(Entry::balanceAfter)
-                .findFirst()
-                .orElse(OptionalLong.empty());
+        Long balance = balances.get(userId);
+        return balance == null ? OptionalLong.empty() : OptionalLong.of(balance);
     }
 
     /** The transaction a reversal or chargeback takes back. */
@@ -108,8 +117,12 @@ public record TransactionResult(
 
     /** A chargeback's part recovered from the user's balance (what the user had, up to the amount). */
     public long recovered() {
-        Entry user = subject();
-        long before = user.balanceAfter().orElseThrow() + user.amount();
+        String user = userId();
+        long debited = entries.stream()
+                .filter(e -> e.walletKind() == WalletKind.USER && e.owner().equals(user))
+                .mapToLong(e -> e.direction() == Direction.DEBIT ? e.amount() : -e.amount())
+                .sum();
+        long before = balanceAfter() + debited;
         return Math.max(0, Math.min(amount, before));
     }
 
@@ -121,12 +134,32 @@ public record TransactionResult(
     /** The same transaction, marked as the answer to a replayed request. */
     public TransactionResult asReplay() {
         return new TransactionResult(
-                transactionId, operation, assetCode, amount, reverses, createdAt, actor, entries, List.of(), true);
+                transactionId,
+                operation,
+                assetCode,
+                amount,
+                reverses,
+                createdAt,
+                actor,
+                entries,
+                balances,
+                List.of(),
+                true);
     }
 
     /** The same transaction with the reversals read with it. */
     public TransactionResult withReversals(List<Reversal> found) {
         return new TransactionResult(
-                transactionId, operation, assetCode, amount, reverses, createdAt, actor, entries, found, replayed);
+                transactionId,
+                operation,
+                assetCode,
+                amount,
+                reverses,
+                createdAt,
+                actor,
+                entries,
+                balances,
+                found,
+                replayed);
     }
 }

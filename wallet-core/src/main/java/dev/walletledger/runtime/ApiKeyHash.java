@@ -1,7 +1,8 @@
 package dev.walletledger.runtime;
 
-import dev.walletledger.core.internal.Sha256;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -14,7 +15,13 @@ public final class ApiKeyHash {
 
     /** SHA-256 of the salt followed by the key's UTF-8 bytes. */
     public static byte[] hash(byte[] salt, String key) {
-        return Sha256.of(salt, key.getBytes(StandardCharsets.UTF_8));
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(salt);
+            return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** The key-file line: {@code <id> <scopes> sha256:<salt hex>:<hash hex>}. */

@@ -48,6 +48,10 @@ import java.util.stream.Stream;
 public final class EmbeddedDatabase implements AutoCloseable {
     public static final Path DEFAULT_DIRECTORY = Path.of("wallet-data");
     public static final String USER = "postgres";
+    /** PostgreSQL's own data directory (PGDATA), inside the wallet data directory. */
+    private static final String PGDATA = "postgres";
+    /** Written once initdb finished: a PGDATA without it is a first start that did not complete. */
+    private static final String INITIALIZED = "initialized";
 
     /** Bounds every wait: crash recovery of a large WAL can take a while, a hang must not last forever. */
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
@@ -126,7 +130,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     private static EmbeddedDatabase attach(Path directory, Consumer<String> notices) {
-        Path pidFile = directory.resolve("postgres").resolve("postmaster.pid");
+        Path pidFile = pgData(directory).resolve("postmaster.pid");
         long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
         String lastProblem = "no postmaster.pid yet";
         while (System.nanoTime() < deadline) { // bounded: the owner may still be starting PostgreSQL
@@ -150,8 +154,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static EmbeddedDatabase start(
             Path directory, FileChannel channel, FileLock lock, Consumer<String> notices, WalArchive archive)
             throws IOException {
-        Path data = directory.resolve("postgres");
-        Path initialized = directory.resolve("initialized");
+        Path data = pgData(directory);
+        Path initialized = directory.resolve(INITIALIZED);
         if (Files.exists(data) && !Files.exists(initialized)) {
             // Only our own first start can leave PGDATA without the marker: an initdb that did not finish.
             notices.accept("removing " + data + ": its initdb did not finish");
@@ -314,6 +318,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return port;
     }
 
+    /** Where the PostgreSQL data directory (PGDATA) of the wallet data directory {@code directory} is. */
+    public static Path pgData(Path directory) {
+        return directory.resolve(PGDATA);
+    }
+
+    /** This database's PostgreSQL data directory (PGDATA). */
+    public Path pgData() {
+        return pgData(directory);
+    }
+
+    /**
+     * Takes a PostgreSQL data directory put in place by a restore as this layout's own: the next start runs
+     * it (and its recovery) rather than taking it for an initdb that did not finish.
+     */
+    public static void adopt(Path directory) throws IOException {
+        Files.writeString(directory.resolve(INITIALIZED), "PostgreSQL data directory initialized\n");
+    }
+
     public Path directory() {
         return directory;
     }
@@ -330,7 +352,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return;
         }
         Optional<ProcessHandle> postmaster = PostmasterPid.read(
-                        directory.resolve("postgres").resolve("postmaster.pid"))
+                        pgData(directory).resolve("postmaster.pid"))
                 .flatMap(pid -> ProcessHandle.of(pid.pid()));
         try {
             postgres.close(); // pg_ctl stop -m fast, waiting at most 5 s

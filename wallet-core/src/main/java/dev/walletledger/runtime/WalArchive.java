@@ -52,6 +52,11 @@ public record WalArchive(Path directory, long maxBytes) {
         return new WalArchive(Objects.requireNonNull(directory, "directory"), maxBytes);
     }
 
+    /** Removes the archiving settings from a PostgreSQL data directory (a restored one archives nowhere yet). */
+    public static void removeSettings(Path data) throws IOException {
+        Files.deleteIfExists(data.resolve(CONF));
+    }
+
     public boolean enabled() {
         return directory != null;
     }

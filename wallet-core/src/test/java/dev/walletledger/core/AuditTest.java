@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,9 +51,8 @@ class AuditTest {
             tamper(t.schema(), sql);
             AuditReport report = t.ledger().verify();
             assertFalse(report.consistent(), name);
-            Set<String> checks = report.violations().stream()
-                    .map(AuditReport.Violation::check)
-                    .collect(Collectors.toSet());
+            Set<String> checks =
+                    report.violations().stream().map(v -> v.check().wireName()).collect(Collectors.toSet());
             for (String expected : expectedChecks.trim().split(" ")) {
                 assertTrue(checks.contains(expected), name + ": expected " + expected + " in " + report.violations());
             }
@@ -68,6 +68,53 @@ class AuditTest {
             assertTrue(calls.size() >= 2, "a start and an end at least");
             long[] last = calls.get(calls.size() - 1);
             assertTrue(last[0] == last[1] && last[1] >= 11, "ends at the highest wallet id: " + last[0]);
+        }
+    }
+
+    /**
+     * A superuser edits an entry with the triggers off and switches them back on with a plain {@code ENABLE
+     * TRIGGER ALL}: the chain shows the edit, and the guards check shows the triggers came back weaker (no
+     * longer ALWAYS). A dropped trigger is reported missing.
+     */
+    @Test
+    void guardsLeftWeakerOrDroppedAreReported() throws SQLException {
+        try (TestLedger t = ledgerWithHistory()) {
+            TestDatabase.tamperCarelessly(
+                    t.schema(),
+                    "UPDATE {s}.ledger_entries SET amount = amount WHERE id = (SELECT min(id) FROM {s}.ledger_entries)");
+            AuditReport weakened = t.ledger().verify();
+            List<String> guards = weakened.violations().stream()
+                    .filter(v -> v.check() == AuditCheck.GUARDS)
+                    .map(AuditReport.Violation::subject)
+                    .toList();
+            assertEquals(
+                    List.of(
+                            "trigger ledger_entries_append_only on ledger_entries",
+                            "trigger ledger_entries_double_entry on ledger_entries",
+                            "trigger ledger_entries_no_truncate on ledger_entries",
+                            "trigger ledger_transactions_append_only on ledger_transactions",
+                            "trigger ledger_transactions_no_truncate on ledger_transactions",
+                            "trigger ledger_transactions_shape on ledger_transactions",
+                            "trigger wallets_balance_matches_entries on wallets",
+                            "trigger wallets_count_accounts on wallets",
+                            "trigger wallets_fixed_identity on wallets",
+                            "trigger wallets_no_delete on wallets",
+                            "trigger wallets_no_truncate on wallets",
+                            "trigger wallets_start_empty on wallets"),
+                    guards,
+                    weakened.violations().toString());
+            assertTrue(weakened.violations().stream()
+                    .filter(v -> v.check() == AuditCheck.GUARDS)
+                    .allMatch(v -> v.detail().contains("not ALWAYS")));
+
+            TestDatabase.execute("DROP TRIGGER asset_types_no_delete ON " + t.schema() + ".asset_types");
+            AuditReport dropped = t.ledger().verify();
+            assertTrue(
+                    dropped.violations().stream()
+                            .anyMatch(v -> v.check() == AuditCheck.GUARDS
+                                    && v.subject().equals("trigger asset_types_no_delete on asset_types")
+                                    && v.detail().startsWith("is missing")),
+                    dropped.violations().toString());
         }
     }
 }

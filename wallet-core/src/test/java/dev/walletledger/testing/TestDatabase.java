@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -260,9 +261,47 @@ public final class TestDatabase {
     /**
      * Runs SQL as the superuser with every trigger of the ledger's tables switched off, as an attacker
      * with full rights would: for tests that prove the audit and the hash chains catch what the database
-     * could not stop. {@code {s}} in the SQL stands for the schema.
+     * could not stop. {@code {s}} in the SQL stands for the schema. The triggers come back exactly as they
+     * were ({@code ENABLE ALWAYS} included), as a careful attacker would leave them; {@link #tamperCarelessly}
+     * leaves them as a plain {@code ENABLE TRIGGER ALL} does.
      */
     public static void tamper(String schema, String sql) throws SQLException {
+        List<String> restores = tamperReturningStates(schema, sql);
+        try (Connection connection = superuser();
+                Statement statement = connection.createStatement()) {
+            for (String restore : restores) {
+                statement.execute(restore);
+            }
+        }
+    }
+
+    /** As {@link #tamper}, but the triggers come back plainly enabled: no longer ALWAYS. */
+    public static void tamperCarelessly(String schema, String sql) throws SQLException {
+        tamperReturningStates(schema, sql);
+    }
+
+    /** Tampers; returns the statements that put the triggers back as they were. */
+    private static List<String> tamperReturningStates(String schema, String sql) throws SQLException {
+        List<String> restores = new ArrayList<>();
+        try (Connection connection = superuser();
+                PreparedStatement states = connection.prepareStatement("""
+                        SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t
+                          JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = ? AND NOT t.tgisinternal""")) {
+            states.setString(1, schema);
+            try (ResultSet rows = states.executeQuery()) {
+                while (rows.next()) {
+                    String how = switch (rows.getString(3)) {
+                        case "A" -> "ENABLE ALWAYS";
+                        case "R" -> "ENABLE REPLICA";
+                        case "D" -> "DISABLE";
+                        default -> "ENABLE";
+                    };
+                    restores.add("ALTER TABLE " + schema + "." + rows.getString(1) + " " + how + " TRIGGER "
+                            + rows.getString(2));
+                }
+            }
+        }
         execute("""
                 ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
@@ -272,6 +311,17 @@ public final class TestDatabase {
                 ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
                 """.formatted(sql).replace("{s}", schema));
+        return restores;
+    }
+
+    /** How many migrations this build ships: the {@code V*.sql} files of the repository's {@code sql/}. */
+    public static long shippedMigrations() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "sql"))) {
+            return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+                    .count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Runs SQL as the superuser. */

@@ -35,12 +35,14 @@ class ThreeNodesTest {
             for (Future<LedgerService> node : starting) {
                 nodes.add(node.get(120, TimeUnit.SECONDS));
             }
+            long migrations = TestDatabase.shippedMigrations();
             try (var connection = TestDatabase.superuser();
                     var statement = connection.createStatement();
-                    var row = statement.executeQuery("SELECT count(*) FROM " + schema
+                    var row = statement.executeQuery("SELECT count(*), count(DISTINCT version) FROM " + schema
                             + ".flyway_schema_history WHERE success AND version IS NOT NULL")) {
                 row.next();
-                assertEquals(1L, row.getLong(1), "the one migration ran once");
+                assertEquals(migrations, row.getLong(1), "each migration ran once");
+                assertEquals(migrations, row.getLong(2), "each migration ran once");
             }
             AtomicInteger next = new AtomicInteger();
             HttpLedgerClient client = new HttpLedgerClient(

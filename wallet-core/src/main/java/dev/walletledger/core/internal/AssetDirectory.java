@@ -17,7 +17,7 @@ import java.util.Optional;
  * Asset types and their SYSTEM wallet ids, cached: neither a code, its decimal places nor its system
  * wallets ever change. A code not in the cache reloads it once (another process may have added it).
  */
-public final class AssetDirectory {
+final class AssetDirectory {
     /** One asset with the ids the engine needs. */
     public record AssetRow(int id, Asset asset, Map<SystemWallet, Long> systemWallets) {
         public long systemWallet(SystemWallet role) {

@@ -21,7 +21,7 @@ import java.util.UUID;
  * hash. Changing, removing or reordering anything recorded changes every later link of each wallet the
  * transaction touched.
  */
-public final class Chain {
+final class Chain {
     static final byte[] GENESIS = new byte[32];
     private static final byte[] CONTENT = "wallet-ledger/transaction/v2".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LINK = "wallet-ledger/link/v2".getBytes(StandardCharsets.US_ASCII);

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
  * a caller waits at most {@code waitMillisMax} for its answer ({@code STORAGE_UNAVAILABLE} then — its
  * operation may still commit, so it must be retried with the same reference, which replays it).
  */
-public final class Coalescer implements AutoCloseable {
+final class Coalescer implements AutoCloseable {
     private record Pending(Operation operation, String actor, CompletableFuture<Outcome> answer) {}
 
     private static final long POLL_MILLIS = 100;

@@ -4,7 +4,7 @@ import dev.walletledger.core.LedgerMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The ledger's counters; read as one {@link LedgerMetrics} snapshot. */
-public final class Counters {
+final class Counters {
     final LongAdder applied = new LongAdder();
     final LongAdder replayed = new LongAdder();
     final LongAdder refused = new LongAdder();

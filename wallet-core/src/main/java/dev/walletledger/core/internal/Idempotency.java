@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** Request fingerprints, and what differs between a new request and the one recorded under its reference. */
-public final class Idempotency {
+final class Idempotency {
     private Idempotency() {}
 
     /** SHA-256 over the request (type, reference, fields, metadata), length-prefixed so no two requests share an encoding. */

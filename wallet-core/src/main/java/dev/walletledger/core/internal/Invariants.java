@@ -9,7 +9,7 @@ import java.util.Comparator;
  * and the cause keeps the violation for the log. Cheap enough to stay on in production, as they must:
  * the states they catch are the ones tests did not think of.
  */
-public final class Invariants {
+final class Invariants {
     /** A bug, or a schema changed under the ledger; never a condition to retry or to handle. */
     public static final class Violation extends IllegalStateException {
         private static final long serialVersionUID = 1L;
@@ -20,19 +20,18 @@ public final class Invariants {
     }
 
     /**
-     * The lock order of USER wallets: owner id in code point order (which is PostgreSQL's {@code COLLATE
-     * "C"} order over UTF-8), then asset id, then account (so a user's accounts are adjacent). Every
-     * transaction takes its wallet locks in this order.
+     * The lock order of USER wallets (a user in an asset, locked through its main account): owner id in code
+     * point order (which is PostgreSQL's {@code COLLATE "C"} order over UTF-8), then asset id. Every
+     * transaction takes its wallet locks in this order (see {@link Locks}).
      */
-    static final Comparator<Plan.WalletKey> LOCK_ORDER = Comparator.comparing(
-                    Plan.WalletKey::owner, Invariants::compareCodePoints)
-            .thenComparingInt(Plan.WalletKey::assetId)
-            .thenComparing(Plan.WalletKey::account, Invariants::compareCodePoints);
+    static final Comparator<Plan.Holder> LOCK_ORDER = Comparator.comparing(
+                    Plan.Holder::owner, Invariants::compareCodePoints)
+            .thenComparingInt(Plan.Holder::assetId);
 
     private Invariants() {}
 
     /** @throws Violation naming {@code assumption} when it does not hold */
-    public static void require(boolean holds, String assumption) {
+    static void require(boolean holds, String assumption) {
         if (!holds) {
             throw new Violation(assumption);
         }

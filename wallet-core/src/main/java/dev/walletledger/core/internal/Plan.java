@@ -12,39 +12,46 @@ import dev.walletledger.core.WalletException;
 import dev.walletledger.core.WalletKind;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Decides, in memory and in order, what each operation does to the locked USER wallets: the pure heart
- * of a write. Every operation becomes a list of legs (postings before pricing) that balance; the legs are
- * checked against the locked balances, priced into entries with each USER wallet's balance after, and
- * chained. Knows nothing of SQL; {@link WriteEngine} feeds it locked balances and writes what it planned.
+ * Decides, in memory and in order, what each operation does to the locked USER accounts: the pure heart of
+ * a write. Every operation becomes a list of legs (postings before pricing) that balance; the legs are
+ * checked against the locked balances, priced into entries with each USER account's balance after, and
+ * chained. Which legs a type makes is one {@link Operation.Visitor}; which account a leg posts to is
+ * {@link Accounts}'. Knows nothing of SQL: {@link WriteEngine} feeds it the locked accounts and writes what
+ * it planned.
  */
 final class Plan {
-    /** The account of a user's plain balance. */
-    static final String MAIN = "main";
+    /** A USER account by owner, asset and account. */
+    record WalletKey(String owner, int assetId, String account) {}
 
-    /** A USER wallet by owner, asset and account. */
-    record WalletKey(String owner, int assetId, String account) {
-        static WalletKey main(String owner, int assetId) {
-            return new WalletKey(owner, assetId, MAIN);
+    /** A user's wallet in one asset, all its accounts: what a write locks (through its {@code main} account). */
+    record Holder(String owner, int assetId) {
+        WalletKey main() {
+            return new WalletKey(owner, assetId, Accounts.MAIN);
         }
     }
 
-    /** A locked wallet; {@code balance} and {@code head} move as operations are planned. */
+    /** A locked USER account; {@code balance} and {@code head} move as operations are planned. */
     static final class LockedWallet {
         final long id;
+        final WalletKey key;
         long balance;
         byte[] head;
         boolean touched;
 
-        LockedWallet(long id, long balance, byte[] head) {
+        LockedWallet(long id, WalletKey key, long balance, byte[] head) {
             this.id = id;
+            this.key = key;
             this.balance = balance;
             this.head = head;
         }
@@ -63,7 +70,14 @@ final class Plan {
         }
     }
 
-    /** One posting before pricing: a USER wallet by key, or a SYSTEM wallet by id. */
+    /** A USER account an operation posts to, and whether it credits it (then it is created if missing). */
+    record Touch(WalletKey key, boolean credited) {
+        Holder holder() {
+            return new Holder(key.owner(), key.assetId());
+        }
+    }
+
+    /** One posting before pricing: a USER account by key, or a SYSTEM wallet by id. */
     private record Leg(WalletKey user, long systemWallet, String role, Direction direction, long amount) {
         static Leg user(WalletKey key, Direction direction, long amount) {
             return new Leg(key, 0, null, direction, amount);
@@ -74,10 +88,18 @@ final class Plan {
         }
     }
 
-    /** A USER wallet an operation touches, and whether it may be created for it (it is credited). */
-    record Touch(WalletKey key, boolean create) {}
+    /** What an operation does, once decided: its amount and legs, or the refusal that stops it. */
+    private record Decision(long amount, List<Leg> legs, boolean debtAllowed, WalletException refusal) {
+        static Decision of(long amount, List<Leg> legs) {
+            return new Decision(amount, legs, false, null);
+        }
 
-    /** One planned transaction: its entries, subject first, and each USER entry's chain link. */
+        static Decision refused(WalletException refusal) {
+            return new Decision(0, List.of(), false, refusal);
+        }
+    }
+
+    /** One planned transaction: its entries, subject first, each USER entry's chain link, each user's balance. */
     record Planned(
             int index,
             UUID transactionId,
@@ -87,22 +109,31 @@ final class Plan {
             UUID reverses,
             List<Entry> entries,
             List<byte[]> links,
+            Map<String, Long> balances,
             String fingerprintHex,
             String actor) {}
 
     private final Map<WalletKey, LockedWallet> wallets;
+    private final Map<Holder, List<LockedWallet>> byHolder = new LinkedHashMap<>();
     private final Map<UUID, Original> originals;
     private final Instant createdAt;
+    private final Accounts accounts;
     private final List<Planned> planned = new ArrayList<>();
 
     /**
-     * {@code createdAt}: the transactions' timestamp, which the database will also store. {@code originals}:
-     * the transactions that reversals and chargebacks take back, by id.
+     * {@code wallets}: every account of every holder the operations touch, locked. {@code createdAt}: the
+     * transactions' timestamp, which the database will also store. {@code originals}: the transactions that
+     * reversals and chargebacks take back, by id.
      */
-    Plan(Map<WalletKey, LockedWallet> wallets, Map<UUID, Original> originals, Instant createdAt) {
+    Plan(Map<WalletKey, LockedWallet> wallets, Map<UUID, Original> originals, Instant createdAt, Accounts accounts) {
         this.wallets = wallets;
         this.originals = originals;
         this.createdAt = createdAt;
+        this.accounts = accounts;
+        for (LockedWallet wallet : wallets.values()) {
+            byHolder.computeIfAbsent(new Holder(wallet.key.owner(), wallet.key.assetId()), h -> new ArrayList<>())
+                    .add(wallet);
+        }
     }
 
     Instant createdAt() {
@@ -110,134 +141,206 @@ final class Plan {
     }
 
     /**
-     * The USER wallets an operation touches, to be created (credited ones) and locked before it is planned.
-     * {@code original} is the transaction a reversal or chargeback takes back (null for the others, or when
-     * it was not found: then it touches none).
+     * The USER accounts an operation posts to, to be created (credited ones) and locked, with every other
+     * account of their holders, before it is planned. {@code original} is the transaction a reversal or
+     * chargeback takes back (null for the others, or when it was not found: then it touches none).
      */
-    static List<Touch> touches(Operation operation, AssetDirectory.AssetRow asset, TransactionResult original) {
-        if (operation instanceof Operation.TopUp o) {
-            return List.of(new Touch(WalletKey.main(o.userId(), asset.id()), true));
-        } else if (operation instanceof Operation.Bonus o) {
-            return List.of(new Touch(WalletKey.main(o.userId(), asset.id()), true));
-        } else if (operation instanceof Operation.Spend o) {
-            return List.of(new Touch(WalletKey.main(o.userId(), asset.id()), false));
-        } else if (operation instanceof Operation.Transfer o) {
-            return List.of(
-                    new Touch(WalletKey.main(o.fromUserId(), asset.id()), false),
-                    new Touch(WalletKey.main(o.toUserId(), asset.id()), true));
-        } else if (operation instanceof Operation.Adjustment o) {
-            return List.of(new Touch(WalletKey.main(o.userId(), asset.id()), o.direction() == Direction.CREDIT));
-        }
-        return originalWallets(original, asset); // a reversal or chargeback
-    }
+    static List<Touch> touches(
+            Operation operation, AssetDirectory.AssetRow asset, TransactionResult original, Accounts accounts) {
+        int assetId = asset.id();
+        return operation.accept(new Operation.Visitor<List<Touch>>() {
+            @Override
+            public List<Touch> topUp(Operation.TopUp o) {
+                return List.of(credit(o, o.userId()));
+            }
 
-    private static List<Touch> originalWallets(TransactionResult original, AssetDirectory.AssetRow asset) {
-        if (original == null) {
-            return List.of();
-        }
-        return original.entries().stream()
-                .filter(e -> e.walletKind() == WalletKind.USER)
-                .map(e -> new Touch(WalletKey.main(e.owner(), asset.id()), false))
-                .toList();
+            @Override
+            public List<Touch> bonus(Operation.Bonus o) {
+                return List.of(credit(o, o.userId()));
+            }
+
+            @Override
+            public List<Touch> spend(Operation.Spend o) {
+                return List.of(debit(o, o.userId()));
+            }
+
+            @Override
+            public List<Touch> transfer(Operation.Transfer o) {
+                return List.of(debit(o, o.fromUserId()), credit(o, o.toUserId()));
+            }
+
+            @Override
+            public List<Touch> reversal(Operation.Reversal o) {
+                return originalAccounts();
+            }
+
+            @Override
+            public List<Touch> chargeback(Operation.Chargeback o) {
+                return originalAccounts();
+            }
+
+            @Override
+            public List<Touch> adjustment(Operation.Adjustment o) {
+                return List.of(o.direction() == Direction.CREDIT ? credit(o, o.userId()) : debit(o, o.userId()));
+            }
+
+            private Touch credit(Operation o, String owner) {
+                return new Touch(new WalletKey(owner, assetId, accounts.credited(o, owner)), true);
+            }
+
+            private Touch debit(Operation o, String owner) {
+                return new Touch(new WalletKey(owner, assetId, accounts.debited(o, owner)), false);
+            }
+
+            /** The accounts the original posted to: they exist, and a take-back posts to them again. */
+            private List<Touch> originalAccounts() {
+                if (original == null) {
+                    return List.of();
+                }
+                return original.entries().stream()
+                        .filter(e -> e.walletKind() == WalletKind.USER)
+                        .map(e -> new Touch(new WalletKey(e.owner(), assetId, e.account()), false))
+                        .toList();
+            }
+        });
     }
 
     /** Plans one operation, or returns the refusal that stops it (nothing is changed then). */
     WalletException add(int index, Operation operation, AssetDirectory.AssetRow asset, String actor) {
-        Original original = null;
-        UUID reverses = null;
-        if (operation instanceof Operation.Reversal r) {
-            reverses = r.transactionId();
-            original = originals.get(reverses);
-        } else if (operation instanceof Operation.Chargeback c) {
-            reverses = c.transactionId();
-            original = originals.get(reverses);
+        Original original = operation.original().map(originals::get).orElse(null);
+        Decision decision = operation.accept(new Legs(asset, original));
+        if (decision.refusal() != null) {
+            return decision.refusal();
         }
-        long amount;
-        List<Leg> legs;
-        boolean debtAllowed = false;
-        if (operation instanceof Operation.TopUp o) {
-            amount = o.amount();
-            legs = credit(WalletKey.main(o.userId(), asset.id()), asset, SystemWallet.TREASURY, amount);
-        } else if (operation instanceof Operation.Bonus o) {
-            amount = o.amount();
-            legs = credit(WalletKey.main(o.userId(), asset.id()), asset, SystemWallet.BONUS_POOL, amount);
-        } else if (operation instanceof Operation.Spend o) {
-            amount = o.amount();
-            legs = debit(WalletKey.main(o.userId(), asset.id()), asset, SystemWallet.REVENUE, amount);
-        } else if (operation instanceof Operation.Transfer o) {
-            amount = o.amount();
-            legs = List.of(
-                    Leg.user(WalletKey.main(o.fromUserId(), asset.id()), Direction.DEBIT, amount),
-                    Leg.user(WalletKey.main(o.toUserId(), asset.id()), Direction.CREDIT, amount));
-        } else if (operation instanceof Operation.Adjustment o) {
-            amount = o.amount();
-            WalletKey user = WalletKey.main(o.userId(), asset.id());
-            legs = o.direction() == Direction.CREDIT
-                    ? credit(user, asset, SystemWallet.ADJUSTMENTS, amount)
-                    : debit(user, asset, SystemWallet.ADJUSTMENTS, amount);
-        } else if (operation instanceof Operation.Reversal o) {
-            WalletException refused = takeBackRefusal(operation, original, o.amount());
-            if (refused != null) {
-                return refused;
-            }
-            amount = o.amount().orElse(remaining(original));
-            legs = mirror(original.transaction, asset, amount);
-        } else {
-            Operation.Chargeback o = (Operation.Chargeback) operation;
-            WalletException refused = takeBackRefusal(operation, original, o.amount());
-            if (refused != null) {
-                return refused;
-            }
-            amount = o.amount().orElse(remaining(original));
-            WalletKey user = WalletKey.main(original.transaction.userId(), asset.id());
-            LockedWallet wallet = wallets.get(user);
-            Invariants.require(wallet != null, "a chargeback's user wallet exists and is locked");
-            long recovered = Math.max(0, Math.min(amount, wallet.balance));
-            legs = new ArrayList<>();
-            if (o.policy() == ChargebackPolicy.DEBT) {
-                debtAllowed = true;
-                legs.add(Leg.user(user, Direction.DEBIT, amount));
-            } else {
-                legs.add(Leg.user(user, Direction.DEBIT, recovered)); // zero when nothing can be recovered
-            }
-            legs.add(Leg.system(asset, SystemWallet.TREASURY, Direction.CREDIT, amount));
-            if (o.policy() == ChargebackPolicy.WRITE_OFF && amount > recovered) {
-                legs.add(Leg.system(asset, SystemWallet.CHARGEBACK_LOSS, Direction.DEBIT, amount - recovered));
-            }
-        }
-        WalletException refused = check(legs, asset.asset().code(), debtAllowed);
+        WalletException refused = check(decision.legs(), asset.asset().code(), decision.debtAllowed());
         if (refused != null) {
             return refused;
         }
         if (original != null) {
-            original.taken += amount;
+            original.taken += decision.amount();
         }
-        post(index, operation, asset, amount, reverses, legs, actor);
+        post(index, operation, asset, decision.amount(), operation.original().orElse(null), decision.legs(), actor);
         return null;
     }
 
-    private static List<Leg> credit(WalletKey user, AssetDirectory.AssetRow asset, SystemWallet from, long amount) {
-        return List.of(Leg.user(user, Direction.CREDIT, amount), Leg.system(asset, from, Direction.DEBIT, amount));
-    }
+    /** The legs of each type of operation, on the locked balances. */
+    private final class Legs implements Operation.Visitor<Decision> {
+        private final AssetDirectory.AssetRow asset;
+        private final Original original;
 
-    private static List<Leg> debit(WalletKey user, AssetDirectory.AssetRow asset, SystemWallet to, long amount) {
-        return List.of(Leg.user(user, Direction.DEBIT, amount), Leg.system(asset, to, Direction.CREDIT, amount));
-    }
-
-    /** A reversal's legs: the original's postings, each direction flipped, scaled to {@code amount}. */
-    private static List<Leg> mirror(TransactionResult original, AssetDirectory.AssetRow asset, long amount) {
-        List<Leg> legs = new ArrayList<>();
-        for (Entry entry : original.entries()) {
-            // Every reversible type posts its whole amount on each of its two wallets: scaling is exact.
-            Invariants.require(
-                    entry.amount() == original.amount(), "each posting of a reversible transaction is its amount");
-            Direction flipped = entry.direction() == Direction.CREDIT ? Direction.DEBIT : Direction.CREDIT;
-            legs.add(
-                    entry.walletKind() == WalletKind.USER
-                            ? Leg.user(WalletKey.main(entry.owner(), asset.id()), flipped, amount)
-                            : new Leg(null, entry.walletId(), entry.owner(), flipped, amount));
+        Legs(AssetDirectory.AssetRow asset, Original original) {
+            this.asset = asset;
+            this.original = original;
         }
-        return legs;
+
+        @Override
+        public Decision topUp(Operation.TopUp o) {
+            return Decision.of(o.amount(), credit(o, o.userId(), SystemWallet.TREASURY, o.amount()));
+        }
+
+        @Override
+        public Decision bonus(Operation.Bonus o) {
+            return Decision.of(o.amount(), credit(o, o.userId(), SystemWallet.BONUS_POOL, o.amount()));
+        }
+
+        @Override
+        public Decision spend(Operation.Spend o) {
+            return Decision.of(o.amount(), debit(o, o.userId(), SystemWallet.REVENUE, o.amount()));
+        }
+
+        @Override
+        public Decision transfer(Operation.Transfer o) {
+            return Decision.of(
+                    o.amount(),
+                    List.of(
+                            Leg.user(
+                                    key(o.fromUserId(), accounts.debited(o, o.fromUserId())),
+                                    Direction.DEBIT,
+                                    o.amount()),
+                            Leg.user(
+                                    key(o.toUserId(), accounts.credited(o, o.toUserId())),
+                                    Direction.CREDIT,
+                                    o.amount())));
+        }
+
+        @Override
+        public Decision adjustment(Operation.Adjustment o) {
+            return Decision.of(
+                    o.amount(),
+                    o.direction() == Direction.CREDIT
+                            ? credit(o, o.userId(), SystemWallet.ADJUSTMENTS, o.amount())
+                            : debit(o, o.userId(), SystemWallet.ADJUSTMENTS, o.amount()));
+        }
+
+        @Override
+        public Decision reversal(Operation.Reversal o) {
+            WalletException refused = takeBackRefusal(o, o.transactionId(), original, o.amount());
+            if (refused != null) {
+                return Decision.refused(refused);
+            }
+            long amount = o.amount().orElse(remaining(original));
+            return Decision.of(amount, mirror(original.transaction, amount));
+        }
+
+        @Override
+        public Decision chargeback(Operation.Chargeback o) {
+            WalletException refused = takeBackRefusal(o, o.transactionId(), original, o.amount());
+            if (refused != null) {
+                return Decision.refused(refused);
+            }
+            long amount = o.amount().orElse(remaining(original));
+            Entry charged = original.transaction.subject();
+            WalletKey user = key(charged.owner(), charged.account());
+            LockedWallet wallet = wallets.get(user);
+            Invariants.require(wallet != null, "a chargeback's user account exists and is locked");
+            long recovered = Math.max(0, Math.min(amount, wallet.balance));
+            List<Leg> legs = new ArrayList<>();
+            boolean debt = o.policy() == ChargebackPolicy.DEBT;
+            // Under debt the whole amount is debited (the balance goes negative); a write-off debits what the
+            // user has, zero when nothing can be recovered, and books the rest to CHARGEBACK_LOSS.
+            legs.add(Leg.user(user, Direction.DEBIT, debt ? amount : recovered));
+            legs.add(Leg.system(asset, SystemWallet.TREASURY, Direction.CREDIT, amount));
+            if (!debt && amount > recovered) {
+                legs.add(Leg.system(asset, SystemWallet.CHARGEBACK_LOSS, Direction.DEBIT, amount - recovered));
+            }
+            return new Decision(amount, legs, debt, null);
+        }
+
+        private WalletKey key(String owner, String account) {
+            return new WalletKey(owner, asset.id(), account);
+        }
+
+        private List<Leg> credit(Operation o, String owner, SystemWallet from, long amount) {
+            return List.of(
+                    Leg.user(key(owner, accounts.credited(o, owner)), Direction.CREDIT, amount),
+                    Leg.system(asset, from, Direction.DEBIT, amount));
+        }
+
+        private List<Leg> debit(Operation o, String owner, SystemWallet to, long amount) {
+            return List.of(
+                    Leg.user(key(owner, accounts.debited(o, owner)), Direction.DEBIT, amount),
+                    Leg.system(asset, to, Direction.CREDIT, amount));
+        }
+
+        /**
+         * A reversal's legs: the original's postings, each direction flipped, on the same accounts, scaled to
+         * {@code amount}.
+         */
+        private List<Leg> mirror(TransactionResult transaction, long amount) {
+            List<Leg> legs = new ArrayList<>();
+            for (Entry entry : transaction.entries()) {
+                // Every reversible type posts its whole amount on each of its wallets: scaling is exact.
+                Invariants.require(
+                        entry.amount() == transaction.amount(),
+                        "each posting of a reversible transaction is its amount");
+                Direction flipped = entry.direction() == Direction.CREDIT ? Direction.DEBIT : Direction.CREDIT;
+                legs.add(
+                        entry.walletKind() == WalletKind.USER
+                                ? Leg.user(key(entry.owner(), entry.account()), flipped, amount)
+                                : new Leg(null, entry.walletId(), entry.owner(), flipped, amount));
+            }
+            return legs;
+        }
     }
 
     private static long remaining(Original original) {
@@ -245,23 +348,21 @@ final class Plan {
     }
 
     /** Why a reversal or chargeback of {@code original} cannot be planned, or null when it can. */
-    private static WalletException takeBackRefusal(Operation operation, Original original, OptionalLong amount) {
-        UUID id = operation instanceof Operation.Reversal r
-                ? r.transactionId()
-                : ((Operation.Chargeback) operation).transactionId();
+    private static WalletException takeBackRefusal(
+            Operation operation, UUID id, Original original, OptionalLong amount) {
         Invariants.require(original != null, "an unknown original was refused before the locks");
         OperationType type = original.transaction.type();
         if (type.takesBack()) {
             return WalletException.of(
                     ErrorCode.NOT_REVERSIBLE,
-                    "transaction " + id + " is a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                    "transaction " + id + " is a " + type.name().toLowerCase(Locale.ROOT)
                             + ", which cannot be reversed or charged back",
                     Map.of("transaction_id", id.toString(), "type", type.name()));
         }
-        if (operation instanceof Operation.Chargeback && type != OperationType.TOPUP) {
+        if (operation.type() == OperationType.CHARGEBACK && type != OperationType.TOPUP) {
             return WalletException.of(
                     ErrorCode.NOT_REVERSIBLE,
-                    "transaction " + id + " is a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                    "transaction " + id + " is a " + type.name().toLowerCase(Locale.ROOT)
                             + "; only a top-up can be charged back",
                     Map.of("transaction_id", id.toString(), "type", type.name()));
         }
@@ -285,7 +386,7 @@ final class Plan {
             }
             LockedWallet wallet = wallets.get(leg.user);
             if (wallet == null) {
-                Invariants.require(leg.direction == Direction.DEBIT, "a credited wallet was created before the locks");
+                Invariants.require(leg.direction == Direction.DEBIT, "a credited account was created before the locks");
                 return WalletException.of(
                         ErrorCode.WALLET_NOT_FOUND,
                         "user " + leg.user.owner() + " has no " + assetCode + " wallet",
@@ -313,7 +414,7 @@ final class Plan {
         return null;
     }
 
-    /** Prices the checked legs into entries, moves the wallets, and chains each USER wallet. */
+    /** Prices the checked legs into entries, moves the accounts, and chains each USER account. */
     private void post(
             int index,
             Operation operation,
@@ -324,9 +425,10 @@ final class Plan {
             String actor) {
         long debits = 0;
         long credits = 0;
-        Map<Long, Boolean> seen = new LinkedHashMap<>();
+        Set<Long> seen = new HashSet<>();
         List<Entry> entries = new ArrayList<>(legs.size());
         List<LockedWallet> users = new ArrayList<>(legs.size());
+        Map<String, Long> balances = new LinkedHashMap<>();
         for (Leg leg : legs) {
             if (leg.direction == Direction.DEBIT) {
                 debits += leg.amount;
@@ -338,25 +440,28 @@ final class Plan {
                         leg.systemWallet,
                         WalletKind.SYSTEM,
                         leg.role,
+                        Accounts.MAIN,
                         leg.direction,
                         leg.amount,
                         OptionalLong.empty()));
                 users.add(null);
-                Invariants.require(seen.put(leg.systemWallet, true) == null, "a wallet appears once in a transaction");
+                Invariants.require(seen.add(leg.systemWallet), "a wallet appears once in a transaction");
                 continue;
             }
             LockedWallet wallet = wallets.get(leg.user);
-            Invariants.require(seen.put(wallet.id, true) == null, "a wallet appears once in a transaction");
+            Invariants.require(seen.add(wallet.id), "a wallet appears once in a transaction");
             wallet.balance += leg.direction == Direction.CREDIT ? leg.amount : -leg.amount;
             wallet.touched = true;
             entries.add(new Entry(
                     wallet.id,
                     WalletKind.USER,
                     leg.user.owner(),
+                    leg.user.account(),
                     leg.direction,
                     leg.amount,
                     OptionalLong.of(wallet.balance)));
             users.add(wallet);
+            balances.putIfAbsent(leg.user.owner(), 0L);
         }
         Invariants.require(
                 legs.size() >= 2
@@ -364,6 +469,7 @@ final class Plan {
                         && debits == amount
                         && users.stream().anyMatch(w -> w != null),
                 "a transaction is two or more balanced postings summing to its amount, with a USER posting");
+        balances.replaceAll((owner, none) -> accounts.balance(byHolder.get(new Holder(owner, asset.id()))));
         UUID id = newTransactionId();
         byte[] content =
                 Chain.content(id, operation, asset.asset().code(), amount, reverses, createdAt, actor, entries);
@@ -385,6 +491,7 @@ final class Plan {
                 reverses,
                 List.copyOf(entries),
                 links,
+                balances,
                 Idempotency.fingerprintHex(operation),
                 actor));
     }
@@ -393,7 +500,7 @@ final class Plan {
         return planned;
     }
 
-    /** The wallets an operation was planned on (new balance and chain head), in id order. */
+    /** The accounts an operation was planned on (new balance and chain head), in id order. */
     List<LockedWallet> touchedWallets() {
         return wallets.values().stream()
                 .filter(w -> w.touched)

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  *       for a dead host.
  * </ul>
  */
-public final class ReadRouter {
+final class ReadRouter {
     /** How long a failed replica is passed over before it is tried again. */
     public static final long RESTING_MILLIS = 5_000;
 

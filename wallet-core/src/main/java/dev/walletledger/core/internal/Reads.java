@@ -24,30 +24,32 @@ import java.util.Optional;
  * Balance and history reads: indexed statements, never a stale cache. Each is {@link IndexPlans#pinned}
  * and driven by the keys it names; the comment above each says through which index.
  */
-public final class Reads {
+final class Reads {
     private static final String CURSOR_PREFIX = "e1:";
 
     private final AssetDirectory assets;
+    private final Accounts accounts;
     private final String balance;
     private final String balances;
     private final String userWallets;
     private final String history;
 
-    public Reads(SqlText sql, AssetDirectory assets) {
+    Reads(SqlText sql, AssetDirectory assets, Accounts accounts) {
         this.assets = assets;
-        // wallets_owner_key (kind, owner_id, asset_id, account), every column fixed: one probe.
+        this.accounts = accounts;
+        // wallets_owner_key (kind, owner_id, asset_id, account) with the first three fixed: the accounts of one
+        // wallet, summed here by the engine's rule (Accounts).
         this.balance = IndexPlans.pinned(sql.format("""
-                SELECT w.balance FROM {schema}.wallets w
-                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ? AND w.account = 'main'
+                SELECT w.account, w.balance FROM {schema}.wallets w
+                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
                 """));
-        // wallets_owner_key's leading (kind, owner_id): the user's wallets only. Whichever side the planner
+        // wallets_owner_key's leading (kind, owner_id): the user's accounts only. Whichever side the planner
         // starts from, wallets are read through that index with the user fixed (with the asset too, when it
         // starts from the handful of asset types).
         this.balances = IndexPlans.pinned(sql.format("""
-                SELECT a.code, w.balance, a.decimal_places
+                SELECT a.code, w.account, w.balance, a.decimal_places
                   FROM {schema}.wallets w JOIN {schema}.asset_types a ON a.id = w.asset_id
-                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.account = 'main'
-                 ORDER BY a.code
+                 WHERE w.kind = 'USER' AND w.owner_id = ?
                 """));
         // As above.
         this.userWallets = IndexPlans.pinned(sql.format("""
@@ -62,16 +64,16 @@ public final class Reads {
         // index scan is left to the estimates. (A single "wallet_id = ANY (...) ORDER BY id DESC" would read
         // every entry of every wallet before sorting, or walk the whole primary key backwards.)
         this.history = IndexPlans.pinned(sql.format("""
-                SELECT e.id, e.transaction_id, t.reference_id, t.type, a.code, e.direction, e.amount,
-                       e.balance_after, t.created_at, t.metadata::text,
+                SELECT e.id, e.transaction_id, t.reference_id, t.type, a.code, w.account, e.direction, e.amount,
+                       e.balance_after, t.created_at, t.metadata::text AS metadata,
                        CASE WHEN t.type <> 'TRANSFER' THEN NULL
                             WHEN e.direction = 'DEBIT' THEN t.request ->> 'to_user_id'
-                            ELSE t.request ->> 'from_user_id' END,
+                            ELSE t.request ->> 'from_user_id' END AS counterparty,
                        t.reverses
                   FROM (SELECT p.*
                           FROM unnest(?::int8[]) AS u(wallet_id)
                          CROSS JOIN LATERAL (
-                               SELECT x.id, x.transaction_id, x.direction, x.amount, x.balance_after
+                               SELECT x.id, x.transaction_id, x.wallet_id, x.direction, x.amount, x.balance_after
                                  FROM {schema}.ledger_entries x
                                 WHERE x.wallet_id = u.wallet_id AND (x.wallet_id, x.id) < (u.wallet_id, ?)
                                 ORDER BY x.wallet_id DESC, x.id DESC
@@ -82,40 +84,54 @@ public final class Reads {
                                             t.request, t.reverses
                                        FROM {schema}.ledger_transactions t WHERE t.id = e.transaction_id OFFSET 0) t
                  CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
+                 CROSS JOIN LATERAL (SELECT w.account FROM {schema}.wallets w WHERE w.id = e.wallet_id OFFSET 0) w
                  ORDER BY e.id DESC
                 """));
     }
 
-    public Balance balance(Connection connection, String userId, String assetCode) throws SQLException {
+    Balance balance(Connection connection, String userId, String assetCode) throws SQLException {
         AssetDirectory.AssetRow asset = assets.require(connection, assetCode);
         try (PreparedStatement statement = connection.prepareStatement(balance)) {
             statement.setString(1, userId);
             statement.setInt(2, asset.id());
-            try (ResultSet row = IndexPlans.query(statement)) {
-                if (!row.next()) {
+            try (ResultSet rows = IndexPlans.query(statement)) {
+                boolean found = false;
+                long total = 0;
+                while (rows.next()) {
+                    found = true;
+                    if (accounts.counted(rows.getString("account"))) {
+                        total = Math.addExact(total, rows.getLong("balance"));
+                    }
+                }
+                if (!found) {
                     throw walletNotFound(userId, assetCode);
                 }
-                return new Balance(
-                        userId, assetCode, row.getLong(1), asset.asset().decimalPlaces());
+                return new Balance(userId, assetCode, total, asset.asset().decimalPlaces());
             }
         }
     }
 
-    public List<Balance> balances(Connection connection, String userId) throws SQLException {
+    List<Balance> balances(Connection connection, String userId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(balances)) {
             statement.setString(1, userId);
-            List<Balance> result = new ArrayList<>();
+            Map<String, long[]> totals = new java.util.TreeMap<>(); // by asset code: {balance, decimal places}
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
-                    result.add(new Balance(userId, rows.getString(1), rows.getLong(2), rows.getInt(3)));
+                    long[] total = totals.computeIfAbsent(rows.getString("code"), code -> new long[] {0, 0});
+                    total[1] = rows.getInt("decimal_places");
+                    if (accounts.counted(rows.getString("account"))) {
+                        total[0] = Math.addExact(total[0], rows.getLong("balance"));
+                    }
                 }
             }
+            List<Balance> result = new ArrayList<>();
+            totals.forEach((code, total) -> result.add(new Balance(userId, code, total[0], (int) total[1])));
             return result;
         }
     }
 
     /** A page of the user's entries, newest first; {@code assetCode} null means every asset. */
-    public HistoryPage history(Connection connection, String userId, String assetCode, String cursor, int limit)
+    HistoryPage history(Connection connection, String userId, String assetCode, String cursor, int limit)
             throws SQLException {
         long before = decodeCursor(cursor);
         Integer assetId =
@@ -127,7 +143,7 @@ public final class Reads {
             statement.setObject(3, assetId, java.sql.Types.INTEGER);
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
-                    wallets.add(rows.getLong(1));
+                    wallets.add(rows.getLong("id"));
                 }
             }
         }
@@ -143,18 +159,19 @@ public final class Reads {
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
                     items.add(new HistoryItem(
-                            rows.getLong(1),
-                            rows.getObject(2, java.util.UUID.class),
-                            rows.getString(3),
-                            OperationType.valueOf(rows.getString(4)),
-                            rows.getString(5),
-                            Direction.valueOf(rows.getString(6)),
-                            rows.getLong(7),
-                            rows.getLong(8),
-                            rows.getObject(9, OffsetDateTime.class).toInstant(),
-                            Metadata.parse(rows.getString(10)),
-                            rows.getString(11),
-                            rows.getObject(12, java.util.UUID.class)));
+                            rows.getLong("id"),
+                            rows.getObject("transaction_id", java.util.UUID.class),
+                            rows.getString("reference_id"),
+                            OperationType.valueOf(rows.getString("type")),
+                            rows.getString("code"),
+                            rows.getString("account"),
+                            Direction.valueOf(rows.getString("direction")),
+                            rows.getLong("amount"),
+                            rows.getLong("balance_after"),
+                            rows.getObject("created_at", OffsetDateTime.class).toInstant(),
+                            Metadata.parse(rows.getString("metadata")),
+                            rows.getString("counterparty"),
+                            rows.getObject("reverses", java.util.UUID.class)));
                 }
             }
         }

@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /** The one place a SHA-256 digest is made: fingerprints, hash chains, API key hashes. */
-public final class Sha256 {
+final class Sha256 {
     private Sha256() {}
 
     /** A fresh digest (not thread-safe: one per use, or one per thread). */

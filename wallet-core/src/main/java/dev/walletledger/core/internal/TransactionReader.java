@@ -17,16 +17,28 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** Loads recorded transactions with their entries, by reference ids or by ids, and their reversals. */
-public final class TransactionReader {
+/**
+ * Loads recorded transactions with their entries, by reference ids or by ids, and their reversals. Every
+ * column is read by its name.
+ */
+final class TransactionReader {
+    /** The columns of a recorded request, shared with the audit: type, reference, fields, metadata. */
+    static final String REQUEST_COLUMNS = """
+            t.type, t.reference_id,
+                   ARRAY(SELECT f.key FROM jsonb_each_text(t.request) f ORDER BY f.key) AS field_names,
+                   ARRAY(SELECT f.value FROM jsonb_each_text(t.request) f ORDER BY f.key) AS field_values,
+                   t.metadata::text AS metadata""";
+
     // The transactions are found by the WHERE clause below (a unique index), and everything else from
     // them through LATERAL subqueries that the planner cannot flatten (OFFSET 0): each runs once per row
     // before it, with that row's key as a parameter, on the one index that matches it (primary keys,
@@ -34,23 +46,34 @@ public final class TransactionReader {
     // serve: rows are grouped and ordered here, in Java. The request's fields come as two arrays (names,
     // values) in name order.
     private static final String SELECT = """
-            SELECT t.id, t.type, t.reference_id, t.amount, t.reverses,
-                   ARRAY(SELECT f.key FROM jsonb_each_text(t.request) f ORDER BY f.key),
-                   ARRAY(SELECT f.value FROM jsonb_each_text(t.request) f ORDER BY f.key),
-                   t.metadata::text, t.created_at, a.code, t.actor,
-                   e.id, e.wallet_id, w.kind, w.owner_id, e.direction, e.amount, e.balance_after
+            SELECT t.id, t.amount, t.reverses, t.created_at, a.code AS asset_code, t.actor, t.asset_id,
+                   %s,
+                   e.id AS entry_id, e.wallet_id, w.kind, w.owner_id, w.account, e.direction,
+                   e.amount AS entry_amount, e.balance_after
               FROM {schema}.ledger_transactions t
              CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
              CROSS JOIN LATERAL (SELECT e.id, e.wallet_id, e.direction, e.amount, e.balance_after
                                    FROM {schema}.ledger_entries e WHERE e.transaction_id = t.id OFFSET 0) e
-             CROSS JOIN LATERAL (SELECT w.kind, w.owner_id FROM {schema}.wallets w WHERE w.id = e.wallet_id OFFSET 0) w
-            """;
+             CROSS JOIN LATERAL (SELECT w.kind, w.owner_id, w.account FROM {schema}.wallets w
+                                  WHERE w.id = e.wallet_id OFFSET 0) w
+            """.formatted(REQUEST_COLUMNS);
 
+    /** A user's balance as of a transaction: the owner, asset and the transaction's first entry id. */
+    private record AsOf(String owner, int assetId, long beforeEntryId) {}
+
+    private static final Columns<AsOf> AS_OF = Columns.of(
+            Columns.column("owner_id", "text", AsOf::owner),
+            Columns.column("asset_id", "int4", AsOf::assetId),
+            Columns.column("before_id", "int8", AsOf::beforeEntryId));
+
+    private final Accounts accounts;
     private final String byReferences;
     private final String byIds;
     private final String reversals;
+    private final String balancesAsOf;
 
-    public TransactionReader(SqlText sql) {
+    TransactionReader(SqlText sql, Accounts accounts) {
+        this.accounts = accounts;
         // Driven by ledger_transactions_reference_key or the primary key; then the entries' index and
         // primary-key probes of wallets and asset_types. Pinned (IndexPlans): they run on their own and
         // inside write transactions alike.
@@ -61,10 +84,24 @@ public final class TransactionReader {
                 SELECT r.id, r.type, r.amount FROM {schema}.ledger_transactions r
                  WHERE r.reverses = ? AND r.reverses IS NOT NULL
                 """));
+        // Each account of a user's wallet (wallets_owner_key, owner and asset fixed), with its balance before a
+        // given entry: a backward walk of ledger_entries_wallet_idx from that entry, stopped at the first row.
+        // A writer locks every account of a wallet it touches (Locks), so an account's entries before the
+        // transaction's first entry are exactly those committed before it.
+        this.balancesAsOf = IndexPlans.pinned(sql.format("""
+                SELECT k.owner_id, k.asset_id, k.before_id, w.account, COALESCE(b.balance_after, 0) AS balance
+                  FROM %s
+                 CROSS JOIN LATERAL (SELECT w.id, w.account FROM {schema}.wallets w
+                                      WHERE w.kind = 'USER' AND w.owner_id = k.owner_id AND w.asset_id = k.asset_id) w
+                  LEFT JOIN LATERAL (SELECT e.balance_after FROM {schema}.ledger_entries e
+                                      WHERE e.wallet_id = w.id AND (e.wallet_id, e.id) < (w.id, k.before_id)
+                                      ORDER BY e.wallet_id DESC, e.id DESC
+                                      LIMIT 1) b ON true
+                """.formatted(AS_OF.unnest("k"))));
     }
 
     /** The recorded transactions among these reference ids, keyed by reference id. */
-    public Map<String, TransactionResult> byReferences(Connection connection, Collection<String> references)
+    Map<String, TransactionResult> byReferences(Connection connection, Collection<String> references)
             throws SQLException {
         if (references.isEmpty()) {
             return Map.of();
@@ -73,7 +110,7 @@ public final class TransactionReader {
             Array array = connection.createArrayOf("text", references.toArray(new String[0]));
             statement.setArray(1, array);
             Map<String, TransactionResult> found = new LinkedHashMap<>();
-            for (TransactionResult result : read(statement)) {
+            for (TransactionResult result : read(connection, statement)) {
                 found.put(result.referenceId(), result);
             }
             return found;
@@ -81,33 +118,35 @@ public final class TransactionReader {
     }
 
     /** The recorded transactions among these ids, keyed by id. */
-    public Map<UUID, TransactionResult> byIds(Connection connection, Collection<UUID> ids) throws SQLException {
+    Map<UUID, TransactionResult> byIds(Connection connection, Collection<UUID> ids) throws SQLException {
         if (ids.isEmpty()) {
             return Map.of();
         }
         try (PreparedStatement statement = connection.prepareStatement(byIds)) {
             statement.setArray(1, connection.createArrayOf("uuid", ids.toArray(new UUID[0])));
             Map<UUID, TransactionResult> found = new LinkedHashMap<>();
-            for (TransactionResult result : read(statement)) {
+            for (TransactionResult result : read(connection, statement)) {
                 found.put(result.transactionId(), result);
             }
             return found;
         }
     }
 
-    public Optional<TransactionResult> byId(Connection connection, UUID id) throws SQLException {
+    Optional<TransactionResult> byId(Connection connection, UUID id) throws SQLException {
         return Optional.ofNullable(byIds(connection, List.of(id)).get(id));
     }
 
     /** The transaction with the reversals and chargebacks that take it back, oldest first. */
-    public TransactionResult withReversals(Connection connection, TransactionResult transaction) throws SQLException {
+    TransactionResult withReversals(Connection connection, TransactionResult transaction) throws SQLException {
         List<TransactionResult.Reversal> found = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(reversals)) {
             statement.setObject(1, transaction.transactionId());
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
                     found.add(new TransactionResult.Reversal(
-                            rows.getObject(1, UUID.class), OperationType.valueOf(rows.getString(2)), rows.getLong(3)));
+                            rows.getObject("id", UUID.class),
+                            OperationType.valueOf(rows.getString("type")),
+                            rows.getLong("amount")));
                 }
             }
         }
@@ -115,29 +154,79 @@ public final class TransactionReader {
         return transaction.withReversals(found);
     }
 
+    /** A transaction as its rows arrive; entries by entry id. */
+    private static final class Loaded {
+        final UUID id;
+        final Operation operation;
+        final String assetCode;
+        final int assetId;
+        final long amount;
+        final UUID reverses;
+        final Instant createdAt;
+        final String actor;
+        final TreeMap<Long, Entry> entries = new TreeMap<>();
+
+        Loaded(ResultSet rows) throws SQLException {
+            this.id = rows.getObject("id", UUID.class);
+            this.operation = operation(rows);
+            this.assetCode = rows.getString("asset_code");
+            this.assetId = rows.getInt("asset_id");
+            this.amount = rows.getLong("amount");
+            this.reverses = rows.getObject("reverses", UUID.class);
+            this.createdAt = rows.getObject("created_at", OffsetDateTime.class).toInstant();
+            this.actor = rows.getString("actor");
+        }
+
+        /** Each user's accounts in this transaction, by owner in the order of their first posting. */
+        Map<String, List<Entry>> usersEntries() {
+            Map<String, List<Entry>> users = new LinkedHashMap<>();
+            for (Entry entry : entries.values()) {
+                if (entry.walletKind() == WalletKind.USER) {
+                    users.computeIfAbsent(entry.owner(), o -> new ArrayList<>()).add(entry);
+                }
+            }
+            return users;
+        }
+    }
+
     /** One result per transaction, in the order first seen; its entries in entry order. */
-    private static List<TransactionResult> read(PreparedStatement statement) throws SQLException {
+    private List<TransactionResult> read(Connection connection, PreparedStatement statement) throws SQLException {
         Map<UUID, Loaded> byId = new LinkedHashMap<>();
         try (ResultSet rows = IndexPlans.query(statement)) {
             while (rows.next()) {
-                Loaded loaded = byId.get(rows.getObject(1, UUID.class));
+                UUID id = rows.getObject("id", UUID.class);
+                Loaded loaded = byId.get(id);
                 if (loaded == null) {
-                    loaded = new Loaded(
-                            rows.getObject(1, UUID.class),
-                            operation(rows, 2),
-                            rows.getString(10),
-                            rows.getLong(4),
-                            rows.getObject(5, UUID.class),
-                            rows.getObject(9, OffsetDateTime.class).toInstant(),
-                            rows.getString(11),
-                            new TreeMap<>());
-                    byId.put(loaded.id, loaded);
+                    loaded = new Loaded(rows);
+                    byId.put(id, loaded);
                 }
-                loaded.entries.put(rows.getLong(12), entry(rows, 13));
+                loaded.entries.put(rows.getLong("entry_id"), entry(rows));
             }
         }
+        Map<AsOf, Map<String, Long>> elsewhere = balancesElsewhere(connection, byId.values());
         List<TransactionResult> results = new ArrayList<>(byId.size());
         for (Loaded loaded : byId.values()) {
+            Map<String, Long> balances = new LinkedHashMap<>();
+            long firstEntry = loaded.entries.firstKey();
+            loaded.usersEntries().forEach((owner, entries) -> {
+                long balance = 0;
+                for (Entry entry : entries) {
+                    if (accounts.counted(entry.account())) {
+                        balance += entry.balanceAfter().orElseThrow();
+                    }
+                }
+                Map<String, Long> others = elsewhere.get(new AsOf(owner, loaded.assetId, firstEntry));
+                if (others != null) {
+                    for (Map.Entry<String, Long> account : others.entrySet()) {
+                        boolean inTransaction =
+                                entries.stream().anyMatch(e -> e.account().equals(account.getKey()));
+                        if (!inTransaction && accounts.counted(account.getKey())) {
+                            balance += account.getValue();
+                        }
+                    }
+                }
+                balances.put(owner, balance);
+            });
             results.add(new TransactionResult(
                     loaded.id,
                     loaded.operation,
@@ -147,49 +236,76 @@ public final class TransactionReader {
                     loaded.createdAt,
                     loaded.actor,
                     List.copyOf(loaded.entries.values()),
+                    balances,
                     List.of(),
                     false));
         }
         return results;
     }
 
-    /** A transaction as its rows arrive; entries by entry id. */
-    private record Loaded(
-            UUID id,
-            Operation operation,
-            String assetCode,
-            long amount,
-            UUID reverses,
-            Instant createdAt,
-            String actor,
-            TreeMap<Long, Entry> entries) {}
-
     /**
-     * The recorded request from the columns at {@code column}: type, reference id, amount, reverses, field
-     * names, field values, metadata (shared with the audit).
+     * For each user whose transaction does not post to every account that counts toward the balance: the
+     * balances of all the user's accounts just before the transaction. Empty when every transaction posts to all
+     * of its users' counted accounts (then no statement is sent).
      */
-    static Operation operation(ResultSet rows, int column) throws SQLException {
-        OperationType type = OperationType.valueOf(rows.getString(column));
-        String[] names = (String[]) rows.getArray(column + 4).getArray();
-        String[] values = (String[]) rows.getArray(column + 5).getArray();
+    private Map<AsOf, Map<String, Long>> balancesElsewhere(Connection connection, Collection<Loaded> loaded)
+            throws SQLException {
+        Optional<Set<String>> counted = accounts.countedAccounts();
+        List<AsOf> needed = new ArrayList<>();
+        for (Loaded transaction : loaded) {
+            long firstEntry = transaction.entries.firstKey();
+            transaction.usersEntries().forEach((owner, entries) -> {
+                Set<String> posted = entries.stream().map(Entry::account).collect(java.util.stream.Collectors.toSet());
+                if (counted.isEmpty() || !posted.containsAll(counted.get())) {
+                    needed.add(new AsOf(owner, transaction.assetId, firstEntry));
+                }
+            });
+        }
+        if (needed.isEmpty()) {
+            return Map.of();
+        }
+        Map<AsOf, Map<String, Long>> found = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(balancesAsOf)) {
+            AS_OF.bind(connection, statement, 1, needed);
+            try (ResultSet rows = IndexPlans.query(statement)) {
+                while (rows.next()) {
+                    found.computeIfAbsent(
+                                    new AsOf(
+                                            rows.getString("owner_id"),
+                                            rows.getInt("asset_id"),
+                                            rows.getLong("before_id")),
+                                    k -> new LinkedHashMap<>())
+                            .put(rows.getString("account"), rows.getLong("balance"));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The recorded request from its named columns (see {@link #REQUEST_COLUMNS}); shared with the audit. */
+    static Operation operation(ResultSet rows) throws SQLException {
+        OperationType type = OperationType.valueOf(rows.getString("type"));
+        String[] names = (String[]) rows.getArray("field_names").getArray();
+        String[] values = (String[]) rows.getArray("field_values").getArray();
         Map<String, String> fields = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             fields.put(names[i], values[i]);
         }
         return Operation.fromFields(
-                type, rows.getString(column + 1), fields, Metadata.parse(rows.getString(column + 6)));
+                type, rows.getString("reference_id"), fields, Metadata.parse(rows.getString("metadata")));
     }
 
-    /** An entry from the columns at {@code column}: wallet id, kind, owner, direction, amount, balance after. */
-    static Entry entry(ResultSet rows, int column) throws SQLException {
-        long balanceAfter = rows.getLong(column + 5);
+    /** An entry from its named columns: wallet id, kind, owner, account, direction, amount, balance after. */
+    private static Entry entry(ResultSet rows) throws SQLException {
+        long balanceAfter = rows.getLong("balance_after");
         OptionalLong after = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(balanceAfter);
         return new Entry(
-                rows.getLong(column),
-                WalletKind.valueOf(rows.getString(column + 1)),
-                rows.getString(column + 2),
-                Direction.valueOf(rows.getString(column + 3)),
-                rows.getLong(column + 4),
+                rows.getLong("wallet_id"),
+                WalletKind.valueOf(rows.getString("kind")),
+                rows.getString("owner_id"),
+                rows.getString("account"),
+                Direction.valueOf(rows.getString("direction")),
+                rows.getLong("entry_amount"),
                 after);
     }
 }

@@ -26,7 +26,7 @@ import javax.sql.DataSource;
  * TCP gives up. Waiting for a pooled connection adds at most the pool's own timeout. Snapshot reads (the
  * audit, statistics, anchors) may read for long and have no deadline.
  */
-public final class TransactionRunner {
+final class TransactionRunner {
     /** A unit of work on one connection; may run several times, so it must not keep state between runs. */
     @FunctionalInterface
     public interface Work<T> {

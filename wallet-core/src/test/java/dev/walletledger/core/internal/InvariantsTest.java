@@ -33,9 +33,9 @@ class InvariantsTest {
         }
         List<String> javaOrder = owners.stream()
                 .distinct()
-                .map(o -> Plan.WalletKey.main(o, 1))
+                .map(o -> new Plan.Holder(o, 1))
                 .sorted(Invariants.LOCK_ORDER)
-                .map(Plan.WalletKey::owner)
+                .map(Plan.Holder::owner)
                 .toList();
         List<String> postgresOrder = new ArrayList<>();
         try (Connection c = TestDatabase.superuser();

@@ -169,10 +169,10 @@ public final class Bodies {
     }
 
     /**
-     * A transaction. The seed's types: {@code transaction_id, reference_id, type, user_id, asset_code,
-     * amount, balance, <detail>?, created_at, metadata}. The others name their own parties and balances in
-     * place of {@code user_id} and {@code balance}. A read adds the postings, the reversals and what
-     * remains reversible.
+     * A transaction. Top-ups, bonuses, spends, adjustments, reversals and chargebacks: {@code transaction_id,
+     * reference_id, type, [reverses,] user_id, asset_code, [direction,] amount, balance, <their own fields>,
+     * created_at, metadata}; a transfer names its two parties and balances in place of {@code user_id} and
+     * {@code balance}. A read adds the postings, the reversals and what remains reversible.
      */
     private static void writeTransaction(JsonGenerator g, TransactionResult result, boolean withEntries)
             throws IOException {
@@ -180,29 +180,7 @@ public final class Bodies {
         g.writeStringField("transaction_id", result.transactionId().toString());
         g.writeStringField("reference_id", result.referenceId());
         g.writeStringField("type", result.type().name());
-        Operation operation = result.operation();
-        if (operation instanceof Operation.Transfer transfer) {
-            g.writeStringField("from_user_id", transfer.fromUserId());
-            g.writeStringField("to_user_id", transfer.toUserId());
-            g.writeStringField("asset_code", result.assetCode());
-            g.writeNumberField("amount", result.amount());
-            g.writeNumberField(
-                    "from_balance", result.balanceOf(transfer.fromUserId()).orElseThrow());
-            g.writeNumberField(
-                    "to_balance", result.balanceOf(transfer.toUserId()).orElseThrow());
-        } else {
-            if (result.reverses() != null) {
-                g.writeStringField("reverses", result.reverses().toString());
-            }
-            g.writeStringField("user_id", result.userId());
-            g.writeStringField("asset_code", result.assetCode());
-            if (operation instanceof Operation.Adjustment adjustment) {
-                g.writeStringField("direction", adjustment.direction().name().toLowerCase(Locale.ROOT));
-            }
-            g.writeNumberField("amount", result.amount());
-            g.writeNumberField("balance", result.balanceAfter());
-            writeDetails(g, result);
-        }
+        result.operation().accept(new Fields(g, result));
         g.writeStringField("created_at", Json.timestamp(result.createdAt()));
         g.writeFieldName("metadata");
         g.writeRawValue(result.metadata().json());
@@ -226,38 +204,114 @@ public final class Bodies {
         g.writeEndObject();
     }
 
-    /** What each type adds after the balance: a seed type's detail, the others' own fields. */
-    private static void writeDetails(JsonGenerator g, TransactionResult result) throws IOException {
-        Operation operation = result.operation();
-        if (operation instanceof Operation.TopUp o && o.paymentMethod() != null) {
-            g.writeStringField("payment_method", o.paymentMethod());
-        } else if (operation instanceof Operation.Bonus o && o.bonusType() != null) {
-            g.writeStringField("bonus_type", o.bonusType());
-        } else if (operation instanceof Operation.Spend o && o.itemId() != null) {
-            g.writeStringField("item_id", o.itemId());
-        } else if (operation instanceof Operation.Reversal o) {
-            if (o.reason() != null) {
-                g.writeStringField("reason", o.reason());
-            }
-            g.writeArrayFieldStart("balances");
-            for (Entry entry : result.entries()) {
-                if (entry.balanceAfter().isPresent()) {
+    /** What each type writes between its type and its {@code created_at}, in a fixed order. */
+    private static final class Fields implements Operation.Visitor<Void> {
+        private final JsonGenerator g;
+        private final TransactionResult result;
+
+        Fields(JsonGenerator g, TransactionResult result) {
+            this.g = g;
+            this.result = result;
+        }
+
+        @Override
+        public Void topUp(Operation.TopUp o) {
+            return plain(() -> optional("payment_method", o.paymentMethod()));
+        }
+
+        @Override
+        public Void bonus(Operation.Bonus o) {
+            return plain(() -> optional("bonus_type", o.bonusType()));
+        }
+
+        @Override
+        public Void spend(Operation.Spend o) {
+            return plain(() -> optional("item_id", o.itemId()));
+        }
+
+        @Override
+        public Void transfer(Operation.Transfer o) {
+            return write(() -> {
+                g.writeStringField("from_user_id", o.fromUserId());
+                g.writeStringField("to_user_id", o.toUserId());
+                g.writeStringField("asset_code", result.assetCode());
+                g.writeNumberField("amount", result.amount());
+                g.writeNumberField(
+                        "from_balance", result.balanceOf(o.fromUserId()).orElseThrow());
+                g.writeNumberField("to_balance", result.balanceOf(o.toUserId()).orElseThrow());
+            });
+        }
+
+        @Override
+        public Void reversal(Operation.Reversal o) {
+            return plain(() -> {
+                optional("reason", o.reason());
+                g.writeArrayFieldStart("balances");
+                for (java.util.Map.Entry<String, Long> balance :
+                        result.balances().entrySet()) {
                     g.writeStartObject();
-                    g.writeStringField("user_id", entry.owner());
-                    g.writeNumberField("balance", entry.balanceAfter().getAsLong());
+                    g.writeStringField("user_id", balance.getKey());
+                    g.writeNumberField("balance", balance.getValue());
                     g.writeEndObject();
                 }
+                g.writeEndArray();
+            });
+        }
+
+        @Override
+        public Void chargeback(Operation.Chargeback o) {
+            return plain(() -> {
+                g.writeStringField("policy", o.policy().wireName());
+                g.writeNumberField("recovered", result.recovered());
+                g.writeNumberField("shortfall", result.shortfall());
+            });
+        }
+
+        @Override
+        public Void adjustment(Operation.Adjustment o) {
+            return write(() -> {
+                g.writeStringField("user_id", result.userId());
+                g.writeStringField("asset_code", result.assetCode());
+                g.writeStringField("direction", o.direction().name().toLowerCase(Locale.ROOT));
+                g.writeNumberField("amount", result.amount());
+                g.writeNumberField("balance", result.balanceAfter());
+                g.writeStringField("reason", o.reason());
+                optional("actor", result.actor());
+            });
+        }
+
+        /** The one-user shape: {@code [reverses,] user_id, asset_code, amount, balance}, then the type's own. */
+        private Void plain(Writes own) {
+            return write(() -> {
+                if (result.reverses() != null) {
+                    g.writeStringField("reverses", result.reverses().toString());
+                }
+                g.writeStringField("user_id", result.userId());
+                g.writeStringField("asset_code", result.assetCode());
+                g.writeNumberField("amount", result.amount());
+                g.writeNumberField("balance", result.balanceAfter());
+                own.write();
+            });
+        }
+
+        private void optional(String name, String value) throws IOException {
+            if (value != null) {
+                g.writeStringField(name, value);
             }
-            g.writeEndArray();
-        } else if (operation instanceof Operation.Chargeback o) {
-            g.writeStringField("policy", o.policy().wireName());
-            g.writeNumberField("recovered", result.recovered());
-            g.writeNumberField("shortfall", result.shortfall());
-        } else if (operation instanceof Operation.Adjustment o) {
-            g.writeStringField("reason", o.reason());
-            if (result.actor() != null) {
-                g.writeStringField("actor", result.actor());
+        }
+
+        private static Void write(Writes writes) {
+            try {
+                writes.write();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
+            return null;
+        }
+
+        @FunctionalInterface
+        private interface Writes {
+            void write() throws IOException;
         }
     }
 
@@ -265,6 +319,7 @@ public final class Bodies {
         g.writeStartObject();
         g.writeStringField("wallet_kind", entry.walletKind().name());
         g.writeStringField("owner", entry.owner());
+        g.writeStringField("account", entry.account());
         g.writeStringField("direction", entry.direction().name());
         g.writeNumberField("amount", entry.amount());
         if (entry.balanceAfter().isPresent()) {
@@ -280,6 +335,7 @@ public final class Bodies {
         g.writeStringField("reference_id", item.referenceId());
         g.writeStringField("type", item.type().name());
         g.writeStringField("asset_code", item.assetCode());
+        g.writeStringField("account", item.account());
         g.writeStringField("direction", item.direction().name());
         g.writeNumberField("amount", item.amount());
         g.writeNumberField("balance_after", item.balanceAfter());

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.walletledger.core.JsonText;
+import dev.walletledger.runtime.JsonText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,15 +104,6 @@ public final class Json {
     /** Writes any plain value (maps, lists, strings, numbers, booleans) as Jackson does. */
     static void writeValue(JsonGenerator generator, Object value) throws IOException {
         MAPPER.writeValue(generator, value);
-    }
-
-    /** Renders a subtree back to compact JSON text. */
-    static String text(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new MalformedJsonException("a value could not be rendered as JSON");
-        }
     }
 
     @FunctionalInterface

@@ -44,32 +44,27 @@ public final class Requests {
 
     /** The fields a body of this type may hold, in the order the refusal lists them. */
     static List<String> fields(OperationType type, boolean typed) {
+        List<String> taken = typed ? List.of("transaction_id") : List.of(); // in a batch; else from the path
+        List<String> own = switch (type) {
+            case TOPUP, BONUS, SPEND -> List.of("user_id", "asset_code", "amount", "reference_id", type.detailField());
+            case TRANSFER -> List.of("from_user_id", "to_user_id", "asset_code", "amount", "reference_id");
+            case REVERSAL -> concat(taken, List.of("reference_id", "amount", "reason"));
+            case CHARGEBACK -> concat(taken, List.of("reference_id", "amount", "policy"));
+            case ADJUSTMENT -> List.of("user_id", "asset_code", "direction", "amount", "reference_id", "reason");
+        };
         List<String> fields = new ArrayList<>();
         if (typed) {
             fields.add("type");
         }
-        switch (type) {
-            case TOPUP, BONUS, SPEND ->
-                fields.addAll(List.of("user_id", "asset_code", "amount", "reference_id", type.detailField()));
-            case TRANSFER ->
-                fields.addAll(List.of("from_user_id", "to_user_id", "asset_code", "amount", "reference_id"));
-            case REVERSAL -> {
-                if (typed) {
-                    fields.add("transaction_id");
-                }
-                fields.addAll(List.of("reference_id", "amount", "reason"));
-            }
-            case CHARGEBACK -> {
-                if (typed) {
-                    fields.add("transaction_id");
-                }
-                fields.addAll(List.of("reference_id", "amount", "policy"));
-            }
-            case ADJUSTMENT ->
-                fields.addAll(List.of("user_id", "asset_code", "direction", "amount", "reference_id", "reason"));
-        }
+        fields.addAll(own);
         fields.add("metadata");
         return fields;
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /**
@@ -258,7 +253,35 @@ public final class Requests {
         if (!node.isObject()) {
             throw WalletException.invalid(field, "must be a JSON object");
         }
-        return Metadata.parse(Json.text(node));
+        // The tree as plain maps and lists, canonicalized by the core: the body is parsed once, by Jackson.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = (Map<String, Object>) plain(node);
+        return Metadata.of(tree);
+    }
+
+    /**
+     * A JSON tree as plain Java values: objects as maps (in their order), arrays as lists, numbers exact
+     * (BigInteger, BigDecimal: the parser keeps floats as BigDecimal), strings, booleans, null. Recursion is
+     * bounded by the parser's nesting limit ({@link Json#NESTING_MAX}).
+     */
+    private static Object plain(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> {
+                Map<String, Object> map = new java.util.LinkedHashMap<>();
+                node.fields().forEachRemaining(field -> map.put(field.getKey(), plain(field.getValue())));
+                yield map;
+            }
+            case ARRAY -> {
+                List<Object> list = new ArrayList<>(node.size());
+                node.forEach(element -> list.add(plain(element)));
+                yield list;
+            }
+            case NUMBER -> node.isIntegralNumber() ? node.bigIntegerValue() : node.decimalValue();
+            case STRING -> node.textValue();
+            case BOOLEAN -> node.booleanValue();
+            case NULL -> null;
+            case BINARY, MISSING, POJO -> throw WalletException.invalid("metadata", "must be plain JSON");
+        };
     }
 
     private static void requireObject(JsonNode node, String field) {

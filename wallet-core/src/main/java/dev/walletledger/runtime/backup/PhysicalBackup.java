@@ -1,6 +1,5 @@
-package dev.walletledger.cli;
+package dev.walletledger.runtime.backup;
 
-import dev.walletledger.core.Anchor;
 import dev.walletledger.runtime.DatabaseUrl;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +42,7 @@ import javax.sql.DataSource;
  * a temporary replication slot or the stream keeps the WAL the copy needs until it is taken.
  */
 final class PhysicalBackup {
-    static final String MANIFEST = "wallet-backup.json";
     static final String SUMS = "SHA256SUMS";
-    static final String FORMAT = "wallet-ledger-backup/1";
 
     /** Never copied (PostgreSQL's documented exclusions for a base backup). */
     private static final Set<String> SKIPPED_FILES = Set.of(
@@ -116,15 +112,15 @@ final class PhysicalBackup {
     }
 
     /** A server reached by URL: its {@code pg_basebackup} from {@code pgBin} (or the PATH). */
-    static Taken external(DatabaseUrl url, Path pgBin, Path data) throws IOException {
+    static Taken external(DatabaseUrl url, Optional<Path> pgBin, Path data) throws IOException {
         Properties parsed = org.postgresql.Driver.parseURL(url.jdbcUrl(), new Properties());
         if (parsed == null) {
-            throw new UsageException("the database URL cannot be read");
+            throw new IllegalArgumentException("the database URL cannot be read");
         }
         String host = parsed.getProperty("PGHOST").split(",")[0];
         String port = parsed.getProperty("PGPORT").split(",")[0];
         List<String> command = new ArrayList<>(List.of(
-                pgBin == null ? "pg_basebackup" : pgBin.resolve("pg_basebackup").toString(),
+                pgBin.map(bin -> bin.resolve("pg_basebackup").toString()).orElse("pg_basebackup"),
                 "-D",
                 data.toString(),
                 "-h",
@@ -142,19 +138,19 @@ final class PhysicalBackup {
             command.addAll(List.of("-U", url.user()));
         }
         try {
-            Processes.run(
+            Programs.run(
                     command,
                     Optional.empty(),
                     url.password() == null ? Map.of() : Map.of("PGPASSWORD", url.password()),
                     TimeUnit.MINUTES.toSeconds(BASEBACKUP_MINUTES_MAX));
-        } catch (Processes.NotStarted e) {
-            throw new CommandFailure(
-                    FailureCode.PG_BASEBACKUP_MISSING,
+        } catch (Programs.NotStarted e) {
+            throw new BackupException(
+                    BackupError.PG_BASEBACKUP_MISSING,
                     e.getMessage() + ": install the PostgreSQL client of the server's major version, or give its"
                             + " directory with --pg-bin",
                     Map.of());
         } catch (IllegalStateException e) {
-            throw new CommandFailure(FailureCode.BACKUP_FAILED, e.getMessage(), Map.of());
+            throw new BackupException(BackupError.BACKUP_FAILED, e.getMessage(), Map.of());
         }
         String label = Files.readString(data.resolve("backup_label"), StandardCharsets.UTF_8);
         String start = field(label, "START WAL LOCATION: ([0-9A-F]+/[0-9A-F]+)");
@@ -279,38 +275,5 @@ final class PhysicalBackup {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The manifest, as ordered JSON fields. */
-    static Map<String, Object> manifest(
-            String kind,
-            Taken taken,
-            java.time.Instant startedAt,
-            java.time.Instant stoppedAt,
-            Map<String, String> server,
-            String schema,
-            Anchor anchor,
-            long bytes,
-            int files,
-            String sumsHash,
-            long millis) {
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("format", FORMAT);
-        manifest.put("kind", kind);
-        manifest.put("created_at", java.time.Instant.now().toString());
-        manifest.putAll(server);
-        manifest.put("schema", schema);
-        manifest.put("started_at", startedAt.toString());
-        manifest.put("stopped_at", stoppedAt.toString());
-        manifest.put("timeline", taken.timeline());
-        manifest.put("start_lsn", taken.startLsn());
-        manifest.put("stop_lsn", taken.stopLsn());
-        manifest.put("wal_files", taken.walFiles());
-        manifest.put("anchor", anchor.toString());
-        manifest.put("files", files);
-        manifest.put("bytes", bytes);
-        manifest.put("sha256sums_sha256", sumsHash);
-        manifest.put("elapsed_millis", millis);
-        return manifest;
     }
 }

@@ -1,4 +1,4 @@
-package dev.walletledger.cli;
+package dev.walletledger.runtime.backup;
 
 import dev.walletledger.core.Anchor;
 import java.io.BufferedReader;
@@ -54,7 +54,8 @@ final class LogicalDump {
                 statement.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
             String version = schemaVersion(connection, schema);
-            out.write("-- wallet-ledger logical dump: load it with 'wallet restore --logical --from FILE'\n");
+            out.write("-- wallet-ledger logical dump: load it with 'wallet restore --logical --from FILE'"
+                    + " (Backups.load)\n");
             out.write("-- format: " + FORMAT + "\n");
             out.write("-- schema: " + schema + "\n");
             out.write("-- schema_version: " + version + "\n");
@@ -79,7 +80,7 @@ final class LogicalDump {
         return rows;
     }
 
-    static Header header(Path file) throws IOException {
+    static Header header(Path file) {
         Map<String, String> fields = new LinkedHashMap<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null && line.startsWith("-- "); ) {
@@ -88,10 +89,13 @@ final class LogicalDump {
                     fields.put(line.substring(3, colon), line.substring(colon + 2));
                 }
             }
+        } catch (IOException e) {
+            throw new BackupException(
+                    BackupError.DUMP_NOT_READABLE, "the dump cannot be read: " + e, Map.of("from", file.toString()), e);
         }
         if (!FORMAT.equals(fields.get("format"))) {
-            throw new CommandFailure(
-                    FailureCode.DUMP_NOT_READABLE,
+            throw new BackupException(
+                    BackupError.DUMP_NOT_READABLE,
                     file + " is not a dump 'wallet backup --logical' wrote (format " + fields.get("format") + ")",
                     Map.of("from", file.toString()));
         }
@@ -110,15 +114,15 @@ final class LogicalDump {
             connection.setAutoCommit(false);
             String version = schemaVersion(connection, schema);
             if (!version.equals(header.schemaVersion())) {
-                throw new CommandFailure(
-                        FailureCode.DUMP_VERSION_MISMATCH,
+                throw new BackupException(
+                        BackupError.DUMP_VERSION_MISMATCH,
                         "the dump is of schema version " + header.schemaVersion() + ", this ledger's is " + version
                                 + ": load it with the wallet release that wrote it",
                         Map.of("dump_version", header.schemaVersion(), "schema_version", version));
             }
             if (count(connection, schema, "wallets") > 0 || count(connection, schema, "asset_types") > 0) {
-                throw new CommandFailure(
-                        FailureCode.LEDGER_NOT_EMPTY,
+                throw new BackupException(
+                        BackupError.LEDGER_NOT_EMPTY,
                         "schema " + schema + " already holds a ledger: a dump loads into an empty one only",
                         Map.of("schema", schema));
             }

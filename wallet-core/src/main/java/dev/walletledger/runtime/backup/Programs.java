@@ -1,4 +1,4 @@
-package dev.walletledger.cli;
+package dev.walletledger.runtime.backup;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the PostgreSQL programs a backup or restore needs: bounded, their output kept for the message. */
-final class Processes {
+final class Programs {
     /** A program that could not be started at all (not installed, not executable). */
     static final class NotStarted extends IllegalStateException {
         private static final long serialVersionUID = 1L;
@@ -21,7 +21,7 @@ final class Processes {
         }
     }
 
-    private Processes() {}
+    private Programs() {}
 
     /**
      * Runs {@code command} (as {@code osUser} through runuser, when given) with {@code environment} added,

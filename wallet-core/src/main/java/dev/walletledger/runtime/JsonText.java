@@ -1,4 +1,4 @@
-package dev.walletledger.core;
+package dev.walletledger.runtime;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -6,7 +6,8 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The ledger's text forms wherever it writes JSON (canonical metadata, the server's answers, the CLI's
- * {@code --json}), so one value always reads the same everywhere.
+ * {@code --json}), so one value always reads the same everywhere. Support for the server and the command
+ * line, like the rest of this package: not part of the ledger's API.
  */
 public final class JsonText {
     /** Microseconds, PostgreSQL's precision, always six digits: the same instant always prints the same. */

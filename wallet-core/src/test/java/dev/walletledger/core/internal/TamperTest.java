@@ -1,10 +1,18 @@
-package dev.walletledger.core;
+package dev.walletledger.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.walletledger.core.internal.Chain;
+import dev.walletledger.core.Anchor;
+import dev.walletledger.core.AuditProgress;
+import dev.walletledger.core.AuditReport;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.Metadata;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.sql.SQLException;
@@ -238,7 +246,7 @@ class TamperTest {
     }
 
     private static Set<String> checks(AuditReport report) {
-        return report.violations().stream().map(AuditReport.Violation::check).collect(Collectors.toSet());
+        return report.violations().stream().map(v -> v.check().wireName()).collect(Collectors.toSet());
     }
 
     private static void assertOnly(AuditReport report, String... checks) {

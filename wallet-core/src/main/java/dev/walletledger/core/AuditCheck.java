@@ -1,0 +1,54 @@
+package dev.walletledger.core;
+
+import java.util.Locale;
+
+/**
+ * The checks of {@link Ledger#verify}: stable and append-only, as error codes are. Each names one invariant;
+ * a {@link AuditReport.Violation} says which one it broke. The wire name ({@link #wireName()}) is what
+ * {@code wallet verify} prints; the wallet-core README lists them all ({@code AuditCheckTableTest}).
+ */
+public enum AuditCheck {
+    /** Per asset, the stored USER balances plus the SYSTEM wallets' entries sum to zero. */
+    CONSERVATION,
+    /** A transaction's debits equal its credits. */
+    TRANSACTION_BALANCE,
+    /**
+     * A transaction is two or more postings in its asset, with a USER posting, whose debits sum to its amount,
+     * posting only to the SYSTEM wallets its type may use.
+     */
+    TRANSACTION_SHAPE,
+    /**
+     * What reversals and chargebacks take back of a transaction never exceeds it, comes from what may be taken
+     * back, and is in its asset.
+     */
+    REVERSAL_TOTAL,
+    /** A USER account's stored balance is the sum of its entries. */
+    STORED_BALANCE,
+    /** Each USER entry's balance_after is the running sum of its account's entries; SYSTEM entries carry none. */
+    BALANCE_CHAIN,
+    /** No debit leaves a USER account below zero, except a chargeback under the debt policy. */
+    NEGATIVE_BALANCE,
+    /** A transaction's hash matches its content and the chain before it: the first broken link of each account. */
+    HASH_CHAIN,
+    /** An account's stored chain head is its last transaction's hash. */
+    CHAIN_HEAD,
+    /**
+     * An account's transactions are dated in entry order, and its stored last entry time is its last
+     * transaction's.
+     */
+    TIME_ORDER,
+    /** History up to an exported anchor is what it was when the anchor was taken. */
+    ANCHOR,
+    /**
+     * The database's own guards are in place: every trigger that refuses a change to the ledger exists, is
+     * enabled, and fires always ({@code ENABLE ALWAYS}, which session_replication_role cannot switch off).
+     */
+    GUARDS,
+    /** A wallet's main account counts its accounts (the count that guards the others). */
+    ACCOUNT_COUNT;
+
+    /** {@code transaction_shape}: the name in reports and in {@code wallet verify}'s output. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.walletledger.core.internal;
+
+import dev.walletledger.core.Anchor;
+import dev.walletledger.core.Asset;
+import dev.walletledger.core.AuditProgress;
+import dev.walletledger.core.AuditReport;
+import dev.walletledger.core.Balance;
+import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.LedgerConfig;
+import dev.walletledger.core.LedgerMetrics;
+import dev.walletledger.core.LedgerStats;
+import dev.walletledger.core.Operation;
+import dev.walletledger.core.Outcome;
+import dev.walletledger.core.Position;
+import dev.walletledger.core.Routed;
+import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The engine behind {@code Ledger}: the one public class of this package, so that everything else here stays
+ * package-private. It takes arguments the public API has already checked, and does the work: writes (alone or
+ * coalesced), reads (on the primary or routed to a replica), the audit, anchors, statistics. Not an API:
+ * {@code Ledger} is, and this may change with any release.
+ */
+public final class Engine implements AutoCloseable {
+    private final LedgerConfig config;
+    private final Counters counters = new Counters();
+    private final TransactionRunner runner;
+    private final AssetDirectory assets;
+    private final TransactionReader reader;
+    private final WriteEngine writes;
+    private final Reads reads;
+    private final Audit audit;
+    private final Anchors anchors;
+    private final Statistics statistics;
+    private final Coalescer coalescer; // null when coalescing is off
+    private final ReadRouter router;
+    private final String insertAsset;
+
+    /** @param replica a hot standby of the same database, or null */
+    public Engine(DataSource primary, DataSource replica, LedgerConfig config, long replicaWaitMillisMax) {
+        this(primary, replica, config, replicaWaitMillisMax, Accounts.MAIN_ONLY);
+    }
+
+    /** The engine with another rule for accounts: a seam for the engine's own tests. */
+    Engine(DataSource primary, DataSource replica, LedgerConfig config, long replicaWaitMillisMax, Accounts accounts) {
+        this.config = config;
+        SqlText sql = new SqlText(config.schema());
+        this.runner = new TransactionRunner(primary, config, counters);
+        this.router = new ReadRouter(
+                runner,
+                replica == null ? null : new TransactionRunner(replica, config, new Counters()),
+                Math.min(config.waitMillisMax(), replicaWaitMillisMax));
+        this.assets = new AssetDirectory(sql);
+        this.reader = new TransactionReader(sql, accounts);
+        this.writes = new WriteEngine(sql, runner, assets, reader, counters, accounts);
+        this.reads = new Reads(sql, assets, accounts);
+        this.anchors = new Anchors(sql);
+        this.audit = new Audit(sql, anchors);
+        this.statistics = new Statistics(sql);
+        this.coalescer = config.coalescing()
+                ? new Coalescer(
+                        writes, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
+                : null;
+        this.insertAsset = sql.format("""
+                INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
+                ON CONFLICT (code) DO NOTHING
+                """);
+    }
+
+    /** One operation: coalesced with others when coalescing is on. */
+    public Outcome apply(Operation operation, String actor) {
+        return coalescer != null
+                ? coalescer.apply(operation, actor)
+                : writes.execute(List.of(operation), Collections.singletonList(actor), false)
+                        .get(0);
+    }
+
+    /** Many operations in one database transaction; {@code actors} one per operation (nulls allowed). */
+    public List<Outcome> submit(List<Operation> operations, List<String> actors, boolean atomic) {
+        return writes.execute(operations, actors, atomic);
+    }
+
+    public Balance balance(String userId, String assetCode) {
+        return runner.read(c -> reads.balance(c, userId, assetCode));
+    }
+
+    public Routed<Balance> balance(Position after, String userId, String assetCode) {
+        return router.read(after, c -> reads.balance(c, userId, assetCode), false);
+    }
+
+    public List<Balance> balances(String userId) {
+        return runner.read(c -> reads.balances(c, userId));
+    }
+
+    public Routed<List<Balance>> balances(Position after, String userId) {
+        return router.read(after, c -> reads.balances(c, userId), false);
+    }
+
+    public Optional<TransactionResult> transaction(UUID transactionId) {
+        return runner.read(transactionWork(transactionId));
+    }
+
+    public Routed<Optional<TransactionResult>> transaction(Position after, UUID transactionId) {
+        return router.read(after, transactionWork(transactionId), false);
+    }
+
+    public Optional<TransactionResult> transactionByReference(String referenceId) {
+        return runner.read(transactionByReferenceWork(referenceId));
+    }
+
+    public Routed<Optional<TransactionResult>> transactionByReference(Position after, String referenceId) {
+        return router.read(after, transactionByReferenceWork(referenceId), false);
+    }
+
+    public HistoryPage history(String userId, String assetCode, String cursor, int limit) {
+        return runner.snapshot(c -> reads.history(c, userId, assetCode, cursor, limit));
+    }
+
+    public Routed<HistoryPage> history(Position after, String userId, String assetCode, String cursor, int limit) {
+        return router.read(after, c -> reads.history(c, userId, assetCode, cursor, limit), true);
+    }
+
+    private TransactionRunner.Work<Optional<TransactionResult>> transactionWork(UUID transactionId) {
+        return c -> {
+            Optional<TransactionResult> found = reader.byId(c, transactionId);
+            return found.isEmpty() ? found : Optional.of(reader.withReversals(c, found.get()));
+        };
+    }
+
+    private TransactionRunner.Work<Optional<TransactionResult>> transactionByReferenceWork(String referenceId) {
+        return c -> {
+            TransactionResult found =
+                    reader.byReferences(c, List.of(referenceId)).get(referenceId);
+            return found == null ? Optional.empty() : Optional.of(reader.withReversals(c, found));
+        };
+    }
+
+    public boolean hasReplica() {
+        return router.hasReplica();
+    }
+
+    /** The primary's write-ahead log position now. */
+    public Position position() {
+        return runner.read(c -> {
+            try (PreparedStatement statement = c.prepareStatement("SELECT pg_current_wal_insert_lsn()::text");
+                    ResultSet row = statement.executeQuery()) {
+                row.next();
+                return new Position(row.getString(1));
+            }
+        });
+    }
+
+    public OptionalLong replicaLagBytes() {
+        if (!router.hasReplica()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return router.lagBytes(position());
+        } catch (WalletException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    public List<Asset> assets() {
+        return runner.read(c -> {
+            List<Asset> result = new ArrayList<>();
+            assets.all(c).values().forEach(row -> result.add(row.asset()));
+            result.sort((a, b) -> a.code().compareTo(b.code()));
+            return result;
+        });
+    }
+
+    /** Adds an asset type (a no-op when the same one exists); {@code ASSET_EXISTS} for another definition. */
+    public Asset addAsset(Asset asset) {
+        Asset existing = runner.write(
+                c -> {
+                    try (PreparedStatement statement = c.prepareStatement(insertAsset)) {
+                        statement.setString(1, asset.code());
+                        statement.setString(2, asset.name());
+                        statement.setInt(3, asset.decimalPlaces());
+                        statement.executeUpdate();
+                    }
+                    return assets.require(c, asset.code()).asset();
+                },
+                0);
+        if (!existing.equals(asset)) {
+            throw WalletException.of(
+                    ErrorCode.ASSET_EXISTS,
+                    "asset " + asset.code() + " exists as " + existing.name() + " with " + existing.decimalPlaces()
+                            + " decimal places",
+                    Map.of("asset_code", asset.code()));
+        }
+        return existing;
+    }
+
+    /** The full audit, in one snapshot; with {@code anchor} (or null), also the anchor check. */
+    public AuditReport verify(Anchor anchor, AuditProgress progress) {
+        return runner.snapshot(c -> audit.verify(c, progress, anchor));
+    }
+
+    /** An anchor over every chain head, once the writes in flight have committed. */
+    public Anchor anchor() {
+        long entryId = runner.write(anchors::settledEntryId, 0);
+        return runner.snapshot(c -> anchors.anchor(c, entryId));
+    }
+
+    public LedgerStats stats() {
+        return runner.snapshot(statistics::stats);
+    }
+
+    /** Whether the database answers {@code SELECT 1} within {@code millis} (one attempt); never throws. */
+    public boolean healthy(long millis) {
+        try {
+            return runner.readOnce(
+                    c -> {
+                        try (PreparedStatement statement = c.prepareStatement("SELECT 1");
+                                ResultSet row = statement.executeQuery()) {
+                            return row.next();
+                        }
+                    },
+                    millis);
+        } catch (WalletException e) {
+            return false;
+        }
+    }
+
+    public LedgerMetrics metrics() {
+        return counters.snapshot(coalescer, router);
+    }
+
+    public LedgerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (coalescer != null) {
+            coalescer.close();
+        }
+    }
+}
