@@ -62,6 +62,24 @@ final class HttpMetrics {
 
     String render(LedgerMetrics ledger, DataSource dataSource, int inFlight, List<Sample> extra) {
         StringBuilder out = new StringBuilder(4096);
+        requests(out);
+        latencies(out);
+        gauge(out, "wallet_http_requests_in_flight", "Requests being handled now.", inFlight);
+        counter(
+                out,
+                "wallet_http_requests_rejected_busy_total",
+                "Requests refused with 503 because too many were in flight.",
+                rejectedBusy.sum());
+        ledger(out, ledger);
+        pool(out, dataSource);
+        for (Sample sample : extra) {
+            header(out, sample.name(), sample.type(), sample.help());
+            out.append(sample.name()).append(' ').append(sample.value()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private void requests(StringBuilder out) {
         header(out, "wallet_http_requests_total", "counter", "HTTP requests answered, by route and status.");
         new TreeMap<>(requests).forEach((key, count) -> {
             String[] parts = key.split("\u0000", 2);
@@ -73,6 +91,9 @@ final class HttpMetrics {
                     .append(count.sum())
                     .append('\n');
         });
+    }
+
+    private void latencies(StringBuilder out) {
         header(out, "wallet_http_request_duration_seconds", "histogram", "Time from request to response, by route.");
         new TreeMap<>(latencies).forEach((route, histogram) -> {
             for (int i = 0; i < BUCKETS.length; i++) {
@@ -101,12 +122,9 @@ final class HttpMetrics {
                     .append(count)
                     .append('\n');
         });
-        gauge(out, "wallet_http_requests_in_flight", "Requests being handled now.", inFlight);
-        counter(
-                out,
-                "wallet_http_requests_rejected_busy_total",
-                "Requests refused with 503 because too many were in flight.",
-                rejectedBusy.sum());
+    }
+
+    private static void ledger(StringBuilder out, LedgerMetrics ledger) {
         counter(out, "wallet_ledger_operations_applied_total", "Operations applied.", ledger.operationsApplied());
         counter(
                 out,
@@ -134,25 +152,24 @@ final class HttpMetrics {
                 "wallet_ledger_storage_failures_total",
                 "Calls that failed because the database was unavailable.",
                 ledger.storageFailures());
-        if (dataSource instanceof HikariDataSource hikari) {
-            HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
-            if (pool != null) {
-                gauge(out, "wallet_pool_connections_active", "Pool connections in use.", pool.getActiveConnections());
-                gauge(out, "wallet_pool_connections_idle", "Pool connections idle.", pool.getIdleConnections());
-                gauge(out, "wallet_pool_connections_total", "Pool connections open.", pool.getTotalConnections());
-                gauge(
-                        out,
-                        "wallet_pool_threads_awaiting_connection",
-                        "Threads waiting for a pool connection.",
-                        pool.getThreadsAwaitingConnection());
-            }
-            gauge(out, "wallet_pool_connections_max", "The pool's maximum size.", hikari.getMaximumPoolSize());
+    }
+
+    private static void pool(StringBuilder out, DataSource dataSource) {
+        if (!(dataSource instanceof HikariDataSource hikari)) {
+            return;
         }
-        for (Sample sample : extra) {
-            header(out, sample.name(), sample.type(), sample.help());
-            out.append(sample.name()).append(' ').append(sample.value()).append('\n');
+        HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+        if (pool != null) {
+            gauge(out, "wallet_pool_connections_active", "Pool connections in use.", pool.getActiveConnections());
+            gauge(out, "wallet_pool_connections_idle", "Pool connections idle.", pool.getIdleConnections());
+            gauge(out, "wallet_pool_connections_total", "Pool connections open.", pool.getTotalConnections());
+            gauge(
+                    out,
+                    "wallet_pool_threads_awaiting_connection",
+                    "Threads waiting for a pool connection.",
+                    pool.getThreadsAwaitingConnection());
         }
-        return out.toString();
+        gauge(out, "wallet_pool_connections_max", "The pool's maximum size.", hikari.getMaximumPoolSize());
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

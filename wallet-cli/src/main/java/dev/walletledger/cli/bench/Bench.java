@@ -230,16 +230,7 @@ public final class Bench {
             try (Ledger ledger = new Ledger(pool, config)) {
                 Asset.STARTERS.forEach(ledger::addAsset);
                 settle(pool);
-                // Warm-up, not recorded: JIT compilation and the first plans would otherwise be charged to
-                // whichever workload happens to run first.
-                LibraryLoad.run(
-                        "warm-up",
-                        ledger,
-                        settings.concurrencyMax(),
-                        Math.min(5, settings.seconds()),
-                        settings.seed(),
-                        (l, random, n) -> apply(
-                                l, Operation.topUp("w" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1, "warm-" + n)));
+                warmUp(ledger);
                 settle(pool);
                 List<Asset> spread = new ArrayList<>();
                 for (int i = 0; i < SPREAD_ASSETS; i++) {
@@ -249,86 +240,113 @@ public final class Bench {
                 // last, on tables some ten times larger: the engine's plans do not depend on the planner's
                 // statistics, and the two runs show it (the report gives their ratio).
                 topUps(ledger, Workloads.LIBRARY_TOPUPS, "lt-");
-                for (int c : settings.concurrencies()) {
-                    record(
-                            LibraryLoad.run(
-                                    Workloads.LIBRARY_MIX,
-                                    ledger,
-                                    c,
-                                    settings.seconds(),
-                                    settings.seed(),
-                                    (l, random, n) -> apply(l, mixed(random, c, n))),
-                            "topup_uniform@" + c);
-                }
-                int hot = settings.concurrencyMax();
-                // Hot and spread both start on freshly analyzed tables, so they are compared alike.
-                analyze(pool, config.schema());
-                record(
-                        LibraryLoad.run(
-                                Workloads.HOT,
-                                ledger,
-                                hot,
-                                settings.seconds(),
-                                settings.seed(),
-                                (l, random, n) -> apply(
-                                        l,
-                                        Operation.topUp(
-                                                "hot" + random.nextInt(TOPUP_USERS),
-                                                "GOLD_COINS",
-                                                1 + random.nextInt(1_000),
-                                                "hot-" + n))),
-                        "topup_uniform@" + hot);
-                analyze(pool, config.schema());
-                Result spreadRun = record(
-                        LibraryLoad.run(
-                                Workloads.SPREAD,
-                                ledger,
-                                hot,
-                                settings.seconds(),
-                                settings.seed(),
-                                (l, random, n) -> apply(
-                                        l,
-                                        Operation.topUp(
-                                                "spr" + random.nextInt(TOPUP_USERS),
-                                                spread.get(random.nextInt(SPREAD_ASSETS))
-                                                        .code(),
-                                                1 + random.nextInt(1_000),
-                                                "spr-" + n))),
-                        "topup_uniform@" + hot);
-                environment.put(
-                        "hot/spread",
-                        String.format("%.2f", last(Workloads.HOT).opsPerSecond() / spreadRun.opsPerSecond()));
+                mix(ledger);
+                hotAndSpread(ledger, pool, config.schema(), spread);
                 transfers(ledger, pool, config.schema());
-                for (int size : List.of(100, 1_000)) {
-                    for (int callers : List.of(1, 4)) {
-                        record(
-                                LibraryLoad.run(
-                                        Workloads.BATCHES_OF + size,
-                                        ledger,
-                                        callers,
-                                        settings.seconds(),
-                                        settings.seed(),
-                                        (l, random, n) -> batch(l, random, size, "b" + size + "-" + callers + "-" + n)),
-                                "topup_uniform@" + settings.concurrencyMax());
-                    }
-                }
+                batches(ledger);
                 topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
-                StringBuilder lastVsFirst = new StringBuilder();
-                for (int c : settings.concurrencies()) {
-                    lastVsFirst
-                            .append(lastVsFirst.isEmpty() ? "" : " / ")
-                            .append(String.format(
-                                    "%.2f",
-                                    at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond()
-                                            / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
-                }
-                environment.put(
-                        "library top-ups, last ÷ first",
-                        lastVsFirst + " at " + settings.concurrencies()
-                                + " callers (hot and spread each start right after an ANALYZE)");
+                lastVersusFirst();
                 log.println("bench: library done; " + ledger.metrics());
             }
         }
+    }
+
+    /** Not recorded: JIT compilation and the first plans would otherwise be charged to the first workload. */
+    private void warmUp(Ledger ledger) {
+        LibraryLoad.run(
+                "warm-up",
+                ledger,
+                settings.concurrencyMax(),
+                Math.min(5, settings.seconds()),
+                settings.seed(),
+                (l, random, n) ->
+                        apply(l, Operation.topUp("w" + random.nextInt(TOPUP_USERS), "GOLD_COINS", 1, "warm-" + n)));
+    }
+
+    private void mix(Ledger ledger) {
+        for (int c : settings.concurrencies()) {
+            record(
+                    LibraryLoad.run(
+                            Workloads.LIBRARY_MIX,
+                            ledger,
+                            c,
+                            settings.seconds(),
+                            settings.seed(),
+                            (l, random, n) -> apply(l, mixed(random, c, n))),
+                    "topup_uniform@" + c);
+        }
+    }
+
+    /** Top-ups all through one TREASURY, then over sixteen assets' TREASURYs: each on freshly analyzed tables. */
+    private void hotAndSpread(Ledger ledger, HikariDataSource pool, String schema, List<Asset> spread) {
+        int hot = settings.concurrencyMax();
+        analyze(pool, schema);
+        record(
+                LibraryLoad.run(
+                        Workloads.HOT,
+                        ledger,
+                        hot,
+                        settings.seconds(),
+                        settings.seed(),
+                        (l, random, n) -> apply(
+                                l,
+                                Operation.topUp(
+                                        "hot" + random.nextInt(TOPUP_USERS),
+                                        "GOLD_COINS",
+                                        1 + random.nextInt(1_000),
+                                        "hot-" + n))),
+                "topup_uniform@" + hot);
+        analyze(pool, schema);
+        Result spreadRun = record(
+                LibraryLoad.run(
+                        Workloads.SPREAD,
+                        ledger,
+                        hot,
+                        settings.seconds(),
+                        settings.seed(),
+                        (l, random, n) -> apply(
+                                l,
+                                Operation.topUp(
+                                        "spr" + random.nextInt(TOPUP_USERS),
+                                        spread.get(random.nextInt(SPREAD_ASSETS))
+                                                .code(),
+                                        1 + random.nextInt(1_000),
+                                        "spr-" + n))),
+                "topup_uniform@" + hot);
+        environment.put(
+                "hot/spread", String.format("%.2f", last(Workloads.HOT).opsPerSecond() / spreadRun.opsPerSecond()));
+    }
+
+    private void batches(Ledger ledger) {
+        for (int size : List.of(100, 1_000)) {
+            for (int callers : List.of(1, 4)) {
+                record(
+                        LibraryLoad.run(
+                                Workloads.BATCHES_OF + size,
+                                ledger,
+                                callers,
+                                settings.seconds(),
+                                settings.seed(),
+                                (l, random, n) -> batch(l, random, size, "b" + size + "-" + callers + "-" + n)),
+                        "topup_uniform@" + settings.concurrencyMax());
+            }
+        }
+    }
+
+    private void lastVersusFirst() {
+        StringBuilder lastVsFirst = new StringBuilder();
+        for (int c : settings.concurrencies()) {
+            lastVsFirst
+                    .append(lastVsFirst.isEmpty() ? "" : " / ")
+                    .append(String.format(
+                            "%.2f",
+                            at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond()
+                                    / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
+        }
+        environment.put(
+                "library top-ups, last ÷ first",
+                lastVsFirst + " at " + settings.concurrencies()
+                        + " callers (hot and spread each start right after an ANALYZE)");
     }
 
     /**

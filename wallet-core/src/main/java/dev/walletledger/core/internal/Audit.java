@@ -41,19 +41,16 @@ final class Audit {
     private final String walletsInRange;
     private final String accountCounts;
 
-    Audit(SqlText sql, Anchors anchors) {
-        this.sql = sql;
-        this.anchors = anchors;
-        this.guards = new Guards(sql);
-        this.counts = sql.format("""
+    private static final String COUNTS = """
                 SELECT (SELECT count(*) FROM {schema}.asset_types) AS assets,
                        (SELECT count(*) FROM {schema}.wallets) AS wallets,
                        (SELECT count(*) FROM {schema}.ledger_transactions) AS transactions,
                        (SELECT count(*) FROM {schema}.ledger_entries) AS entries,
                        (SELECT COALESCE(max(id), 0) FROM {schema}.wallets) AS max_wallet_id
-                """);
-        // Per asset: stored USER balances plus SYSTEM balances (the sum of their entries) must be zero.
-        this.conservation = sql.format("""
+                """;
+
+    /** Per asset: stored USER balances plus SYSTEM balances (the sum of their entries) must be zero. */
+    private static final String CONSERVATION = """
                 SELECT a.code,
                        COALESCE((SELECT sum(w.balance) FROM {schema}.wallets w
                                   WHERE w.asset_id = a.id AND w.kind = 'USER'), 0)
@@ -62,8 +59,9 @@ final class Audit {
                                   WHERE w.asset_id = a.id AND w.kind = 'SYSTEM'), 0) AS total
                   FROM {schema}.asset_types a
                  ORDER BY a.code
-                """.formatted(SIGNED));
-        this.transactionShape = sql.format("""
+                """.formatted(SIGNED);
+
+    private static final String TRANSACTION_SHAPE = """
                 SELECT t.id, t.reference_id, count(e.id) AS entries, COALESCE(sum(%1$s), 0) AS imbalance
                   FROM {schema}.ledger_transactions t
                   LEFT JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
@@ -76,9 +74,10 @@ final class Audit {
                     OR count(*) FILTER (WHERE e.amount = 0 AND (w.kind <> 'USER' OR t.type <> 'CHARGEBACK')) <> 0
                     OR count(*) FILTER (WHERE w.kind = 'SYSTEM' AND NOT w.owner_id = ANY (%2$s)) <> 0
                  LIMIT ?
-                """.formatted(SIGNED, systemWalletsByType()));
-        // Every transaction taken back, with what takes it back: reversible, same asset, not exceeded.
-        this.takenBack = sql.format("""
+                """.formatted(SIGNED, systemWalletsByType());
+
+    /** Every transaction taken back, with what takes it back: reversible, same asset, not exceeded. */
+    private static final String TAKEN_BACK = """
                 SELECT o.id, o.reference_id, o.type, o.amount, sum(r.amount) AS taken
                   FROM {schema}.ledger_transactions r
                   JOIN {schema}.ledger_transactions o ON o.id = r.reverses
@@ -87,8 +86,9 @@ final class Audit {
                     OR (bool_or(r.type = 'CHARGEBACK') AND o.type <> 'TOPUP')
                     OR bool_or(r.asset_id <> o.asset_id)
                  LIMIT ?
-                """);
-        this.storedBalances = sql.format("""
+                """;
+
+    private static final String STORED_BALANCES = """
                 SELECT w.id, w.owner_id, w.balance, COALESCE(s.total, 0) AS total
                   FROM {schema}.wallets w
                   LEFT JOIN (SELECT e.wallet_id, sum(%s) AS total
@@ -99,8 +99,9 @@ final class Audit {
                    AND w.balance <> COALESCE(s.total, 0)
                  ORDER BY w.id
                  LIMIT ?
-                """.formatted(SIGNED));
-        this.balanceChain = sql.format("""
+                """.formatted(SIGNED);
+
+    private static final String BALANCE_CHAIN = """
                 SELECT c.wallet_id, c.id, c.balance_after, c.running, c.kind, c.overdrawn
                   FROM (SELECT e.wallet_id, e.id, e.balance_after, w.kind,
                                sum(%s) OVER (PARTITION BY e.wallet_id ORDER BY e.id) AS running,
@@ -114,10 +115,10 @@ final class Audit {
                     OR (c.kind = 'SYSTEM' AND c.balance_after IS NOT NULL)
                  ORDER BY c.wallet_id, c.id
                  LIMIT ?
-                """.formatted(SIGNED));
-        this.walletsInRange = sql.format("SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?");
-        // A main account's count against its wallet's accounts, and an account whose wallet has no main one.
-        this.accountCounts = sql.format("""
+                """.formatted(SIGNED);
+
+    /** A main account's count against its wallet's accounts, and an account whose wallet has no main one. */
+    private static final String ACCOUNT_COUNTS = """
                 SELECT m.id, m.owner_id, COALESCE(m.accounts, 1) AS counted, c.accounts
                   FROM {schema}.wallets m
                  CROSS JOIN LATERAL (SELECT count(*) AS accounts FROM {schema}.wallets w
@@ -132,7 +133,23 @@ final class Audit {
                    AND NOT EXISTS (SELECT 1 FROM {schema}.wallets m WHERE m.kind = 'USER'
                                       AND m.owner_id = o.owner_id AND m.asset_id = o.asset_id AND m.account = 'main')
                  LIMIT ?
-                """);
+                """;
+
+    private static final String WALLETS_IN_RANGE =
+            "SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?";
+
+    Audit(SqlText sql, Anchors anchors) {
+        this.sql = sql;
+        this.anchors = anchors;
+        this.guards = new Guards(sql);
+        this.counts = sql.format(COUNTS);
+        this.conservation = sql.format(CONSERVATION);
+        this.transactionShape = sql.format(TRANSACTION_SHAPE);
+        this.takenBack = sql.format(TAKEN_BACK);
+        this.storedBalances = sql.format(STORED_BALANCES);
+        this.balanceChain = sql.format(BALANCE_CHAIN);
+        this.accountCounts = sql.format(ACCOUNT_COUNTS);
+        this.walletsInRange = sql.format(WALLETS_IN_RANGE);
     }
 
     /**
