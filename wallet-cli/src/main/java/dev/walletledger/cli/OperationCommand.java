@@ -49,7 +49,8 @@ final class OperationCommand implements Command {
             case TOPUP -> "credit purchased currency to a user (from the TREASURY)";
             case BONUS -> "credit granted currency to a user (from the BONUS_POOL)";
             case SPEND -> "debit a user's spent currency (to REVENUE)";
-            default -> throw new IllegalArgumentException(type + " has a command of its own");
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+                throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
 
@@ -58,7 +59,8 @@ final class OperationCommand implements Command {
             case TOPUP -> "how it was paid (stripe)";
             case BONUS -> "why it was granted (REFERRAL)";
             case SPEND -> "what was bought (skin_dragon_001)";
-            default -> throw new IllegalArgumentException(type + " has a command of its own");
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+                throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
 
@@ -70,7 +72,8 @@ final class OperationCommand implements Command {
             case SPEND ->
                 "Debits the user and credits the asset's REVENUE; a balance too small is\n"
                         + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
-            default -> throw new IllegalArgumentException(type + " has a command of its own");
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+                throw new IllegalArgumentException(type + " has a command of its own");
         };
         return what + "\n" + """
 
