@@ -16,11 +16,7 @@ import java.util.function.Function;
  * rules and idempotency as the library and the server.
  */
 final class MovementCommand implements Command {
-    private static final String IDEMPOTENCY = """
-
-            The reference is the idempotency key: running the same command again prints the original
-            transaction, marked as a replay, and changes nothing; the same reference with anything
-            else different is IDEMPOTENCY_CONFLICT (exit 65).""";
+    private static final String IDEMPOTENCY = TransactionView.IDEMPOTENCY;
 
     private final Synopsis synopsis;
     private final Function<Invocation, Operation> parse;
@@ -70,7 +66,7 @@ final class MovementCommand implements Command {
                                 + " [--actor NAME] [--json]",
                         """
                         Debits FROM and credits TO, creating TO's wallet if missing. A balance too small
-                        is INSUFFICIENT_FUNDS (exit 65), which records nothing; FROM and TO must differ.""" + IDEMPOTENCY,
+                        is INSUFFICIENT_FUNDS (exit 65), which moves nothing; FROM and TO must differ.""" + IDEMPOTENCY,
                         List.of("FROM", "TO"),
                         2,
                         options(

@@ -71,15 +71,11 @@ final class OperationCommand implements Command {
                 "Debits the asset's BONUS_POOL and credits the user, creating the wallet on its first credit.";
             case SPEND ->
                 "Debits the user and credits the asset's REVENUE; a balance too small is\n"
-                        + "INSUFFICIENT_FUNDS (exit 65), which records nothing and leaves the reference unused.";
+                        + "INSUFFICIENT_FUNDS (exit 65), which moves nothing and binds the reference to the refusal.";
             case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
-        return what + "\n" + """
-
-                The reference is the idempotency key: running the same command again prints the original
-                transaction, marked as a replay, and changes nothing; the same reference with anything
-                else different is IDEMPOTENCY_CONFLICT (exit 65).""";
+        return what + "\n" + TransactionView.IDEMPOTENCY;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.walletledger.core.Entry;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Bodies;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -32,7 +33,16 @@ final class TransactionView {
      */
     static ExitCode apply(Invocation call, Operation operation, boolean nameUser) {
         String actor = call.args.value("--actor").orElse("cli:" + System.getProperty("user.name", "unknown"));
-        TransactionResult result = call.ledger().apply(operation, actor);
+        TransactionResult result;
+        try {
+            result = call.ledger().apply(operation, actor);
+        } catch (WalletException e) {
+            if (e.replayed()) { // which HTTP tells in its Idempotent-Replayed header
+                call.err.println("wallet: replayed: reference " + operation.referenceId()
+                        + " was refused before and stays refused; a new attempt needs a new --reference");
+            }
+            throw e;
+        }
         if (call.json()) {
             call.printJson(Bodies.transaction(result)); // the body the HTTP API answers
             if (result.replayed()) { // which HTTP tells in its Idempotent-Replayed header
@@ -50,6 +60,15 @@ final class TransactionView {
         print(result, decimals, call.out);
         return ExitCode.OK;
     }
+
+    /** The idempotency paragraph of every movement command's help. */
+    static final String IDEMPOTENCY = """
+
+            The reference is the idempotency key, bound to the first outcome: running the same command
+            again prints the original transaction, marked as a replay, and changes nothing; a refusal
+            (exit 65 or 66) is told again too, even after the balance changed, so a new attempt needs a
+            new reference. The same reference with anything else different is IDEMPOTENCY_CONFLICT
+            (exit 65).""";
 
     static void print(TransactionResult result, int decimalPlaces, PrintStream out) {
         Table fields = Table.of("FIELD", Table.Align.LEFT, "VALUE", Table.Align.LEFT);

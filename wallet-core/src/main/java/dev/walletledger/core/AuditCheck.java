@@ -45,7 +45,12 @@ public enum AuditCheck {
      */
     GUARDS,
     /** A wallet's main account counts its accounts (the count that guards the others). */
-    ACCOUNT_COUNT;
+    ACCOUNT_COUNT,
+    /**
+     * Every reference id is bound to exactly one outcome, a transaction or a refusal, and every outcome is under a
+     * bound reference; a refusal carries a code that binds.
+     */
+    REFERENCES;
 
     /** {@code transaction_shape}: the name in reports and in {@code wallet verify}'s output. */
     public String wireName() {

@@ -53,6 +53,16 @@ public enum ErrorCode {
         return kind;
     }
 
+    /**
+     * Whether an operation refused with this code binds its reference id to the refusal: a refusal decided once
+     * execution began (the ledger's state said no: funds, a missing wallet, asset or transaction, what remains to
+     * take back). A retry of the same request is then told the same refusal again, whatever changed since.
+     * Malformed requests, conflicts with another request, and failures of the database bind nothing.
+     */
+    public boolean binds() {
+        return kind == Kind.NOT_FOUND || kind == Kind.REFUSED;
+    }
+
     /** Whether the same request may succeed if simply sent again later. */
     public boolean retryable() {
         return kind == Kind.BUSY || kind == Kind.UNAVAILABLE;

@@ -14,11 +14,13 @@ public final class WalletException extends RuntimeException {
 
     private final ErrorCode code;
     private final transient Map<String, Object> details;
+    private final boolean replayed;
 
-    private WalletException(ErrorCode code, String message, Map<String, ?> details, Throwable cause) {
+    private WalletException(ErrorCode code, String message, Map<String, ?> details, Throwable cause, boolean replayed) {
         super(Objects.requireNonNull(message, "message"), cause);
         this.code = Objects.requireNonNull(code, "code");
         this.details = Map.copyOf(Objects.requireNonNull(details, "details"));
+        this.replayed = replayed;
     }
 
     public static WalletException of(ErrorCode code, String message) {
@@ -30,7 +32,15 @@ public final class WalletException extends RuntimeException {
     }
 
     public static WalletException of(ErrorCode code, String message, Map<String, ?> details, Throwable cause) {
-        return new WalletException(code, message, details, cause);
+        return new WalletException(code, message, details, cause, false);
+    }
+
+    /**
+     * The refusal a reference is bound to, told again: the same code, message and details as when it was first
+     * decided, marked {@link #replayed()}.
+     */
+    public static WalletException replay(ErrorCode code, String message, Map<String, ?> details) {
+        return new WalletException(code, message, details, null, true);
     }
 
     /**
@@ -48,6 +58,19 @@ public final class WalletException extends RuntimeException {
     /** Machine-readable details: field names, amounts, the differing fields of a conflict. */
     public Map<String, Object> details() {
         return details;
+    }
+
+    /**
+     * Whether this is the outcome an earlier attempt under the same reference id met, told again: the ledger binds
+     * a request's first outcome to its reference, refusals included (see {@link ErrorCode#binds()}).
+     */
+    public boolean replayed() {
+        return replayed;
+    }
+
+    /** This refusal as a replay. */
+    public WalletException asReplay() {
+        return replayed ? this : new WalletException(code, getMessage(), details, null, true);
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.util.Objects;
 public final class DataSources {
     /** How long a caller waits for a free connection before the ledger reports the database unavailable. */
     public static final long CONNECTION_TIMEOUT_MILLIS = 5_000;
+    /** How long opening a connection may take: the TCP connect, and the login (TLS, authentication) too. */
+    public static final int CONNECT_TIMEOUT_SECONDS = 3;
     /** The most connections one pool may hold; PostgreSQL's default max_connections is 100. */
     public static final int POOL_SIZE_MAX = 200;
 
@@ -48,9 +50,12 @@ public final class DataSources {
         config.setKeepaliveTime(60_000);
         // Start even when the database is down: /health reports it, and the pool reconnects by itself.
         config.setInitializationFailTimeout(-1);
-        // Bounded TCP connect and login; no socket read timeout, because an audit may read for long.
-        config.addDataSourceProperty("connectTimeout", "5");
-        config.addDataSourceProperty("loginTimeout", "10");
+        // Bounded TCP connect and login; no socket read timeout, because an audit may read for long. The pool
+        // opens connections one at a time, so an attempt whose packets vanished (a partition, a blackhole) holds
+        // up every later one until it gives up: these bounds are how long the pool may stay empty after the
+        // network heals. A login takes milliseconds, or a few round trips with TLS.
+        config.addDataSourceProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        config.addDataSourceProperty("loginTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", name);
         return config;

@@ -122,18 +122,31 @@ class LedgerTest {
     }
 
     @Test
-    void spendsAreRefusedWhenShortAndTheReferenceStaysUsable() {
+    void aSpendRefusedWhenShortBindsItsReferenceToTheRefusal() {
         ledger.topUp(Operation.topUp("erin", "GOLD_COINS", 100, "fund-1"));
         WalletException e = assertThrows(
                 WalletException.class, () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1")));
         assertEquals(ErrorCode.INSUFFICIENT_FUNDS, e.code());
         assertEquals(100L, e.details().get("balance"));
+        assertFalse(e.replayed());
         assertTrue(ledger.transactionByReference("buy-1").isEmpty());
         ledger.topUp(Operation.topUp("erin", "GOLD_COINS", 1, "fund-2"));
+        WalletException again = assertThrows(
+                WalletException.class, () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1")));
+        assertEquals(ErrorCode.INSUFFICIENT_FUNDS, again.code(), "the first outcome, though the wallet now has 101");
+        assertTrue(again.replayed());
+        assertEquals(e.getMessage(), again.getMessage());
+        assertEquals(e.details(), again.details());
+        WalletException other = assertThrows(
+                WalletException.class, () -> ledger.spend(Operation.spend("erin", "GOLD_COINS", 50, "buy-1")));
+        assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, other.code());
+        assertEquals(List.of("amount"), other.details().get("fields"));
+        assertEquals(101, ledger.balance("erin", "GOLD_COINS").balance());
         assertEquals(
                 0,
-                ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-1"))
+                ledger.spend(Operation.spend("erin", "GOLD_COINS", 101, "buy-2"))
                         .balanceAfter());
+        assertTrue(ledger.verify().consistent());
     }
 
     @Test

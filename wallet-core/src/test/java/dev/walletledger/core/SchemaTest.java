@@ -214,6 +214,60 @@ class SchemaTest {
                         "(%1$s, 'CREDIT', 0, 1000), (%2$s, 'DEBIT', 0, NULL)".formatted(alice, treasury)));
     }
 
+    /** V3: an outcome only under a reference bound in the same transaction, one outcome per reference. */
+    @Test
+    void everyOutcomeNeedsItsReferenceBoundAndHasItAlone() throws SQLException {
+        long before = t.ledger().balance("alice", "GOLD_COINS").balance();
+        long alice = topUp.entries().get(0).walletId();
+        long treasury = topUp.entries().get(1).walletId();
+        String transaction = insertTransaction(
+                "00000000-0000-7000-8000-0000000000b1",
+                "TOPUP",
+                alice,
+                10,
+                "(%1$s, 'CREDIT', 10, %3$d), (%2$s, 'DEBIT', 10, NULL)".formatted(alice, treasury, before + 10));
+        String claim = "INSERT INTO " + s + ".ledger_references (reference_id) VALUES"
+                + " ('hand-00000000-0000-7000-8000-0000000000b1');";
+        assertRefused("WL002", transaction.replace(claim, "")); // not bound
+        assertRefused("WL002", refusal("unbound-refusal")); // not bound
+        assertRefused("WL002", refusal(topUp.referenceId())); // bound to a transaction already
+        assertRefused( // a transaction and a refusal under one reference
+                "WL002", transaction + ";\n" + refusal("hand-00000000-0000-7000-8000-0000000000b1"));
+        assertRefused("23505", claimOf(topUp.referenceId())); // bound once
+        assertEquals(before, t.ledger().balance("alice", "GOLD_COINS").balance());
+
+        assertThrows(
+                WalletException.class,
+                () -> t.ledger().spend(Operation.spend("alice", "GOLD_COINS", 5_000, "schema-refused")));
+        for (String change : List.of(
+                "UPDATE {s}.ledger_references SET reference_id = 'x' WHERE reference_id = 'schema-refused'",
+                "DELETE FROM {s}.ledger_references",
+                "TRUNCATE {s}.ledger_references CASCADE",
+                "UPDATE {s}.ledger_refusals SET error_code = 'BUSY'",
+                "DELETE FROM {s}.ledger_refusals",
+                "TRUNCATE {s}.ledger_refusals CASCADE")) {
+            for (String role : List.of("origin", "replica")) {
+                SQLException e = assertThrows(
+                        SQLException.class,
+                        () -> superuser("SET session_replication_role = " + role + "; " + change.replace("{s}", s)));
+                assertEquals("WL001", e.getSQLState(), role + ": " + change + ": " + e.getMessage());
+            }
+        }
+        assertEquals(1, count("SELECT count(*) FROM " + s + ".ledger_refusals WHERE reference_id = 'schema-refused'"));
+    }
+
+    private static String claimOf(String reference) {
+        return "INSERT INTO " + s + ".ledger_references (reference_id) VALUES ('" + reference + "');";
+    }
+
+    /** A refusal row under {@code reference}, well formed but for its binding. */
+    private static String refusal(String reference) {
+        return ("INSERT INTO {s}.ledger_refusals (reference_id, type, request, fingerprint, error_code, error_message,"
+                        + " created_at) VALUES ('" + reference + "', 'SPEND', '{}', decode(repeat('00', 32), 'hex'),"
+                        + " 'INSUFFICIENT_FUNDS', 'by hand', now())")
+                .replace("{s}", s);
+    }
+
     @Test
     void aWellFormedHandWrittenTransactionIsAcceptedButNotOnTheChain() throws SQLException {
         long alice = topUp.entries().get(0).walletId();
@@ -265,6 +319,7 @@ class SchemaTest {
         long alice = topUp.entries().get(0).walletId();
         long treasury = topUp.entries().get(1).walletId();
         assertRefused("WL002", """
+                INSERT INTO {s}.ledger_references (reference_id) VALUES ('hand-7');
                 WITH t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, asset_id,
                                        amount, request, fingerprint, created_at)
                            SELECT '00000000-0000-7000-8000-000000000007', 'TOPUP', 'hand-7', w.asset_id, 10, '{}',
@@ -297,6 +352,7 @@ class SchemaTest {
             String reverses,
             String request) {
         return """
+                INSERT INTO {s}.ledger_references (reference_id) VALUES ('hand-%1$s');
                 WITH b AS (UPDATE {s}.wallets SET balance = balance + %7$d, chain_head = decode(repeat('ab', 32), 'hex'),
                                    last_entry_at = %6$s
                             WHERE id = %3$d),

@@ -33,6 +33,7 @@ class SecondAccountTest {
                 INSERT INTO {s}.wallets (kind, owner_id, asset_id, account, balance)
                 SELECT 'USER', 'carol', asset_id, 'second', 0 FROM {s}.wallets
                  WHERE owner_id = 'carol' AND account = 'main';
+                INSERT INTO {s}.ledger_references (reference_id) VALUES ('sa-second');
                 WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'second'),
                      treasury AS (SELECT s.id FROM {s}.wallets s, w
                                    WHERE s.kind = 'SYSTEM' AND s.owner_id = 'TREASURY' AND s.asset_id = w.asset_id),

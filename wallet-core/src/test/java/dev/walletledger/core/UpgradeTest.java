@@ -30,6 +30,7 @@ class UpgradeTest {
         String schema = TestDatabase.newSchemaName();
         Map<String, Long> balances = new LinkedHashMap<>();
         List<String> references = new ArrayList<>();
+        List<String> refusedBy020 = new ArrayList<>();
         try (HikariDataSource pool = TestDatabase.pool(4);
                 Release old = Release.of("0.2.0")) {
             Object config = old.call(old.call("dev.walletledger.core.LedgerConfig", "defaults"), "withSchema", schema);
@@ -40,7 +41,7 @@ class UpgradeTest {
                         oldLedger,
                         "addAsset",
                         old.create("dev.walletledger.core.Asset", "GOLD_COINS", "Gold Coins", 0));
-                write(old, oldLedger, random, references);
+                write(old, oldLedger, random, references, refusedBy020);
                 for (int u = 0; u < 6; u++) {
                     Object balance = old.call(oldLedger, "balance", "up-" + u, "GOLD_COINS");
                     balances.put("up-" + u, (Long) old.call(balance, "balance"));
@@ -75,16 +76,34 @@ class UpgradeTest {
                             top.transactionId(), "up-after", OptionalLong.of(back), "after the upgrade", null));
                 }
                 ledger.topUp(Operation.topUp("up-new", "GOLD_COINS", 7, "up-new-1"));
+                // V3: every reference 0.2.0 applied is bound to its transaction; one 0.2.0 refused is free (it
+                // recorded no refusal); a refusal from now on is bound.
+                assertTrue(
+                        report.holds(AuditCheck.REFERENCES), report.violations().toString());
+                for (String free : refusedBy020) {
+                    TransactionResult applied = ledger.topUp(Operation.topUp("up-free", "GOLD_COINS", 1, free));
+                    assertTrue(!applied.replayed(), free + " was refused by 0.2.0, which bound nothing");
+                }
+                WalletException refusal = org.junit.jupiter.api.Assertions.assertThrows(
+                        WalletException.class,
+                        () -> ledger.spend(Operation.spend("up-new", "GOLD_COINS", 1_000, "up-refused")));
+                ledger.topUp(Operation.topUp("up-new", "GOLD_COINS", 2_000, "up-new-2"));
+                WalletException again = org.junit.jupiter.api.Assertions.assertThrows(
+                        WalletException.class,
+                        () -> ledger.spend(Operation.spend("up-new", "GOLD_COINS", 1_000, "up-refused")));
+                assertTrue(again.replayed() && again.code() == refusal.code(), again.toString());
                 AuditReport after = ledger.verify();
                 assertTrue(after.consistent(), "seed " + seed + ": " + after.violations());
                 System.out.println("UpgradeTest seed=" + seed + ": 0.2.0 wrote " + references.size()
-                        + " transactions; upgraded, audited, replayed, written on");
+                        + " transactions and refused " + refusedBy020.size()
+                        + "; upgraded, audited, replayed, written on");
             }
         }
     }
 
     /** Every movement of 0.2.0, by its own API. */
-    private static void write(Release old, Object ledger, Random random, List<String> references) {
+    private static void write(
+            Release old, Object ledger, Random random, List<String> references, List<String> refusedReferences) {
         for (int i = 0; i < 60; i++) {
             String user = "up-" + random.nextInt(6);
             String reference = i < 6 ? "up-top-" + i : "up-" + i;
@@ -153,6 +172,7 @@ class UpgradeTest {
                 if (!refused.getClass().getName().equals("dev.walletledger.core.WalletException")) {
                     throw refused;
                 }
+                refusedReferences.add(reference);
             }
         }
         Object top = old.call(old.call(ledger, "transactionByReference", "up-top-5"), "orElseThrow");

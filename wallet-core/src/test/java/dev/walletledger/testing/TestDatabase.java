@@ -236,6 +236,19 @@ public final class TestDatabase {
         return new TestLedger(ledger, pool, config);
     }
 
+    /**
+     * Another ledger (a node) on {@code first}'s schema, with a pool of its own and {@code lanes} coalescing lanes
+     * (0: none). Close its ledger and pool when done; the schema stays {@code first}'s.
+     */
+    public static TestLedger sameSchema(TestLedger first, int lanes, int poolSize) {
+        LedgerConfig config = first.config();
+        config = lanes == 0
+                ? config.withCoalescing(0, 1, 1, config.waitMillisMax())
+                : config.withCoalescing(lanes, 500, 10_000, config.waitMillisMax());
+        HikariDataSource pool = pool(poolSize);
+        return new TestLedger(new Ledger(pool, config), pool, config);
+    }
+
     /** Drops a test schema now (a server of the user's should not keep test data); embedded: nothing to do. */
     static void dropSchema(String schema) {
         if (target().kind() == Kind.EMBEDDED || !schema.startsWith(SCHEMA_PREFIX)) {
@@ -306,10 +319,14 @@ public final class TestDatabase {
                 ALTER TABLE {s}.ledger_entries DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_transactions DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_references DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_refusals DISABLE TRIGGER ALL;
                 %s;
                 ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_references ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_refusals ENABLE TRIGGER ALL;
                 """.formatted(sql).replace("{s}", schema));
         return restores;
     }

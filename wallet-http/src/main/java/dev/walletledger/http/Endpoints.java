@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -29,7 +30,7 @@ import javax.sql.DataSource;
 final class Endpoints {
     static final int HISTORY_LIMIT_DEFAULT = 50;
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
-    private static final Map<String, String> REPLAYED = Map.of("Idempotent-Replayed", "true");
+    private static final Map<String, String> REPLAYED = Map.of(ErrorMapping.REPLAYED, "true");
     /** On writes: the read-your-writes token; on reads: the token of the caller's last write. */
     static final String POSITION_HEADER = "Wallet-Position";
     /** On reads, with a replica configured: which database answered (primary or replica). */
@@ -75,7 +76,7 @@ final class Endpoints {
      */
     RouteTable routes() {
         return new RouteTable(List.of(
-                Route.ignoringQuery("/api/v1/health", OPEN, call -> health()),
+                Route.ignoringQuery(RequestPipeline.HEALTH_PATH, OPEN, call -> health()),
                 Route.post("/api/v1/wallets/topup", WRITE, call -> write(OperationType.TOPUP, call)),
                 Route.post("/api/v1/wallets/bonus", WRITE, call -> write(OperationType.BONUS, call)),
                 Route.post("/api/v1/wallets/spend", WRITE, call -> write(OperationType.SPEND, call)),
@@ -143,13 +144,17 @@ final class Endpoints {
     }
 
     private HttpResponse health() {
+        // One bound for the whole answer: the database's check, then the archive's state in what time is left.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HealthProbe.ANSWER_MILLIS_MAX);
+        archive.state(0); // starts a read of the archive's state, if it is stale, alongside the check
         boolean up = health.up();
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         return HttpResponse.json(
                 up ? 200 : 503,
                 Bodies.health(
                         up,
                         version,
-                        archive.state()
+                        archive.state(left)
                                 .filter(WalArchiveMonitor.State::enabled)
                                 .map(s -> Map.<String, Object>of(
                                         "status", s.status(),

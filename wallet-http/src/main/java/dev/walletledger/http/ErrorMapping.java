@@ -11,6 +11,9 @@ final class ErrorMapping {
     /** Seconds a client should wait before sending the same request again after a 503. */
     static final String RETRY_AFTER_SECONDS = "1";
 
+    /** The header that marks an answer as the outcome an earlier request under the same reference id met. */
+    static final String REPLAYED = "Idempotent-Replayed";
+
     private ErrorMapping() {}
 
     /** The one place a kind of failure becomes a status. */
@@ -40,7 +43,9 @@ final class ErrorMapping {
             if (status == 500) {
                 return internal();
             }
-            Map<String, String> headers = status == 503 ? Map.of("Retry-After", RETRY_AFTER_SECONDS) : Map.of();
+            Map<String, String> headers = status == 503
+                    ? Map.of("Retry-After", RETRY_AFTER_SECONDS)
+                    : wallet.replayed() ? Map.of(REPLAYED, "true") : Map.of();
             return HttpResponse.json(
                     status, Bodies.error(wallet.code().name(), wallet.getMessage(), wallet.details()), headers);
         }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -106,7 +107,46 @@ final class RequestPipeline implements HttpHandler {
             inFlight.leave();
             next.proceed();
         });
+        if (isHealth(exchange)) {
+            // Health never waits for a worker: when the database stops answering, every worker may be held by a
+            // write waiting out its deadline, and the probe must still answer within its bound.
+            exchange.dispatch(
+                    task -> {
+                        try {
+                            PROBES.execute(task);
+                        } catch (java.util.concurrent.RejectedExecutionException full) {
+                            exchange.getConnection().getWorker().execute(task);
+                        }
+                    },
+                    () -> handleBlocking(exchange, requestId, start));
+            return;
+        }
         exchange.dispatch(() -> handleBlocking(exchange, requestId, start));
+    }
+
+    /** The health route's path, answered on {@link #PROBES}. */
+    static final String HEALTH_PATH = "/api/v1/health";
+
+    /**
+     * Threads of their own for health probes: up to 16 at once (each waits at most
+     * {@link HealthProbe#ANSWER_MILLIS_MAX}, and they share one check), 64 more waiting; past that, a probe
+     * queues for a worker.
+     */
+    private static final ThreadPoolExecutor PROBES = new ThreadPoolExecutor(
+            16, 16, 60, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(64), runnable -> {
+                Thread thread = new Thread(runnable, "wallet-health-answer");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    static {
+        PROBES.allowCoreThreadTimeOut(true);
+    }
+
+    private static boolean isHealth(HttpServerExchange exchange) {
+        String method = exchange.getRequestMethod().toString();
+        return (method.equals("GET") || method.equals("HEAD"))
+                && exchange.getRequestPath().equals(HEALTH_PATH);
     }
 
     private void handleBlocking(HttpServerExchange exchange, String requestId, long start) {

@@ -96,15 +96,21 @@ final class WalArchiveMonitor implements AutoCloseable {
 
     /**
      * The archive's state as of at most {@link #FRESH} ago: read again when older (one read at a time, shared
-     * by every caller meanwhile), waited for at most {@link #REFRESH_WAIT_MILLIS}; a read that takes longer
-     * leaves the caller the state it had. Health and /metrics answer from it, so they agree.
+     * by every caller meanwhile, who waits for it), waited for at most {@link #REFRESH_WAIT_MILLIS}; a read
+     * that takes longer leaves the caller the state it had. Health and /metrics answer from it, so they agree.
      */
     Optional<State> state() {
-        if (attemptedAt.plus(FRESH).isAfter(Instant.now())) {
-            return last; // read within the last second (or being read): as good as it gets
-        }
+        return state(REFRESH_WAIT_MILLIS);
+    }
+
+    /** As {@link #state()}, waiting at most {@code waitMillis} (0: not at all) for a read it starts or joins. */
+    Optional<State> state(long waitMillis) {
         java.util.concurrent.Future<?> read = refreshing.get();
-        if (read == null || read.isDone()) {
+        boolean reading = read != null && !read.isDone();
+        if (!reading && attemptedAt.plus(FRESH).isAfter(Instant.now())) {
+            return last; // read within the last second: as good as it gets
+        }
+        if (!reading) {
             java.util.concurrent.Future<?> started;
             try {
                 started = thread.submit(this::check);
@@ -114,7 +120,7 @@ final class WalArchiveMonitor implements AutoCloseable {
             read = refreshing.compareAndSet(read, started) ? started : refreshing.get();
         }
         try {
-            read.get(REFRESH_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            read.get(Math.max(0, Math.min(waitMillis, REFRESH_WAIT_MILLIS)), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             // the state it had: the read goes on, and the next caller gets its result
         } catch (InterruptedException e) {

@@ -25,9 +25,9 @@ import java.util.function.Supplier;
 /**
  * Jepsen's bank over HTTP: {@code users} wallets seeded by top-ups, {@code clients} threads sending random
  * operations, each retried with its reference id while in doubt, and a reader taking whole-ledger snapshots.
- * The mixed workload sends top-ups, bonuses, spends, transfers, and reversals and write-off chargebacks of
- * earlier acknowledged operations (a debit larger than a balance, or a take-back beyond what remains, is
- * refused). The transfers-only workload is Jepsen's bank proper: after the seed, only transfers between the
+ * The mixed workload sends top-ups, bonuses, spends, transfers, operators' adjustments (credits and debits),
+ * and reversals and write-off chargebacks of earlier acknowledged operations (a debit larger than a balance,
+ * or a take-back beyond what remains, is refused). The transfers-only workload is Jepsen's bank proper: after the seed, only transfers between the
  * fixed users, and every snapshot read must see the same total. While it runs, the test's nemesis injects
  * faults; afterwards {@link #verify} settles every operation still in doubt by reference and checks the
  * history against the database: nothing acknowledged is lost, nothing is applied twice.
@@ -154,6 +154,9 @@ final class BankWorkload {
                     transactionId(target),
                     1 + random.nextInt((int) Math.max(1, target.amount / 2)));
         }
+        if (dice >= 70 && dice < 75) { // an operator's correction: more credits than debits
+            return Op.adjustment(key("op"), user, 1 + random.nextInt(10_000), dice < 73);
+        }
         Op.Type type = dice < 35 ? Op.Type.TOPUP : dice < 45 ? Op.Type.BONUS : Op.Type.SPEND;
         long amount = type == Op.Type.SPEND ? 1 + random.nextInt(60_000) : 1 + random.nextInt(20_000);
         return new Op(key("op"), type, user, amount);
@@ -243,11 +246,16 @@ final class BankWorkload {
      * change) a transfer of 1 between two users, refused (422, an answer from the database all the same)
      * when the sender has nothing.
      */
-    private Op write(String kind, int i) {
+    Op write(String kind, int i) {
         String user = users.get(i % users.size());
         return transfersOnly
                 ? Op.transfer(key(kind), user, users.get((i + 1) % users.size()), 1)
                 : new Op(key(kind), Op.Type.TOPUP, user, 1);
+    }
+
+    /** An operation sent by the test itself (a probe of its own), added to the history that is checked. */
+    void record(Op op) {
+        ops.add(op);
     }
 
     /** Sequential fresh top-ups once faults healed: how many were acknowledged at their first attempt. */
@@ -287,6 +295,7 @@ final class BankWorkload {
         checkNothingUnasked(recorded, f, problems);
         checkBalances(expected, problems);
         f.replaysChecked = checkReplays(problems);
+        f.refusalReplaysChecked = checkRefusalReplays(problems);
         f.readsOk = readsOk.get();
         f.readsFailed = readsFailed.get();
         f.wrongTotals = readViolations.size();
@@ -314,6 +323,12 @@ final class BankWorkload {
         }
         if (op.hadInfo()) {
             f.inDoubt++;
+        }
+        // The rule every history must keep: a reference answered "refused" (422) by any attempt is never
+        // applied, whatever the attempts before or after it said. The ledger binds a refusal to the reference.
+        if (found != null && op.attempts.contains(Op.Attempt.REFUSED)) {
+            f.refusedButApplied++;
+            problems.add("answered as refused (422), but applied: " + op.history());
         }
         switch (op.status) {
             case ACKNOWLEDGED -> checkAcknowledged(op, found, f, problems);
@@ -348,20 +363,18 @@ final class BankWorkload {
         }
     }
 
-    /** Refused (422): nothing recorded, unless an earlier attempt in doubt had applied it. */
+    /** Refused (422): nothing recorded (a refusal that was applied is a problem already, see above). */
     private static void checkRefused(Op op, boolean present, Figures f, List<String> problems) {
         f.refused++;
         if (!op.hadInfo()) {
             if (present) {
                 f.wrongRefusals++;
-                problems.add("refused (422) but applied: " + op.history());
             }
         } else if (present) {
-            // The retry of an attempt still in flight was refused for the funds the attempt spent
-            // (InFlightDuplicateTest; fixed in the core): never again.
+            // The retry of an attempt still in flight was refused while that attempt went on to apply
+            // (InFlightDuplicateTest, RefusalBindingTest): never again.
             f.refusedAfterDoubtButApplied++;
             f.resolvedApplied++;
-            problems.add("refused (422) after a doubt, but applied: " + op.history());
         } else {
             f.resolvedAbsent++;
             f.resolvedByRefusal++;
@@ -454,6 +467,36 @@ final class BankWorkload {
         return originals + replays;
     }
 
+    /**
+     * Sends up to 30 refused operations again: each reference is bound to its refusal, so each must answer
+     * the same 422 with the same bytes, marked {@code Idempotent-Replayed: true}, though balances have moved
+     * since (many would fit now).
+     */
+    private int checkRefusalReplays(List<String> problems) {
+        int checked = 0;
+        for (Op op : ops) {
+            if (op.status != Op.Status.REFUSED || op.refusalBody == null || checked >= 30) {
+                continue;
+            }
+            checked++;
+            try {
+                HttpResponse<byte[]> replay = client.post(op.path(), op.json(HttpLedgerClient.ASSET));
+                if (replay.statusCode() != 422
+                        || !java.util.Arrays.equals(op.refusalBody, replay.body())
+                        || !"true"
+                                .equals(replay.headers()
+                                        .firstValue("Idempotent-Replayed")
+                                        .orElse(""))) {
+                    problems.add("refusal replay differs: " + op.history() + " got " + replay.statusCode() + " "
+                            + new String(replay.body()) + " had " + new String(op.refusalBody));
+                }
+            } catch (IOException e) {
+                problems.add("refusal replay got no answer: " + op.history());
+            }
+        }
+        return checked;
+    }
+
     /** The figures of one run (one summary line). */
     static final class Figures {
         long ops;
@@ -472,6 +515,8 @@ final class BankWorkload {
         long duplicates;
         long wrongRefusals;
         long refusedAfterDoubtButApplied;
+        long refusedButApplied;
+        int refusalReplaysChecked;
         long unexpected;
         long readsOk;
         long readsFailed;
@@ -492,6 +537,7 @@ final class BankWorkload {
             out.put("wrong_refusals", wrongRefusals);
             out.put("unexpected", unexpected);
             out.put("refused_after_doubt_but_applied", refusedAfterDoubtButApplied);
+            out.put("answered_refused_but_applied", refusedButApplied);
             out.put(
                     "in_doubt",
                     inDoubt + " (" + (resolvedApplied + resolvedAbsent) + " resolved: " + resolvedApplied
@@ -504,6 +550,7 @@ final class BankWorkload {
                     "snapshot_reads",
                     readsOk + " ok/" + readsFailed + " failed, wrong_total_or_negative=" + wrongTotals);
             out.put("replays_byte_identical", replaysChecked);
+            out.put("refusal_replays_byte_identical", refusalReplaysChecked);
             out.put("ops_per_s", String.format(java.util.Locale.ROOT, "%.0f", ops / Math.max(0.001, seconds)));
             if (!recovery.isEmpty()) {
                 List<Long> sorted = new ArrayList<>(recovery);

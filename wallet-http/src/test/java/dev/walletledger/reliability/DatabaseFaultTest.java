@@ -1,6 +1,5 @@
 package dev.walletledger.reliability;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * R2, R3, R4: the bank workload over HTTP (an in-process server wired like {@code Main}) while the test
- * kills, pauses or cuts off a PostgreSQL of its own. Clients retry every operation in doubt with its
+ * R2, R3: the bank workload over HTTP (an in-process server wired like {@code Main}) while the test
+ * kills or pauses a PostgreSQL of its own ({@link NetworkFaultTest}, R4, cuts it off). Clients retry every operation in doubt with its
  * reference id; afterwards nothing acknowledged is missing, nothing is applied twice, every operation in
  * doubt is settled to exactly one effect or none, and after each fault heals a write is acknowledged
  * within {@link BankWorkload#RECOVERY_BOUND_MILLIS}.
@@ -132,61 +131,6 @@ class DatabaseFaultTest {
                             + pausedMillis + " client_timeout_ms=1000");
             assertTrue(figures.resolvedApplied > 0, "the pauses produced no ambiguous commit; the test proves nothing");
         }
-    }
-
-    /**
-     * R4: a proxy of ours between the server's pool and PostgreSQL injects, window by window: delay with
-     * jitter, dropped connections, a freeze longer than the client timeout, resets of every connection, and
-     * cuts right after PostgreSQL's CommandComplete for COMMIT (the server sees a broken connection for a
-     * committed transaction: its retry must replay, not apply twice). After healing, the pool serves every
-     * write on the first attempt: no permanently broken connection.
-     */
-    @Test
-    void networkFaultsBetweenServerAndPostgres() throws Exception {
-        assumeTrue(DebianPostgres.available(), "Debian PostgreSQL 15 and root are needed");
-        Run run = Run.start("R4 proxy PG-D");
-        Random random = run.random();
-        int rounds = run.pick(1, 6);
-        try (DebianPostgres postgres = DebianPostgres.create();
-                FaultProxy proxy = new FaultProxy("pgd", postgres::port, run.seed());
-                LedgerService service =
-                        LedgerService.start(url(proxy.port()), SCHEMA, IsolationLevel.READ_COMMITTED, 16)) {
-            String settings = postgres.settings();
-            HttpLedgerClient client = new HttpLedgerClient(service::port, Duration.ofMillis(2_000), 400, 120_000);
-            BankWorkload bank = new BankWorkload(run, client, () -> url(postgres.port()), SCHEMA, run.pick(16, 32));
-            bank.seed();
-            bank.load(run.pick(8, 16), () -> {
-                for (int r = 0; r < rounds; r++) {
-                    window(bank, proxy, run.pick(2_500, 6_000), () -> proxy.delay(10, 10 + random.nextInt(490)));
-                    window(bank, proxy, run.pick(2_500, 6_000), () -> proxy.drop(0.01 + random.nextDouble() * 0.09));
-                    window(bank, proxy, 2_500 + random.nextInt(1_500), proxy::freeze);
-                    window(bank, proxy, 500, proxy::resetAll);
-                    window(bank, proxy, run.pick(4_000, 8_000), () -> proxy.cutAfterCommit(0.3));
-                }
-                BankWorkload.sleep(500);
-            });
-            long cuts = proxy.fault("cuts_after_commit");
-            int firstTry = bank.firstAttemptWrites(32);
-            BankWorkload.Figures figures = bank.verify(
-                    "R4",
-                    "postgres=\"" + postgres.name() + "\" " + settings + " proxy_faults=" + proxy.faults()
-                            + " pool_first_attempt_writes_after_heal=" + firstTry + "/32");
-            assertTrue(cuts > 0, "no COMMIT was cut; the test proves nothing");
-            assertTrue(
-                    figures.serverReplays + figures.resolvedByReplay > 0,
-                    "commits were cut but no replay answered them");
-            assertEquals(32, firstTry, "after healing, every write succeeds on its first attempt (the pool recovered)");
-        }
-    }
-
-    private static void window(BankWorkload bank, FaultProxy proxy, long millis, Runnable fault) {
-        fault.run();
-        try {
-            BankWorkload.sleep(millis);
-        } finally {
-            proxy.heal();
-        }
-        bank.awaitFirstWrite();
     }
 
     static String url(int port) {

@@ -18,8 +18,11 @@ import java.util.function.IntSupplier;
 
 /**
  * A TCP proxy on 127.0.0.1 between a client and a server, with faults switched on and off by the test:
- * delay (with jitter), drop (close a connection at a random chunk), freeze (stop forwarding), reset
- * (RST every connection), and two aware of what flows back from the server:
+ * delay (with jitter), drop (close a connection at a random chunk), freeze (stop forwarding, then deliver),
+ * reset (RST every connection), reset mid-statement (RST a connection as the server's answer to a request
+ * begins), a blackhole (what the server sends vanishes: requests arrive and run, answers never come back, no
+ * RST), a partition (nothing gets through either way, new connections included, until it heals), and two
+ * aware of what flows back from the server:
  * <ul>
  *   <li>{@link #cutAfterCommit}: PostgreSQL protocol. When a backend's CommandComplete with tag
  *       {@code COMMIT} arrives, the client connection is reset instead of receiving it: the transaction
@@ -50,6 +53,9 @@ final class FaultProxy implements AutoCloseable {
     private volatile int delayMaxMillis;
     private volatile double dropPerChunk;
     private volatile double cutPerCommit;
+    private volatile double resetPerAnswer;
+    private volatile boolean blackholed;
+    private volatile boolean partitioned;
     private volatile double dropPerResponse;
     private volatile boolean refuseConnections;
 
@@ -89,6 +95,31 @@ final class FaultProxy implements AutoCloseable {
         count("freezes");
     }
 
+    /**
+     * Each answer the server starts to send (its first chunk after a request) resets the connection instead, with
+     * this probability: the client is in the middle of a statement, which may or may not have run.
+     */
+    void resetMidStatement(double perAnswer) {
+        resetPerAnswer = perAnswer;
+        count("reset_mid_statement_windows");
+    }
+
+    /**
+     * What the server sends vanishes, on open connections and new ones: requests reach it and run (commits
+     * included), answers never arrive, and nothing is closed. Bytes lost are lost for good: a connection that
+     * crossed the blackhole in the middle of an exchange never recovers, and its client must give it up.
+     */
+    void blackhole() {
+        blackholed = true;
+        count("blackholes");
+    }
+
+    /** Nothing gets through, either way, on open connections and new ones; nothing is closed. */
+    void partition() {
+        partitioned = true;
+        count("partitions");
+    }
+
     void cutAfterCommit(double perCommit) {
         cutPerCommit = perCommit;
         count("cut_after_commit_windows");
@@ -111,8 +142,14 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Every fault off: no delay, no drops, no cuts, thawed. Open connections stay. */
+    /**
+     * Every fault off: no delay, no drops, no cuts, thawed, the blackhole and the partition gone. Open connections
+     * stay, those that lost bytes included.
+     */
     void heal() {
+        blackholed = false;
+        partitioned = false;
+        resetPerAnswer = 0;
         frozen = false;
         delayMinMillis = 0;
         delayMaxMillis = 0;
@@ -135,7 +172,11 @@ final class FaultProxy implements AutoCloseable {
     }
 
     private void count(String type) {
-        faults.computeIfAbsent(type, k -> new AtomicLong()).incrementAndGet();
+        countBy(type, 1);
+    }
+
+    private void countBy(String type, long n) {
+        faults.computeIfAbsent(type, k -> new AtomicLong()).addAndGet(n);
     }
 
     private synchronized double nextDouble() {
@@ -182,6 +223,8 @@ final class FaultProxy implements AutoCloseable {
         final Socket upstream;
         final AtomicInteger pumpsLeft = new AtomicInteger(2);
         volatile boolean done;
+        /** Whether the server has begun answering the client's last request. */
+        volatile boolean answering;
 
         Pair(Socket client, Socket upstream) {
             this.client = client;
@@ -211,6 +254,24 @@ final class FaultProxy implements AutoCloseable {
                     stall();
                     if (done) {
                         return;
+                    }
+                    if (partitioned || (fromServer && blackholed)) {
+                        countBy("bytes_vanished", n);
+                        if (fromServer) {
+                            parser.feed(buffer, n);
+                        }
+                        answering = false;
+                        continue;
+                    }
+                    if (fromServer && !answering) {
+                        answering = true;
+                        if (resetPerAnswer > 0 && nextDouble() < resetPerAnswer) {
+                            count("resets_mid_statement");
+                            close(true);
+                            return;
+                        }
+                    } else if (!fromServer) {
+                        answering = false; // the next chunk from the server begins an answer
                     }
                     if (dropPerChunk > 0 && nextDouble() < dropPerChunk) {
                         count("drops");

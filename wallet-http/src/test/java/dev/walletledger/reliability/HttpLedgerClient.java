@@ -86,6 +86,9 @@ final class HttpLedgerClient {
         }
         if (status == 422
                 && (text.contains("\"INSUFFICIENT_FUNDS\"") || text.contains("\"REVERSAL_EXCEEDS_ORIGINAL\""))) {
+            if (op.refusalBody == null) {
+                op.refusalBody = response.body();
+            }
             return Op.Attempt.REFUSED;
         }
         if (status == 503) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * R9, model-based: seeded random sequences of top-ups, bonuses, spends and balance reads over HTTP, with
  * exact replays, conflicting reuses of a reference (other amount, user or endpoint) and edge amounts
  * (0, 1, −1, the maximum, the maximum + 1), each checked against an in-memory reference model: status,
- * error code, balance after, and a replay's bytes. On a mismatch the sequence is shrunk (drop chunks, then
+ * error code, balance after, and a replay's bytes (a refusal's too: the model binds each reference to its first outcome, as the ledger does). On a mismatch the sequence is shrunk (drop chunks, then
  * single steps, while it still fails; bounded) and the smallest reproducer is printed with its seed.
  * Each sequence runs in a namespace of its own (user and reference prefixes) in one schema.
  */
@@ -125,6 +125,7 @@ class ModelTest {
     static String execute(HttpLedgerClient client, List<Step> steps, String ns) {
         Map<Integer, Long> balances = new HashMap<>();
         Map<Integer, Step> recorded = new HashMap<>();
+        Map<Integer, Integer> statuses = new HashMap<>();
         Map<Integer, byte[]> bodies = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             Step step = steps.get(i);
@@ -132,7 +133,7 @@ class ModelTest {
             try {
                 String mismatch = step.type == null
                         ? read(client, step, ns, balances)
-                        : write(client, step, ns, balances, recorded, bodies);
+                        : write(client, step, ns, balances, recorded, statuses, bodies);
                 if (mismatch != null) {
                     return where + mismatch;
                 }
@@ -175,6 +176,7 @@ class ModelTest {
             String ns,
             Map<Integer, Long> balances,
             Map<Integer, Step> recorded,
+            Map<Integer, Integer> statuses,
             Map<Integer, byte[]> bodies)
             throws IOException {
         Op op = new Op(ns + "_k" + step.key, step.type, ns + "_u" + step.user, step.amount);
@@ -187,9 +189,16 @@ class ModelTest {
             if (!earlier.equals(step)) {
                 return expect(answer, 409, "IDEMPOTENCY_CONFLICT");
             }
-            String status = expect(answer, 200, null);
+            // The reference is bound to its first outcome: a transaction (201, replayed as 200) or a refusal
+            // (replayed as itself), byte for byte, marked as a replay.
+            int first = statuses.get(step.key);
+            String status = expect(answer, first == 201 ? 200 : first, null);
             if (status != null) {
                 return status;
+            }
+            if (!"true"
+                    .equals(answer.headers().firstValue("Idempotent-Replayed").orElse(null))) {
+                return "a replay without Idempotent-Replayed: true: " + text(answer);
             }
             return Arrays.equals(bodies.get(step.key), answer.body())
                     ? null
@@ -197,10 +206,10 @@ class ModelTest {
         }
         long balance = balances.getOrDefault(step.user, -1L);
         if (step.type == Op.Type.SPEND && balance < 0) {
-            return expect(answer, 404, "WALLET_NOT_FOUND");
+            return bound(expect(answer, 404, "WALLET_NOT_FOUND"), step, answer, recorded, statuses, bodies);
         }
         if (step.type == Op.Type.SPEND && balance < step.amount) {
-            return expect(answer, 422, "INSUFFICIENT_FUNDS");
+            return bound(expect(answer, 422, "INSUFFICIENT_FUNDS"), step, answer, recorded, statuses, bodies);
         }
         long after = Math.max(0, balance) + op.effect();
         String status = expect(answer, 201, null);
@@ -216,9 +225,23 @@ class ModelTest {
             return "the answer " + text(answer) + " disagrees with the model (balance after " + after + ")";
         }
         balances.put(step.user, after);
-        recorded.put(step.key, step);
-        bodies.put(step.key, answer.body());
-        return null;
+        return bound(null, step, answer, recorded, statuses, bodies);
+    }
+
+    /** Unless the answer was wrong ({@code mismatch}): the model binds the step's reference to it. */
+    private static String bound(
+            String mismatch,
+            Step step,
+            HttpResponse<byte[]> answer,
+            Map<Integer, Step> recorded,
+            Map<Integer, Integer> statuses,
+            Map<Integer, byte[]> bodies) {
+        if (mismatch == null) {
+            recorded.put(step.key, step);
+            statuses.put(step.key, answer.statusCode());
+            bodies.put(step.key, answer.body());
+        }
+        return mismatch;
     }
 
     private static String expect(HttpResponse<byte[]> answer, int status, String code) {

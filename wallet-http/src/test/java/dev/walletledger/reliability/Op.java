@@ -17,7 +17,8 @@ final class Op {
         SPEND,
         TRANSFER,
         REVERSAL,
-        CHARGEBACK
+        CHARGEBACK,
+        ADJUSTMENT
     }
 
     /** What one attempt got back. */
@@ -53,6 +54,8 @@ final class Op {
     Status status = Status.PENDING;
     /** The acknowledged body (201 or 200), kept to compare with a later replay. */
     byte[] body;
+    /** The first refusal's body (422), kept to compare with the replay of the refusal. */
+    byte[] refusalBody;
 
     String unexpected;
     long invokedNanos;
@@ -60,16 +63,26 @@ final class Op {
 
     /** A transfer's recipient; null for the other types. */
     final String toUser;
+    /** An adjustment's direction: true for a credit. */
+    final boolean credit;
     /** The acknowledged operation a reversal or chargeback takes back, and its transaction id; else null. */
     final Op target;
 
     final String targetId;
 
     Op(String key, Type type, String user, long amount) {
-        this(key, type, user, amount, null, null, null);
+        this(key, type, user, amount, null, null, null, false);
     }
 
-    private Op(String key, Type type, String user, long amount, String toUser, Op target, String targetId) {
+    private Op(
+            String key,
+            Type type,
+            String user,
+            long amount,
+            String toUser,
+            Op target,
+            String targetId,
+            boolean credit) {
         this.key = key;
         this.type = type;
         this.user = user;
@@ -77,15 +90,21 @@ final class Op {
         this.toUser = toUser;
         this.target = target;
         this.targetId = targetId;
+        this.credit = credit;
     }
 
     static Op transfer(String key, String from, String to, long amount) {
-        return new Op(key, Type.TRANSFER, from, amount, to, null, null);
+        return new Op(key, Type.TRANSFER, from, amount, to, null, null, false);
     }
 
     /** A reversal or (write-off) chargeback of {@code target}, acknowledged with transaction {@code targetId}. */
     static Op takeBack(String key, Type type, Op target, String targetId, long amount) {
-        return new Op(key, type, target.user, amount, null, target, targetId);
+        return new Op(key, type, target.user, amount, null, target, targetId, false);
+    }
+
+    /** An operator's adjustment of {@code user}: a credit, or a debit (refused beyond the balance). */
+    static Op adjustment(String key, String user, long amount, boolean credit) {
+        return new Op(key, Type.ADJUSTMENT, user, amount, null, null, null, credit);
     }
 
     /** Signed effect on {@link #user}'s balance when applied (top-ups, bonuses, spends). */
@@ -108,6 +127,7 @@ final class Op {
             }
             case REVERSAL -> target.effects(0).forEach((who, e) -> out.put(who, e > 0 ? -amount : amount));
             case CHARGEBACK -> out.put(user, -recovered);
+            case ADJUSTMENT -> out.put(user, credit ? amount : -amount);
         }
         return out;
     }
@@ -124,6 +144,7 @@ final class Op {
             case TRANSFER -> "/api/v1/wallets/transfer";
             case REVERSAL -> "/api/v1/transactions/" + targetId + "/reversal";
             case CHARGEBACK -> "/api/v1/transactions/" + targetId + "/chargeback";
+            case ADJUSTMENT -> "/api/v1/adjustments";
         };
     }
 
@@ -137,6 +158,10 @@ final class Op {
                         + "\",\"amount\":" + amount + ",\"reference_id\":\"" + key + "\"}";
             case REVERSAL -> "{\"reference_id\":\"" + key + "\",\"amount\":" + amount + "}";
             case CHARGEBACK -> "{\"reference_id\":\"" + key + "\",\"amount\":" + amount + ",\"policy\":\"write_off\"}";
+            case ADJUSTMENT ->
+                "{\"user_id\":\"" + user + "\",\"asset_code\":\"" + asset + "\",\"direction\":\""
+                        + (credit ? "credit" : "debit") + "\",\"amount\":" + amount + ",\"reference_id\":\"" + key
+                        + "\",\"reason\":\"fault suite\"}";
         };
     }
 

@@ -161,6 +161,11 @@ class RefusalBindingTest {
                 .userBalances(ASSET)
                 .get("z_payer");
         assertEquals(applied ? fundedBalance - 100 : fundedBalance, balance, answers);
+        // In these orders the retry reaches its claim while the first attempt holds it: it waits, and is told the
+        // first attempt's outcome, applied once the wallet was funded.
+        assertTrue(applied, answers);
+        assertEquals(200, retry.statusCode(), answers);
+        assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElse(null), answers);
     }
 
     /** A 422 in the batch's answer, for its spend, or a 422 single answer. */

@@ -99,7 +99,7 @@ class ServerCrashIT {
             throws Exception {
         Random random = run.random();
         int port = PostgresInstance.freePort();
-        int kills = run.pick(2, 10);
+        int kills = run.pick(2, 25);
         List<Long> startupMillis = new ArrayList<>();
         Process[] server = {start(port, env, 0)};
         try {

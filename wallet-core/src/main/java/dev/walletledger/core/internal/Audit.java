@@ -4,6 +4,7 @@ import dev.walletledger.core.Anchor;
 import dev.walletledger.core.AuditCheck;
 import dev.walletledger.core.AuditProgress;
 import dev.walletledger.core.AuditReport;
+import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.SystemWallet;
 import java.math.BigDecimal;
@@ -40,6 +41,7 @@ final class Audit {
     private final String balanceChain;
     private final String walletsInRange;
     private final String accountCounts;
+    private final String references;
 
     private static final String COUNTS = """
                 SELECT (SELECT count(*) FROM {schema}.asset_types) AS assets,
@@ -135,6 +137,33 @@ final class Audit {
                  LIMIT ?
                 """;
 
+    /**
+     * References and outcomes (V3): a bound reference with no outcome or with two, an outcome under a reference
+     * that is not bound, a refusal recorded with a code that binds nothing.
+     */
+    private static final String REFERENCES = """
+                SELECT r.reference_id,
+                       CASE WHEN t.reference_id IS NULL THEN 'is bound to no outcome'
+                            ELSE 'is bound to a transaction and a refusal' END AS problem
+                  FROM {schema}.ledger_references r
+                  LEFT JOIN {schema}.ledger_transactions t ON t.reference_id = r.reference_id
+                  LEFT JOIN {schema}.ledger_refusals f ON f.reference_id = r.reference_id
+                 WHERE (t.reference_id IS NULL) = (f.reference_id IS NULL)
+                UNION ALL
+                SELECT t.reference_id, 'has a transaction but is not bound'
+                  FROM {schema}.ledger_transactions t
+                 WHERE NOT EXISTS (SELECT 1 FROM {schema}.ledger_references r WHERE r.reference_id = t.reference_id)
+                UNION ALL
+                SELECT f.reference_id, 'has a refusal but is not bound'
+                  FROM {schema}.ledger_refusals f
+                 WHERE NOT EXISTS (SELECT 1 FROM {schema}.ledger_references r WHERE r.reference_id = f.reference_id)
+                UNION ALL
+                SELECT f.reference_id, 'is refused with ' || f.error_code || ', a code that binds no reference'
+                  FROM {schema}.ledger_refusals f
+                 WHERE NOT f.error_code = ANY (?)
+                 LIMIT ?
+                """;
+
     private static final String WALLETS_IN_RANGE =
             "SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?";
 
@@ -149,6 +178,7 @@ final class Audit {
         this.storedBalances = sql.format(STORED_BALANCES);
         this.balanceChain = sql.format(BALANCE_CHAIN);
         this.accountCounts = sql.format(ACCOUNT_COUNTS);
+        this.references = sql.format(REFERENCES);
         this.walletsInRange = sql.format(WALLETS_IN_RANGE);
     }
 
@@ -203,7 +233,10 @@ final class Audit {
         }
     }
 
-    /** The checks over the whole ledger at once: conservation, transactions' shapes, take-backs, the guards. */
+    /**
+     * The checks over the whole ledger at once: conservation, transactions' shapes, take-backs, references and
+     * their outcomes, the guards.
+     */
     private void checkLedger(Connection connection, Findings findings) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(conservation);
                 ResultSet rows = statement.executeQuery()) {
@@ -249,7 +282,27 @@ final class Audit {
                 }
             }
         }
+        checkReferences(connection, findings);
         guards.check(connection, findings);
+    }
+
+    private void checkReferences(Connection connection, Findings findings) throws SQLException {
+        String[] binding = Arrays.stream(ErrorCode.values())
+                .filter(ErrorCode::binds)
+                .map(ErrorCode::name)
+                .toArray(String[]::new);
+        try (PreparedStatement statement = connection.prepareStatement(references)) {
+            statement.setArray(1, connection.createArrayOf("text", binding));
+            statement.setInt(2, AuditReport.VIOLATIONS_MAX);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    findings.add(
+                            AuditCheck.REFERENCES,
+                            "reference " + rows.getString("reference_id"),
+                            rows.getString("problem"));
+                }
+            }
+        }
     }
 
     private void checkWallets(

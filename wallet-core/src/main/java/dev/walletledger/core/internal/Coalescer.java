@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -28,17 +29,36 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>One attempt per reference at a time: an operation whose reference is already queued or committing
  * (a client's retry after its first attempt timed out) does not run on its own; it follows the earlier
- * attempt and answers with its outcome (a replay of what it applied, the same refusal, or a conflict when
- * the two requests differ). Running it separately could refuse it for want of funds and then apply the
- * first attempt, leaving the client with "refused" for a spend that happened. Followers wait within the same
- * bound; an earlier attempt that failed outright (nothing applied, or in doubt) lets the follower run itself.
+ * attempt and answers with its outcome (a replay of what it applied or of the refusal it met, or a conflict
+ * when the two requests differ). Run on its own it would only wait for the first attempt's claim on the
+ * reference in the database (see {@link References}), holding a connection; following answers the same without
+ * one. Followers wait within the same bound; an earlier attempt that failed outright (nothing applied, or in
+ * doubt) lets the follower run itself.
+ *
+ * <p>No operation waits long for a lane either: one not taken within {@link #LANE_WAIT_MILLIS_MAX} is run by
+ * its caller, alone, on a connection of its own. That happens when every lane is held up, as when the network
+ * to the database lost what was in flight: each lane then waits out its deadline on a connection that will
+ * never answer, and without this the ledger would answer nothing new until they gave up, well after the network
+ * healed.
  *
  * <p>Bounds: the queue holds {@code queueMax} operations (a full queue answers {@code BUSY} at once);
  * a caller waits at most {@code waitMillisMax} for its answer ({@code STORAGE_UNAVAILABLE} then — its
  * operation may still commit, so it must be retried with the same reference, which replays it).
  */
 final class Coalescer implements AutoCloseable {
-    private record Pending(Operation operation, String actor, CompletableFuture<Outcome> answer) {}
+    /** A queued operation; {@code taken} is set by whoever runs it: a lane, or its caller past the lane wait. */
+    private record Pending(Operation operation, String actor, CompletableFuture<Outcome> answer, AtomicBoolean taken) {
+        Pending(Operation operation, String actor) {
+            this(operation, actor, new CompletableFuture<>(), new AtomicBoolean());
+        }
+    }
+
+    /**
+     * How long a queued operation waits for a lane to take it. Past it (every lane is held up: by a database
+     * that stopped answering mid-exchange, say, each lane waiting out its deadline) the caller runs it itself,
+     * on a connection of its own. Lanes commit a group in milliseconds, so a healthy ledger never gets here.
+     */
+    static final long LANE_WAIT_MILLIS_MAX = 1_000;
 
     private static final long POLL_MILLIS = 100;
     /** How many failed earlier attempts a follower waits out before giving up (each within the wait bound). */
@@ -54,6 +74,7 @@ final class Coalescer implements AutoCloseable {
     private final List<Thread> lanes = new ArrayList<>();
     private final LongAdder batches = new LongAdder();
     private final LongAdder operations = new LongAdder();
+    private final LongAdder bypassed = new LongAdder();
     private volatile boolean closed;
 
     public Coalescer(WriteEngine engine, int lanes, int batchSizeMax, int queueMax, long waitMillisMax) {
@@ -75,7 +96,7 @@ final class Coalescer implements AutoCloseable {
             throw WalletException.of(ErrorCode.STORAGE_UNAVAILABLE, "the ledger is closed", Map.of());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillisMax);
-        Pending pending = new Pending(operation, actor, new CompletableFuture<>());
+        Pending pending = new Pending(operation, actor);
         for (int round = 1; ; round++) {
             Pending earlier = inFlight.putIfAbsent(operation.referenceId(), pending);
             if (earlier == null) {
@@ -101,7 +122,39 @@ final class Coalescer implements AutoCloseable {
                     "the ledger's queue is full (" + queueCapacity() + " operations waiting); try again",
                     Map.of("queue_max", queueCapacity()));
         }
-        return await(pending.answer, deadline);
+        return awaitLane(pending, deadline);
+    }
+
+    /** The answer of a queued operation; runs it on this thread if no lane took it within the lane wait. */
+    private Outcome awaitLane(Pending pending, long deadline) {
+        try {
+            return pending.answer.get(LANE_WAIT_MILLIS_MAX, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException notYet) {
+            if (!pending.taken.compareAndSet(false, true)) {
+                return await(pending.answer, deadline); // a lane has it
+            }
+            queue.remove(pending);
+            bypassed.increment();
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                Outcome outcome = engine.execute(
+                                List.of(pending.operation),
+                                java.util.Collections.singletonList(pending.actor),
+                                false,
+                                Math.max(1, left))
+                        .get(0);
+                pending.answer.complete(outcome); // for followers of the same reference
+                return outcome;
+            } catch (RuntimeException failure) {
+                pending.answer.completeExceptionally(failure);
+                throw failure;
+            }
+        } catch (ExecutionException e) {
+            return await(pending.answer, deadline); // tells the failure as await does
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return await(pending.answer, deadline);
+        }
     }
 
     /**
@@ -125,8 +178,13 @@ final class Coalescer implements AutoCloseable {
                             ? new Outcome.Applied(applied.result().asReplay())
                             : new Outcome.Refused(Idempotency.conflict(operation.referenceId(), differences)));
         }
-        // Refused: the same request gets the same answer; a different one was not judged: it runs itself.
-        return differences.isEmpty() ? Optional.of(outcome) : Optional.empty();
+        // Refused: the same request gets the same answer (a replay of the refusal the reference is now bound to,
+        // or the same conflict); a different one was not judged: it runs itself, and meets what is bound.
+        if (!differences.isEmpty()) {
+            return Optional.empty();
+        }
+        WalletException refusal = ((Outcome.Refused) outcome).error();
+        return Optional.of(refusal.code().binds() ? new Outcome.Refused(refusal.asReplay()) : outcome);
     }
 
     private Outcome await(CompletableFuture<Outcome> answer, long deadline) {
@@ -160,6 +218,11 @@ final class Coalescer implements AutoCloseable {
         return operations.sum();
     }
 
+    /** Operations their callers ran themselves, no lane having taken them within the lane wait. */
+    public long bypassed() {
+        return bypassed.sum();
+    }
+
     public int queued() {
         return queue.size();
     }
@@ -178,7 +241,10 @@ final class Coalescer implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, batchSizeMax - 1);
-                commit(batch);
+                batch.removeIf(pending -> !pending.taken.compareAndSet(false, true)); // its caller runs it
+                if (!batch.isEmpty()) {
+                    commit(batch);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -67,6 +67,7 @@ final class TransactionReader {
             Columns.column("before_id", "int8", AsOf::beforeEntryId));
 
     private final Accounts accounts;
+    private final String byReferencesQuery;
     private final String byReferences;
     private final String byIds;
     private final String reversals;
@@ -77,7 +78,8 @@ final class TransactionReader {
         // Driven by ledger_transactions_reference_key or the primary key; then the entries' index and
         // primary-key probes of wallets and asset_types. Pinned (IndexPlans): they run on their own and
         // inside write transactions alike.
-        this.byReferences = IndexPlans.pinned(sql.format(SELECT + " WHERE t.reference_id = ANY (?)"));
+        this.byReferencesQuery = sql.format(SELECT + " WHERE t.reference_id = ANY (?)");
+        this.byReferences = IndexPlans.pinned(byReferencesQuery);
         this.byIds = IndexPlans.pinned(sql.format(SELECT + " WHERE t.id = ANY (?)"));
         // ledger_transactions_reverses_idx, by the one transaction named.
         this.reversals = IndexPlans.pinned(sql.format("""
@@ -98,6 +100,15 @@ final class TransactionReader {
                                       ORDER BY e.wallet_id DESC, e.id DESC
                                       LIMIT 1) b ON true
                 """.formatted(AS_OF.unnest("k"))));
+    }
+
+    /**
+     * The query behind {@link #byReferences}, without its planner settings: one {@code text[]} parameter, for a
+     * statement of several inside a write transaction (which has the settings). Read its rows with
+     * {@link #results}.
+     */
+    String byReferencesQuery() {
+        return byReferencesQuery;
     }
 
     /** The recorded transactions among these reference ids, keyed by reference id. */
@@ -191,17 +202,25 @@ final class TransactionReader {
 
     /** One result per transaction, in the order first seen; its entries in entry order. */
     private List<TransactionResult> read(Connection connection, PreparedStatement statement) throws SQLException {
-        Map<UUID, Loaded> byId = new LinkedHashMap<>();
         try (ResultSet rows = IndexPlans.query(statement)) {
-            while (rows.next()) {
-                UUID id = rows.getObject("id", UUID.class);
-                Loaded loaded = byId.get(id);
-                if (loaded == null) {
-                    loaded = new Loaded(rows);
-                    byId.put(id, loaded);
-                }
-                loaded.entries.put(rows.getLong("entry_id"), entry(rows));
+            return results(connection, rows);
+        }
+    }
+
+    /**
+     * The transactions in rows of the {@link #byReferencesQuery} shape, one result per transaction in the order
+     * first seen; its entries in entry order. May send one more statement (balances elsewhere).
+     */
+    List<TransactionResult> results(Connection connection, ResultSet rows) throws SQLException {
+        Map<UUID, Loaded> byId = new LinkedHashMap<>();
+        while (rows.next()) {
+            UUID id = rows.getObject("id", UUID.class);
+            Loaded loaded = byId.get(id);
+            if (loaded == null) {
+                loaded = new Loaded(rows);
+                byId.put(id, loaded);
             }
+            loaded.entries.put(rows.getLong("entry_id"), entry(rows));
         }
         Map<AsOf, Map<String, Long>> elsewhere = balancesElsewhere(connection, byId.values());
         List<TransactionResult> results = new ArrayList<>(byId.size());

@@ -27,6 +27,18 @@ import javax.sql.DataSource;
  * audit, statistics, anchors) may read for long and have no deadline.
  */
 final class TransactionRunner {
+    /**
+     * A decision the work made that ends its attempt: the transaction is rolled back and the exception reaches
+     * the caller as it is, never retried. (A {@link WalletException} is one too.)
+     */
+    abstract static class Decided extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Decided(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** A unit of work on one connection; may run several times, so it must not keep state between runs. */
     @FunctionalInterface
     public interface Work<T> {
@@ -54,7 +66,17 @@ final class TransactionRunner {
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */
     public <T> T write(Work<T> work, int operations) {
-        return run(null, work, beginWrite, operations, config.attemptsMax(), config.waitMillisMax());
+        return write(work, operations, config.waitMillisMax());
+    }
+
+    /** As {@link #write(Work, int)}, with an answer deadline of {@code deadlineMillis} from now. */
+    public <T> T write(Work<T> work, int operations, long deadlineMillis) {
+        return run(null, work, beginWrite, operations, config.attemptsMax(), deadlineMillis);
+    }
+
+    /** The configured answer deadline of reads and writes. */
+    long waitMillisMax() {
+        return config.waitMillisMax();
     }
 
     private static final String SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
@@ -122,6 +144,9 @@ final class TransactionRunner {
             } catch (SQLException | RuntimeException failure) {
                 if (failure instanceof WalletException wallet) {
                     throw wallet; // a refusal decided by the work itself: final
+                }
+                if (failure instanceof Decided decided) {
+                    throw decided;
                 }
                 if (failure instanceof Invariants.Violation violation) {
                     throw WalletException.of(ErrorCode.INTERNAL_ERROR, violation.getMessage(), Map.of(), violation);

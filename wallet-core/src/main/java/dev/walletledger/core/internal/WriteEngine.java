@@ -14,21 +14,25 @@ import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * Applies a list of operations in one database transaction, each with its own outcome. Round trips per call,
- * whatever the number of operations: the replay lookup, the creation of wallets to be credited, the locks
- * ({@link Locks}), one write (and, when reversals or chargebacks are among them, one read of what they take
- * back before the locks and one of what was already taken back under them).
+ * whatever the number of operations: the claim of their references with the lookup of what the others are
+ * bound to ({@link References}), the creation of wallets to be credited, the locks ({@link Locks}), one write
+ * (and, when reversals or chargebacks are among them, one read of what they take back before the locks and one
+ * of what was already taken back under them).
+ *
+ * <p>Every outcome this write decides is bound to its operation's reference in the same transaction: the
+ * transactions it applies and the refusals it meets ({@link ErrorCode#binds()}). An operation whose reference is
+ * bound already is told that outcome again (a replay), or a conflict when its request differs. An atomic batch
+ * refused at one operation binds that refusal alone, in a transaction of its own, after rolling back the rest.
  */
 final class WriteEngine {
     /** One posting as written: the transaction it belongs to, with its place among the others. */
@@ -69,6 +73,7 @@ final class WriteEngine {
     private final Counters counters;
     private final Accounts accounts;
     private final Locks locks;
+    private final References references;
     private final String write;
     private final String taken;
 
@@ -85,6 +90,7 @@ final class WriteEngine {
         this.counters = counters;
         this.accounts = accounts;
         this.locks = new Locks(sql);
+        this.references = new References(sql, reader);
         // The UPDATE is driven by the new values: each wallet row is found by a primary-key probe in a LATERAL
         // subquery the planner cannot flatten (OFFSET 0), then updated through its row address (ctid), which only
         // a parameterized TID probe can match. Joining on the id instead would let the planner start from a whole
@@ -92,8 +98,11 @@ final class WriteEngine {
         // transaction holds their locks.) The inserts read nothing but the foreign key's primary-key probe and
         // their unique indexes. created_at is the plan's, which the chain hashes, so what is stored is what was
         // hashed; it is the one parameter bound by position, first.
+        // The refusals decided by this write are bound in the same statement, dated by the same clock (or, when no
+        // wallet was locked, the transaction's start). Every insert here is checked by V3's trigger: under a
+        // reference this transaction claimed, with no other outcome.
         this.write = sql.format("""
-                WITH stamp AS (SELECT ?::timestamptz AS created_at), balances AS (
+                WITH stamp AS (SELECT COALESCE(?::timestamptz, now()) AS created_at), balances AS (
                     UPDATE {schema}.wallets w
                        SET balance = v.balance, chain_head = decode(v.head, 'hex'),
                            last_entry_at = (SELECT created_at FROM stamp)
@@ -114,10 +123,22 @@ final class WriteEngine {
                                 chain_hash)
                     SELECT v.transaction_id, v.wallet_id, v.direction, v.amount, v.balance_after, decode(v.link, 'hex')
                       FROM %4$s
+                ), refusals AS (
+                    INSERT INTO {schema}.ledger_refusals (%5$s, created_at)
+                    SELECT %6$s, (SELECT created_at FROM stamp)
+                      FROM %7$s
+                    RETURNING 1
                 )
-                SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM balances) AS wallets
+                SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM balances) AS wallets,
+                       (SELECT count(*) FROM refusals) AS refusals
                 """.formatted(
-                        WALLETS.unnest("u"), TRANSACTIONS.names(), TRANSACTIONS.unnest("v"), ENTRIES.unnest("v")));
+                        WALLETS.unnest("u"),
+                        TRANSACTIONS.names(),
+                        TRANSACTIONS.unnest("v"),
+                        ENTRIES.unnest("v"),
+                        References.REFUSALS.names(),
+                        References.REFUSAL_VALUES,
+                        References.REFUSALS.unnest("v")));
         // How much of each original was already taken back, read under the locks of its wallets (so every
         // earlier reversal of it has committed): ledger_transactions_reverses_idx, one probe per original.
         this.taken = sql.format("""
@@ -128,15 +149,56 @@ final class WriteEngine {
     }
 
     /**
+     * An atomic batch's operation was refused: its transaction is rolled back, and the refusal then bound to that
+     * operation's reference alone (the batch's other references stay free: nothing was applied under them).
+     */
+    private static final class AtomicRefusal extends TransactionRunner.Decided {
+        private static final long serialVersionUID = 1L;
+        final int index;
+        final transient References.Refusal refusal;
+
+        AtomicRefusal(int index, References.Refusal refusal) {
+            super("operation " + index + " refused");
+            this.index = index;
+            this.refusal = refusal;
+        }
+    }
+
+    /**
      * Applies the operations. Atomic: the first refusal is thrown (details name its {@code index}) and
-     * nothing is written. Independent: every operation gets its outcome. {@code actors} (same size, null
-     * entries allowed) says who asked for each; it is recorded and chained, not compared on replay.
+     * nothing is written but that refusal's binding to its reference. Independent: every operation gets its
+     * outcome. {@code actors} (same size, null entries allowed) says who asked for each; it is recorded and
+     * chained, not compared on replay.
      */
     List<Outcome> execute(List<Operation> operations, List<String> actors, boolean atomic) {
+        return execute(operations, actors, atomic, runner.waitMillisMax());
+    }
+
+    /** As {@link #execute(List, List, boolean)}, answering within {@code deadlineMillis}. */
+    List<Outcome> execute(List<Operation> operations, List<String> actors, boolean atomic, long deadlineMillis) {
         if (actors.size() != operations.size()) {
             throw new IllegalArgumentException("one actor per operation");
         }
-        List<Outcome> outcomes = runner.write(c -> attempt(c, operations, actors, atomic), operations.size());
+        List<Outcome> outcomes = null;
+        for (int round = 1; outcomes == null; round++) {
+            try {
+                outcomes = runner.write(c -> attempt(c, operations, actors, atomic), operations.size(), deadlineMillis);
+            } catch (AtomicRefusal refused) {
+                boolean bound = runner.write(c -> bindAlone(c, refused.refusal), 1);
+                if (bound) {
+                    counters.refused.increment();
+                    throw atomicError(refused.refusal.error(), refused.index);
+                }
+                // Another attempt bound that reference between this one's rollback and its binding: the batch
+                // runs again and now finds it bound. Each round binds one more of its references, or ends.
+                if (round >= operations.size() + 1) {
+                    throw WalletException.of(
+                            ErrorCode.BUSY,
+                            "the batch's references kept being bound by other attempts; try again",
+                            Map.of("attempts", round));
+                }
+            }
+        }
         for (Outcome outcome : outcomes) {
             if (outcome instanceof Outcome.Applied applied) {
                 (applied.result().replayed() ? counters.replayed : counters.applied).increment();
@@ -151,56 +213,133 @@ final class WriteEngine {
             Connection connection, List<Operation> operations, List<String> actors, boolean atomic)
             throws SQLException {
         Outcome[] outcomes = new Outcome[operations.size()];
-        AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[operations.size()];
-        Map<String, Integer> firstByReference = new HashMap<>();
-        Map<UUID, TransactionResult> originals = reader.byIds(connection, takenBack(operations));
+        Map<String, Integer> firstByReference = new LinkedHashMap<>();
         for (int i = 0; i < operations.size(); i++) {
-            Optional<AssetDirectory.AssetRow> row = asset(connection, operations.get(i), originals);
-            if (row.isEmpty()) {
-                outcomes[i] = refuse(notFound(operations.get(i), originals), i, atomic);
-            } else {
-                rows[i] = row.get();
-                firstByReference.putIfAbsent(operations.get(i).referenceId(), i);
+            firstByReference.putIfAbsent(operations.get(i).referenceId(), i);
+        }
+        References.Claim claim = references.claim(connection, firstByReference.keySet());
+        for (Map.Entry<String, Integer> first : firstByReference.entrySet()) { // in index order
+            References.Bound bound = claim.bound().get(first.getKey());
+            if (bound != null) {
+                outcomes[first.getValue()] = told(bound, operations.get(first.getValue()), first.getValue(), atomic);
             }
         }
-        resolveReplays(connection, operations, outcomes, firstByReference, atomic);
+        List<Integer> claimed = new ArrayList<>();
+        for (String reference : claim.claimed()) {
+            claimed.add(firstByReference.get(reference));
+        }
+        claimed.sort(null);
+        Map<UUID, TransactionResult> originals = reader.byIds(connection, takenBack(operations, claimed));
+        AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[operations.size()];
+        List<References.Refusal> refusals = new ArrayList<>();
         List<Integer> pending = new ArrayList<>();
-        for (int i : firstByReference.values()) {
-            if (outcomes[i] == null) {
+        for (int i : claimed) {
+            Optional<AssetDirectory.AssetRow> row = asset(connection, operations.get(i), originals);
+            if (row.isEmpty()) {
+                outcomes[i] = refuse(
+                        notFound(operations.get(i), originals), i, operations.get(i), actors.get(i), atomic, refusals);
+            } else {
+                rows[i] = row.get();
                 pending.add(i);
             }
         }
-        pending.sort(null);
+        Plan plan = null;
         if (!pending.isEmpty()) {
-            Plan plan = lock(connection, operations, rows, originals, pending);
-            Map<Integer, WalletException> refusals = new TreeMap<>();
+            plan = lock(connection, operations, rows, originals, pending);
             for (int i : pending) {
                 WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
                 if (refusal != null) {
-                    refusals.put(i, refusal);
+                    outcomes[i] = refuse(refusal, i, operations.get(i), actors.get(i), atomic, refusals);
                 }
             }
-            settleRefusals(connection, operations, outcomes, refusals, atomic);
-            if (!plan.planned().isEmpty()) {
-                write(connection, plan);
-                for (Plan.Planned p : plan.planned()) {
-                    outcomes[p.index()] = new Outcome.Applied(new TransactionResult(
-                            p.transactionId(),
-                            p.operation(),
-                            p.asset().asset().code(),
-                            p.amount(),
-                            p.reverses(),
-                            plan.createdAt(),
-                            p.actor(),
-                            p.entries(),
-                            p.balances(),
-                            List.of(),
-                            false));
-                }
+        }
+        boolean applies = plan != null && !plan.planned().isEmpty();
+        if (applies || !refusals.isEmpty()) {
+            write(connection, plan, refusals);
+        }
+        if (applies) {
+            for (Plan.Planned p : plan.planned()) {
+                outcomes[p.index()] = new Outcome.Applied(new TransactionResult(
+                        p.transactionId(),
+                        p.operation(),
+                        p.asset().asset().code(),
+                        p.amount(),
+                        p.reverses(),
+                        plan.createdAt(),
+                        p.actor(),
+                        p.entries(),
+                        p.balances(),
+                        List.of(),
+                        false));
             }
         }
         settleRepeatedReferences(operations, outcomes, firstByReference);
         return Arrays.asList(outcomes);
+    }
+
+    /** Binds an atomic batch's refusal to its reference, in a transaction of its own; false if bound meanwhile. */
+    private boolean bindAlone(Connection connection, References.Refusal refusal) throws SQLException {
+        References.Claim claim =
+                references.claim(connection, List.of(refusal.operation().referenceId()));
+        if (claim.claimed().isEmpty()) {
+            return false;
+        }
+        write(connection, null, List.of(refusal));
+        return true;
+    }
+
+    /**
+     * What an operation is told when its reference is bound already: the same request gets the bound outcome
+     * again, as a replay; another request a conflict naming what differs.
+     */
+    private static Outcome told(References.Bound bound, Operation operation, int index, boolean atomic) {
+        Operation recorded = bound instanceof References.AppliedTo applied
+                ? applied.result().operation()
+                : ((References.RefusedWith) bound).request();
+        List<String> differences = Idempotency.differences(recorded, operation);
+        if (!differences.isEmpty()) {
+            return told(Idempotency.conflict(operation.referenceId(), differences), index, atomic);
+        }
+        return bound instanceof References.AppliedTo applied
+                ? new Outcome.Applied(applied.result().asReplay())
+                : told(((References.RefusedWith) bound).refusal(), index, atomic);
+    }
+
+    /** A refusal decided elsewhere (bound before, or a conflict with what is bound): told, binding nothing. */
+    private static Outcome told(WalletException refusal, int index, boolean atomic) {
+        if (atomic) {
+            throw atomicError(refusal, index);
+        }
+        return new Outcome.Refused(refusal);
+    }
+
+    /**
+     * A refusal decided by this attempt: bound to the operation's reference. Independent: it joins this
+     * transaction's refusals. Atomic: the attempt ends here, and the refusal is bound on its own.
+     */
+    private static Outcome refuse(
+            WalletException refusal,
+            int index,
+            Operation operation,
+            String actor,
+            boolean atomic,
+            List<References.Refusal> refusals) {
+        Invariants.require(refusal.code().binds(), "an engine refusal binds its reference: " + refusal.code());
+        References.Refusal binding = new References.Refusal(operation, actor, refusal);
+        if (atomic) {
+            throw new AtomicRefusal(index, binding);
+        }
+        refusals.add(binding);
+        return new Outcome.Refused(refusal);
+    }
+
+    private static WalletException atomicError(WalletException refusal, int index) {
+        Map<String, Object> details = new LinkedHashMap<>(refusal.details());
+        details.put("index", index);
+        String message = "operation " + index + ": " + refusal.getMessage();
+        return refusal.replayed()
+                ? WalletException.replay(refusal.code(), message, details)
+                : WalletException.of(refusal.code(), message, details);
     }
 
     /** The asset an operation moves: the one it names, or its original's; empty when that is not found. */
@@ -223,66 +362,12 @@ final class WriteEngine {
         return AssetDirectory.notFound(operation.namedAssetCode().orElseThrow());
     }
 
-    private static Set<UUID> takenBack(List<Operation> operations) {
+    private static Set<UUID> takenBack(List<Operation> operations, List<Integer> indexes) {
         Set<UUID> ids = new LinkedHashSet<>();
-        for (Operation operation : operations) {
-            operation.original().ifPresent(ids::add);
+        for (int i : indexes) {
+            operations.get(i).original().ifPresent(ids::add);
         }
         return ids;
-    }
-
-    /** Operations whose reference is already recorded: an identical request is a replay, else a conflict. */
-    private void resolveReplays(
-            Connection connection,
-            List<Operation> operations,
-            Outcome[] outcomes,
-            Map<String, Integer> firstByReference,
-            boolean atomic)
-            throws SQLException {
-        Map<String, TransactionResult> recorded = reader.byReferences(connection, firstByReference.keySet());
-        for (Map.Entry<String, TransactionResult> entry : recorded.entrySet()) {
-            int index = firstByReference.get(entry.getKey());
-            List<String> differences = Idempotency.differences(entry.getValue().operation(), operations.get(index));
-            outcomes[index] = differences.isEmpty()
-                    ? new Outcome.Applied(entry.getValue().asReplay())
-                    : refuse(Idempotency.conflict(entry.getKey(), differences), index, atomic);
-        }
-    }
-
-    /**
-     * A request refused under its wallet locks (short of funds, say) may be the retry of the same request
-     * that committed while this one waited for those locks: its reference was looked up before them. So
-     * refused references are looked up once more, now that every earlier writer of these wallets has
-     * committed; one found is a replay (or a conflict), never a refusal for the funds it spent itself.
-     * At REPEATABLE READ and SERIALIZABLE the lock on a row changed by that commit already failed with
-     * 40001 and the retry saw it; at READ COMMITTED this second look is what sees it.
-     */
-    private void settleRefusals(
-            Connection connection,
-            List<Operation> operations,
-            Outcome[] outcomes,
-            Map<Integer, WalletException> refusals,
-            boolean atomic)
-            throws SQLException {
-        if (refusals.isEmpty()) {
-            return;
-        }
-        List<String> references = new ArrayList<>();
-        refusals.keySet().forEach(i -> references.add(operations.get(i).referenceId()));
-        Map<String, TransactionResult> committedMeanwhile = reader.byReferences(connection, references);
-        for (Map.Entry<Integer, WalletException> refused : refusals.entrySet()) {
-            int index = refused.getKey();
-            Operation operation = operations.get(index);
-            TransactionResult recorded = committedMeanwhile.get(operation.referenceId());
-            if (recorded == null) {
-                outcomes[index] = refuse(refused.getValue(), index, atomic);
-                continue;
-            }
-            List<String> differences = Idempotency.differences(recorded.operation(), operation);
-            outcomes[index] = differences.isEmpty()
-                    ? new Outcome.Applied(recorded.asReplay())
-                    : refuse(Idempotency.conflict(operation.referenceId(), differences), index, atomic);
-        }
     }
 
     /** A reference used twice in one call: the later use replays the first if identical, else conflicts. */
@@ -300,18 +385,11 @@ final class WriteEngine {
             } else if (outcomes[first] instanceof Outcome.Applied applied) {
                 outcomes[i] = new Outcome.Applied(applied.result().asReplay());
             } else {
-                outcomes[i] = outcomes[first];
+                Outcome.Refused refused = (Outcome.Refused) outcomes[first];
+                outcomes[i] = new Outcome.Refused(
+                        refused.error().code().binds() ? refused.error().asReplay() : refused.error());
             }
         }
-    }
-
-    private static Outcome refuse(WalletException refusal, int index, boolean atomic) {
-        if (atomic) {
-            Map<String, Object> details = new LinkedHashMap<>(refusal.details());
-            details.put("index", index);
-            throw WalletException.of(refusal.code(), "operation " + index + ": " + refusal.getMessage(), details);
-        }
-        return new Outcome.Refused(refusal);
     }
 
     /**
@@ -358,10 +436,13 @@ final class WriteEngine {
         return new Plan(locked.wallets(), taken, locked.clock(), accounts);
     }
 
-    /** One statement: new balances, chain heads and last entry times; transactions; entries. */
-    private void write(Connection connection, Plan plan) throws SQLException {
-        List<Plan.LockedWallet> wallets = plan.touchedWallets();
-        List<Plan.Planned> planned = plan.planned();
+    /**
+     * One statement: new balances, chain heads and last entry times; transactions; entries; refusals. {@code plan}
+     * is null when nothing was locked (every operation refused before its wallets were).
+     */
+    private void write(Connection connection, Plan plan, List<References.Refusal> refusals) throws SQLException {
+        List<Plan.LockedWallet> wallets = plan == null ? List.of() : plan.touchedWallets();
+        List<Plan.Planned> planned = plan == null ? List.of() : plan.planned();
         List<Posting> postings = new ArrayList<>();
         for (Plan.Planned p : planned) {
             for (int i = 0; i < p.entries().size(); i++) {
@@ -370,17 +451,19 @@ final class WriteEngine {
             }
         }
         try (PreparedStatement statement = connection.prepareStatement(write)) {
-            statement.setObject(1, plan.createdAt().atOffset(ZoneOffset.UTC));
+            statement.setObject(1, plan == null ? null : plan.createdAt().atOffset(ZoneOffset.UTC));
             int next = WALLETS.bind(connection, statement, 2, wallets);
             next = TRANSACTIONS.bind(connection, statement, next, planned);
-            ENTRIES.bind(connection, statement, next, postings);
+            next = ENTRIES.bind(connection, statement, next, postings);
+            References.REFUSALS.bind(connection, statement, next, refusals);
             try (ResultSet result = statement.executeQuery()) {
                 Invariants.require(
                         result.next()
                                 && result.getLong("transactions") == planned.size()
-                                && result.getLong("wallets") == wallets.size(),
-                        "the write inserts the " + planned.size() + " transactions and updates the " + wallets.size()
-                                + " wallets it is given");
+                                && result.getLong("wallets") == wallets.size()
+                                && result.getLong("refusals") == refusals.size(),
+                        "the write inserts the " + planned.size() + " transactions and " + refusals.size()
+                                + " refusals and updates the " + wallets.size() + " wallets it is given");
             }
         }
     }

@@ -132,6 +132,7 @@ class AccountsTest {
                         INSERT INTO {s}.wallets (kind, owner_id, asset_id, account, balance)
                         SELECT 'USER', 'carol', asset_id, 'third', 0 FROM {s}.wallets
                          WHERE owner_id = 'carol' AND account = 'main';
+                        INSERT INTO {s}.ledger_references (reference_id) VALUES ('hand-third');
                         WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'third'),
                              treasury AS (SELECT s.id FROM {s}.wallets s, w
                                            WHERE s.kind = 'SYSTEM' AND s.owner_id = 'TREASURY' AND s.asset_id = w.asset_id),

@@ -171,18 +171,29 @@ class TamperTest {
 
     @Test
     void aTruncatedTailIsCaughtOnlyByTheAnchor() throws SQLException {
+        tamper("DELETE FROM {s}.ledger_references WHERE reference_id = 'a-4';\n" + tailCut());
+        assertTrue(ledger.verify().consistent(), "internally consistent after the cut");
+        assertOnly(ledger.verify(anchor, AuditProgress.NONE), "anchor");
+        assertEquals(850, ledger.balance("alice", "GOLD_COINS").balance());
+    }
+
+    /** A cut that leaves the last transaction's reference bound: a reference with no outcome. */
+    @Test
+    void aTruncatedTailThatKeepsItsReferenceIsCaughtByTheReferences() throws SQLException {
+        tamper(tailCut());
+        assertOnly(ledger.verify(), "references");
+    }
+
+    /** SQL that removes alice's last transaction (a-4) and sets her wallet back to before it, consistently. */
+    private String tailCut() throws SQLException {
         byte[] previousHead = storedHash("a-3");
-        String last = aliceLast.transactionId().toString();
-        tamper("""
+        return """
                 DELETE FROM {s}.ledger_entries WHERE transaction_id = '%1$s';
                 DELETE FROM {s}.ledger_transactions WHERE id = '%1$s';
                 UPDATE {s}.wallets SET balance = balance + 100, chain_head = decode('%2$s', 'hex'),
                        last_entry_at = (SELECT created_at FROM {s}.ledger_transactions WHERE reference_id = 'a-3')
                  WHERE id = %3$d
-                """.formatted(last, Chain.hex(previousHead), alice));
-        assertTrue(ledger.verify().consistent(), "internally consistent after the cut");
-        assertOnly(ledger.verify(anchor, AuditProgress.NONE), "anchor");
-        assertEquals(850, ledger.balance("alice", "GOLD_COINS").balance());
+                """.formatted(aliceLast.transactionId(), Chain.hex(previousHead), alice);
     }
 
     @Test

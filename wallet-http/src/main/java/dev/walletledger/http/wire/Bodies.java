@@ -117,6 +117,7 @@ public final class Bodies {
                 } else {
                     WalletException error = ((Outcome.Refused) outcome).error();
                     g.writeStringField("status", "refused");
+                    g.writeBooleanField("replayed", error.replayed());
                     g.writeFieldName("error");
                     writeErrorObject(g, error.code().name(), error.getMessage(), error.details());
                 }
