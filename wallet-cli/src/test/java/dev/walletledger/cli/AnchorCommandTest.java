@@ -62,6 +62,7 @@ class AnchorCommandTest {
                 DELETE FROM {s}.ledger_entries WHERE transaction_id IN
                     (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_transactions WHERE reference_id = 's1';
+                DELETE FROM {s}.ledger_references WHERE reference_id = 's1';
                 UPDATE {s}.wallets SET balance = 500,
                        chain_head = (SELECT e.chain_hash FROM {s}.ledger_entries e
                                       JOIN {s}.ledger_transactions t ON t.id = e.transaction_id

@@ -266,8 +266,16 @@ class CliTest {
         CliRunner.Result noWallet = fails(66, "spend", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "b1");
         assertEquals("wallet: WALLET_NOT_FOUND: user bob has no GEMS wallet\n", noWallet.err());
         ok("topup", "bob", "--asset", "GEMS", "--amount", "100", "--reference", "p1");
+        // The refusal is bound to b1: once the wallet exists, the same spend still replays it.
+        CliRunner.Result stillRefused =
+                fails(66, "spend", "bob", "--asset", "GEMS", "--amount", "1", "--reference", "b1");
+        assertEquals(
+                "wallet: replayed: reference b1 was refused before and stays refused; a new attempt needs a new"
+                        + " --reference\nwallet: WALLET_NOT_FOUND: user bob has no GEMS wallet\n",
+                stillRefused.err());
+        assertEquals(100, cli.ledger().balance("bob", "GEMS").balance());
         CliRunner.Result insufficient =
-                fails(65, "spend", "bob", "--asset", "GEMS", "--amount", "101", "--reference", "b1", "--json");
+                fails(65, "spend", "bob", "--asset", "GEMS", "--amount", "101", "--reference", "b2", "--json");
         assertTrue(insufficient.err().startsWith("wallet: INSUFFICIENT_FUNDS: "), insufficient::toString);
         assertEquals(
                 "INSUFFICIENT_FUNDS",
