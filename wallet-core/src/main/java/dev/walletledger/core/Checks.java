@@ -25,6 +25,20 @@ final class Checks {
         return text(field, Normalizer.normalize(value, Normalizer.Form.NFC));
     }
 
+    /**
+     * A request's reference id: an {@link #identifier}, outside the ledger's own reserved prefix
+     * ({@value Operation.Expiry#RESERVED_PREFIX}), which only the references the ledger posts under itself use.
+     */
+    static String reference(String value) {
+        String reference = identifier("reference_id", value);
+        if (reference.startsWith(Operation.Expiry.RESERVED_PREFIX)) {
+            throw WalletException.invalid(
+                    "reference_id",
+                    "must not start with '" + Operation.Expiry.RESERVED_PREFIX + "' (reserved for the ledger)");
+        }
+        return reference;
+    }
+
     /** An optional descriptive field: absent (null) or a valid identifier. */
     static String optionalText(String field, String value) {
         return value == null ? null : text(field, value);
@@ -59,6 +73,27 @@ final class Checks {
         return Character.isHighSurrogate(text.charAt(index))
                 && index + 1 < text.length()
                 && Character.isLowSurrogate(text.charAt(index + 1));
+    }
+
+    /**
+     * What a caller may submit: not the ledger's own {@link Operation.Expiry}, and a hold whose {@code expires_at}
+     * is from 1 second to {@value Hold#EXPIRY_SECONDS_MAX} seconds from now (the ledger's clock). {@code index}
+     * names the operation in a batch.
+     */
+    static void submittable(Operation operation, int index, boolean inBatch) {
+        String where = inBatch ? "operations[" + index + "]." : "";
+        if (operation instanceof Operation.Expiry) {
+            throw WalletException.invalid(where + "type", "an expiry is posted by the ledger itself, never submitted");
+        }
+        if (operation instanceof Operation.Hold hold && hold.expiresAt() != null) {
+            java.time.Instant now = java.time.Instant.now();
+            if (hold.expiresAt().isBefore(now.plusSeconds(1))
+                    || hold.expiresAt().isAfter(now.plusSeconds(Hold.EXPIRY_SECONDS_MAX))) {
+                throw WalletException.invalid(
+                        where + "expires_at",
+                        "must be from 1 second to " + Hold.EXPIRY_SECONDS_MAX + " seconds (30 days) from now");
+            }
+        }
     }
 
     static String assetCode(String value) {

@@ -30,7 +30,15 @@ public enum ErrorCode {
     /** A reversal or chargeback of more than what remains of its transaction; details say {@code remaining}. */
     REVERSAL_EXCEEDS_ORIGINAL(Kind.REFUSED),
     /** The transaction cannot be taken back this way: a reversal or chargeback itself, or a chargeback of what is not a top-up. */
-    NOT_REVERSIBLE(Kind.REFUSED);
+    NOT_REVERSIBLE(Kind.REFUSED),
+    /** No hold has the given id. */
+    HOLD_NOT_FOUND(Kind.NOT_FOUND),
+    /** The hold is closed (captured, voided or expired): details say its {@code status}. Binds, as refusals do. */
+    HOLD_CLOSED(Kind.CONFLICT),
+    /** The hold's expiry has passed: it can no longer be captured. */
+    HOLD_EXPIRED(Kind.REFUSED),
+    /** A capture of more than what remains of the hold; details say {@code remaining}. */
+    HOLD_AMOUNT_EXCEEDED(Kind.REFUSED);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {
@@ -56,11 +64,11 @@ public enum ErrorCode {
     /**
      * Whether an operation refused with this code binds its reference id to the refusal: a refusal decided once
      * execution began (the ledger's state said no: funds, a missing wallet, asset or transaction, what remains to
-     * take back). A retry of the same request is then told the same refusal again, whatever changed since.
+     * take back, a hold closed). A retry of the same request is then told the same refusal again, whatever changed since.
      * Malformed requests, conflicts with another request, and failures of the database bind nothing.
      */
     public boolean binds() {
-        return kind == Kind.NOT_FOUND || kind == Kind.REFUSED;
+        return kind == Kind.NOT_FOUND || kind == Kind.REFUSED || this == HOLD_CLOSED;
     }
 
     /** Whether the same request may succeed if simply sent again later. */

@@ -124,7 +124,7 @@ public final class Ledger implements AutoCloseable {
      * for idempotency: a replay answers with the original transaction and its original actor.
      */
     public TransactionResult apply(Operation request, String actor) {
-        Objects.requireNonNull(request, "request");
+        Checks.submittable(Objects.requireNonNull(request, "request"), 0, false);
         Outcome outcome = engine.apply(request, Checks.optionalText("actor", actor));
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
@@ -140,9 +140,65 @@ public final class Ledger implements AutoCloseable {
     /** {@link #submit(Batch)} on behalf of {@code actor} (see {@link #apply(Operation, String)}). */
     public BatchResult submit(Batch batch, String actor) {
         Objects.requireNonNull(batch, "batch");
+        for (int i = 0; i < batch.operations().size(); i++) {
+            Checks.submittable(batch.operations().get(i), i, true);
+        }
         String by = Checks.optionalText("actor", actor);
         List<String> actors = Collections.nCopies(batch.operations().size(), by);
         return new BatchResult(engine.submit(batch.operations(), actors, batch.mode() == Batch.Mode.ATOMIC));
+    }
+
+    /**
+     * Reserves part of the user's spendable balance: see {@link Operation.Hold}. The answer's {@link
+     * TransactionResult#holdId()} names the hold for its capture or void.
+     */
+    public TransactionResult hold(Operation.Hold request) {
+        return apply(request);
+    }
+
+    /** Captures an open hold: see {@link Operation.Capture}. */
+    public TransactionResult capture(Operation.Capture request) {
+        return apply(request);
+    }
+
+    /** Voids an open hold: see {@link Operation.VoidHold}. */
+    public TransactionResult voidHold(Operation.VoidHold request) {
+        return apply(request);
+    }
+
+    /**
+     * A hold as it stands. A hold open past its expiry is released first (a write, under its reserved reference),
+     * so it reads as {@link Hold.Status#EXPIRED}, never as open.
+     */
+    public Optional<Hold> hold(UUID holdId) {
+        return engine.hold(Objects.requireNonNull(holdId, "holdId"));
+    }
+
+    /**
+     * The user's holds, newest first, {@code limit} (1-{@value HistoryPage#LIMIT_MAX}) at a time; the user's holds
+     * open past their expiry are released first.
+     *
+     * @param assetCode one asset, or null for all
+     * @param status    one status, or null for all
+     * @param cursor    null for the first page, else a {@link HoldPage#nextCursor()}
+     */
+    public HoldPage holds(String userId, String assetCode, Hold.Status status, String cursor, int limit) {
+        return engine.holds(
+                Checks.identifier("user_id", userId),
+                assetCode == null ? null : Checks.assetCode(assetCode),
+                status,
+                cursor,
+                checkedLimit(limit));
+    }
+
+    /**
+     * Releases holds past their expiry: those of the wallets of up to {@code limit} (1-{@value
+     * HistoryPage#LIMIT_MAX}) such holds, soonest first, in one transaction. A write releases its wallets' expired
+     * holds on its way, and the server sweeps; this is the sweep for library and CLI users. Returns how many holds
+     * it expired (0: none was due).
+     */
+    public int expireHolds(int limit) {
+        return engine.expireHolds(checkedLimit(limit));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -12,8 +13,10 @@ import java.util.UUID;
  * and the movements built on the same engine of balanced postings (transfer, reversal, chargeback,
  * adjustment). Every operation carries a reference id, globally unique across all types: sending the same
  * operation again with the same reference returns the original result; a different operation with a used
- * reference is an {@link ErrorCode#IDEMPOTENCY_CONFLICT}. Only applied operations use up their reference: a
- * spend refused for insufficient funds may be retried with the same reference later.
+ * reference is an {@link ErrorCode#IDEMPOTENCY_CONFLICT}. A reference is bound to its first outcome, a
+ * refusal ({@link ErrorCode#binds()}) like a success: a spend refused for insufficient funds stays refused under
+ * that reference. The two-phase holds ({@link Hold}, {@link Capture}, {@link VoidHold}) and the ledger's own
+ * {@link Expiry} move coins through the wallet's {@code held} account.
  *
  * <p>The set of types is closed: the interface is sealed, and behaviour that depends on the type is written
  * as a {@link Visitor} or an exhaustive switch over {@link OperationType}, so the compiler names every place
@@ -31,7 +34,11 @@ public sealed interface Operation
                 Operation.Transfer,
                 Operation.Reversal,
                 Operation.Chargeback,
-                Operation.Adjustment {
+                Operation.Adjustment,
+                Operation.Hold,
+                Operation.Capture,
+                Operation.VoidHold,
+                Operation.Expiry {
     /** The largest amount one operation may move, in minor units (10^15). */
     long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** What a refused amount is told: the one wording of the range, wherever it is checked. */
@@ -72,11 +79,24 @@ public sealed interface Operation
         R chargeback(Chargeback operation);
 
         R adjustment(Adjustment operation);
+
+        R hold(Hold operation);
+
+        R capture(Capture operation);
+
+        R voidHold(VoidHold operation);
+
+        R expiry(Expiry operation);
     }
 
     /** The transaction a reversal or chargeback takes back; empty for the others. */
     default Optional<UUID> original() {
         return accept(Facts.ORIGINAL);
+    }
+
+    /** The hold a capture, void or expiry acts on; empty for the others (a hold's own id is its transaction's). */
+    default Optional<UUID> heldBy() {
+        return accept(Facts.HOLD);
     }
 
     /** The asset the request names; empty for a reversal or chargeback, whose asset is the original's. */
@@ -104,7 +124,7 @@ public sealed interface Operation
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             paymentMethod = Checks.optionalText(OperationType.TOPUP.detailField(), paymentMethod);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
@@ -137,7 +157,7 @@ public sealed interface Operation
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             bonusType = Checks.optionalText(OperationType.BONUS.detailField(), bonusType);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
@@ -170,7 +190,7 @@ public sealed interface Operation
             userId = Checks.identifier("user_id", userId);
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             itemId = Checks.optionalText(OperationType.SPEND.detailField(), itemId);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
@@ -211,7 +231,7 @@ public sealed interface Operation
             }
             assetCode = Checks.assetCode(assetCode);
             amount = Checks.amount(amount);
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
 
@@ -244,7 +264,7 @@ public sealed interface Operation
             implements Operation {
         public Reversal {
             Objects.requireNonNull(transactionId, "transactionId");
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             amount = amount == null || amount.isEmpty()
                     ? OptionalLong.empty()
                     : OptionalLong.of(Checks.amount(amount.getAsLong()));
@@ -283,7 +303,7 @@ public sealed interface Operation
             implements Operation {
         public Chargeback {
             Objects.requireNonNull(transactionId, "transactionId");
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             amount = amount == null || amount.isEmpty()
                     ? OptionalLong.empty()
                     : OptionalLong.of(Checks.amount(amount.getAsLong()));
@@ -332,7 +352,7 @@ public sealed interface Operation
                 throw WalletException.invalid("direction", "is required: \"credit\" or \"debit\"");
             }
             amount = Checks.amount(amount);
-            referenceId = Checks.identifier("reference_id", referenceId);
+            referenceId = Checks.reference(referenceId);
             reason = Checks.identifier("reason", reason);
             metadata = metadata == null ? Metadata.empty() : metadata;
         }
@@ -358,6 +378,192 @@ public sealed interface Operation
         }
     }
 
+    /**
+     * Reserves {@code amount} of the user's spendable balance: it moves into the wallet's {@code held} account
+     * until captured, voided or expired. The expiry is given either relative ({@code expiresInSeconds}, from the
+     * moment the hold is applied) or absolute ({@code expiresAt}): exactly one, from 1 second to
+     * {@value Hold#EXPIRY_SECONDS_MAX} seconds ahead. Refused when the balance is short.
+     */
+    record Hold(
+            String userId,
+            String assetCode,
+            long amount,
+            String referenceId,
+            OptionalLong expiresInSeconds,
+            Instant expiresAt,
+            Metadata metadata)
+            implements Operation {
+        public Hold {
+            userId = Checks.identifier("user_id", userId);
+            assetCode = Checks.assetCode(assetCode);
+            amount = Checks.amount(amount);
+            referenceId = Checks.reference(referenceId);
+            expiresInSeconds = expiresInSeconds == null ? OptionalLong.empty() : expiresInSeconds;
+            if (expiresInSeconds.isPresent() == (expiresAt != null)) {
+                throw WalletException.invalid(
+                        "expires_in_seconds", "give exactly one of expires_in_seconds and expires_at");
+            }
+            if (expiresInSeconds.isPresent()
+                    && (expiresInSeconds.getAsLong() < 1
+                            || expiresInSeconds.getAsLong() > dev.walletledger.core.Hold.EXPIRY_SECONDS_MAX)) {
+                throw WalletException.invalid(
+                        "expires_in_seconds", "must be from 1 to " + dev.walletledger.core.Hold.EXPIRY_SECONDS_MAX);
+            }
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        /** A hold that expires {@code seconds} after it is applied. */
+        public static Hold expiringIn(String userId, String assetCode, long amount, String referenceId, long seconds) {
+            return new Hold(userId, assetCode, amount, referenceId, OptionalLong.of(seconds), null, Metadata.empty());
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.HOLD;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.hold(this);
+        }
+
+        /** When a hold applied at {@code appliedAt} expires. */
+        public Instant expiresAt(Instant appliedAt) {
+            return expiresAt != null ? expiresAt : appliedAt.plusSeconds(expiresInSeconds.getAsLong());
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "user_id",
+                    userId,
+                    "asset_code",
+                    assetCode,
+                    "amount",
+                    Long.toString(amount),
+                    "expires_in_seconds",
+                    expiresInSeconds.isPresent() ? Long.toString(expiresInSeconds.getAsLong()) : null,
+                    "expires_at",
+                    expiresAt == null ? null : expiresAt.toString());
+        }
+    }
+
+    /**
+     * Captures {@code amount} of an open hold (empty: all that remains) into the asset's REVENUE, as a spend of the
+     * held coins. A final capture ({@code finalCapture}, the default) releases the rest to the balance and closes
+     * the hold; otherwise the hold stays open for more. Refused once the hold expired, closed, or for more than
+     * remains.
+     */
+    record Capture(
+            UUID holdId,
+            String referenceId,
+            OptionalLong amount,
+            boolean finalCapture,
+            String itemId,
+            Metadata metadata)
+            implements Operation {
+        public Capture {
+            Objects.requireNonNull(holdId, "holdId");
+            referenceId = Checks.reference(referenceId);
+            amount = amount == null || amount.isEmpty()
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(Checks.amount(amount.getAsLong()));
+            itemId = Checks.optionalText("item_id", itemId);
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        /** A final capture of all that remains. */
+        public static Capture all(UUID holdId, String referenceId) {
+            return new Capture(holdId, referenceId, OptionalLong.empty(), true, null, Metadata.empty());
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.CAPTURE;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.capture(this);
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "hold_id",
+                    holdId.toString(),
+                    "amount",
+                    amount.isPresent() ? Long.toString(amount.getAsLong()) : null,
+                    "final",
+                    Boolean.toString(finalCapture),
+                    "item_id",
+                    itemId);
+        }
+    }
+
+    /** Releases what remains of an open hold to the balance and closes it. */
+    record VoidHold(UUID holdId, String referenceId, Metadata metadata) implements Operation {
+        public VoidHold {
+            Objects.requireNonNull(holdId, "holdId");
+            referenceId = Checks.reference(referenceId);
+            metadata = metadata == null ? Metadata.empty() : metadata;
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.VOID;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.voidHold(this);
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of("hold_id", holdId.toString());
+        }
+    }
+
+    /**
+     * The ledger's own release of an expired hold's remainder, under the reserved reference {@code
+     * wallet-ledger:expiry:<hold id>}: posted once, by whichever write or sweep locks the wallet first after the
+     * hold expired. Never submitted by a caller.
+     */
+    record Expiry(UUID holdId) implements Operation {
+        /** The reserved prefix of the ledger's own references: no request may use it. */
+        public static final String RESERVED_PREFIX = "wallet-ledger:";
+
+        public Expiry {
+            Objects.requireNonNull(holdId, "holdId");
+        }
+
+        @Override
+        public String referenceId() {
+            return RESERVED_PREFIX + "expiry:" + holdId;
+        }
+
+        @Override
+        public Metadata metadata() {
+            return Metadata.empty();
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.EXPIRY;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.expiry(this);
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of("hold_id", holdId.toString());
+        }
+    }
+
     /** Builds a top-up, bonus or spend from its fields; {@code detail} is the type's descriptive field. */
     static Operation of(
             OperationType type,
@@ -371,7 +577,7 @@ public sealed interface Operation
             case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata);
             case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata);
             case SPEND -> new Spend(userId, assetCode, amount, referenceId, detail, metadata);
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
                 throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
         };
     }
@@ -419,6 +625,27 @@ public sealed interface Operation
                         referenceId,
                         fields.get("reason"),
                         metadata);
+            case HOLD ->
+                new Hold(
+                        fields.get("user_id"),
+                        fields.get("asset_code"),
+                        Fields.amount(fields),
+                        referenceId,
+                        fields.containsKey("expires_in_seconds")
+                                ? OptionalLong.of(Long.parseLong(fields.get("expires_in_seconds")))
+                                : OptionalLong.empty(),
+                        fields.containsKey("expires_at") ? Instant.parse(fields.get("expires_at")) : null,
+                        metadata);
+            case CAPTURE ->
+                new Capture(
+                        UUID.fromString(fields.get("hold_id")),
+                        referenceId,
+                        Fields.optionalAmount(fields),
+                        Boolean.parseBoolean(fields.get("final")),
+                        fields.get("item_id"),
+                        metadata);
+            case VOID -> new VoidHold(UUID.fromString(fields.get("hold_id")), referenceId, metadata);
+            case EXPIRY -> new Expiry(UUID.fromString(fields.get("hold_id")));
         };
     }
 }

@@ -18,7 +18,15 @@ public enum OperationType {
     /** A top-up taken back by the payment network; what the user cannot cover is debt or a write-off. */
     CHARGEBACK(null),
     /** An operator's correction against the asset's ADJUSTMENTS wallet. */
-    ADJUSTMENT(null);
+    ADJUSTMENT(null),
+    /** A reservation: the user's spendable balance into the wallet's held account. */
+    HOLD(null),
+    /** Held coins spent: the held account to the asset's REVENUE (a final capture releases the rest). */
+    CAPTURE(null),
+    /** A hold called off: what remains of it back to the spendable balance. */
+    VOID(null),
+    /** An expired hold's remainder back to the spendable balance, posted by the ledger itself. */
+    EXPIRY(null);
 
     private final String detailField;
 
@@ -38,7 +46,26 @@ public enum OperationType {
     public boolean takesBack() {
         return switch (this) {
             case REVERSAL, CHARGEBACK -> true;
-            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT -> false;
+            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY -> false;
+        };
+    }
+
+    /**
+     * Whether a reversal may take a transaction of this type back: not a reversal or chargeback, and not the
+     * movements of a hold into and out of the held account (a capture may be: its captured part).
+     */
+    public boolean reversible() {
+        return switch (this) {
+            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, CAPTURE -> true;
+            case REVERSAL, CHARGEBACK, HOLD, VOID, EXPIRY -> false;
+        };
+    }
+
+    /** Whether the type moves a hold: names one ({@code hold_id}) and posts to the held account. */
+    public boolean movesHold() {
+        return switch (this) {
+            case HOLD, CAPTURE, VOID, EXPIRY -> true;
+            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT -> false;
         };
     }
 
@@ -58,6 +85,8 @@ public enum OperationType {
                         SystemWallet.TREASURY, SystemWallet.BONUS_POOL, SystemWallet.REVENUE, SystemWallet.ADJUSTMENTS);
             case CHARGEBACK -> java.util.List.of(SystemWallet.TREASURY, SystemWallet.CHARGEBACK_LOSS);
             case ADJUSTMENT -> java.util.List.of(SystemWallet.ADJUSTMENTS);
+            case CAPTURE -> java.util.List.of(SystemWallet.REVENUE);
+            case HOLD, VOID, EXPIRY -> java.util.List.of();
         };
     }
 }

@@ -22,6 +22,9 @@ import java.util.UUID;
  * (in the order of their first posting), that user's balance in the asset right after it: what the ledger
  * counts as the balance (the {@code main} account), whichever of the user's accounts the postings touch.
  *
+ * <p>A hold, capture, void or expiry names its hold ({@link #holdId()}) and tells what remained of it right
+ * after ({@code holdRemaining}; empty for the other types).
+ *
  * <p>{@code reversals} lists the reversals and chargebacks of this transaction when it was read by id or
  * reference; a write's answer leaves it empty.
  */
@@ -35,6 +38,7 @@ public record TransactionResult(
         String actor,
         List<Entry> entries,
         Map<String, Long> balances,
+        OptionalLong holdRemaining,
         List<Reversal> reversals,
         boolean replayed) {
     /** A reversal or chargeback of a transaction: its id, type and amount. */
@@ -53,6 +57,10 @@ public record TransactionResult(
         entries = List.copyOf(entries);
         balances = Collections.unmodifiableMap(new LinkedHashMap<>(balances));
         reversals = List.copyOf(reversals);
+        holdRemaining = holdRemaining == null ? OptionalLong.empty() : holdRemaining;
+        if (holdRemaining.isPresent() != operation.type().movesHold()) {
+            throw new IllegalArgumentException("what remains of the hold is told by a hold's transactions, only");
+        }
         if (entries.stream().noneMatch(e -> e.walletKind() == WalletKind.USER)) {
             throw new IllegalArgumentException("a transaction has a USER posting");
         }
@@ -99,20 +107,64 @@ public record TransactionResult(
         return balance == null ? OptionalLong.empty() : OptionalLong.of(balance);
     }
 
+    /** The hold a hold, capture, void or expiry moves: a hold's own id is its transaction's. */
+    public Optional<UUID> holdId() {
+        if (type() == OperationType.HOLD) {
+            return Optional.of(transactionId);
+        }
+        return operation.heldBy();
+    }
+
+    /**
+     * What a capture, void or expiry released from the hold back to the balance: its credit to the user's
+     * {@code main} account (zero for the other types).
+     */
+    public long released() {
+        if (!type().movesHold() || type() == OperationType.HOLD) {
+            return 0;
+        }
+        return entries.stream()
+                .filter(e -> e.walletKind() == WalletKind.USER
+                        && e.direction() == Direction.CREDIT
+                        && e.account().equals("main"))
+                .mapToLong(Entry::amount)
+                .sum();
+    }
+
+    /** What a capture took from the hold into REVENUE (zero for the other types). */
+    public long captured() {
+        return type() == OperationType.CAPTURE ? amount - released() : 0;
+    }
+
+    /** The user's {@code held} account right after this transaction; empty if it did not post to it. */
+    public OptionalLong heldAfter() {
+        return entries.stream()
+                .filter(e -> e.walletKind() == WalletKind.USER && e.account().equals("held"))
+                .findFirst()
+                .map(Entry::balanceAfter)
+                .orElse(OptionalLong.empty());
+    }
+
     /** The transaction a reversal or chargeback takes back. */
     public Optional<UUID> reversesTransaction() {
         return Optional.ofNullable(reverses);
     }
 
     /**
-     * What may still be reversed: nothing for a reversal or chargeback, else the amount less the
+     * What may still be reversed: nothing for a reversal, chargeback, hold, void or expiry, else the amount (a
+     * capture's captured part) less the
      * {@link #reversals()} read with it.
      */
     public long reversibleAmount() {
-        if (type().takesBack()) {
+        if (!type().reversible()) {
             return 0;
         }
-        return amount - reversals.stream().mapToLong(Reversal::amount).sum();
+        return reversibleBase() - reversals.stream().mapToLong(Reversal::amount).sum();
+    }
+
+    /** What reversals may take back of this transaction in all: its amount; a capture's captured part. */
+    public long reversibleBase() {
+        return type() == OperationType.CAPTURE ? captured() : amount;
     }
 
     /** A chargeback's part recovered from the user's balance (what the user had, up to the amount). */
@@ -143,6 +195,7 @@ public record TransactionResult(
                 actor,
                 entries,
                 balances,
+                holdRemaining,
                 List.of(),
                 true);
     }
@@ -159,6 +212,7 @@ public record TransactionResult(
                 actor,
                 entries,
                 balances,
+                holdRemaining,
                 found,
                 replayed);
     }

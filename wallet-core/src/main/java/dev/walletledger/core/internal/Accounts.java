@@ -7,11 +7,18 @@ import java.util.Collection;
  * The engine's one rule for accounts: a user's wallet in an asset is one or more accounts, and this says
  * which account each movement credits or debits and which accounts make up what the ledger calls the user's
  * balance. Every user posting, every mirror of one, every balance in an answer and every balance read goes
- * through it. Today's rule is one account, {@code main}, for everything.
+ * through it. Today's rule: {@code main} for every movement and the balance; the holds' own movements post
+ * to {@link #HELD} as well, which is shown beside the balance and never counted in it.
  */
 interface Accounts {
     /** The account of a user's plain balance; also the account that guards the others (see {@link Locks}). */
     String MAIN = "main";
+
+    /**
+     * The account of a wallet's open holds: what they reserved and still hold, never part of the balance. Only the
+     * hold movements post to it (see V4).
+     */
+    String HELD = "held";
 
     /** Everything in {@code main}. */
     Accounts MAIN_ONLY = new Accounts() {};

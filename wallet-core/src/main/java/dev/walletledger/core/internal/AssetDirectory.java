@@ -51,6 +51,19 @@ final class AssetDirectory {
         return Optional.ofNullable(row);
     }
 
+    /** The asset with this id (one a row of the ledger names: it exists). */
+    public AssetRow byId(Connection connection, int id) throws SQLException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            for (AssetRow row : byCode.values()) {
+                if (row.id() == id) {
+                    return row;
+                }
+            }
+            reload(connection);
+        }
+        throw new IllegalStateException("no asset type has the id " + id);
+    }
+
     public Map<String, AssetRow> all(Connection connection) throws SQLException {
         reload(connection);
         return byCode;

@@ -7,6 +7,8 @@ import dev.walletledger.core.AuditReport;
 import dev.walletledger.core.Balance;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Hold;
+import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.LedgerMetrics;
 import dev.walletledger.core.LedgerStats;
@@ -41,6 +43,7 @@ public final class Engine implements AutoCloseable {
     private final TransactionReader reader;
     private final WriteEngine writes;
     private final Reads reads;
+    private final HoldReads holds;
     private final Audit audit;
     private final Anchors anchors;
     private final Statistics statistics;
@@ -66,6 +69,7 @@ public final class Engine implements AutoCloseable {
         this.reader = new TransactionReader(sql, accounts);
         this.writes = new WriteEngine(sql, runner, assets, reader, counters, accounts);
         this.reads = new Reads(sql, assets, accounts);
+        this.holds = new HoldReads(sql);
         this.anchors = new Anchors(sql);
         this.audit = new Audit(sql, anchors);
         this.statistics = new Statistics(sql);
@@ -90,6 +94,36 @@ public final class Engine implements AutoCloseable {
     /** Many operations in one database transaction; {@code actors} one per operation (nulls allowed). */
     public List<Outcome> submit(List<Operation> operations, List<String> actors, boolean atomic) {
         return writes.execute(operations, actors, atomic);
+    }
+
+    /** A hold as it stands; one open past its expiry is released first, so it reads as expired. */
+    public Optional<Hold> hold(UUID id) {
+        Optional<HoldReads.Found> found = runner.read(c -> holds.byId(c, id));
+        if (found.isPresent() && found.get().expired()) {
+            writes.expireWallets(List.of(found.get().holder()));
+            found = runner.read(c -> holds.byId(c, id));
+        }
+        return found.map(HoldReads.Found::hold);
+    }
+
+    /** A page of the user's holds, newest first; the user's holds open past their expiry are released first. */
+    public HoldPage holds(String userId, String assetCode, Hold.Status status, String cursor, int limit) {
+        List<Integer> expired = runner.read(c -> holds.expiredAssets(c, userId));
+        if (!expired.isEmpty()) {
+            writes.expireWallets(expired.stream()
+                    .map(asset -> new Plan.Holder(userId, asset))
+                    .toList());
+        }
+        return runner.read(c -> {
+            Integer assetId =
+                    assetCode == null ? null : assets.require(c, assetCode).id();
+            return holds.page(c, userId, assetId, status, cursor, limit);
+        });
+    }
+
+    /** The sweep: releases the holds past their expiry of up to {@code limit} holds' wallets; how many it did. */
+    public int expireHolds(int limit) {
+        return writes.expireHolds(limit);
     }
 
     public Balance balance(String userId, String assetCode) {

@@ -24,7 +24,8 @@ import java.util.Set;
  * on main accounts, each taking them in the same order: no cycle can form. Creating comes first: the main
  * accounts of the wallets to be credited, in the same order ({@code INSERT ... ON CONFLICT DO NOTHING}, which
  * waits on a concurrent creator's key the way a lock would), then, under the main locks, the other accounts to
- * be credited. SYSTEM wallets are never locked or updated.
+ * be credited (a wallet without a main account gets none: a hold of a user with no wallet is refused for the
+ * missing wallet). SYSTEM wallets are never locked or updated.
  *
  * <p>Every account of a locked wallet is returned, fresh: an account that changed while this writer waited is
  * returned as it is now (a locking read follows the row to its latest version). An account created while it
@@ -135,9 +136,10 @@ final class Locks {
         for (Plan.WalletKey key : credited) {
             Plan.Holder holder = new Plan.Holder(key.owner(), key.assetId());
             Invariants.require(holders.contains(holder), "an account to be credited belongs to a locked wallet");
-            creditedMains.add(holder);
-            if (!key.account().equals(Accounts.MAIN)) {
-                creditedOthers.add(key);
+            if (key.account().equals(Accounts.MAIN)) {
+                creditedMains.add(holder);
+            } else {
+                creditedOthers.add(key); // only for a wallet whose main account exists
             }
         }
         if (!creditedMains.isEmpty()) {

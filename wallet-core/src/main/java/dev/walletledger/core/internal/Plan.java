@@ -4,6 +4,7 @@ import dev.walletledger.core.ChargebackPolicy;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Hold;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.SystemWallet;
@@ -70,6 +71,62 @@ final class Plan {
         }
     }
 
+    /**
+     * A hold as read under the lock of its wallet (or created by this plan), moved as operations are planned:
+     * what {@code ledger_holds} will hold once the write commits.
+     */
+    static final class HoldState {
+        final UUID id;
+        final String referenceId;
+        final Holder holder;
+        final long amount;
+        final Instant expiresAt;
+        final Instant createdAt;
+        final boolean created;
+        long captured;
+        long released;
+        Hold.Status status;
+        Instant closedAt;
+        boolean moved;
+
+        HoldState(
+                UUID id,
+                String referenceId,
+                Holder holder,
+                long amount,
+                long captured,
+                long released,
+                Hold.Status status,
+                Instant expiresAt,
+                Instant createdAt,
+                Instant closedAt,
+                boolean created) {
+            this.id = id;
+            this.referenceId = referenceId;
+            this.holder = holder;
+            this.amount = amount;
+            this.captured = captured;
+            this.released = released;
+            this.status = status;
+            this.expiresAt = expiresAt;
+            this.createdAt = createdAt;
+            this.closedAt = closedAt;
+            this.created = created;
+        }
+
+        long remaining() {
+            return amount - captured - released;
+        }
+
+        /** Open, and its expiry reached at {@code clock}: what a write releases before anything else. */
+        boolean expiredAt(Instant clock) {
+            return status == Hold.Status.OPEN && !clock.isBefore(expiresAt);
+        }
+    }
+
+    /** What a hold operation does to its hold: takes {@code captured} and {@code released} off what remains. */
+    private record HoldMove(HoldState hold, long captured, long released, Hold.Status closesAs) {}
+
     /** A USER account an operation posts to, and whether it credits it (then it is created if missing). */
     record Touch(WalletKey key, boolean credited) {
         Holder holder() {
@@ -89,13 +146,17 @@ final class Plan {
     }
 
     /** What an operation does, once decided: its amount and legs, or the refusal that stops it. */
-    private record Decision(long amount, List<Leg> legs, boolean debtAllowed, WalletException refusal) {
+    private record Decision(long amount, List<Leg> legs, boolean debtAllowed, HoldMove hold, WalletException refusal) {
         static Decision of(long amount, List<Leg> legs) {
-            return new Decision(amount, legs, false, null);
+            return new Decision(amount, legs, false, null, null);
+        }
+
+        static Decision moving(long amount, List<Leg> legs, HoldMove hold) {
+            return new Decision(amount, legs, false, hold, null);
         }
 
         static Decision refused(WalletException refusal) {
-            return new Decision(0, List.of(), false, refusal);
+            return new Decision(0, List.of(), false, null, refusal);
         }
     }
 
@@ -110,12 +171,20 @@ final class Plan {
             List<Entry> entries,
             List<byte[]> links,
             Map<String, Long> balances,
+            UUID holdId,
+            Long holdRemaining,
             String fingerprintHex,
-            String actor) {}
+            String actor) {
+        /** What remains of the hold right after, for a hold's transaction; empty for the others. */
+        OptionalLong remainingOfHold() {
+            return holdRemaining == null ? OptionalLong.empty() : OptionalLong.of(holdRemaining);
+        }
+    }
 
     private final Map<WalletKey, LockedWallet> wallets;
     private final Map<Holder, List<LockedWallet>> byHolder = new LinkedHashMap<>();
     private final Map<UUID, Original> originals;
+    private final Map<UUID, HoldState> holds;
     private final Instant createdAt;
     private final Accounts accounts;
     private final List<Planned> planned = new ArrayList<>();
@@ -123,11 +192,18 @@ final class Plan {
     /**
      * {@code wallets}: every account of every holder the operations touch, locked. {@code createdAt}: the
      * transactions' timestamp, which the database will also store. {@code originals}: the transactions that
-     * reversals and chargebacks take back, by id.
+     * reversals and chargebacks take back, by id. {@code holds}: the holds the operations move, read under the
+     * locks, by id (holds this plan creates join them).
      */
-    Plan(Map<WalletKey, LockedWallet> wallets, Map<UUID, Original> originals, Instant createdAt, Accounts accounts) {
+    Plan(
+            Map<WalletKey, LockedWallet> wallets,
+            Map<UUID, Original> originals,
+            Map<UUID, HoldState> holds,
+            Instant createdAt,
+            Accounts accounts) {
         this.wallets = wallets;
         this.originals = originals;
+        this.holds = holds;
         this.createdAt = createdAt;
         this.accounts = accounts;
         for (LockedWallet wallet : wallets.values()) {
@@ -146,7 +222,11 @@ final class Plan {
      * chargeback takes back (null for the others, or when it was not found: then it touches none).
      */
     static List<Touch> touches(
-            Operation operation, AssetDirectory.AssetRow asset, TransactionResult original, Accounts accounts) {
+            Operation operation,
+            AssetDirectory.AssetRow asset,
+            TransactionResult original,
+            Holder holder,
+            Accounts accounts) {
         int assetId = asset.id();
         return operation.accept(new Operation.Visitor<List<Touch>>() {
             @Override
@@ -184,6 +264,38 @@ final class Plan {
                 return List.of(o.direction() == Direction.CREDIT ? credit(o, o.userId()) : debit(o, o.userId()));
             }
 
+            @Override
+            public List<Touch> hold(Operation.Hold o) {
+                return List.of(
+                        new Touch(new WalletKey(o.userId(), assetId, Accounts.MAIN), false),
+                        new Touch(new WalletKey(o.userId(), assetId, Accounts.HELD), true));
+            }
+
+            @Override
+            public List<Touch> capture(Operation.Capture o) {
+                return heldAndMain();
+            }
+
+            @Override
+            public List<Touch> voidHold(Operation.VoidHold o) {
+                return heldAndMain();
+            }
+
+            @Override
+            public List<Touch> expiry(Operation.Expiry o) {
+                return heldAndMain();
+            }
+
+            /** The hold's wallet: its held account, and main for what is released (both exist). */
+            private List<Touch> heldAndMain() {
+                if (holder == null) {
+                    return List.of();
+                }
+                return List.of(
+                        new Touch(new WalletKey(holder.owner(), assetId, Accounts.HELD), false),
+                        new Touch(holder.main(), false));
+            }
+
             private Touch credit(Operation o, String owner) {
                 return new Touch(new WalletKey(owner, assetId, accounts.credited(o, owner)), true);
             }
@@ -192,14 +304,18 @@ final class Plan {
                 return new Touch(new WalletKey(owner, assetId, accounts.debited(o, owner)), false);
             }
 
-            /** The accounts the original posted to: they exist, and a take-back posts to them again. */
+            /**
+             * The accounts the original posted to: they exist, and a take-back posts to them again (a capture's
+             * reversal refunds to the main account, not into the hold).
+             */
             private List<Touch> originalAccounts() {
                 if (original == null) {
                     return List.of();
                 }
                 return original.entries().stream()
                         .filter(e -> e.walletKind() == WalletKind.USER)
-                        .map(e -> new Touch(new WalletKey(e.owner(), assetId, e.account()), false))
+                        .map(e -> new Touch(new WalletKey(e.owner(), assetId, mirrored(e.account())), false))
+                        .distinct()
                         .toList();
             }
         });
@@ -219,8 +335,68 @@ final class Plan {
         if (original != null) {
             original.taken += decision.amount();
         }
-        post(index, operation, asset, decision.amount(), operation.original().orElse(null), decision.legs(), actor);
+        UUID id = newTransactionId();
+        HoldState hold = moveHold(id, operation, asset, decision.hold());
+        post(
+                index,
+                id,
+                operation,
+                asset,
+                decision.amount(),
+                operation.original().orElse(null),
+                decision.legs(),
+                hold,
+                actor);
         return null;
+    }
+
+    /** The hold an operation moves, moved: a new one for a hold, else its state less what was taken off. */
+    private HoldState moveHold(UUID id, Operation operation, AssetDirectory.AssetRow asset, HoldMove move) {
+        if (operation instanceof Operation.Hold o) {
+            HoldState created = new HoldState(
+                    id,
+                    o.referenceId(),
+                    new Holder(o.userId(), asset.id()),
+                    o.amount(),
+                    0,
+                    0,
+                    Hold.Status.OPEN,
+                    o.expiresAt(createdAt),
+                    createdAt,
+                    null,
+                    true);
+            holds.put(id, created);
+            return created;
+        }
+        if (move == null) {
+            return null;
+        }
+        HoldState hold = move.hold();
+        hold.captured += move.captured();
+        hold.released += move.released();
+        hold.moved = true;
+        if (hold.remaining() == 0) {
+            hold.status = move.closesAs();
+            hold.closedAt = createdAt;
+        }
+        return hold;
+    }
+
+    /** The account a take-back posts to for one the original posted to: a hold's coins come back to main. */
+    static String mirrored(String account) {
+        return account.equals(Accounts.HELD) ? Accounts.MAIN : account;
+    }
+
+    /** The expired open holds among those read: their expiries come first in the write. */
+    List<HoldState> expired() {
+        return holds.values().stream().filter(h -> h.expiredAt(createdAt)).toList();
+    }
+
+    /** The holds this plan created or moved: what the write inserts into and updates in ledger_holds. */
+    List<HoldState> changedHolds(boolean created) {
+        return holds.values().stream()
+                .filter(h -> h.created == created && (created || h.moved))
+                .toList();
     }
 
     /** The legs of each type of operation, on the locked balances. */
@@ -279,7 +455,94 @@ final class Plan {
                 return Decision.refused(refused);
             }
             long amount = o.amount().orElse(remaining(original));
+            if (original.transaction.type() == OperationType.CAPTURE) {
+                return Decision.of(amount, refund(original.transaction, amount));
+            }
             return Decision.of(amount, mirror(original.transaction, amount));
+        }
+
+        @Override
+        public Decision hold(Operation.Hold o) {
+            return Decision.of(
+                    o.amount(),
+                    List.of(
+                            Leg.user(key(o.userId(), Accounts.MAIN), Direction.DEBIT, o.amount()),
+                            Leg.user(key(o.userId(), Accounts.HELD), Direction.CREDIT, o.amount())));
+        }
+
+        @Override
+        public Decision capture(Operation.Capture o) {
+            HoldState hold = heldState(o);
+            if (!createdAt.isBefore(hold.expiresAt)
+                    && hold.status != Hold.Status.CAPTURED
+                    && hold.status != Hold.Status.VOIDED) {
+                return Decision.refused(WalletException.of(
+                        ErrorCode.HOLD_EXPIRED,
+                        "hold " + hold.id + " expired at " + hold.expiresAt + "; it can no longer be captured",
+                        Map.of("hold_id", hold.id.toString(), "expires_at", hold.expiresAt.toString())));
+            }
+            WalletException closed = closedRefusal(hold);
+            if (closed != null) {
+                return Decision.refused(closed);
+            }
+            long captured = o.amount().orElse(hold.remaining());
+            if (captured > hold.remaining()) {
+                return Decision.refused(WalletException.of(
+                        ErrorCode.HOLD_AMOUNT_EXCEEDED,
+                        "only " + hold.remaining() + " of hold " + hold.id + " remains to capture",
+                        Map.of("hold_id", hold.id.toString(), "remaining", hold.remaining(), "amount", captured)));
+            }
+            long released = o.finalCapture() ? hold.remaining() - captured : 0;
+            List<Leg> legs = new ArrayList<>();
+            legs.add(Leg.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, captured + released));
+            legs.add(Leg.system(asset, SystemWallet.REVENUE, Direction.CREDIT, captured));
+            if (released > 0) {
+                legs.add(Leg.user(key(hold.holder.owner(), Accounts.MAIN), Direction.CREDIT, released));
+            }
+            return Decision.moving(
+                    captured + released, legs, new HoldMove(hold, captured, released, Hold.Status.CAPTURED));
+        }
+
+        @Override
+        public Decision voidHold(Operation.VoidHold o) {
+            HoldState hold = heldState(o);
+            WalletException closed = closedRefusal(hold);
+            return closed != null ? Decision.refused(closed) : release(hold, Hold.Status.VOIDED);
+        }
+
+        @Override
+        public Decision expiry(Operation.Expiry o) {
+            HoldState hold = heldState(o);
+            Invariants.require(hold.expiredAt(createdAt), "an expiry is planned for an open hold past its expiry");
+            return release(hold, Hold.Status.EXPIRED);
+        }
+
+        private HoldState heldState(Operation o) {
+            HoldState hold = holds.get(o.heldBy().orElseThrow());
+            Invariants.require(hold != null, "a hold found before the locks is read under them");
+            return hold;
+        }
+
+        /** What remains of the hold, back to the balance. */
+        private Decision release(HoldState hold, Hold.Status closesAs) {
+            long remaining = hold.remaining();
+            return Decision.moving(
+                    remaining,
+                    List.of(
+                            Leg.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, remaining),
+                            Leg.user(key(hold.holder.owner(), Accounts.MAIN), Direction.CREDIT, remaining)),
+                    new HoldMove(hold, 0, remaining, closesAs));
+        }
+
+        /** A capture's reversal: REVENUE gives the captured coins back to the user's balance (never the hold). */
+        private List<Leg> refund(TransactionResult capture, long amount) {
+            Entry revenue = capture.entries().stream()
+                    .filter(e -> e.walletKind() == WalletKind.SYSTEM)
+                    .findFirst()
+                    .orElseThrow();
+            return List.of(
+                    new Leg(null, revenue.walletId(), revenue.owner(), Direction.DEBIT, amount),
+                    Leg.user(key(capture.userId(), Accounts.MAIN), Direction.CREDIT, amount));
         }
 
         @Override
@@ -303,7 +566,7 @@ final class Plan {
             if (!debt && amount > recovered) {
                 legs.add(Leg.system(asset, SystemWallet.CHARGEBACK_LOSS, Direction.DEBIT, amount - recovered));
             }
-            return new Decision(amount, legs, debt, null);
+            return new Decision(amount, legs, debt, null, null);
         }
 
         private WalletKey key(String owner, String account) {
@@ -344,7 +607,18 @@ final class Plan {
     }
 
     private static long remaining(Original original) {
-        return original.transaction.amount() - original.taken;
+        return original.transaction.reversibleBase() - original.taken;
+    }
+
+    /** The refusal a move of a closed hold meets, or null while it is open. */
+    private static WalletException closedRefusal(HoldState hold) {
+        if (hold.status == Hold.Status.OPEN) {
+            return null;
+        }
+        return WalletException.of(
+                ErrorCode.HOLD_CLOSED,
+                "hold " + hold.id + " is " + hold.status.wireName(),
+                Map.of("hold_id", hold.id.toString(), "status", hold.status.name()));
     }
 
     /** Why a reversal or chargeback of {@code original} cannot be planned, or null when it can. */
@@ -352,7 +626,7 @@ final class Plan {
             Operation operation, UUID id, Original original, OptionalLong amount) {
         Invariants.require(original != null, "an unknown original was refused before the locks");
         OperationType type = original.transaction.type();
-        if (type.takesBack()) {
+        if (!type.reversible()) {
             return WalletException.of(
                     ErrorCode.NOT_REVERSIBLE,
                     "transaction " + id + " is a " + type.name().toLowerCase(Locale.ROOT)
@@ -417,11 +691,13 @@ final class Plan {
     /** Prices the checked legs into entries, moves the accounts, and chains each USER account. */
     private void post(
             int index,
+            UUID id,
             Operation operation,
             AssetDirectory.AssetRow asset,
             long amount,
             UUID reverses,
             List<Leg> legs,
+            HoldState hold,
             String actor) {
         long debits = 0;
         long credits = 0;
@@ -470,7 +746,6 @@ final class Plan {
                         && users.stream().anyMatch(w -> w != null),
                 "a transaction is two or more balanced postings summing to its amount, with a USER posting");
         balances.replaceAll((owner, none) -> accounts.balance(byHolder.get(new Holder(owner, asset.id()))));
-        UUID id = newTransactionId();
         byte[] content =
                 Chain.content(id, operation, asset.asset().code(), amount, reverses, createdAt, actor, entries);
         List<byte[]> links = new ArrayList<>(entries.size());
@@ -492,6 +767,8 @@ final class Plan {
                 List.copyOf(entries),
                 links,
                 balances,
+                hold == null ? null : hold.id,
+                hold == null ? null : hold.remaining(),
                 Idempotency.fingerprintHex(operation),
                 actor));
     }

@@ -97,16 +97,19 @@ final class Reads {
             try (ResultSet rows = IndexPlans.query(statement)) {
                 boolean found = false;
                 long total = 0;
+                long held = 0;
                 while (rows.next()) {
                     found = true;
                     if (accounts.counted(rows.getString("account"))) {
                         total = Math.addExact(total, rows.getLong("balance"));
+                    } else if (rows.getString("account").equals(Accounts.HELD)) {
+                        held = rows.getLong("balance");
                     }
                 }
                 if (!found) {
                     throw walletNotFound(userId, assetCode);
                 }
-                return new Balance(userId, assetCode, total, asset.asset().decimalPlaces());
+                return new Balance(userId, assetCode, total, asset.asset().decimalPlaces(), held);
             }
         }
     }
@@ -114,18 +117,21 @@ final class Reads {
     List<Balance> balances(Connection connection, String userId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(balances)) {
             statement.setString(1, userId);
-            Map<String, long[]> totals = new java.util.TreeMap<>(); // by asset code: {balance, decimal places}
+            // by asset code: {balance, decimal places, held}
+            Map<String, long[]> totals = new java.util.TreeMap<>();
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
-                    long[] total = totals.computeIfAbsent(rows.getString("code"), code -> new long[] {0, 0});
+                    long[] total = totals.computeIfAbsent(rows.getString("code"), code -> new long[] {0, 0, 0});
                     total[1] = rows.getInt("decimal_places");
                     if (accounts.counted(rows.getString("account"))) {
                         total[0] = Math.addExact(total[0], rows.getLong("balance"));
+                    } else if (rows.getString("account").equals(Accounts.HELD)) {
+                        total[2] = rows.getLong("balance");
                     }
                 }
             }
             List<Balance> result = new ArrayList<>();
-            totals.forEach((code, total) -> result.add(new Balance(userId, code, total[0], (int) total[1])));
+            totals.forEach((code, total) -> result.add(new Balance(userId, code, total[0], (int) total[1], total[2])));
             return result;
         }
     }

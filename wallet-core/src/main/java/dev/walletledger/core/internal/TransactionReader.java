@@ -47,7 +47,7 @@ final class TransactionReader {
     // values) in name order.
     private static final String SELECT = """
             SELECT t.id, t.amount, t.reverses, t.created_at, a.code AS asset_code, t.actor, t.asset_id,
-                   %s,
+                   t.hold_remaining, %s,
                    e.id AS entry_id, e.wallet_id, w.kind, w.owner_id, w.account, e.direction,
                    e.amount AS entry_amount, e.balance_after
               FROM {schema}.ledger_transactions t
@@ -175,6 +175,7 @@ final class TransactionReader {
         final UUID reverses;
         final Instant createdAt;
         final String actor;
+        final OptionalLong holdRemaining;
         final TreeMap<Long, Entry> entries = new TreeMap<>();
 
         Loaded(ResultSet rows) throws SQLException {
@@ -186,6 +187,8 @@ final class TransactionReader {
             this.reverses = rows.getObject("reverses", UUID.class);
             this.createdAt = rows.getObject("created_at", OffsetDateTime.class).toInstant();
             this.actor = rows.getString("actor");
+            long remaining = rows.getLong("hold_remaining");
+            this.holdRemaining = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(remaining);
         }
 
         /** Each user's accounts in this transaction, by owner in the order of their first posting. */
@@ -256,6 +259,7 @@ final class TransactionReader {
                     loaded.actor,
                     List.copyOf(loaded.entries.values()),
                     balances,
+                    loaded.holdRemaining,
                     List.of(),
                     false));
         }

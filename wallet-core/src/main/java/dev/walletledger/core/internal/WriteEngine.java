@@ -2,6 +2,7 @@ package dev.walletledger.core.internal;
 
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Hold;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
@@ -11,6 +12,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,7 +56,26 @@ final class WriteEngine {
                     "request", "text", p -> Metadata.of(p.operation().fields()).json()),
             Columns.column("metadata", "text", p -> p.operation().metadata().json()),
             Columns.column("fingerprint", "text", Plan.Planned::fingerprintHex),
-            Columns.column("actor", "text", Plan.Planned::actor));
+            Columns.column("actor", "text", Plan.Planned::actor),
+            Columns.column("hold_id", "uuid", Plan.Planned::holdId),
+            Columns.column("hold_remaining", "int8", Plan.Planned::holdRemaining));
+    private static final Columns<Plan.HoldState> HOLDS = Columns.of(
+            Columns.column("id", "uuid", h -> h.id),
+            Columns.column("reference_id", "text", h -> h.referenceId),
+            Columns.column("owner_id", "text", h -> h.holder.owner()),
+            Columns.column("asset_id", "int4", h -> h.holder.assetId()),
+            Columns.column("amount", "int8", h -> h.amount),
+            Columns.column("captured", "int8", h -> h.captured),
+            Columns.column("released", "int8", h -> h.released),
+            Columns.column("status", "text", h -> h.status.name()),
+            Columns.column("expires_at", "text", h -> h.expiresAt.toString()),
+            Columns.column("closed_at", "text", h -> h.closedAt == null ? null : h.closedAt.toString()));
+    /** The most expired holds of one wallet a write releases on its way (the sweep gets the rest). */
+    static final int EXPIRIES_PER_WALLET_MAX = 16;
+
+    private static final Columns<Plan.Holder> HOLDERS = Columns.of(
+            Columns.column("owner_id", "text", Plan.Holder::owner),
+            Columns.column("asset_id", "int4", Plan.Holder::assetId));
     private static final Columns<Posting> ENTRIES = Columns.of(
             Columns.column("transaction_id", "uuid", Posting::transactionId),
             Columns.column("wallet_id", "int8", p -> p.entry().walletId()),
@@ -76,6 +98,10 @@ final class WriteEngine {
     private final References references;
     private final String write;
     private final String taken;
+    private final String holdsBefore;
+    private final String holdsLocked;
+    private final String claimExpiries;
+    private final String due;
 
     WriteEngine(
             SqlText sql,
@@ -115,7 +141,8 @@ final class WriteEngine {
                 ), transactions AS (
                     INSERT INTO {schema}.ledger_transactions (%2$s, created_at)
                     SELECT v.id, v.type, v.reference_id, v.asset_id, v.amount, v.reverses, v.request::jsonb,
-                           v.metadata::jsonb, decode(v.fingerprint, 'hex'), v.actor, (SELECT created_at FROM stamp)
+                           v.metadata::jsonb, decode(v.fingerprint, 'hex'), v.actor, v.hold_id, v.hold_remaining,
+                           (SELECT created_at FROM stamp)
                       FROM %3$s
                     RETURNING 1
                 ), entries AS (
@@ -128,9 +155,26 @@ final class WriteEngine {
                     SELECT %6$s, (SELECT created_at FROM stamp)
                       FROM %7$s
                     RETURNING 1
+                ), new_holds AS (
+                    INSERT INTO {schema}.ledger_holds (%8$s, created_at)
+                    SELECT v.id, v.reference_id, v.owner_id, v.asset_id, v.amount, v.captured, v.released, v.status,
+                           v.expires_at::timestamptz, v.closed_at::timestamptz, (SELECT created_at FROM stamp)
+                      FROM %9$s
+                    RETURNING 1
+                ), moved_holds AS (
+                    UPDATE {schema}.ledger_holds h
+                       SET captured = v.captured, released = v.released, status = v.status,
+                           closed_at = v.closed_at::timestamptz
+                      FROM (SELECT r.row_id, u.*
+                              FROM %10$s
+                             CROSS JOIN LATERAL (SELECT o.ctid AS row_id FROM {schema}.ledger_holds o
+                                                  WHERE o.id = u.id OFFSET 0) r) v
+                     WHERE h.ctid = v.row_id
+                    RETURNING 1
                 )
                 SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM balances) AS wallets,
-                       (SELECT count(*) FROM refusals) AS refusals
+                       (SELECT count(*) FROM refusals) AS refusals, (SELECT count(*) FROM new_holds) AS new_holds,
+                       (SELECT count(*) FROM moved_holds) AS moved_holds
                 """.formatted(
                         WALLETS.unnest("u"),
                         TRANSACTIONS.names(),
@@ -138,13 +182,55 @@ final class WriteEngine {
                         ENTRIES.unnest("v"),
                         References.REFUSALS.names(),
                         References.REFUSAL_VALUES,
-                        References.REFUSALS.unnest("v")));
+                        References.REFUSALS.unnest("v"),
+                        HOLDS.names(),
+                        HOLDS.unnest("v"),
+                        HOLDS.unnest("u")));
         // How much of each original was already taken back, read under the locks of its wallets (so every
         // earlier reversal of it has committed): ledger_transactions_reverses_idx, one probe per original.
         this.taken = sql.format("""
                 SELECT o.id, (SELECT COALESCE(sum(r.amount), 0) FROM {schema}.ledger_transactions r
                                WHERE r.reverses = o.id) AS taken
                   FROM unnest(?::uuid[]) AS o(id)
+                """);
+        // The wallet and asset of each hold named, before the locks (the primary key; they never change).
+        this.holdsBefore = sql.format("""
+                SELECT h.id, h.owner_id, a.code AS asset_code
+                  FROM {schema}.ledger_holds h
+                 CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = h.asset_id OFFSET 0) a
+                 WHERE h.id = ANY (?)
+                """);
+        // Under the wallets' locks: the holds named, and the expired open holds (soonest first, a bounded number
+        // per wallet, on ledger_holds_open_idx) of the locked wallets that hold something. Locked too, so that at
+        // REPEATABLE READ and SERIALIZABLE a hold moved since this transaction's snapshot fails it (40001).
+        this.holdsLocked = sql.format("""
+                SELECT h.id, h.reference_id, h.owner_id, h.asset_id, h.amount, h.captured, h.released, h.status,
+                       h.expires_at, h.created_at, h.closed_at
+                  FROM {schema}.ledger_holds h
+                 WHERE h.id = ANY (ARRAY(
+                           SELECT n.id FROM unnest(?::uuid[]) AS n(id)
+                           UNION
+                           SELECT x.id
+                             FROM %s
+                            CROSS JOIN LATERAL (SELECT o.id FROM {schema}.ledger_holds o
+                                                 WHERE o.owner_id = k.owner_id AND o.asset_id = k.asset_id
+                                                   AND o.status = 'OPEN' AND o.expires_at <= ?::timestamptz
+                                                 ORDER BY o.expires_at LIMIT %d) x))
+                   FOR UPDATE
+                """.formatted(HOLDERS.unnest("k"), EXPIRIES_PER_WALLET_MAX));
+        // The expiries' reserved references, claimed under their wallets' locks: no other attempt can hold one.
+        this.claimExpiries = sql.format("""
+                INSERT INTO {schema}.ledger_references (reference_id)
+                SELECT r.reference_id FROM unnest(?::text[]) AS r(reference_id) ORDER BY r.reference_id COLLATE "C"
+                    ON CONFLICT (reference_id) DO NOTHING
+                RETURNING reference_id
+                """);
+        // The sweep: the wallets of the open holds whose expiry passed, soonest first (ledger_holds_expiry_idx).
+        this.due = sql.format("""
+                SELECT DISTINCT d.owner_id, d.asset_id
+                  FROM (SELECT h.owner_id, h.asset_id FROM {schema}.ledger_holds h
+                         WHERE h.status = 'OPEN' AND h.expires_at <= now()
+                         ORDER BY h.expires_at LIMIT ?) d
                 """);
     }
 
@@ -230,14 +316,20 @@ final class WriteEngine {
         }
         claimed.sort(null);
         Map<UUID, TransactionResult> originals = reader.byIds(connection, takenBack(operations, claimed));
+        Map<UUID, HeldBy> holds = holdsBefore(connection, heldBy(operations, claimed));
         AssetDirectory.AssetRow[] rows = new AssetDirectory.AssetRow[operations.size()];
         List<References.Refusal> refusals = new ArrayList<>();
         List<Integer> pending = new ArrayList<>();
         for (int i : claimed) {
-            Optional<AssetDirectory.AssetRow> row = asset(connection, operations.get(i), originals);
+            Optional<AssetDirectory.AssetRow> row = asset(connection, operations.get(i), originals, holds);
             if (row.isEmpty()) {
                 outcomes[i] = refuse(
-                        notFound(operations.get(i), originals), i, operations.get(i), actors.get(i), atomic, refusals);
+                        notFound(operations.get(i), originals, holds),
+                        i,
+                        operations.get(i),
+                        actors.get(i),
+                        atomic,
+                        refusals);
             } else {
                 rows[i] = row.get();
                 pending.add(i);
@@ -245,7 +337,7 @@ final class WriteEngine {
         }
         Plan plan = null;
         if (!pending.isEmpty()) {
-            plan = lock(connection, operations, rows, originals, pending);
+            plan = lock(connection, operations, rows, originals, holds, pending, List.of());
             for (int i : pending) {
                 WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
                 if (refusal != null) {
@@ -259,6 +351,9 @@ final class WriteEngine {
         }
         if (applies) {
             for (Plan.Planned p : plan.planned()) {
+                if (p.index() < 0) {
+                    continue; // an expiry the write posted on its way
+                }
                 outcomes[p.index()] = new Outcome.Applied(new TransactionResult(
                         p.transactionId(),
                         p.operation(),
@@ -269,6 +364,7 @@ final class WriteEngine {
                         p.actor(),
                         p.entries(),
                         p.balances(),
+                        p.remainingOfHold(),
                         List.of(),
                         false));
             }
@@ -344,14 +440,17 @@ final class WriteEngine {
 
     /** The asset an operation moves: the one it names, or its original's; empty when that is not found. */
     private Optional<AssetDirectory.AssetRow> asset(
-            Connection connection, Operation operation, Map<UUID, TransactionResult> originals) throws SQLException {
+            Connection connection, Operation operation, Map<UUID, TransactionResult> originals, Map<UUID, HeldBy> holds)
+            throws SQLException {
         Optional<String> code = operation
                 .namedAssetCode()
-                .or(() -> operation.original().map(originals::get).map(TransactionResult::assetCode));
+                .or(() -> operation.original().map(originals::get).map(TransactionResult::assetCode))
+                .or(() -> operation.heldBy().map(holds::get).map(HeldBy::assetCode));
         return code.isEmpty() ? Optional.empty() : assets.find(connection, code.get());
     }
 
-    private static WalletException notFound(Operation operation, Map<UUID, TransactionResult> originals) {
+    private static WalletException notFound(
+            Operation operation, Map<UUID, TransactionResult> originals, Map<UUID, HeldBy> holds) {
         Optional<UUID> original = operation.original();
         if (original.isPresent() && !originals.containsKey(original.get())) {
             return WalletException.of(
@@ -359,7 +458,44 @@ final class WriteEngine {
                     "there is no transaction " + original.get(),
                     Map.of("transaction_id", original.get().toString()));
         }
+        Optional<UUID> hold = operation.heldBy();
+        if (hold.isPresent() && !holds.containsKey(hold.get())) {
+            return WalletException.of(
+                    ErrorCode.HOLD_NOT_FOUND,
+                    "there is no hold " + hold.get(),
+                    Map.of("hold_id", hold.get().toString()));
+        }
         return AssetDirectory.notFound(operation.namedAssetCode().orElseThrow());
+    }
+
+    /** A hold's wallet, as read before the locks (it never changes). */
+    private record HeldBy(String owner, String assetCode) {}
+
+    private static Set<UUID> heldBy(List<Operation> operations, List<Integer> indexes) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (int i : indexes) {
+            operations.get(i).heldBy().ifPresent(ids::add);
+        }
+        return ids;
+    }
+
+    /** The wallets of the holds named, by id; a hold not found is missing. */
+    private Map<UUID, HeldBy> holdsBefore(Connection connection, Set<UUID> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, HeldBy> found = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(holdsBefore)) {
+            statement.setArray(1, connection.createArrayOf("uuid", ids.toArray(new UUID[0])));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    found.put(
+                            rows.getObject("id", UUID.class),
+                            new HeldBy(rows.getString("owner_id"), rows.getString("asset_code")));
+                }
+            }
+        }
+        return found;
     }
 
     private static Set<UUID> takenBack(List<Operation> operations, List<Integer> indexes) {
@@ -393,20 +529,24 @@ final class WriteEngine {
     }
 
     /**
-     * Locks every wallet the pending operations touch (creating the accounts they credit), reads how much of
-     * each original was already taken back, and returns an empty plan over the locked accounts, dated once
-     * they are all locked.
+     * Locks every wallet the pending operations touch (creating the accounts they credit) and the wallets in
+     * {@code alsoLocked}, reads how much of each original was already taken back and the holds moved, and returns
+     * a plan over the locked accounts, dated once they are all locked, with the expiries of the locked wallets'
+     * expired holds planned first.
      */
     private Plan lock(
             Connection connection,
             List<Operation> operations,
             AssetDirectory.AssetRow[] rows,
             Map<UUID, TransactionResult> originals,
-            List<Integer> pending)
+            Map<UUID, HeldBy> heldBy,
+            List<Integer> pending,
+            List<Plan.Holder> alsoLocked)
             throws SQLException {
-        Set<Plan.Holder> holders = new LinkedHashSet<>();
+        Set<Plan.Holder> holders = new LinkedHashSet<>(alsoLocked);
         Set<Plan.WalletKey> credited = new LinkedHashSet<>();
         Map<UUID, Plan.Original> taken = new LinkedHashMap<>();
+        Set<UUID> named = new LinkedHashSet<>();
         for (int i : pending) {
             Operation operation = operations.get(i);
             TransactionResult original =
@@ -414,7 +554,12 @@ final class WriteEngine {
             if (original != null) {
                 taken.computeIfAbsent(original.transactionId(), id -> new Plan.Original(original));
             }
-            for (Plan.Touch touch : Plan.touches(operation, rows[i], original, accounts)) {
+            Plan.Holder holder = null;
+            if (operation.heldBy().isPresent()) {
+                named.add(operation.heldBy().get());
+                holder = new Plan.Holder(heldBy.get(operation.heldBy().get()).owner(), rows[i].id());
+            }
+            for (Plan.Touch touch : Plan.touches(operation, rows[i], original, holder, accounts)) {
                 holders.add(touch.holder());
                 if (touch.credited()) {
                     credited.add(touch.key());
@@ -433,7 +578,132 @@ final class WriteEngine {
                 }
             }
         }
-        return new Plan(locked.wallets(), taken, locked.clock(), accounts);
+        Map<UUID, Plan.HoldState> holds = holdsLocked(connection, named, locked);
+        Plan plan = new Plan(locked.wallets(), taken, holds, locked.clock(), accounts);
+        expire(connection, plan);
+        return plan;
+    }
+
+    /**
+     * The holds named and the expired open holds of the locked wallets that hold anything (a held account's balance
+     * is what its open holds still hold), read under the locks.
+     */
+    private Map<UUID, Plan.HoldState> holdsLocked(Connection connection, Set<UUID> named, Locks.Locked locked)
+            throws SQLException {
+        List<Plan.Holder> holding = new ArrayList<>();
+        for (Plan.LockedWallet wallet : locked.wallets().values()) {
+            if (wallet.key.account().equals(Accounts.HELD) && wallet.balance > 0) {
+                holding.add(new Plan.Holder(wallet.key.owner(), wallet.key.assetId()));
+            }
+        }
+        Map<UUID, Plan.HoldState> holds = new LinkedHashMap<>();
+        if (named.isEmpty() && holding.isEmpty()) {
+            return holds;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(holdsLocked)) {
+            statement.setArray(1, connection.createArrayOf("uuid", named.toArray(new UUID[0])));
+            int next = HOLDERS.bind(connection, statement, 2, holding);
+            statement.setString(next, locked.clock().toString());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Plan.HoldState hold = new Plan.HoldState(
+                            rows.getObject("id", UUID.class),
+                            rows.getString("reference_id"),
+                            new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id")),
+                            rows.getLong("amount"),
+                            rows.getLong("captured"),
+                            rows.getLong("released"),
+                            Hold.Status.valueOf(rows.getString("status")),
+                            instant(rows, "expires_at"),
+                            instant(rows, "created_at"),
+                            instant(rows, "closed_at"),
+                            false);
+                    holds.put(hold.id, hold);
+                }
+            }
+        }
+        for (UUID id : named) {
+            Invariants.require(holds.containsKey(id), "a hold found before the locks is found under them");
+        }
+        return holds;
+    }
+
+    private static Instant instant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /**
+     * Posts the expiry of every expired open hold the plan read, before anything else: each under its reserved
+     * reference, claimed here, under the lock of its wallet. Every claim of such a reference is made under that
+     * lock, and the hold is open (so no expiry of it was posted): the claim always succeeds, without a wait.
+     */
+    private void expire(Connection connection, Plan plan) throws SQLException {
+        List<Plan.HoldState> expired = plan.expired();
+        if (expired.isEmpty()) {
+            return;
+        }
+        List<Operation.Expiry> expiries = new ArrayList<>();
+        for (Plan.HoldState hold : expired) {
+            expiries.add(new Operation.Expiry(hold.id));
+        }
+        Set<String> claimed = new LinkedHashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(claimExpiries)) {
+            statement.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "text",
+                            expiries.stream().map(Operation::referenceId).toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(rows.getString(1));
+                }
+            }
+        }
+        for (int k = 0; k < expiries.size(); k++) {
+            Operation.Expiry expiry = expiries.get(k);
+            Invariants.require(claimed.contains(expiry.referenceId()), "an open hold's expiry reference is free");
+            WalletException refused = plan.add(
+                    -1, expiry, assets.byId(connection, expired.get(k).holder.assetId()), null);
+            Invariants.require(refused == null, "an expiry releases what its hold holds: " + refused);
+        }
+    }
+
+    /**
+     * Releases the expired open holds of the wallets of up to {@code limit} holds past their expiry, soonest
+     * first, in one transaction: the sweep. Returns how many holds it expired.
+     */
+    int expireHolds(int limit) {
+        return runner.write(
+                connection -> {
+                    List<Plan.Holder> holders = new ArrayList<>();
+                    try (PreparedStatement statement = connection.prepareStatement(due)) {
+                        statement.setInt(1, limit);
+                        try (ResultSet rows = statement.executeQuery()) {
+                            while (rows.next()) {
+                                holders.add(new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id")));
+                            }
+                        }
+                    }
+                    return expire(connection, holders);
+                },
+                1);
+    }
+
+    /** Releases the expired open holds of these wallets (a bounded number each), in one transaction. */
+    int expireWallets(List<Plan.Holder> holders) {
+        return runner.write(connection -> expire(connection, holders), 1);
+    }
+
+    private int expire(Connection connection, List<Plan.Holder> holders) throws SQLException {
+        if (holders.isEmpty()) {
+            return 0;
+        }
+        Plan plan = lock(connection, List.of(), new AssetDirectory.AssetRow[0], Map.of(), Map.of(), List.of(), holders);
+        if (!plan.planned().isEmpty()) {
+            write(connection, plan, List.of());
+        }
+        return plan.planned().size();
     }
 
     /**
@@ -455,15 +725,22 @@ final class WriteEngine {
             int next = WALLETS.bind(connection, statement, 2, wallets);
             next = TRANSACTIONS.bind(connection, statement, next, planned);
             next = ENTRIES.bind(connection, statement, next, postings);
-            References.REFUSALS.bind(connection, statement, next, refusals);
+            next = References.REFUSALS.bind(connection, statement, next, refusals);
+            List<Plan.HoldState> created = plan == null ? List.of() : plan.changedHolds(true);
+            List<Plan.HoldState> moved = plan == null ? List.of() : plan.changedHolds(false);
+            next = HOLDS.bind(connection, statement, next, created);
+            HOLDS.bind(connection, statement, next, moved);
             try (ResultSet result = statement.executeQuery()) {
                 Invariants.require(
                         result.next()
                                 && result.getLong("transactions") == planned.size()
                                 && result.getLong("wallets") == wallets.size()
-                                && result.getLong("refusals") == refusals.size(),
-                        "the write inserts the " + planned.size() + " transactions and " + refusals.size()
-                                + " refusals and updates the " + wallets.size() + " wallets it is given");
+                                && result.getLong("refusals") == refusals.size()
+                                && result.getLong("new_holds") == created.size()
+                                && result.getLong("moved_holds") == moved.size(),
+                        "the write inserts the " + planned.size() + " transactions, " + refusals.size()
+                                + " refusals and " + created.size() + " holds and updates the " + wallets.size()
+                                + " wallets and " + moved.size() + " holds it is given");
             }
         }
     }
