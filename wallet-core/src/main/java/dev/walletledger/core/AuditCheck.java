@@ -50,7 +50,13 @@ public enum AuditCheck {
      * Every reference id is bound to exactly one outcome, a transaction or a refusal, and every outcome is under a
      * bound reference; a refusal carries a code that binds.
      */
-    REFERENCES;
+    REFERENCES,
+    /**
+     * Each hold is what its transactions say (captured plus released never beyond its amount, at most one
+     * closing transaction, the status of the one that closed it), and each held account holds what its wallet's
+     * open holds still hold.
+     */
+    HOLDS;
 
     /** {@code transaction_shape}: the name in reports and in {@code wallet verify}'s output. */
     public String wireName() {

@@ -321,12 +321,14 @@ public final class TestDatabase {
                 ALTER TABLE {s}.wallets DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_references DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_refusals DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_holds DISABLE TRIGGER ALL;
                 %s;
                 ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.wallets ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_references ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_refusals ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_holds ENABLE TRIGGER ALL;
                 """.formatted(sql).replace("{s}", schema));
         return restores;
     }

@@ -42,6 +42,7 @@ final class Audit {
     private final String walletsInRange;
     private final String accountCounts;
     private final String references;
+    private final String holds;
 
     private static final String COUNTS = """
                 SELECT (SELECT count(*) FROM {schema}.asset_types) AS assets,
@@ -83,8 +84,14 @@ final class Audit {
                 SELECT o.id, o.reference_id, o.type, o.amount, sum(r.amount) AS taken
                   FROM {schema}.ledger_transactions r
                   JOIN {schema}.ledger_transactions o ON o.id = r.reverses
+                  LEFT JOIN LATERAL ( -- a capture's release: what of it is not captured, and not to be taken back
+                       SELECT sum(e.amount) AS released
+                         FROM {schema}.ledger_entries e JOIN {schema}.wallets w ON w.id = e.wallet_id
+                        WHERE e.transaction_id = o.id AND o.type = 'CAPTURE' AND e.direction = 'CREDIT'
+                          AND w.kind = 'USER') k ON true
                  GROUP BY o.id
-                HAVING sum(r.amount) > o.amount OR o.type IN ('REVERSAL', 'CHARGEBACK')
+                HAVING sum(r.amount) > o.amount - COALESCE(max(k.released), 0)
+                    OR o.type IN ('REVERSAL', 'CHARGEBACK', 'HOLD', 'VOID', 'EXPIRY')
                     OR (bool_or(r.type = 'CHARGEBACK') AND o.type <> 'TOPUP')
                     OR bool_or(r.asset_id <> o.asset_id)
                  LIMIT ?
@@ -164,6 +171,61 @@ final class Audit {
                  LIMIT ?
                 """;
 
+    /**
+     * Holds (V4): each hold's row is what its transactions say (one hold transaction at its amount; captured and
+     * released their sums; what remains, the status and at most one closing transaction), every hold transaction
+     * has its hold, and each held account holds what its wallet's open holds still hold.
+     */
+    private static final String HOLDS = """
+                WITH moves AS (
+                    SELECT t.hold_id, t.type, t.amount, t.hold_remaining,
+                           COALESCE((SELECT sum(e.amount) FROM {schema}.ledger_entries e
+                                       JOIN {schema}.wallets w ON w.id = e.wallet_id
+                                      WHERE e.transaction_id = t.id AND e.direction = 'CREDIT' AND w.kind = 'USER'
+                                        AND w.account = 'main'), 0) AS released
+                      FROM {schema}.ledger_transactions t
+                     WHERE t.hold_id IS NOT NULL
+                ), sums AS (
+                    SELECT hold_id, count(*) FILTER (WHERE type = 'HOLD') AS holds,
+                           max(amount) FILTER (WHERE type = 'HOLD') AS held,
+                           COALESCE(sum(released) FILTER (WHERE type <> 'HOLD'), 0) AS released,
+                           COALESCE(sum(amount - released) FILTER (WHERE type <> 'HOLD'), 0) AS captured,
+                           COALESCE(sum(amount) FILTER (WHERE type <> 'HOLD'), 0) AS given,
+                           min(hold_remaining) AS remaining,
+                           count(*) FILTER (WHERE hold_remaining = 0) AS closings,
+                           max(type) FILTER (WHERE hold_remaining = 0) AS closed_by
+                      FROM moves GROUP BY hold_id
+                ), open_holds AS (
+                    SELECT owner_id, asset_id, sum(amount - captured - released) AS remaining
+                      FROM {schema}.ledger_holds WHERE status = 'OPEN' GROUP BY owner_id, asset_id
+                )
+                SELECT 'hold ' || COALESCE(h.id, s.hold_id) AS subject,
+                       CASE WHEN h.id IS NULL THEN 'has transactions but no hold'
+                            WHEN s.hold_id IS NULL THEN 'has no hold transaction'
+                            ELSE 'is not what its transactions say (amount ' || h.amount || ', captured '
+                                 || h.captured || ' of ' || s.captured || ', released ' || h.released || ' of '
+                                 || s.released || ', status ' || h.status || ')' END AS problem
+                  FROM {schema}.ledger_holds h
+                  FULL JOIN sums s ON s.hold_id = h.id
+                 WHERE h.id IS NULL OR s.hold_id IS NULL OR s.holds <> 1 OR s.held <> h.amount
+                    OR s.captured <> h.captured OR s.released <> h.released OR s.closings > 1
+                    OR s.remaining <> h.amount - s.given OR s.given > h.amount
+                    OR h.status <> CASE WHEN s.remaining > 0 THEN 'OPEN' WHEN s.closed_by = 'CAPTURE' THEN 'CAPTURED'
+                                        WHEN s.closed_by = 'VOID' THEN 'VOIDED' ELSE 'EXPIRED' END
+                UNION ALL
+                SELECT 'wallet ' || w.id, 'holds ' || w.balance || ' in its held account, and its open holds '
+                       || COALESCE(o.remaining, 0)
+                  FROM {schema}.wallets w
+                  LEFT JOIN open_holds o ON o.owner_id = w.owner_id AND o.asset_id = w.asset_id
+                 WHERE w.kind = 'USER' AND w.account = 'held' AND w.balance <> COALESCE(o.remaining, 0)
+                UNION ALL
+                SELECT 'user ' || o.owner_id, 'has open holds but no held account'
+                  FROM open_holds o
+                 WHERE NOT EXISTS (SELECT 1 FROM {schema}.wallets w WHERE w.kind = 'USER' AND w.owner_id = o.owner_id
+                                      AND w.asset_id = o.asset_id AND w.account = 'held')
+                 LIMIT ?
+                """;
+
     private static final String WALLETS_IN_RANGE =
             "SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?";
 
@@ -179,6 +241,7 @@ final class Audit {
         this.balanceChain = sql.format(BALANCE_CHAIN);
         this.accountCounts = sql.format(ACCOUNT_COUNTS);
         this.references = sql.format(REFERENCES);
+        this.holds = sql.format(HOLDS);
         this.walletsInRange = sql.format(WALLETS_IN_RANGE);
     }
 
@@ -283,7 +346,19 @@ final class Audit {
             }
         }
         checkReferences(connection, findings);
+        checkHolds(connection, findings);
         guards.check(connection, findings);
+    }
+
+    private void checkHolds(Connection connection, Findings findings) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(holds)) {
+            statement.setInt(1, AuditReport.VIOLATIONS_MAX);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    findings.add(AuditCheck.HOLDS, rows.getString("subject"), rows.getString("problem"));
+                }
+            }
+        }
     }
 
     private void checkReferences(Connection connection, Findings findings) throws SQLException {

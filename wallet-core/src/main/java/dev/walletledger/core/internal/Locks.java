@@ -24,8 +24,9 @@ import java.util.Set;
  * on main accounts, each taking them in the same order: no cycle can form. Creating comes first: the main
  * accounts of the wallets to be credited, in the same order ({@code INSERT ... ON CONFLICT DO NOTHING}, which
  * waits on a concurrent creator's key the way a lock would), then, under the main locks, the other accounts to
- * be credited (a wallet without a main account gets none: a hold of a user with no wallet is refused for the
- * missing wallet). SYSTEM wallets are never locked or updated.
+ * be credited. A held account is the exception: it is created only beside an existing main account (a hold of
+ * a user with no wallet is refused for the missing wallet, and creates nothing). SYSTEM wallets are never
+ * locked or updated.
  *
  * <p>Every account of a locked wallet is returned, fresh: an account that changed while this writer waited is
  * returned as it is now (a locking read follows the row to its latest version). An account created while it
@@ -136,10 +137,11 @@ final class Locks {
         for (Plan.WalletKey key : credited) {
             Plan.Holder holder = new Plan.Holder(key.owner(), key.assetId());
             Invariants.require(holders.contains(holder), "an account to be credited belongs to a locked wallet");
-            if (key.account().equals(Accounts.MAIN)) {
-                creditedMains.add(holder);
-            } else {
-                creditedOthers.add(key); // only for a wallet whose main account exists
+            if (!key.account().equals(Accounts.HELD)) {
+                creditedMains.add(holder); // a held account is only ever made beside an existing main one
+            }
+            if (!key.account().equals(Accounts.MAIN)) {
+                creditedOthers.add(key); // for a wallet whose main account exists
             }
         }
         if (!creditedMains.isEmpty()) {
