@@ -37,6 +37,7 @@ public final class Cli {
                             new OperationCommand(OperationType.BONUS),
                             new OperationCommand(OperationType.SPEND)),
                     MovementCommand.all(),
+                    HoldsCommand.all(),
                     List.<Command>of(
                             new VerifyCommand(),
                             new AnchorCommand(),

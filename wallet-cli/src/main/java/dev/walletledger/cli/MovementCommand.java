@@ -27,7 +27,7 @@ final class MovementCommand implements Command {
     }
 
     static List<Command> all() {
-        return List.of(transfer(), reverse(), chargeback(), adjust());
+        return List.of(transfer(), reverse(), chargeback(), adjust(), hold(), capture(), voidHold());
     }
 
     private static Args.Option reference() {
@@ -166,6 +166,102 @@ final class MovementCommand implements Command {
                             call.required("--reason"),
                             metadata(call));
                 });
+    }
+
+    static MovementCommand hold() {
+        return new MovementCommand(
+                new Synopsis(
+                        "hold",
+                        "reserve part of a user's balance until captured, voided or expired",
+                        "wallet hold USER --asset CODE --amount N --expires DURATION --reference REF"
+                                + " [--metadata JSON] [--actor NAME] [--json]",
+                        """
+                        Moves --amount out of the user's spendable balance into the wallet's held account.
+                        --expires is how long the hold lasts, from 1s to 30d (90s, 10m, 2h, 7d); then what
+                        remains goes back to the balance by itself. A balance too small is
+                        INSUFFICIENT_FUNDS (exit 65). The answer's hold_id names the hold.""" + IDEMPOTENCY,
+                        List.of("USER"),
+                        1,
+                        options(
+                                Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
+                                amount("how much to hold"),
+                                Args.Option.value("--expires", "DURATION", "how long it lasts: 90s, 10m, 2h, 7d"))),
+                call -> new Operation.Hold(
+                        call.positional(0),
+                        call.required("--asset"),
+                        requiredAmount(call),
+                        call.required("--reference"),
+                        OptionalLong.of(seconds(call.required("--expires"))),
+                        null,
+                        metadata(call)));
+    }
+
+    static MovementCommand capture() {
+        return new MovementCommand(
+                new Synopsis(
+                        "capture",
+                        "spend held coins: all or part of an open hold, into REVENUE",
+                        "wallet capture HOLD --reference REF [--amount N] [--partial] [--item-id TEXT]"
+                                + " [--metadata JSON] [--actor NAME] [--json]",
+                        """
+                        Captures --amount of hold HOLD (default: all that remains) into the asset's REVENUE.
+                        The capture is final unless --partial: the rest goes back to the balance and the hold
+                        closes. An expired hold is HOLD_EXPIRED, a closed one HOLD_CLOSED, more than remains
+                        HOLD_AMOUNT_EXCEEDED (all exit 65).""" + IDEMPOTENCY,
+                        List.of("HOLD"),
+                        1,
+                        options(
+                                amount("how much to capture (default: all that remains)"),
+                                Args.Option.flag("--partial", "keep the hold open for more captures"),
+                                Args.Option.value("--item-id", "TEXT", "what was bought (skin_dragon_001)"))),
+                call -> new Operation.Capture(
+                        holdId(call),
+                        call.required("--reference"),
+                        optionalAmount(call),
+                        !call.args.has("--partial"),
+                        call.args.value("--item-id").orElse(null),
+                        metadata(call)));
+    }
+
+    static MovementCommand voidHold() {
+        return new MovementCommand(
+                new Synopsis(
+                        "void",
+                        "call off an open hold: what remains goes back to the balance",
+                        "wallet void HOLD --reference REF [--metadata JSON] [--actor NAME] [--json]",
+                        """
+                        Releases what remains of hold HOLD to the user's balance and closes it. A closed or
+                        expired hold is HOLD_CLOSED (exit 65).""" + IDEMPOTENCY,
+                        List.of("HOLD"),
+                        1,
+                        options()),
+                call -> new Operation.VoidHold(holdId(call), call.required("--reference"), metadata(call)));
+    }
+
+    /** A duration such as 90s, 10m, 2h or 7d, in seconds. */
+    static long seconds(String text) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("([0-9]{1,7})([smhd])").matcher(text);
+        if (!m.matches()) {
+            throw new UsageException(
+                    "--expires must be a number and a unit (s, m, h, d) such as 10m, got " + Args.quoted(text));
+        }
+        long unit = switch (m.group(2)) {
+            case "s" -> 1;
+            case "m" -> 60;
+            case "h" -> 3_600;
+            default -> 86_400;
+        };
+        return Long.parseLong(m.group(1)) * unit;
+    }
+
+    static UUID holdId(Invocation call) {
+        String text = call.positional(0);
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("HOLD must be a hold id (a UUID), got " + text);
+        }
     }
 
     private static long requiredAmount(Invocation call) {

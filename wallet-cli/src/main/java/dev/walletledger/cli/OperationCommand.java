@@ -49,7 +49,7 @@ final class OperationCommand implements Command {
             case TOPUP -> "credit purchased currency to a user (from the TREASURY)";
             case BONUS -> "credit granted currency to a user (from the BONUS_POOL)";
             case SPEND -> "debit a user's spent currency (to REVENUE)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
@@ -59,7 +59,7 @@ final class OperationCommand implements Command {
             case TOPUP -> "how it was paid (stripe)";
             case BONUS -> "why it was granted (REFERRAL)";
             case SPEND -> "what was bought (skin_dragon_001)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
@@ -72,7 +72,7 @@ final class OperationCommand implements Command {
             case SPEND ->
                 "Debits the user and credits the asset's REVENUE; a balance too small is\n"
                         + "INSUFFICIENT_FUNDS (exit 65), which moves nothing and binds the reference to the refusal.";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
         return what + "\n" + TransactionView.IDEMPOTENCY;

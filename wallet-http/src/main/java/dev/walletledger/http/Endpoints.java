@@ -5,6 +5,8 @@ import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Hold;
+import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
@@ -90,6 +92,16 @@ final class Endpoints {
                         WRITE,
                         call -> write(OperationType.CHARGEBACK, call)),
                 Route.post("/api/v1/adjustments", ADMIN, call -> write(OperationType.ADJUSTMENT, call)),
+                Route.post("/api/v1/holds", WRITE, call -> write(OperationType.HOLD, call)),
+                Route.post("/api/v1/holds/{hold_id}/capture", WRITE, call -> write(OperationType.CAPTURE, call)),
+                Route.post("/api/v1/holds/{hold_id}/void", WRITE, call -> write(OperationType.VOID, call)),
+                // Reads that may post the ledger's own expiries: a hold open past its expiry is released first.
+                Route.get("/api/v1/holds/{hold_id}", List.of(), READ, this::hold),
+                Route.get(
+                        "/api/v1/wallets/{user_id}/holds",
+                        List.of("asset_code", "status", "limit", "cursor"),
+                        READ,
+                        this::holds),
                 Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code"), READ, this::balance),
                 Route.get(
                         "/api/v1/wallets/{user_id}/transactions",
@@ -165,7 +177,8 @@ final class Endpoints {
     }
 
     private HttpResponse write(OperationType type, Call call) {
-        Operation operation = Requests.operation(type, Json.parse(call.body()), call.path("transaction_id"));
+        Operation operation = Requests.operation(
+                type, Json.parse(call.body()), type.movesHold() ? call.path("hold_id") : call.path("transaction_id"));
         TransactionResult result = ledger.apply(operation, call.keyId().orElse(null));
         byte[] body = Bodies.transaction(result);
         Map<String, String> headers = result.replayed() ? REPLAYED : Map.of();
@@ -219,16 +232,45 @@ final class Endpoints {
     private HttpResponse history(Call call) {
         String user = call.path("user_id");
         String asset = call.query("asset_code");
-        int limit = HISTORY_LIMIT_DEFAULT;
-        String limitText = call.query("limit");
-        if (limitText != null) {
-            if (!LIMIT_TEXT.matcher(limitText).matches()) {
-                throw WalletException.invalid("limit", "must be a whole number from 1 to " + HistoryPage.LIMIT_MAX);
-            }
-            limit = Integer.parseInt(limitText);
-        }
-        Routed<HistoryPage> page = reads(call).history(user, asset, call.query("cursor"), limit);
+        Routed<HistoryPage> page = reads(call).history(user, asset, call.query("cursor"), limit(call));
         return routed(page, Bodies.history(user, asset, page.value()));
+    }
+
+    private HttpResponse hold(Call call) {
+        String id = call.path("hold_id");
+        if (!Requests.UUID_TEXT.matcher(id).matches()) {
+            throw WalletException.invalid("hold_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+        }
+        return HttpResponse.json(
+                200,
+                Bodies.hold(ledger.hold(UUID.fromString(id.toLowerCase(Locale.ROOT)))
+                        .orElseThrow(() -> WalletException.of(
+                                ErrorCode.HOLD_NOT_FOUND,
+                                "there is no hold " + RouteTable.shorten(id),
+                                Map.of("hold_id", RouteTable.shorten(id))))));
+    }
+
+    private HttpResponse holds(Call call) {
+        String user = call.path("user_id");
+        String status = call.query("status");
+        HoldPage page = ledger.holds(
+                user,
+                call.query("asset_code"),
+                status == null ? null : Hold.Status.parse("status", status),
+                call.query("cursor"),
+                limit(call));
+        return HttpResponse.json(200, Bodies.holds(user, page));
+    }
+
+    private static int limit(Call call) {
+        String limitText = call.query("limit");
+        if (limitText == null) {
+            return HISTORY_LIMIT_DEFAULT;
+        }
+        if (!LIMIT_TEXT.matcher(limitText).matches()) {
+            throw WalletException.invalid("limit", "must be a whole number from 1 to " + HistoryPage.LIMIT_MAX);
+        }
+        return Integer.parseInt(limitText);
     }
 
     private HttpResponse transaction(Call call) {

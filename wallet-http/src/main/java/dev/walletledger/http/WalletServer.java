@@ -35,9 +35,16 @@ public final class WalletServer implements AutoCloseable {
     private boolean closed;
 
     private final WalArchiveMonitor archive;
+    private final HoldSweeper sweeper;
 
-    private WalletServer(Undertow undertow, GracefulShutdownHandler shutdown, int port, WalArchiveMonitor archive) {
+    private WalletServer(
+            Undertow undertow,
+            GracefulShutdownHandler shutdown,
+            int port,
+            WalArchiveMonitor archive,
+            HoldSweeper sweeper) {
         this.archive = archive;
+        this.sweeper = sweeper;
         this.undertow = undertow;
         this.shutdown = shutdown;
         this.port = port;
@@ -57,6 +64,7 @@ public final class WalletServer implements AutoCloseable {
         HttpMetrics metrics = new HttpMetrics();
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
+        HoldSweeper sweeper = new HoldSweeper(ledger).start();
         Endpoints endpoints =
                 new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive);
         Limits limits = config.listener().limits();
@@ -110,7 +118,7 @@ public final class WalletServer implements AutoCloseable {
                         .map(tls -> tls.mutual() ? "; client certificates required" : "")
                         .orElse(""));
         announce(access, config);
-        return new WalletServer(undertow, shutdown, port, archive);
+        return new WalletServer(undertow, shutdown, port, archive, sweeper);
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {
@@ -157,6 +165,7 @@ public final class WalletServer implements AutoCloseable {
         }
         undertow.stop();
         archive.close();
+        sweeper.close();
     }
 
     static byte[] openApi() {

@@ -7,6 +7,8 @@ import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.HistoryItem;
 import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Hold;
+import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.TransactionResult;
@@ -57,6 +59,7 @@ public final class Bodies {
             g.writeStringField("user_id", balance.userId());
             g.writeStringField("asset_code", balance.assetCode());
             g.writeNumberField("balance", balance.balance());
+            g.writeNumberField("held", balance.held());
             g.writeNumberField("decimal_places", balance.decimalPlaces());
             g.writeEndObject();
         });
@@ -71,12 +74,58 @@ public final class Bodies {
                 g.writeStartObject();
                 g.writeStringField("asset_code", balance.assetCode());
                 g.writeNumberField("balance", balance.balance());
+                g.writeNumberField("held", balance.held());
                 g.writeNumberField("decimal_places", balance.decimalPlaces());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /** A hold as it stands. */
+    public static byte[] hold(Hold hold) {
+        return Json.write(g -> writeHold(g, hold));
+    }
+
+    /** A page of a user's holds, newest first. */
+    public static byte[] holds(String userId, HoldPage page) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            g.writeArrayFieldStart("holds");
+            for (Hold hold : page.holds()) {
+                writeHold(g, hold);
+            }
+            g.writeEndArray();
+            if (page.nextCursor().isPresent()) {
+                g.writeStringField("next_cursor", page.nextCursor().get());
+            } else {
+                g.writeNullField("next_cursor");
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeHold(JsonGenerator g, Hold hold) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("hold_id", hold.id().toString());
+        g.writeStringField("reference_id", hold.referenceId());
+        g.writeStringField("user_id", hold.userId());
+        g.writeStringField("asset_code", hold.assetCode());
+        g.writeNumberField("amount", hold.amount());
+        g.writeNumberField("captured", hold.captured());
+        g.writeNumberField("released", hold.released());
+        g.writeNumberField("remaining", hold.remaining());
+        g.writeStringField("status", hold.status().name());
+        g.writeStringField("expires_at", Json.timestamp(hold.expiresAt()));
+        g.writeStringField("created_at", Json.timestamp(hold.createdAt()));
+        if (hold.closedAt() != null) {
+            g.writeStringField("closed_at", Json.timestamp(hold.closedAt()));
+        } else {
+            g.writeNullField("closed_at");
+        }
+        g.writeEndObject();
     }
 
     public static byte[] history(String userId, String assetCode, HistoryPage page) {
@@ -278,6 +327,61 @@ public final class Bodies {
                 g.writeNumberField("balance", result.balanceAfter());
                 g.writeStringField("reason", o.reason());
                 optional("actor", result.actor());
+            });
+        }
+
+        @Override
+        public Void hold(Operation.Hold o) {
+            return held(() -> {
+                g.writeNumberField("amount", result.amount());
+                g.writeNumberField("remaining", result.amount());
+                g.writeStringField("status", Hold.Status.OPEN.name());
+                g.writeStringField("expires_at", Json.timestamp(o.expiresAt(result.createdAt())));
+            });
+        }
+
+        @Override
+        public Void capture(Operation.Capture o) {
+            return held(() -> {
+                g.writeNumberField("captured", result.captured());
+                g.writeNumberField("released", result.released());
+                long remaining = result.holdRemaining().orElseThrow();
+                g.writeNumberField("remaining", remaining);
+                g.writeStringField("status", (remaining == 0 ? Hold.Status.CAPTURED : Hold.Status.OPEN).name());
+                optional("item_id", o.itemId());
+            });
+        }
+
+        @Override
+        public Void voidHold(Operation.VoidHold o) {
+            return held(() -> {
+                g.writeNumberField("released", result.released());
+                g.writeNumberField("remaining", 0);
+                g.writeStringField("status", Hold.Status.VOIDED.name());
+            });
+        }
+
+        @Override
+        public Void expiry(Operation.Expiry o) {
+            return held(() -> {
+                g.writeNumberField("released", result.released());
+                g.writeNumberField("remaining", 0);
+                g.writeStringField("status", Hold.Status.EXPIRED.name());
+            });
+        }
+
+        /**
+         * A hold's movement: {@code hold_id, user_id, asset_code, <its own>, balance, held}; every field comes from
+         * the transaction itself, so a replay answers the same bytes.
+         */
+        private Void held(Writes own) {
+            return write(() -> {
+                g.writeStringField("hold_id", result.holdId().orElseThrow().toString());
+                g.writeStringField("user_id", result.userId());
+                g.writeStringField("asset_code", result.assetCode());
+                own.write();
+                g.writeNumberField("balance", result.balanceAfter());
+                g.writeNumberField("held", result.heldAfter().orElseThrow());
             });
         }
 

@@ -9,6 +9,7 @@ import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.WalletException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -51,6 +52,11 @@ public final class Requests {
             case REVERSAL -> concat(taken, List.of("reference_id", "amount", "reason"));
             case CHARGEBACK -> concat(taken, List.of("reference_id", "amount", "policy"));
             case ADJUSTMENT -> List.of("user_id", "asset_code", "direction", "amount", "reference_id", "reason");
+            case HOLD -> List.of("user_id", "asset_code", "amount", "reference_id", "expires_in_seconds", "expires_at");
+            case CAPTURE ->
+                concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id", "amount", "final", "item_id"));
+            case VOID -> concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id"));
+            case EXPIRY -> List.of();
         };
         List<String> fields = new ArrayList<>();
         if (typed) {
@@ -102,7 +108,7 @@ public final class Requests {
     private static OperationType type(JsonNode node, String field) {
         if (node != null && node.isTextual()) {
             for (OperationType type : OperationType.values()) {
-                if (type.name().equals(node.textValue())) { // exactly, in capitals
+                if (type != OperationType.EXPIRY && type.name().equals(node.textValue())) { // exactly, in capitals
                     return type;
                 }
             }
@@ -113,6 +119,7 @@ public final class Requests {
                         + String.join(
                                 ", ",
                                 java.util.Arrays.stream(OperationType.values())
+                                        .filter(t -> t != OperationType.EXPIRY) // the ledger's own
                                         .map(Enum::name)
                                         .toList()));
     }
@@ -179,6 +186,30 @@ public final class Requests {
                             text(body, "reference_id", prefix),
                             text(body, "reason", prefix),
                             metadata);
+                case HOLD ->
+                    new Operation.Hold(
+                            text(body, "user_id", prefix),
+                            text(body, "asset_code", prefix),
+                            amount(body.get("amount"), prefix + "amount"),
+                            text(body, "reference_id", prefix),
+                            optionalInteger(body.get("expires_in_seconds"), prefix + "expires_in_seconds"),
+                            instant(text(body, "expires_at", prefix), prefix + "expires_at"),
+                            metadata);
+                case CAPTURE ->
+                    new Operation.Capture(
+                            id(body, "hold_id", prefix, pathTransactionId),
+                            text(body, "reference_id", prefix),
+                            optionalAmount(body.get("amount"), prefix + "amount"),
+                            bool(body.get("final"), prefix + "final", true),
+                            text(body, "item_id", prefix),
+                            metadata);
+                case VOID ->
+                    new Operation.VoidHold(
+                            id(body, "hold_id", prefix, pathTransactionId),
+                            text(body, "reference_id", prefix),
+                            metadata);
+                case EXPIRY ->
+                    throw WalletException.invalid(prefix + "type", "an expiry is posted by the ledger itself");
             };
         } catch (WalletException e) {
             throw prefix.isEmpty() ? e : prefixed(e, prefix);
@@ -187,13 +218,53 @@ public final class Requests {
 
     /** A transaction id: the path's, or (in a batch) the body's {@code transaction_id}. */
     private static UUID transactionId(JsonNode body, String prefix, String pathTransactionId) {
-        String text = pathTransactionId != null ? pathTransactionId : required(body, "transaction_id", prefix);
+        return id(body, "transaction_id", prefix, pathTransactionId);
+    }
+
+    /** An id named {@code name}: the path's, or (in a batch) the body's. */
+    private static UUID id(JsonNode body, String name, String prefix, String pathId) {
+        String text = pathId != null ? pathId : required(body, name, prefix);
         if (!UUID_TEXT.matcher(text).matches()) {
             throw WalletException.invalid(
-                    pathTransactionId != null ? "transaction_id" : prefix + "transaction_id",
+                    pathId != null ? name : prefix + name,
                     "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
         return UUID.fromString(text.toLowerCase(Locale.ROOT));
+    }
+
+    /** A JSON boolean, or {@code absent} when the field is missing or null. */
+    private static boolean bool(JsonNode node, String field, boolean absent) {
+        if (node == null || node.isNull()) {
+            return absent;
+        }
+        if (!node.isBoolean()) {
+            throw WalletException.invalid(field, "must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    /** A whole number of seconds, or empty when absent. */
+    private static OptionalLong optionalInteger(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return OptionalLong.empty();
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw WalletException.invalid(field, "must be a JSON integer");
+        }
+        return OptionalLong.of(node.longValue());
+    }
+
+    /** An instant in ISO-8601 (2026-12-02T19:00:00Z), or null when absent. */
+    private static Instant instant(String text, String field) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw WalletException.invalid(
+                    field, "must be an ISO-8601 time with an offset, such as 2026-12-02T19:00:00Z");
+        }
     }
 
     /** A UUID's text form, any case. */

@@ -1,0 +1,64 @@
+package dev.walletledger.http;
+
+import dev.walletledger.core.Ledger;
+import dev.walletledger.core.WalletException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's sweep of holds past their expiry: every {@link #PERIOD_SECONDS} s, up to {@link #ROUNDS_MAX}
+ * rounds of {@link #WALLETS_PER_ROUND} holds' wallets each, stopping at the first round that finds none. A write
+ * to a wallet releases its expired holds on its way anyway; the sweep releases those of wallets nobody writes to.
+ * Each expiry is posted under its reserved reference, so several servers sweeping at once post each one once.
+ */
+final class HoldSweeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
+
+    static final long PERIOD_SECONDS = 5;
+    static final int WALLETS_PER_ROUND = 100;
+    static final int ROUNDS_MAX = 10;
+
+    private final Ledger ledger;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread t = new Thread(runnable, "wallet-hold-sweeper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    HoldSweeper(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    HoldSweeper start() {
+        thread.scheduleWithFixedDelay(this::sweep, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+        return this;
+    }
+
+    private void sweep() {
+        try {
+            long released = 0;
+            for (int round = 0; round < ROUNDS_MAX; round++) {
+                int expired = ledger.expireHolds(WALLETS_PER_ROUND);
+                released += expired;
+                if (expired == 0) {
+                    break;
+                }
+            }
+            if (released > 0) {
+                LOG.info("released {} expired hold(s)", released);
+            }
+        } catch (WalletException e) {
+            LOG.warn("the hold sweep failed ({}); it runs again in {} s", e.getMessage(), PERIOD_SECONDS);
+        } catch (RuntimeException e) {
+            LOG.error("the hold sweep failed; it runs again in {} s", PERIOD_SECONDS, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}
