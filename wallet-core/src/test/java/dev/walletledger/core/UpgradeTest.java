@@ -92,8 +92,19 @@ class UpgradeTest {
                         WalletException.class,
                         () -> ledger.spend(Operation.spend("up-new", "GOLD_COINS", 1_000, "up-refused")));
                 assertTrue(again.replayed() && again.code() == refusal.code(), again.toString());
+                // V4: a wallet 0.2.0 made holds, captures and voids; the held account is created beside it.
+                long before = ledger.balance("up-new", "GOLD_COINS").balance();
+                TransactionResult held =
+                        ledger.hold(Operation.Hold.expiringIn("up-new", "GOLD_COINS", 50, "up-hold-1", 600));
+                UUID hold = held.holdId().orElseThrow();
+                ledger.capture(new Operation.Capture(hold, "up-capture-1", OptionalLong.of(20), false, null, null));
+                ledger.voidHold(new Operation.VoidHold(hold, "up-void-1", null));
+                assertEquals(Hold.Status.VOIDED, ledger.hold(hold).orElseThrow().status());
+                assertEquals(
+                        new Balance("up-new", "GOLD_COINS", before - 20, 0, 0), ledger.balance("up-new", "GOLD_COINS"));
                 AuditReport after = ledger.verify();
                 assertTrue(after.consistent(), "seed " + seed + ": " + after.violations());
+                assertTrue(after.holds(AuditCheck.HOLDS), after.violations().toString());
                 System.out.println("UpgradeTest seed=" + seed + ": 0.2.0 wrote " + references.size()
                         + " transactions and refused " + refusedBy020.size()
                         + "; upgraded, audited, replayed, written on");

@@ -137,7 +137,8 @@ class AuthMatrixTest {
     private static HttpRequest request(Route route, String authorization) {
         String path = route.template()
                 .replace("{user_id}", "alice")
-                .replace("{transaction_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
+                .replace("{transaction_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d")
+                .replace("{hold_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2e");
         HttpRequest.Builder builder = HttpRequest.newBuilder(server.uri(path));
         if (authorization != null) {
             builder.header("Authorization", authorization);

@@ -333,7 +333,6 @@ public final class Bodies {
         @Override
         public Void hold(Operation.Hold o) {
             return held(() -> {
-                g.writeNumberField("amount", result.amount());
                 g.writeNumberField("remaining", result.amount());
                 g.writeStringField("status", Hold.Status.OPEN.name());
                 g.writeStringField("expires_at", Json.timestamp(o.expiresAt(result.createdAt())));
@@ -371,7 +370,7 @@ public final class Bodies {
         }
 
         /**
-         * A hold's movement: {@code hold_id, user_id, asset_code, <its own>, balance, held}; every field comes from
+         * A hold's movement: {@code hold_id, user_id, asset_code, amount, <its own>, balance, held}; every field comes from
          * the transaction itself, so a replay answers the same bytes.
          */
         private Void held(Writes own) {
@@ -379,6 +378,7 @@ public final class Bodies {
                 g.writeStringField("hold_id", result.holdId().orElseThrow().toString());
                 g.writeStringField("user_id", result.userId());
                 g.writeStringField("asset_code", result.assetCode());
+                g.writeNumberField("amount", result.amount()); // what entered (a hold) or left the held account
                 own.write();
                 g.writeNumberField("balance", result.balanceAfter());
                 g.writeNumberField("held", result.heldAfter().orElseThrow());

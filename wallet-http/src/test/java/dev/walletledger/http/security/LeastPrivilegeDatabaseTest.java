@@ -38,9 +38,10 @@ class LeastPrivilegeDatabaseTest {
             GRANT USAGE ON SCHEMA wallet TO wallet_app;
             ALTER DEFAULT PRIVILEGES FOR ROLE wallet_owner IN SCHEMA wallet GRANT SELECT, INSERT ON TABLES TO wallet_app;
             """;
-    /** Run by the owner after migrating: the engine's one UPDATE is of these three columns. */
+    /** Run by the owner after migrating: the engine's UPDATEs are of these columns (a wallet's, a hold's). */
     static final String AFTER_MIGRATIONS = """
             GRANT UPDATE (balance, chain_head, last_entry_at) ON wallet.wallets TO wallet_app;
+            GRANT UPDATE (captured, released, status, closed_at) ON wallet.ledger_holds TO wallet_app;
             REVOKE INSERT ON wallet.flyway_schema_history FROM wallet_app;
             """;
 
@@ -127,6 +128,7 @@ class LeastPrivilegeDatabaseTest {
             statements.add("TRUNCATE " + SCHEMA + "." + table + " CASCADE");
         }
         statements.add("UPDATE " + SCHEMA + ".wallets SET owner_id = 'mallory'");
+        statements.add("UPDATE " + SCHEMA + ".ledger_holds SET amount = amount + 1");
         statements.add("DELETE FROM " + SCHEMA + ".wallets");
         statements.add("TRUNCATE " + SCHEMA + ".wallets CASCADE");
         statements.add("UPDATE " + SCHEMA + ".asset_types SET decimal_places = 2");
