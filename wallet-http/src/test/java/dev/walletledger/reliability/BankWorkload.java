@@ -102,13 +102,19 @@ final class BankWorkload {
             threads.add(new Thread(
                     () -> {
                         List<Op> acknowledged = new ArrayList<>(); // this client's, to take back later
+                        List<Op> holds = new ArrayList<>(); // this client's acknowledged holds, to capture or void
                         while (!stop.get()) {
-                            Op op = randomOp(random, acknowledged);
+                            Op op = randomOp(random, acknowledged, holds);
                             client.execute(op);
                             ops.add(op);
                             if (op.status == Op.Status.ACKNOWLEDGED
+                                    && op.type == Op.Type.HOLD
+                                    && holds.size() < 1_000) {
+                                holds.add(op);
+                            } else if (op.status == Op.Status.ACKNOWLEDGED
                                     && op.type != Op.Type.REVERSAL
                                     && op.type != Op.Type.CHARGEBACK
+                                    && op.type != Op.Type.VOID
                                     && acknowledged.size() < 10_000) {
                                 acknowledged.add(op);
                             }
@@ -137,9 +143,26 @@ final class BankWorkload {
         }
     }
 
-    private Op randomOp(Random random, List<Op> acknowledged) {
+    private Op randomOp(Random random, List<Op> acknowledged, List<Op> holds) {
         String user = users.get(random.nextInt(users.size()));
         int dice = random.nextInt(100);
+        if (!transfersOnly && dice >= 45 && dice < 55) { // holds: reserved, then captured, voided or left to expire
+            if (!holds.isEmpty() && random.nextInt(3) > 0) {
+                Op hold = holds.remove(random.nextInt(holds.size()));
+                boolean capture = random.nextInt(3) > 0;
+                // Now and then a second move of the same hold, which must be refused as closed.
+                if (random.nextInt(8) == 0) {
+                    holds.add(hold);
+                }
+                return Op.holdMove(
+                        key("op"),
+                        capture ? Op.Type.CAPTURE : Op.Type.VOID,
+                        hold,
+                        transactionId(hold),
+                        capture ? 1 + random.nextInt((int) hold.amount) : 0);
+            }
+            return Op.hold(key("op"), user, 1 + random.nextInt(20_000));
+        }
         if (transfersOnly || (dice >= 75 && dice < 87)) {
             String to = users.get((users.indexOf(user) + 1 + random.nextInt(users.size() - 1)) % users.size());
             return Op.transfer(key("op"), user, to, 1 + random.nextInt(transfersOnly ? 30_000 : 20_000));
@@ -292,6 +315,7 @@ final class BankWorkload {
             }
         }
         problems.addAll(LedgerSnapshot.overTaken(jdbcUrl.get(), schema));
+        problems.addAll(LedgerSnapshot.brokenHolds(jdbcUrl.get(), schema));
         checkNothingUnasked(recorded, f, problems);
         checkBalances(expected, problems);
         f.replaysChecked = checkReplays(problems);
@@ -407,7 +431,9 @@ final class BankWorkload {
             ourKeys.add(op.key);
         }
         for (String key : recorded.keySet()) {
-            if (!ourKeys.contains(key)) {
+            if (key.startsWith("wallet-ledger:expiry:")) { // the ledger's own expiries
+                f.expiries++;
+            } else if (!ourKeys.contains(key)) {
                 f.duplicates++;
                 problems.add("a transaction nobody asked for: " + key);
             }
@@ -525,6 +551,7 @@ final class BankWorkload {
         double seconds;
         List<Long> recovery = List.of();
         final Map<String, Long> ackedByType = new java.util.TreeMap<>();
+        long expiries;
 
         String line() {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -532,6 +559,7 @@ final class BankWorkload {
             out.put("acked", acked);
             out.put("refused", refused);
             out.put("acked_by_type", ackedByType.toString().replace(" ", ""));
+            out.put("hold_expiries_posted", expiries);
             out.put("lost_acked", lostAcked);
             out.put("duplicates", duplicates);
             out.put("wrong_refusals", wrongRefusals);

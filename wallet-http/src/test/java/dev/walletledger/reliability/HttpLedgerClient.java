@@ -84,8 +84,12 @@ final class HttpLedgerClient {
             op.body = response.body();
             return status == 201 ? Op.Attempt.CREATED : Op.Attempt.REPLAYED;
         }
-        if (status == 422
-                && (text.contains("\"INSUFFICIENT_FUNDS\"") || text.contains("\"REVERSAL_EXCEEDS_ORIGINAL\""))) {
+        if ((status == 422
+                        && (text.contains("\"INSUFFICIENT_FUNDS\"")
+                                || text.contains("\"REVERSAL_EXCEEDS_ORIGINAL\"")
+                                || text.contains("\"NOT_REVERSIBLE\"")
+                                || text.contains("\"HOLD_EXPIRED\"")))
+                || (status == 409 && text.contains("\"HOLD_CLOSED\""))) {
             if (op.refusalBody == null) {
                 op.refusalBody = response.body();
             }

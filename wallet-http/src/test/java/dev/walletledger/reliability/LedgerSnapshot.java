@@ -92,12 +92,39 @@ final class LedgerSnapshot {
         return out;
     }
 
-    /** USER balances by owner (one asset in these workloads). */
+    /** What each user owns in the asset (one in these workloads): all of the user's accounts, held included. */
     Map<String, Long> userBalances(String asset) {
         Map<String, Long> out = new HashMap<>();
         for (Wallet w : wallets) {
             if (w.kind.equals("USER") && w.asset.equals(asset)) {
-                out.put(w.owner, w.balance);
+                out.merge(w.owner, w.balance, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every hold that does not end in exactly one state: a closed hold with other than one closing transaction or
+     * not all of its amount given up, an open one with a closing transaction. None, ever.
+     */
+    static List<String> brokenHolds(String jdbcUrl, String schema) throws SQLException {
+        String sql = String.format("""
+                SELECT h.reference_id, h.status, h.amount, h.captured, h.released,
+                       (SELECT count(*) FROM %1$s.ledger_transactions t
+                         WHERE t.hold_id = h.id AND t.type <> 'HOLD' AND t.hold_remaining = 0) AS closings
+                  FROM %1$s.ledger_holds h""", schema);
+        List<String> out = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                boolean open = row.getString(2).equals("OPEN");
+                long given = row.getLong(4) + row.getLong(5);
+                long closings = row.getLong(6);
+                if (open ? closings != 0 || given >= row.getLong(3) : closings != 1 || given != row.getLong(3)) {
+                    out.add("hold " + row.getString(1) + " is " + row.getString(2) + " with " + closings
+                            + " closing transaction(s), " + given + " of " + row.getLong(3) + " given up");
+                }
             }
         }
         return out;

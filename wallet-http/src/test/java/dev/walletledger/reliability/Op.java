@@ -18,8 +18,14 @@ final class Op {
         TRANSFER,
         REVERSAL,
         CHARGEBACK,
-        ADJUSTMENT
+        ADJUSTMENT,
+        HOLD,
+        CAPTURE,
+        VOID
     }
+
+    /** How long the workload's holds last: short, so that some expire while the run goes on. */
+    static final int HOLD_SECONDS = 2;
 
     /** What one attempt got back. */
     enum Attempt {
@@ -107,6 +113,19 @@ final class Op {
         return new Op(key, Type.ADJUSTMENT, user, amount, null, null, null, credit);
     }
 
+    /** A hold of {@code amount} of {@code user}'s balance for {@link #HOLD_SECONDS}. */
+    static Op hold(String key, String user, long amount) {
+        return new Op(key, Type.HOLD, user, amount, null, null, null, false);
+    }
+
+    /**
+     * A final capture of {@code amount} of an acknowledged hold, or ({@code VOID}) its void; {@code holdId} is the
+     * hold's id (its transaction's).
+     */
+    static Op holdMove(String key, Type type, Op hold, String holdId, long amount) {
+        return new Op(key, type, hold.user, amount, null, hold, holdId, false);
+    }
+
     /** Signed effect on {@link #user}'s balance when applied (top-ups, bonuses, spends). */
     long effect() {
         return effects(0).get(user);
@@ -128,6 +147,9 @@ final class Op {
             case REVERSAL -> target.effects(0).forEach((who, e) -> out.put(who, e > 0 ? -amount : amount));
             case CHARGEBACK -> out.put(user, -recovered);
             case ADJUSTMENT -> out.put(user, credit ? amount : -amount);
+            // On what the user owns, spendable and held together: a hold and its release move nothing of it.
+            case HOLD, VOID -> out.put(user, 0L);
+            case CAPTURE -> out.put(user, -amount);
         }
         return out;
     }
@@ -145,6 +167,9 @@ final class Op {
             case REVERSAL -> "/api/v1/transactions/" + targetId + "/reversal";
             case CHARGEBACK -> "/api/v1/transactions/" + targetId + "/chargeback";
             case ADJUSTMENT -> "/api/v1/adjustments";
+            case HOLD -> "/api/v1/holds";
+            case CAPTURE -> "/api/v1/holds/" + targetId + "/capture";
+            case VOID -> "/api/v1/holds/" + targetId + "/void";
         };
     }
 
@@ -162,11 +187,19 @@ final class Op {
                 "{\"user_id\":\"" + user + "\",\"asset_code\":\"" + asset + "\",\"direction\":\""
                         + (credit ? "credit" : "debit") + "\",\"amount\":" + amount + ",\"reference_id\":\"" + key
                         + "\",\"reason\":\"fault suite\"}";
+            case HOLD ->
+                "{\"user_id\":\"" + user + "\",\"asset_code\":\"" + asset + "\",\"amount\":" + amount
+                        + ",\"reference_id\":\"" + key + "\",\"expires_in_seconds\":" + HOLD_SECONDS + "}";
+            case CAPTURE -> "{\"reference_id\":\"" + key + "\",\"amount\":" + amount + "}";
+            case VOID -> "{\"reference_id\":\"" + key + "\"}";
         };
     }
 
     /** What the ledger records as this operation's effect: "user TYPE amount" (the subject is the sender). */
     String expectedRecord() {
+        if (type == Type.CAPTURE || type == Type.VOID) { // what left the held account: all the hold had
+            return user + " " + type + " " + target.amount;
+        }
         return user + " " + type + " " + amount;
     }
 

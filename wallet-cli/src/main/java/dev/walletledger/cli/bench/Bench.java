@@ -243,6 +243,7 @@ public final class Bench {
                 mix(ledger);
                 hotAndSpread(ledger, pool, config.schema(), spread);
                 transfers(ledger, pool, config.schema());
+                holds(ledger, pool, config.schema());
                 batches(ledger);
                 topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
                 lastVersusFirst();
@@ -452,6 +453,40 @@ public final class Bench {
         } catch (SQLException e) {
             // Not a superuser (an external database): the runs go on, a little noisier.
         }
+    }
+
+    /**
+     * Hold-then-capture pairs at the highest concurrency, over {@value #TRANSFER_USERS} funded users: each step is
+     * a hold and its final capture of part of it (the rest released), two transactions on one wallet. The ratio
+     * is of pairs per second to pgbench's transactions per second.
+     */
+    private void holds(Ledger ledger, HikariDataSource pool, String schema) {
+        List<Operation> funding = new ArrayList<>();
+        for (int i = 0; i < TRANSFER_USERS; i++) {
+            funding.add(Operation.topUp("hd" + i, "GOLD_COINS", 1_000_000_000L, "hd-fund-" + i));
+        }
+        ledger.submit(Batch.independent(funding));
+        analyze(pool, schema);
+        int c = settings.concurrencyMax();
+        record(
+                LibraryLoad.run(
+                        Workloads.HOLD_CAPTURE_PAIRS,
+                        ledger,
+                        c,
+                        settings.seconds(),
+                        settings.seed(),
+                        (l, random, n) -> {
+                            String user = "hd" + random.nextInt(TRANSFER_USERS);
+                            long amount = 10 + random.nextInt(100);
+                            java.util.UUID hold = l.hold(
+                                            Operation.Hold.expiringIn(user, "GOLD_COINS", amount, "hd-" + n, 600))
+                                    .holdId()
+                                    .orElseThrow();
+                            l.capture(new Operation.Capture(
+                                    hold, "hdc-" + n, java.util.OptionalLong.of(amount / 2), true, null, null));
+                            return LibraryLoad.Done.ONE;
+                        }),
+                "topup_uniform@" + c);
     }
 
     private static LibraryLoad.Done apply(Ledger ledger, Operation operation) {
