@@ -124,12 +124,29 @@ public final class Ledger implements AutoCloseable {
      * for idempotency: a replay answers with the original transaction and its original actor.
      */
     public TransactionResult apply(Operation request, String actor) {
-        Checks.submittable(Objects.requireNonNull(request, "request"), 0, false);
+        try {
+            Checks.submittable(Objects.requireNonNull(request, "request"), 0, false);
+        } catch (WalletException outOfRange) {
+            // A hold whose expires_at has passed since it was applied: its retry replays the first answer.
+            return replayOf(request).orElseThrow(() -> outOfRange);
+        }
         Outcome outcome = engine.apply(request, Checks.optionalText("actor", actor));
         if (outcome instanceof Outcome.Refused refused) {
             throw refused.error();
         }
         return ((Outcome.Applied) outcome).result();
+    }
+
+    /** The transaction applied under the request's reference, when it was this very request. */
+    private Optional<TransactionResult> replayOf(Operation request) {
+        if (!(request instanceof Operation.Hold)) {
+            return Optional.empty();
+        }
+        return engine.transactionByReference(request.referenceId())
+                .filter(recorded -> recorded.operation().fields().equals(request.fields())
+                        && recorded.operation().type() == request.type()
+                        && recorded.metadata().json().equals(request.metadata().json()))
+                .map(TransactionResult::asReplay);
     }
 
     /** Applies many operations in one database transaction; see {@link Batch} for the two modes. */

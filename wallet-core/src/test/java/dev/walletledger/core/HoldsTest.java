@@ -172,6 +172,22 @@ class HoldsTest {
     }
 
     @Test
+    void aHoldGivenAnExpiryTimeReplaysAfterThatTimePassed() throws Exception {
+        ledger.topUp(Operation.topUp("ja", GOLD, 100, "fund"));
+        Operation.Hold hold = new Operation.Hold(
+                "ja", GOLD, 10, "ja-h", OptionalLong.empty(), Instant.now().plusMillis(1_500), null);
+        TransactionResult first = ledger.hold(hold);
+        waitPast(hold.expiresAt());
+        TransactionResult again = ledger.hold(hold);
+        assertTrue(again.replayed());
+        assertEquals(first.transactionId(), again.transactionId());
+        // A new request with a time already past is still refused.
+        refused(
+                ErrorCode.VALIDATION_FAILED,
+                new Operation.Hold("ja", GOLD, 10, "ja-h2", OptionalLong.empty(), hold.expiresAt(), null));
+    }
+
+    @Test
     void theSweepAndTheReadsReleaseExpiredHolds() throws Exception {
         ledger.topUp(Operation.topUp("ed", GOLD, 100, "fund"));
         ledger.topUp(Operation.topUp("fa", GOLD, 100, "fund-fa"));

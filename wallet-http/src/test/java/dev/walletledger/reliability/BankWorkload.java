@@ -507,7 +507,11 @@ final class BankWorkload {
             checked++;
             try {
                 HttpResponse<byte[]> replay = client.post(op.path(), op.json(HttpLedgerClient.ASSET));
-                if (replay.statusCode() != 422
+                int status =
+                        new String(op.refusalBody, java.nio.charset.StandardCharsets.UTF_8).contains("\"HOLD_CLOSED\"")
+                                ? 409
+                                : 422;
+                if (replay.statusCode() != status
                         || !java.util.Arrays.equals(op.refusalBody, replay.body())
                         || !"true"
                                 .equals(replay.headers()
