@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,15 +88,6 @@ class HoldSchemaTest {
     }
 
     private static void superuser(String sql) throws SQLException {
-        try (Connection connection = TestDatabase.superuser()) {
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(sql);
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
-        }
+        SchemaTest.superuser(sql);
     }
 }

@@ -374,7 +374,7 @@ class SchemaTest {
     }
 
     /** Runs the SQL as the superuser in its own transaction (so deferred checks run at its commit). */
-    private static void superuser(String sql) throws SQLException {
+    static void superuser(String sql) throws SQLException {
         try (Connection connection = TestDatabase.superuser()) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {

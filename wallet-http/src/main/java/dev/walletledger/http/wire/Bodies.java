@@ -98,13 +98,18 @@ public final class Bodies {
                 writeHold(g, hold);
             }
             g.writeEndArray();
-            if (page.nextCursor().isPresent()) {
-                g.writeStringField("next_cursor", page.nextCursor().get());
-            } else {
-                g.writeNullField("next_cursor");
-            }
+            writeNextCursor(g, page.nextCursor());
             g.writeEndObject();
         });
+    }
+
+    /** A page's {@code next_cursor}: the cursor, or null on the last page. */
+    private static void writeNextCursor(JsonGenerator g, java.util.Optional<String> cursor) throws IOException {
+        if (cursor.isPresent()) {
+            g.writeStringField("next_cursor", cursor.get());
+        } else {
+            g.writeNullField("next_cursor");
+        }
     }
 
     private static void writeHold(JsonGenerator g, Hold hold) throws IOException {
@@ -140,11 +145,7 @@ public final class Bodies {
                 writeHistoryItem(g, item);
             }
             g.writeEndArray();
-            if (page.nextCursor().isPresent()) {
-                g.writeStringField("next_cursor", page.nextCursor().get());
-            } else {
-                g.writeNullField("next_cursor");
-            }
+            writeNextCursor(g, page.nextCursor());
             g.writeEndObject();
         });
     }
