@@ -69,7 +69,7 @@ final class Reads {
                        CASE WHEN t.type <> 'TRANSFER' THEN NULL
                             WHEN e.direction = 'DEBIT' THEN t.request ->> 'to_user_id'
                             ELSE t.request ->> 'from_user_id' END AS counterparty,
-                       t.reverses
+                       t.reverses, t.hold_id
                   FROM (SELECT p.*
                           FROM unnest(?::int8[]) AS u(wallet_id)
                          CROSS JOIN LATERAL (
@@ -81,7 +81,7 @@ final class Reads {
                          ORDER BY p.id DESC
                          LIMIT ?) e
                  CROSS JOIN LATERAL (SELECT t.reference_id, t.type, t.asset_id, t.created_at, t.metadata,
-                                            t.request, t.reverses
+                                            t.request, t.reverses, t.hold_id
                                        FROM {schema}.ledger_transactions t WHERE t.id = e.transaction_id OFFSET 0) t
                  CROSS JOIN LATERAL (SELECT a.code FROM {schema}.asset_types a WHERE a.id = t.asset_id OFFSET 0) a
                  CROSS JOIN LATERAL (SELECT w.account FROM {schema}.wallets w WHERE w.id = e.wallet_id OFFSET 0) w
@@ -177,7 +177,8 @@ final class Reads {
                             rows.getObject("created_at", OffsetDateTime.class).toInstant(),
                             Metadata.parse(rows.getString("metadata")),
                             rows.getString("counterparty"),
-                            rows.getObject("reverses", java.util.UUID.class)));
+                            rows.getObject("reverses", java.util.UUID.class),
+                            rows.getObject("hold_id", java.util.UUID.class)));
                 }
             }
         }

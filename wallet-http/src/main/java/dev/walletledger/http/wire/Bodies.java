@@ -451,6 +451,9 @@ public final class Bodies {
         if (item.reverses() != null) {
             g.writeStringField("reverses", item.reverses().toString());
         }
+        if (item.holdId() != null) {
+            g.writeStringField("hold_id", item.holdId().toString());
+        }
         g.writeStringField("created_at", Json.timestamp(item.createdAt()));
         g.writeFieldName("metadata");
         g.writeRawValue(item.metadata().json());
