@@ -580,7 +580,7 @@ final class WriteEngine {
         }
         Map<UUID, Plan.HoldState> holds = holdsLocked(connection, named, locked);
         Plan plan = new Plan(locked.wallets(), taken, holds, locked.clock(), accounts);
-        expire(connection, plan);
+        postExpiries(connection, plan);
         return plan;
     }
 
@@ -638,7 +638,7 @@ final class WriteEngine {
      * reference, claimed here, under the lock of its wallet. Every claim of such a reference is made under that
      * lock, and the hold is open (so no expiry of it was posted): the claim always succeeds, without a wait.
      */
-    private void expire(Connection connection, Plan plan) throws SQLException {
+    private void postExpiries(Connection connection, Plan plan) throws SQLException {
         List<Plan.HoldState> expired = plan.expired();
         if (expired.isEmpty()) {
             return;
