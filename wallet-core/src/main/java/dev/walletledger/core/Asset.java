@@ -2,8 +2,11 @@ package dev.walletledger.core;
 
 import java.util.List;
 
-/** An asset type (a currency): its code, display name and the decimal places of its minor unit. */
-public record Asset(String code, String name, int decimalPlaces) {
+/**
+ * An asset type (a currency): its code, display name, the decimal places of its minor unit and the order in which
+ * spends take its lots.
+ */
+public record Asset(String code, String name, int decimalPlaces, SpendOrder spendOrder) {
     /** The most decimal places an asset may have. */
     public static final int DECIMAL_PLACES_MAX = 18;
 
@@ -23,5 +26,11 @@ public record Asset(String code, String name, int decimalPlaces) {
         if (decimalPlaces < 0 || decimalPlaces > DECIMAL_PLACES_MAX) {
             throw WalletException.invalid("decimal_places", "must be from 0 to " + DECIMAL_PLACES_MAX);
         }
+        spendOrder = spendOrder == null ? SpendOrder.FREE_FIRST : spendOrder;
+    }
+
+    /** An asset whose spends take free coins first ({@link SpendOrder#FREE_FIRST}). */
+    public Asset(String code, String name, int decimalPlaces) {
+        this(code, name, decimalPlaces, SpendOrder.FREE_FIRST);
     }
 }

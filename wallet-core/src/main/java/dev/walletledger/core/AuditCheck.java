@@ -56,7 +56,13 @@ public enum AuditCheck {
      * closing transaction, the status of the one that closed it), and each held account holds what its wallet's
      * open holds still hold.
      */
-    HOLDS;
+    HOLDS,
+    /**
+     * Lots: a spend credits REVENUE with what it took from paid lots and PROMO_REDEEMED with what it took from free
+     * ones (free coins are never revenue); no transaction but a lot's own expiry posts to the lot at or after its
+     * expiry; a lot expiry takes the whole lot, to BREAKAGE, under the lot's reserved reference.
+     */
+    LOTS;
 
     /** {@code transaction_shape}: the name in reports and in {@code wallet verify}'s output. */
     public String wireName() {

@@ -82,8 +82,14 @@ final class Checks {
      */
     static void submittable(Operation operation, int index, boolean inBatch) {
         String where = inBatch ? "operations[" + index + "]." : "";
-        if (operation instanceof Operation.Expiry) {
+        if (operation instanceof Operation.Expiry || operation instanceof Operation.LotExpiry) {
             throw WalletException.invalid(where + "type", "an expiry is posted by the ledger itself, never submitted");
+        }
+        java.time.Instant lotExpiry = operation instanceof Operation.TopUp t
+                ? t.expiresAt()
+                : operation instanceof Operation.Bonus b ? b.expiresAt() : null;
+        if (lotExpiry != null && !lotExpiry.isAfter(java.time.Instant.now())) {
+            throw WalletException.invalid(where + "expires_at", "must be in the future");
         }
         if (operation instanceof Operation.Hold hold && hold.expiresAt() != null) {
             java.time.Instant now = java.time.Instant.now();
@@ -94,6 +100,27 @@ final class Checks {
                         "must be from 1 second to " + Hold.EXPIRY_SECONDS_MAX + " seconds (30 days) from now");
             }
         }
+    }
+
+    /** The earliest and latest expiry a lot may have: its account's name keeps a four-digit year. */
+    static final java.time.Instant LOT_EXPIRY_MIN = java.time.Instant.parse("2000-01-01T00:00:00Z");
+
+    static final java.time.Instant LOT_EXPIRY_MAX = java.time.Instant.parse("9999-12-31T23:59:59Z");
+
+    /**
+     * A lot's expiry, kept to the second: a fraction of a second is rounded up (coins never expire earlier than
+     * asked). Null stays null (never).
+     */
+    static java.time.Instant lotExpiry(java.time.Instant value) {
+        if (value == null) {
+            return null;
+        }
+        java.time.Instant seconds = value.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant rounded = seconds.equals(value) ? seconds : seconds.plusSeconds(1);
+        if (rounded.isBefore(LOT_EXPIRY_MIN) || rounded.isAfter(LOT_EXPIRY_MAX)) {
+            throw WalletException.invalid("expires_at", "must be from " + LOT_EXPIRY_MIN + " to " + LOT_EXPIRY_MAX);
+        }
+        return rounded;
     }
 
     static String assetCode(String value) {

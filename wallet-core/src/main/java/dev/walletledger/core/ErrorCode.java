@@ -38,7 +38,13 @@ public enum ErrorCode {
     /** The hold's expiry has passed: it can no longer be captured. */
     HOLD_EXPIRED(Kind.REFUSED),
     /** A capture of more than what remains of the hold; details say {@code remaining}. */
-    HOLD_AMOUNT_EXCEEDED(Kind.REFUSED);
+    HOLD_AMOUNT_EXCEEDED(Kind.REFUSED),
+    /**
+     * The coins would be credited to a lot at or past its expiry: a top-up or bonus whose {@code expires_at} passed
+     * before it was applied, or a refund whose every coin came from lots that have expired since (those coins
+     * are breakage). Details say {@code expires_at}.
+     */
+    LOT_EXPIRED(Kind.REFUSED);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {

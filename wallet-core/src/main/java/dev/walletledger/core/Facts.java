@@ -62,6 +62,11 @@ final class Facts {
         public Optional<UUID> expiry(Operation.Expiry o) {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<UUID> lotExpiry(Operation.LotExpiry o) {
+            return Optional.empty();
+        }
     };
 
     static final Operation.Visitor<Optional<String>> NAMED_ASSET = new Operation.Visitor<>() {
@@ -119,6 +124,11 @@ final class Facts {
         public Optional<String> expiry(Operation.Expiry o) {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<String> lotExpiry(Operation.LotExpiry o) {
+            return Optional.of(o.assetCode());
+        }
     };
 
     static final Operation.Visitor<Optional<UUID>> HOLD = new Operation.Visitor<>() {
@@ -175,6 +185,11 @@ final class Facts {
         @Override
         public Optional<UUID> expiry(Operation.Expiry o) {
             return Optional.of(o.holdId());
+        }
+
+        @Override
+        public Optional<UUID> lotExpiry(Operation.LotExpiry o) {
+            return Optional.empty();
         }
     };
 }

@@ -1,5 +1,6 @@
 package dev.walletledger.core;
 
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,12 @@ final class Fields {
     }
 
     static Map<String, String> seed(Operation operation, String userId, String assetCode, long amount, String detail) {
+        return seed(operation, userId, assetCode, amount, detail, null);
+    }
+
+    /** A seed type's fields, with the expiry of the coins it credits when it has one. */
+    static Map<String, String> seed(
+            Operation operation, String userId, String assetCode, long amount, String detail, Instant expiresAt) {
         return of(
                 "user_id",
                 userId,
@@ -29,7 +36,9 @@ final class Fields {
                 "amount",
                 Long.toString(amount),
                 operation.type().detailField(),
-                detail);
+                detail,
+                "expires_at",
+                expiresAt == null ? null : expiresAt.toString());
     }
 
     static long amount(Map<String, String> fields) {

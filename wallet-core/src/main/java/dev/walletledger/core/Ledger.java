@@ -219,8 +219,26 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * Expires lots past their expiry: each lot's coins go to the asset's BREAKAGE, under the lot's reserved
+     * reference {@code wallet-ledger:lot-expiry:<wallet id>}, so exactly once whoever posts it. Takes up to {@code
+     * limit} (1-{@value HistoryPage#LIMIT_MAX}) lots past their expiry, soonest first, with their wallets' expired
+     * holds, in one transaction, going on from where this ledger's previous call ended. A write expires its wallets'
+     * lots on its way, a spend never uses an expired lot swept or not, and the server sweeps; this is the sweep for
+     * library and CLI users. Returns how many expiries it posted (0: none was due among those lots).
+     */
+    public int expireLots(int limit) {
+        return engine.expireLots(checkedLimit(limit));
+    }
+
+    /** The user's lots in the asset that hold coins, soonest expiry first (those that never expire last). */
+    public List<Lot> lots(String userId, String assetCode) {
+        return engine.lots(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
+    }
+
+    /**
      * The user's balance: {@code WALLET_NOT_FOUND} if never credited, {@code ASSET_NOT_FOUND}. The balance is
-     * what the ledger counts as spendable: the {@code main} account.
+     * what the user may spend now: the sum of the lots not past their expiry (an expired lot counts for nothing,
+     * swept or not), with its paid and free parts, the lots that expire (soonest first) and what open holds hold.
      */
     public Balance balance(String userId, String assetCode) {
         return engine.balance(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));

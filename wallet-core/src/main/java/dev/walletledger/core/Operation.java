@@ -38,7 +38,8 @@ public sealed interface Operation
                 Operation.Hold,
                 Operation.Capture,
                 Operation.VoidHold,
-                Operation.Expiry {
+                Operation.Expiry,
+                Operation.LotExpiry {
     /** The largest amount one operation may move, in minor units (10^15). */
     long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** What a refused amount is told: the one wording of the range, wherever it is checked. */
@@ -87,6 +88,8 @@ public sealed interface Operation
         R voidHold(VoidHold operation);
 
         R expiry(Expiry operation);
+
+        R lotExpiry(LotExpiry operation);
     }
 
     /** The transaction a reversal or chargeback takes back; empty for the others. */
@@ -118,7 +121,13 @@ public sealed interface Operation
 
     /** Purchased currency enters the user's wallet from the asset's TREASURY. */
     record TopUp(
-            String userId, String assetCode, long amount, String referenceId, String paymentMethod, Metadata metadata)
+            String userId,
+            String assetCode,
+            long amount,
+            String referenceId,
+            String paymentMethod,
+            Metadata metadata,
+            Instant expiresAt)
             implements Operation {
         public TopUp {
             userId = Checks.identifier("user_id", userId);
@@ -127,6 +136,18 @@ public sealed interface Operation
             referenceId = Checks.reference(referenceId);
             paymentMethod = Checks.optionalText(OperationType.TOPUP.detailField(), paymentMethod);
             metadata = metadata == null ? Metadata.empty() : metadata;
+            expiresAt = Checks.lotExpiry(expiresAt);
+        }
+
+        /** Paid coins that never expire. */
+        public TopUp(
+                String userId,
+                String assetCode,
+                long amount,
+                String referenceId,
+                String paymentMethod,
+                Metadata metadata) {
+            this(userId, assetCode, amount, referenceId, paymentMethod, metadata, null);
         }
 
         @Override
@@ -146,12 +167,19 @@ public sealed interface Operation
 
         @Override
         public Map<String, String> fields() {
-            return Fields.seed(this, userId, assetCode, amount, paymentMethod);
+            return Fields.seed(this, userId, assetCode, amount, paymentMethod, expiresAt);
         }
     }
 
     /** Granted currency enters the user's wallet from the asset's BONUS_POOL. */
-    record Bonus(String userId, String assetCode, long amount, String referenceId, String bonusType, Metadata metadata)
+    record Bonus(
+            String userId,
+            String assetCode,
+            long amount,
+            String referenceId,
+            String bonusType,
+            Metadata metadata,
+            Instant expiresAt)
             implements Operation {
         public Bonus {
             userId = Checks.identifier("user_id", userId);
@@ -160,6 +188,13 @@ public sealed interface Operation
             referenceId = Checks.reference(referenceId);
             bonusType = Checks.optionalText(OperationType.BONUS.detailField(), bonusType);
             metadata = metadata == null ? Metadata.empty() : metadata;
+            expiresAt = Checks.lotExpiry(expiresAt);
+        }
+
+        /** Free coins that never expire. */
+        public Bonus(
+                String userId, String assetCode, long amount, String referenceId, String bonusType, Metadata metadata) {
+            this(userId, assetCode, amount, referenceId, bonusType, metadata, null);
         }
 
         @Override
@@ -179,7 +214,7 @@ public sealed interface Operation
 
         @Override
         public Map<String, String> fields() {
-            return Fields.seed(this, userId, assetCode, amount, bonusType);
+            return Fields.seed(this, userId, assetCode, amount, bonusType, expiresAt);
         }
     }
 
@@ -564,6 +599,53 @@ public sealed interface Operation
         }
     }
 
+    /**
+     * The ledger's own expiry of a lot: all its coins to the asset's BREAKAGE, under the reserved reference {@code
+     * wallet-ledger:lot-expiry:<wallet id>} (the lot's account), so posted once, by whichever write or sweep locks
+     * the wallet first after the lot's expiry. Never submitted: {@code userId} and {@code assetCode} name the lot's
+     * wallet, {@code account} the lot.
+     */
+    record LotExpiry(long walletId, String userId, String assetCode, String account) implements Operation {
+        public LotExpiry {
+            Objects.requireNonNull(userId, "userId");
+            Objects.requireNonNull(assetCode, "assetCode");
+            Objects.requireNonNull(account, "account");
+        }
+
+        @Override
+        public String referenceId() {
+            return Expiry.RESERVED_PREFIX + "lot-expiry:" + walletId;
+        }
+
+        @Override
+        public Metadata metadata() {
+            return Metadata.empty();
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.LOT_EXPIRY;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.lotExpiry(this);
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "user_id",
+                    userId,
+                    "asset_code",
+                    assetCode,
+                    "account",
+                    account,
+                    "wallet_id",
+                    Long.toString(walletId));
+        }
+    }
+
     /** Builds a top-up, bonus or spend from its fields; {@code detail} is the type's descriptive field. */
     static Operation of(
             OperationType type,
@@ -573,11 +655,30 @@ public sealed interface Operation
             String referenceId,
             String detail,
             Metadata metadata) {
+        return of(type, userId, assetCode, amount, referenceId, detail, metadata, null);
+    }
+
+    /**
+     * Builds a top-up, bonus or spend from its fields; {@code detail} is the type's descriptive field, {@code
+     * expiresAt} the expiry of a top-up's or bonus's coins (null: never; a spend takes none).
+     */
+    static Operation of(
+            OperationType type,
+            String userId,
+            String assetCode,
+            long amount,
+            String referenceId,
+            String detail,
+            Metadata metadata,
+            Instant expiresAt) {
+        if (type == OperationType.SPEND && expiresAt != null) {
+            throw WalletException.invalid("expires_at", "is for the coins a top-up or bonus credits, not a spend");
+        }
         return switch (type) {
-            case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata);
-            case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata);
+            case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata, expiresAt);
+            case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata, expiresAt);
             case SPEND -> new Spend(userId, assetCode, amount, referenceId, detail, metadata);
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
                 throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
         };
     }
@@ -593,7 +694,8 @@ public sealed interface Operation
                         Fields.amount(fields),
                         referenceId,
                         fields.get(type.detailField()),
-                        metadata);
+                        metadata,
+                        fields.containsKey("expires_at") ? Instant.parse(fields.get("expires_at")) : null);
             case TRANSFER ->
                 new Transfer(
                         fields.get("from_user_id"),
@@ -646,6 +748,12 @@ public sealed interface Operation
                         metadata);
             case VOID -> new VoidHold(UUID.fromString(fields.get("hold_id")), referenceId, metadata);
             case EXPIRY -> new Expiry(UUID.fromString(fields.get("hold_id")));
+            case LOT_EXPIRY ->
+                new LotExpiry(
+                        Long.parseLong(fields.get("wallet_id")),
+                        fields.get("user_id"),
+                        fields.get("asset_code"),
+                        fields.get("account"));
         };
     }
 }

@@ -26,7 +26,9 @@ public enum OperationType {
     /** A hold called off: what remains of it back to the spendable balance. */
     VOID(null),
     /** An expired hold's remainder back to the spendable balance, posted by the ledger itself. */
-    EXPIRY(null);
+    EXPIRY(null),
+    /** An expired lot's coins to the asset's BREAKAGE, posted by the ledger itself. */
+    LOT_EXPIRY(null);
 
     private final String detailField;
 
@@ -46,7 +48,7 @@ public enum OperationType {
     public boolean takesBack() {
         return switch (this) {
             case REVERSAL, CHARGEBACK -> true;
-            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY -> false;
+            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY -> false;
         };
     }
 
@@ -57,7 +59,7 @@ public enum OperationType {
     public boolean reversible() {
         return switch (this) {
             case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, CAPTURE -> true;
-            case REVERSAL, CHARGEBACK, HOLD, VOID, EXPIRY -> false;
+            case REVERSAL, CHARGEBACK, HOLD, VOID, EXPIRY, LOT_EXPIRY -> false;
         };
     }
 
@@ -65,7 +67,7 @@ public enum OperationType {
     public boolean movesHold() {
         return switch (this) {
             case HOLD, CAPTURE, VOID, EXPIRY -> true;
-            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT -> false;
+            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, LOT_EXPIRY -> false;
         };
     }
 
@@ -78,15 +80,21 @@ public enum OperationType {
         return switch (this) {
             case TOPUP -> java.util.List.of(SystemWallet.TREASURY);
             case BONUS -> java.util.List.of(SystemWallet.BONUS_POOL);
-            case SPEND -> java.util.List.of(SystemWallet.REVENUE);
+            case SPEND -> java.util.List.of(SystemWallet.REVENUE, SystemWallet.PROMO_REDEEMED);
             case TRANSFER -> java.util.List.of();
             case REVERSAL ->
                 java.util.List.of(
-                        SystemWallet.TREASURY, SystemWallet.BONUS_POOL, SystemWallet.REVENUE, SystemWallet.ADJUSTMENTS);
+                        SystemWallet.TREASURY,
+                        SystemWallet.BONUS_POOL,
+                        SystemWallet.REVENUE,
+                        SystemWallet.ADJUSTMENTS,
+                        SystemWallet.PROMO_REDEEMED,
+                        SystemWallet.BREAKAGE);
             case CHARGEBACK -> java.util.List.of(SystemWallet.TREASURY, SystemWallet.CHARGEBACK_LOSS);
             case ADJUSTMENT -> java.util.List.of(SystemWallet.ADJUSTMENTS);
-            case CAPTURE -> java.util.List.of(SystemWallet.REVENUE);
-            case HOLD, VOID, EXPIRY -> java.util.List.of();
+            case CAPTURE -> java.util.List.of(SystemWallet.REVENUE, SystemWallet.PROMO_REDEEMED, SystemWallet.BREAKAGE);
+            case VOID, EXPIRY, LOT_EXPIRY -> java.util.List.of(SystemWallet.BREAKAGE);
+            case HOLD -> java.util.List.of();
         };
     }
 }

@@ -14,5 +14,9 @@ public enum SystemWallet {
     /** The other side of every operator's correction. */
     ADJUSTMENTS,
     /** Carries what a written-off chargeback could not recover from the user. */
-    CHARGEBACK_LOSS
+    CHARGEBACK_LOSS,
+    /** Receives the free part of spends and captures: redeemed promotional coins, which are not revenue. */
+    PROMO_REDEEMED,
+    /** Receives expired coins: what a lot held at its expiry, and what would return to an expired lot. */
+    BREAKAGE
 }

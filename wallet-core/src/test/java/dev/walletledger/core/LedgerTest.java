@@ -63,8 +63,19 @@ class LedgerTest {
         assertEquals(150, bonus.balanceAfter());
         TransactionResult spend =
                 ledger.spend(new Operation.Spend("bob", "DIAMONDS", 120, "s1", "skin_dragon_001", null));
-        assertEquals("REVENUE", spend.entries().get(1).owner());
-        assertEquals(Direction.CREDIT, spend.entries().get(1).direction());
+        // free coins first: the bonus's 50, then 70 paid; only the paid part is revenue
+        assertEquals(List.of(new Lot(LotClass.FREE, null, 50), new Lot(LotClass.PAID, null, 70)), spend.breakdown());
+        Entry revenue = spend.entries().stream()
+                .filter(e -> e.owner().equals("REVENUE"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(Direction.CREDIT, revenue.direction());
+        assertEquals(70, revenue.amount());
+        Entry promo = spend.entries().stream()
+                .filter(e -> e.owner().equals("PROMO_REDEEMED"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(50, promo.amount());
         assertEquals(30, spend.balanceAfter());
         assertEquals(List.of(new Balance("bob", "DIAMONDS", 30, 0)), ledger.balances("bob"));
         LedgerStats.AssetStats diamonds = ledger.stats().assets().stream()
@@ -72,7 +83,7 @@ class LedgerTest {
                 .findFirst()
                 .orElseThrow();
         assertEquals(3, diamonds.transactions());
-        assertEquals(6, diamonds.entries());
+        assertEquals(8, diamonds.entries());
         assertEquals(30, diamonds.userBalances().longValue());
         assertEquals(0, diamonds.sum().signum());
     }

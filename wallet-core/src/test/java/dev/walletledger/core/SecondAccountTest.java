@@ -31,10 +31,10 @@ class SecondAccountTest {
         String s = t.schema();
         TestDatabase.execute("""
                 INSERT INTO {s}.wallets (kind, owner_id, asset_id, account, balance)
-                SELECT 'USER', 'carol', asset_id, 'second', 0 FROM {s}.wallets
+                SELECT 'USER', 'carol', asset_id, 'paid_20991231t000000z', 0 FROM {s}.wallets
                  WHERE owner_id = 'carol' AND account = 'main';
                 INSERT INTO {s}.ledger_references (reference_id) VALUES ('sa-second');
-                WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'second'),
+                WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'paid_20991231t000000z'),
                      treasury AS (SELECT s.id FROM {s}.wallets s, w
                                    WHERE s.kind = 'SYSTEM' AND s.owner_id = 'TREASURY' AND s.asset_id = w.asset_id),
                      b AS (UPDATE {s}.wallets SET balance = 100, chain_head = decode(repeat('ab', 32), 'hex'),

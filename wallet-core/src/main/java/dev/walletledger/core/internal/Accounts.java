@@ -1,17 +1,20 @@
 package dev.walletledger.core.internal;
 
+import dev.walletledger.core.LotClass;
 import dev.walletledger.core.Operation;
 import java.util.Collection;
 
 /**
- * The engine's one rule for accounts: a user's wallet in an asset is one or more accounts, and this says
- * which account each movement credits or debits and which accounts make up what the ledger calls the user's
- * balance. Every user posting, every mirror of one, every balance in an answer and every balance read goes
- * through it. Today's rule: {@code main} for every movement and the balance; the holds' own movements post
- * to {@link #HELD} as well, which is shown beside the balance and never counted in it.
+ * The engine's one rule for accounts: a user's wallet in an asset is one or more accounts, and this says which
+ * account a credit lands in and which accounts make up what the ledger calls the user's balance. Every user
+ * posting, every balance in an answer and every balance read goes through it. The rule: every account but
+ * {@link #HELD} is a lot ({@link Lots}) and counts toward the balance; a top-up credits the paid lot of its
+ * expiry, a bonus the free lot of its expiry, a credit adjustment the free lot that never expires. Which lots a
+ * debit takes is the asset's spend order ({@link Plan}). The held account is shown beside the balance and never
+ * counted in it.
  */
 interface Accounts {
-    /** The account of a user's plain balance; also the account that guards the others (see {@link Locks}). */
+    /** The paid lot that never expires; also the account that guards the others (see {@link Locks}). */
     String MAIN = "main";
 
     /**
@@ -20,30 +23,34 @@ interface Accounts {
      */
     String HELD = "held";
 
-    /** Everything in {@code main}. */
-    Accounts MAIN_ONLY = new Accounts() {};
+    /** The free lot that never expires. */
+    String FREE = "free";
 
-    /** The account {@code operation} credits for {@code owner}. */
-    default String credited(Operation operation, String owner) {
-        return MAIN;
-    }
+    /** The rule above. */
+    Accounts LOTS = new Accounts() {};
 
-    /** The account {@code operation} debits for {@code owner}. */
-    default String debited(Operation operation, String owner) {
-        return MAIN;
+    /** The account a top-up, bonus or credit adjustment credits for its user. */
+    default String credited(Operation operation) {
+        if (operation instanceof Operation.TopUp o) {
+            return Lots.account(LotClass.PAID, o.expiresAt());
+        }
+        if (operation instanceof Operation.Bonus o) {
+            return Lots.account(LotClass.FREE, o.expiresAt());
+        }
+        return FREE;
     }
 
     /** Whether the account's coins are part of the user's balance. */
     default boolean counted(String account) {
-        return account.equals(MAIN);
+        return Lots.isLot(account);
     }
 
     /**
      * All the accounts that count, when they are a fixed set (then a transaction that posts to all of them has
-     * every balance a reader needs); empty when any account may count.
+     * every balance a reader needs); empty when any account may count, as lots may.
      */
     default java.util.Optional<java.util.Set<String>> countedAccounts() {
-        return java.util.Optional.of(java.util.Set.of(MAIN));
+        return java.util.Optional.empty();
     }
 
     /** The user's balance: the sum over the accounts that count. */

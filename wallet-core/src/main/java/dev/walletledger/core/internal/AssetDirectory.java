@@ -2,6 +2,7 @@ package dev.walletledger.core.internal;
 
 import dev.walletledger.core.Asset;
 import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.SpendOrder;
 import dev.walletledger.core.SystemWallet;
 import dev.walletledger.core.WalletException;
 import java.sql.Connection;
@@ -30,7 +31,7 @@ final class AssetDirectory {
 
     public AssetDirectory(SqlText sql) {
         this.load = sql.format("""
-                SELECT a.id, a.code, a.name, a.decimal_places, w.owner_id, w.id
+                SELECT a.id, a.code, a.name, a.decimal_places, w.owner_id, w.id, a.spend_order
                   FROM {schema}.asset_types a
                   JOIN {schema}.wallets w ON w.asset_id = a.id AND w.kind = 'SYSTEM'
                  ORDER BY a.code
@@ -83,7 +84,9 @@ final class AssetDirectory {
             while (rows.next()) {
                 String code = rows.getString(2);
                 ids.put(code, rows.getInt(1));
-                assets.put(code, new Asset(code, rows.getString(3), rows.getInt(4)));
+                assets.put(
+                        code,
+                        new Asset(code, rows.getString(3), rows.getInt(4), SpendOrder.valueOf(rows.getString(7))));
                 wallets.computeIfAbsent(code, c -> new EnumMap<>(SystemWallet.class))
                         .put(SystemWallet.valueOf(rows.getString(5)), rows.getLong(6));
             }

@@ -42,6 +42,7 @@ final class Audit {
     private final String walletsInRange;
     private final String accountCounts;
     private final String references;
+    private final String lots;
     private final String holds;
 
     private static final String COUNTS = """
@@ -181,8 +182,9 @@ final class Audit {
                     SELECT t.hold_id, t.type, t.amount, t.hold_remaining,
                            COALESCE((SELECT sum(e.amount) FROM {schema}.ledger_entries e
                                        JOIN {schema}.wallets w ON w.id = e.wallet_id
-                                      WHERE e.transaction_id = t.id AND e.direction = 'CREDIT' AND w.kind = 'USER'
-                                        AND w.account = 'main'), 0) AS released
+                                      WHERE e.transaction_id = t.id AND e.direction = 'CREDIT'
+                                        AND ((w.kind = 'USER' AND w.account <> 'held')
+                                             OR (w.kind = 'SYSTEM' AND w.owner_id = 'BREAKAGE'))), 0) AS released
                       FROM {schema}.ledger_transactions t
                      WHERE t.hold_id IS NOT NULL
                 ), sums AS (
@@ -226,6 +228,50 @@ final class Audit {
                  LIMIT ?
                 """;
 
+    /** See {@link AuditCheck#LOTS}: every transaction's postings to lots and to the spent and breakage wallets. */
+    private static final String LOTS = """
+                WITH postings AS (
+                    SELECT t.id, t.reference_id, t.type, t.amount, t.created_at,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.kind = 'USER' AND w.account <> 'held'
+                                                            AND e.direction = 'DEBIT'
+                                                            AND {schema}.lot_class(w.account) = 'PAID'), 0) AS paid_out,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.kind = 'USER' AND w.account <> 'held'
+                                                            AND e.direction = 'DEBIT'
+                                                            AND {schema}.lot_class(w.account) = 'FREE'), 0) AS free_out,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.kind = 'SYSTEM' AND w.owner_id = 'REVENUE'
+                                                            AND e.direction = 'CREDIT'), 0) AS revenue_in,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.kind = 'SYSTEM' AND w.owner_id = 'PROMO_REDEEMED'
+                                                            AND e.direction = 'CREDIT'), 0) AS promo_in,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.kind = 'SYSTEM' AND w.owner_id = 'BREAKAGE'
+                                                            AND e.direction = 'CREDIT'), 0) AS breakage_in,
+                           count(*) FILTER (WHERE w.kind = 'USER' AND {schema}.lot_expiry(w.account) <= t.created_at)
+                               AS expired,
+                           count(*) FILTER (WHERE w.kind = 'USER' AND {schema}.lot_expiry(w.account) <= t.created_at
+                                              AND e.direction = 'DEBIT' AND e.balance_after = 0
+                                              AND t.reference_id = 'wallet-ledger:lot-expiry:' || w.id) AS expiries,
+                           count(*) AS entries
+                      FROM {schema}.ledger_transactions t
+                      JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
+                      JOIN {schema}.wallets w ON w.id = e.wallet_id
+                     GROUP BY t.id
+                )
+                SELECT id || ' (' || reference_id || ')' AS subject,
+                       CASE WHEN type = 'SPEND' AND NOT (revenue_in = paid_out AND promo_in = free_out)
+                            THEN 'a spend of ' || paid_out || ' paid and ' || free_out || ' free coins credits '
+                                 || revenue_in || ' to REVENUE and ' || promo_in || ' to PROMO_REDEEMED'
+                            WHEN type <> 'LOT_EXPIRY' AND expired > 0
+                            THEN 'a ' || type || ' posts to a lot at or after its expiry'
+                            ELSE 'a lot expiry that does not take one whole expired lot to BREAKAGE under its reference'
+                       END AS problem
+                  FROM postings
+                 WHERE (type = 'SPEND' AND NOT (revenue_in = paid_out AND promo_in = free_out))
+                    OR (type <> 'LOT_EXPIRY' AND expired > 0)
+                    OR (type = 'LOT_EXPIRY' AND NOT (entries = 2 AND expired = 1 AND expiries = 1
+                                                     AND breakage_in = amount))
+                 ORDER BY created_at, id
+                 LIMIT ?
+                """;
+
     private static final String WALLETS_IN_RANGE =
             "SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?";
 
@@ -242,6 +288,7 @@ final class Audit {
         this.accountCounts = sql.format(ACCOUNT_COUNTS);
         this.references = sql.format(REFERENCES);
         this.holds = sql.format(HOLDS);
+        this.lots = sql.format(LOTS);
         this.walletsInRange = sql.format(WALLETS_IN_RANGE);
     }
 
@@ -347,7 +394,19 @@ final class Audit {
         }
         checkReferences(connection, findings);
         checkHolds(connection, findings);
+        checkLots(connection, findings);
         guards.check(connection, findings);
+    }
+
+    private void checkLots(Connection connection, Findings findings) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(lots)) {
+            statement.setInt(1, AuditReport.VIOLATIONS_MAX);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    findings.add(AuditCheck.LOTS, rows.getString("subject"), rows.getString("problem"));
+                }
+            }
+        }
     }
 
     private void checkHolds(Connection connection, Findings findings) throws SQLException {

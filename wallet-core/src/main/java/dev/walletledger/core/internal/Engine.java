@@ -12,6 +12,7 @@ import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.LedgerMetrics;
 import dev.walletledger.core.LedgerStats;
+import dev.walletledger.core.Lot;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.Position;
@@ -53,7 +54,7 @@ public final class Engine implements AutoCloseable {
 
     /** @param replica a hot standby of the same database, or null */
     public Engine(DataSource primary, DataSource replica, LedgerConfig config, long replicaWaitMillisMax) {
-        this(primary, replica, config, replicaWaitMillisMax, Accounts.MAIN_ONLY);
+        this(primary, replica, config, replicaWaitMillisMax, Accounts.LOTS);
     }
 
     /** The engine with another rule for accounts: a seam for the engine's own tests. */
@@ -78,7 +79,7 @@ public final class Engine implements AutoCloseable {
                         writes, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
                 : null;
         this.insertAsset = sql.format("""
-                INSERT INTO {schema}.asset_types (code, name, decimal_places) VALUES (?, ?, ?)
+                INSERT INTO {schema}.asset_types (code, name, decimal_places, spend_order) VALUES (?, ?, ?, ?)
                 ON CONFLICT (code) DO NOTHING
                 """);
     }
@@ -124,6 +125,14 @@ public final class Engine implements AutoCloseable {
     /** The sweep: releases the holds past their expiry of up to {@code limit} holds' wallets; how many it did. */
     public int expireHolds(int limit) {
         return writes.expireHolds(limit);
+    }
+
+    public int expireLots(int limit) {
+        return writes.expireLots(limit);
+    }
+
+    public List<Lot> lots(String userId, String assetCode) {
+        return runner.read(c -> reads.lots(c, userId, assetCode));
     }
 
     public Balance balance(String userId, String assetCode) {
@@ -224,6 +233,7 @@ public final class Engine implements AutoCloseable {
                         statement.setString(1, asset.code());
                         statement.setString(2, asset.name());
                         statement.setInt(3, asset.decimalPlaces());
+                        statement.setString(4, asset.spendOrder().name());
                         statement.executeUpdate();
                     }
                     return assets.require(c, asset.code()).asset();
@@ -233,7 +243,7 @@ public final class Engine implements AutoCloseable {
             throw WalletException.of(
                     ErrorCode.ASSET_EXISTS,
                     "asset " + asset.code() + " exists as " + existing.name() + " with " + existing.decimalPlaces()
-                            + " decimal places",
+                            + " decimal places and spend order " + existing.spendOrder(),
                     Map.of("asset_code", asset.code()));
         }
         return existing;

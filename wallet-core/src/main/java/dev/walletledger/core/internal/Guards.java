@@ -22,6 +22,7 @@ final class Guards {
 
     static final List<Trigger> EXPECTED = List.of(
             new Trigger("asset_types", "asset_types_fixed_identity"),
+            new Trigger("asset_types", "asset_types_fixed_spend_order"),
             new Trigger("asset_types", "asset_types_no_delete"),
             new Trigger("asset_types", "asset_types_no_truncate"),
             new Trigger("asset_types", "asset_types_system_wallets"),

@@ -58,6 +58,7 @@ final class Locks {
     private final String createMains;
     private final String lock;
     private final String lockOthers;
+    private final String createOthers;
 
     Locks(SqlText sql) {
         // Driven by the unnest rows, sorted into the lock order; each conflict check is a probe of
@@ -112,6 +113,15 @@ final class Locks {
                     ON true
                 """.formatted(
                         account("m"), HOLDERS.unnest("k"), KEYS.unnest("c"), account("o"), String.join(", ", ACCOUNT)));
+        // Accounts created under their main account's lock (a transfer's receiving lots), in the lock order.
+        this.createOthers = sql.format("""
+                INSERT INTO {schema}.wallets (kind, owner_id, asset_id, account, balance)
+                SELECT 'USER', c.owner_id, c.asset_id, c.account, 0
+                  FROM %s
+                 ORDER BY c.owner_id COLLATE "C", c.asset_id, c.account COLLATE "C"
+                ON CONFLICT (kind, owner_id, asset_id, account) DO NOTHING
+                RETURNING id, owner_id, asset_id, account
+                """.formatted(KEYS.unnest("c")));
         // The second look at the wallets whose count showed an account this writer's snapshot missed.
         this.lockOthers = sql.format("""
                 SELECT %1$s, NULL::int AS accounts, 'existing' AS source
@@ -123,6 +133,32 @@ final class Locks {
                         ORDER BY w.kind, w.owner_id, w.asset_id, w.account
                           FOR UPDATE) o
                 """.formatted(account("o"), HOLDERS.unnest("k")));
+    }
+
+    /**
+     * Creates, empty, accounts other than main of wallets whose main account this transaction holds locked (so no
+     * one else can create them meanwhile), and returns them, locked as their creator holds them.
+     */
+    Map<Plan.WalletKey, Plan.LockedWallet> createUnderLock(Connection connection, Collection<Plan.WalletKey> keys)
+            throws SQLException {
+        List<Plan.WalletKey> ordered = keys.stream()
+                .sorted(java.util.Comparator.comparing(
+                                (Plan.WalletKey k) -> new Plan.Holder(k.owner(), k.assetId()), Invariants.LOCK_ORDER)
+                        .thenComparing(Plan.WalletKey::account))
+                .toList();
+        Map<Plan.WalletKey, Plan.LockedWallet> created = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(createOthers)) {
+            KEYS.bind(connection, statement, 1, ordered);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Plan.WalletKey key = new Plan.WalletKey(
+                            rows.getString("owner_id"), rows.getInt("asset_id"), rows.getString("account"));
+                    created.put(key, new Plan.LockedWallet(rows.getLong("id"), key, 0, null));
+                }
+            }
+        }
+        Invariants.require(created.size() == ordered.size(), "accounts created under their wallet's lock are new");
+        return created;
     }
 
     /**

@@ -83,6 +83,9 @@ final class Plan {
         final Instant expiresAt;
         final Instant createdAt;
         final boolean created;
+        /** Where the hold's coins came from, in the order it took them: captures and releases use them in order. */
+        final List<Portion> portions;
+
         long captured;
         long released;
         Hold.Status status;
@@ -100,8 +103,10 @@ final class Plan {
                 Instant expiresAt,
                 Instant createdAt,
                 Instant closedAt,
-                boolean created) {
+                boolean created,
+                List<Portion> portions) {
             this.id = id;
+            this.portions = List.copyOf(portions);
             this.referenceId = referenceId;
             this.holder = holder;
             this.amount = amount;
@@ -246,7 +251,9 @@ final class Plan {
 
             @Override
             public List<Touch> transfer(Operation.Transfer o) {
-                return List.of(debit(o, o.fromUserId()), credit(o, o.toUserId()));
+                // The receiver's lots are those of the coins it is sent, created under the locks (WriteEngine).
+                return List.of(
+                        debit(o, o.fromUserId()), new Touch(new WalletKey(o.toUserId(), assetId, Accounts.MAIN), true));
             }
 
             @Override
@@ -286,6 +293,11 @@ final class Plan {
                 return heldAndMain();
             }
 
+            @Override
+            public List<Touch> lotExpiry(Operation.LotExpiry o) {
+                return List.of(new Touch(new WalletKey(o.userId(), assetId, o.account()), false));
+            }
+
             /** The hold's wallet: its held account, and main for what is released (both exist). */
             private List<Touch> heldAndMain() {
                 if (holder == null) {
@@ -297,11 +309,12 @@ final class Plan {
             }
 
             private Touch credit(Operation o, String owner) {
-                return new Touch(new WalletKey(owner, assetId, accounts.credited(o, owner)), true);
+                return new Touch(new WalletKey(owner, assetId, accounts.credited(o)), true);
             }
 
+            /** A debit takes lots by the spend order, decided under the locks: the wallet is locked whole. */
             private Touch debit(Operation o, String owner) {
-                return new Touch(new WalletKey(owner, assetId, accounts.debited(o, owner)), false);
+                return new Touch(new WalletKey(owner, assetId, Accounts.MAIN), false);
             }
 
             /**
@@ -336,7 +349,7 @@ final class Plan {
             original.taken += decision.amount();
         }
         UUID id = newTransactionId();
-        HoldState hold = moveHold(id, operation, asset, decision.hold());
+        HoldState hold = moveHold(id, operation, asset, decision.hold(), decision.legs());
         post(
                 index,
                 id,
@@ -351,8 +364,15 @@ final class Plan {
     }
 
     /** The hold an operation moves, moved: a new one for a hold, else its state less what was taken off. */
-    private HoldState moveHold(UUID id, Operation operation, AssetDirectory.AssetRow asset, HoldMove move) {
+    private HoldState moveHold(
+            UUID id, Operation operation, AssetDirectory.AssetRow asset, HoldMove move, List<Leg> legs) {
         if (operation instanceof Operation.Hold o) {
+            List<Portion> portions = new ArrayList<>();
+            for (Leg leg : legs) {
+                if (leg.user != null && leg.direction == Direction.DEBIT && Lots.isLot(leg.user.account())) {
+                    portions.add(new Portion(leg.user.account(), leg.amount));
+                }
+            }
             HoldState created = new HoldState(
                     id,
                     o.referenceId(),
@@ -364,7 +384,8 @@ final class Plan {
                     o.expiresAt(createdAt),
                     createdAt,
                     null,
-                    true);
+                    true,
+                    portions);
             holds.put(id, created);
             return created;
         }
@@ -387,6 +408,14 @@ final class Plan {
         return account.equals(Accounts.HELD) ? Accounts.MAIN : account;
     }
 
+    /** The locked lots past their expiry that still hold coins: their expiries come right after the holds'. */
+    List<LockedWallet> expiredLots() {
+        return wallets.values().stream()
+                .filter(w -> Lots.isLot(w.key.account()) && w.balance > 0 && Lots.expiredAt(w.key.account(), createdAt))
+                .sorted((a, b) -> Long.compare(a.id, b.id))
+                .toList();
+    }
+
     /** The expired open holds among those read: their expiries come first in the write. */
     List<HoldState> expired() {
         return holds.values().stream().filter(h -> h.expiredAt(createdAt)).toList();
@@ -399,53 +428,260 @@ final class Plan {
                 .toList();
     }
 
+    /** Coins of one lot: an account of the wallet and an amount (a hold's record of where its coins came from). */
+    record Portion(String account, long amount) {}
+
+    /** {@code length} coins of {@code portions} from {@code from} on, in order. */
+    static List<Portion> slice(List<Portion> portions, long from, long length) {
+        List<Portion> slice = new ArrayList<>();
+        long skip = from;
+        long left = length;
+        for (Portion portion : portions) {
+            if (left == 0) {
+                break;
+            }
+            long usable = portion.amount() - Math.min(skip, portion.amount());
+            skip -= Math.min(skip, portion.amount());
+            long taken = Math.min(usable, left);
+            if (taken > 0) {
+                slice.add(new Portion(portion.account(), taken));
+                left -= taken;
+            }
+        }
+        Invariants.require(left == 0, "a slice lies within its portions");
+        return slice;
+    }
+
+    /**
+     * Postings being decided for one operation: merged per wallet (a wallet appears once in a transaction), with
+     * what each USER account has left once they are applied. USER legs come first, in the order their accounts
+     * were first posted to, then the SYSTEM legs.
+     */
+    private final class Draft {
+        private final AssetDirectory.AssetRow asset;
+        private final Map<WalletKey, Long> users = new LinkedHashMap<>();
+        private final Map<SystemWallet, Long> systems = new LinkedHashMap<>();
+        private final Map<Long, Long> byWalletId = new LinkedHashMap<>();
+        private final Map<Long, String> roles = new LinkedHashMap<>();
+
+        Draft(AssetDirectory.AssetRow asset) {
+            this.asset = asset;
+        }
+
+        void user(WalletKey key, Direction direction, long amount) {
+            users.merge(key, direction == Direction.CREDIT ? amount : -amount, Long::sum);
+        }
+
+        void system(SystemWallet role, Direction direction, long amount) {
+            if (amount > 0) {
+                systems.merge(role, direction == Direction.CREDIT ? amount : -amount, Long::sum);
+            }
+        }
+
+        /** A SYSTEM wallet named by its id (an original transaction's). */
+        void system(long walletId, String role, Direction direction, long amount) {
+            byWalletId.merge(walletId, direction == Direction.CREDIT ? amount : -amount, Long::sum);
+            roles.put(walletId, role);
+        }
+
+        /** What the account has once these postings are applied (zero for an account that does not exist). */
+        long available(WalletKey key) {
+            LockedWallet wallet = wallets.get(key);
+            return (wallet == null ? 0 : wallet.balance) + users.getOrDefault(key, 0L);
+        }
+
+        /** Credits a lot, or BREAKAGE when the lot has expired (no coin returns to an expired lot). */
+        void creditLot(WalletKey key, long amount) {
+            if (Lots.expiredAt(key.account(), createdAt)) {
+                system(SystemWallet.BREAKAGE, Direction.CREDIT, amount);
+            } else {
+                user(key, Direction.CREDIT, amount);
+            }
+        }
+
+        boolean postsToUser() {
+            return users.values().stream().anyMatch(v -> v != 0);
+        }
+
+        List<Leg> legs() {
+            List<Leg> legs = new ArrayList<>();
+            users.forEach((key, delta) -> {
+                if (delta != 0) {
+                    legs.add(Leg.user(key, delta > 0 ? Direction.CREDIT : Direction.DEBIT, Math.abs(delta)));
+                }
+            });
+            systems.forEach((role, delta) -> {
+                if (delta != 0) {
+                    legs.add(Leg.system(asset, role, delta > 0 ? Direction.CREDIT : Direction.DEBIT, Math.abs(delta)));
+                }
+            });
+            byWalletId.forEach((id, delta) -> {
+                if (delta != 0) {
+                    legs.add(new Leg(
+                            null, id, roles.get(id), delta > 0 ? Direction.CREDIT : Direction.DEBIT, Math.abs(delta)));
+                }
+            });
+            return legs;
+        }
+    }
+
+    /** The user's lots that may be used now (not expired), in {@code order}. */
+    private List<LockedWallet> usableLots(String owner, int assetId, java.util.Comparator<String> order) {
+        List<LockedWallet> all = byHolder.getOrDefault(new Holder(owner, assetId), List.of());
+        return all.stream()
+                .filter(w -> Lots.isLot(w.key.account()) && !Lots.expiredAt(w.key.account(), createdAt))
+                .sorted((a, b) -> order.compare(a.key.account(), b.key.account()))
+                .toList();
+    }
+
+    /** What the user may spend now: the sum of the lots not expired (a lot in debt counts against it). */
+    private long spendable(String owner, int assetId) {
+        long total = 0;
+        for (LockedWallet wallet :
+                usableLots(owner, assetId, Lots.spendOrder(dev.walletledger.core.SpendOrder.FREE_FIRST))) {
+            total = Math.addExact(total, wallet.balance);
+        }
+        return total;
+    }
+
+    /**
+     * Takes {@code amount} coins from the user's usable lots in {@code order} (those of {@code only} alone, when it
+     * is not null; {@code first} before the rest, when it is usable), into {@code draft} as debits, and returns
+     * what it took, lot by lot. Takes less when the lots hold less.
+     */
+    private List<Portion> take(
+            Draft draft,
+            String owner,
+            int assetId,
+            long amount,
+            java.util.Comparator<String> order,
+            dev.walletledger.core.LotClass only,
+            String first) {
+        List<LockedWallet> lots = new ArrayList<>(usableLots(owner, assetId, order));
+        if (first != null) {
+            lots.sort((a, b) -> Boolean.compare(
+                    !a.key.account().equals(first), !b.key.account().equals(first)));
+        }
+        List<Portion> taken = new ArrayList<>();
+        long left = amount;
+        for (LockedWallet lot : lots) {
+            if (left == 0) {
+                break;
+            }
+            if (only != null && Lots.lotClass(lot.key.account()) != only) {
+                continue;
+            }
+            long portion = Math.min(left, draft.available(lot.key));
+            if (portion > 0) {
+                draft.user(lot.key, Direction.DEBIT, portion);
+                taken.add(new Portion(lot.key.account(), portion));
+                left -= portion;
+            }
+        }
+        return taken;
+    }
+
+    private static long sum(List<Portion> portions) {
+        return portions.stream().mapToLong(Portion::amount).sum();
+    }
+
     /** The legs of each type of operation, on the locked balances. */
     private final class Legs implements Operation.Visitor<Decision> {
         private final AssetDirectory.AssetRow asset;
         private final Original original;
+        private final java.util.Comparator<String> order;
 
         Legs(AssetDirectory.AssetRow asset, Original original) {
             this.asset = asset;
             this.original = original;
+            this.order = Lots.spendOrder(asset.asset().spendOrder());
         }
 
         @Override
         public Decision topUp(Operation.TopUp o) {
-            return Decision.of(o.amount(), credit(o, o.userId(), SystemWallet.TREASURY, o.amount()));
+            return credit(o, o.userId(), SystemWallet.TREASURY, o.amount(), o.expiresAt());
         }
 
         @Override
         public Decision bonus(Operation.Bonus o) {
-            return Decision.of(o.amount(), credit(o, o.userId(), SystemWallet.BONUS_POOL, o.amount()));
+            return credit(o, o.userId(), SystemWallet.BONUS_POOL, o.amount(), o.expiresAt());
         }
 
         @Override
         public Decision spend(Operation.Spend o) {
-            return Decision.of(o.amount(), debit(o, o.userId(), SystemWallet.REVENUE, o.amount()));
+            return spendLots(o.userId(), o.amount(), null);
         }
 
         @Override
         public Decision transfer(Operation.Transfer o) {
-            return Decision.of(
-                    o.amount(),
-                    List.of(
-                            Leg.user(
-                                    key(o.fromUserId(), accounts.debited(o, o.fromUserId())),
-                                    Direction.DEBIT,
-                                    o.amount()),
-                            Leg.user(
-                                    key(o.toUserId(), accounts.credited(o, o.toUserId())),
-                                    Direction.CREDIT,
-                                    o.amount())));
+            WalletException short_ = shortOf(o.fromUserId(), o.amount());
+            if (short_ != null) {
+                return Decision.refused(short_);
+            }
+            Draft draft = new Draft(asset);
+            List<Portion> taken = take(draft, o.fromUserId(), asset.id(), o.amount(), order, null, null);
+            for (Portion portion : taken) {
+                // the receiver's lot of the same class and expiry (created under the locks, see WriteEngine)
+                draft.user(key(o.toUserId(), portion.account()), Direction.CREDIT, portion.amount());
+            }
+            return Decision.of(o.amount(), draft.legs());
         }
 
         @Override
         public Decision adjustment(Operation.Adjustment o) {
+            if (o.direction() == Direction.CREDIT) {
+                return credit(o, o.userId(), SystemWallet.ADJUSTMENTS, o.amount(), null);
+            }
+            return spendLots(o.userId(), o.amount(), SystemWallet.ADJUSTMENTS);
+        }
+
+        /** A credit into the lot the operation names, from {@code from}. */
+        private Decision credit(Operation o, String owner, SystemWallet from, long amount, Instant expiresAt) {
+            if (expiresAt != null && !createdAt.isBefore(expiresAt)) {
+                return Decision.refused(WalletException.of(
+                        ErrorCode.LOT_EXPIRED,
+                        "the coins would expire at " + expiresAt + ", before they were credited",
+                        Map.of("expires_at", expiresAt.toString())));
+            }
             return Decision.of(
-                    o.amount(),
-                    o.direction() == Direction.CREDIT
-                            ? credit(o, o.userId(), SystemWallet.ADJUSTMENTS, o.amount())
-                            : debit(o, o.userId(), SystemWallet.ADJUSTMENTS, o.amount()));
+                    amount,
+                    List.of(
+                            Leg.user(key(owner, accounts.credited(o)), Direction.CREDIT, amount),
+                            Leg.system(asset, from, Direction.DEBIT, amount)));
+        }
+
+        /**
+         * A debit of the user's lots in the spend order, to REVENUE (paid coins) and PROMO_REDEEMED (free coins),
+         * or all to {@code to} when it is given.
+         */
+        private Decision spendLots(String owner, long amount, SystemWallet to) {
+            WalletException short_ = shortOf(owner, amount);
+            if (short_ != null) {
+                return Decision.refused(short_);
+            }
+            Draft draft = new Draft(asset);
+            for (Portion portion : take(draft, owner, asset.id(), amount, order, null, null)) {
+                draft.system(to != null ? to : spentTo(portion.account()), Direction.CREDIT, portion.amount());
+            }
+            return Decision.of(amount, draft.legs());
+        }
+
+        /** WALLET_NOT_FOUND or INSUFFICIENT_FUNDS when the user cannot spend {@code amount} now, else null. */
+        private WalletException shortOf(String owner, long amount) {
+            if (!wallets.containsKey(key(owner, Accounts.MAIN))) {
+                return WalletException.of(
+                        ErrorCode.WALLET_NOT_FOUND,
+                        "user " + owner + " has no " + asset.asset().code() + " wallet",
+                        Map.of("user_id", owner, "asset_code", asset.asset().code()));
+            }
+            long balance = spendable(owner, asset.id());
+            if (balance < amount) {
+                return WalletException.of(
+                        ErrorCode.INSUFFICIENT_FUNDS,
+                        "balance " + balance + " is less than the amount " + amount,
+                        Map.of("balance", balance, "amount", amount));
+            }
+            return null;
         }
 
         @Override
@@ -455,19 +691,107 @@ final class Plan {
                 return Decision.refused(refused);
             }
             long amount = o.amount().orElse(remaining(original));
-            if (original.transaction.type() == OperationType.CAPTURE) {
-                return Decision.of(amount, refund(original.transaction, amount));
+            TransactionResult taken = original.transaction;
+            Draft draft = new Draft(asset);
+            Entry subject = taken.subject();
+            OperationType type = taken.type();
+            if (type == OperationType.TOPUP
+                    || type == OperationType.BONUS
+                    || (type == OperationType.ADJUSTMENT && subject.direction() == Direction.CREDIT)) {
+                // Coins it credited: back from the lot it credited, then the user's other lots of that class.
+                WalletException short_ = takeOfClass(draft, subject.owner(), subject.account(), amount);
+                if (short_ != null) {
+                    return Decision.refused(short_);
+                }
+                Entry from = taken.entries().stream()
+                        .filter(e -> e.walletKind() == WalletKind.SYSTEM)
+                        .findFirst()
+                        .orElseThrow();
+                draft.system(from.walletId(), from.owner(), Direction.CREDIT, amount);
+                return Decision.of(amount, draft.legs());
             }
-            return Decision.of(amount, mirror(original.transaction, amount));
+            // Coins it took from lots: the last taken come back first, each to its lot (BREAKAGE once expired).
+            List<Portion> portions = takenPortions(taken);
+            List<Portion> back = slice(reversed(portions), original.taken, amount);
+            for (Portion portion : back) {
+                draft.creditLot(key(subject.owner(), portion.account()), portion.amount());
+            }
+            for (Portion portion : back) {
+                if (type == OperationType.TRANSFER) {
+                    String receiver = taken.entries().stream()
+                            .filter(e -> e.walletKind() == WalletKind.USER
+                                    && !e.owner().equals(subject.owner()))
+                            .findFirst()
+                            .orElseThrow()
+                            .owner();
+                    WalletException short_ = takeOfClass(draft, receiver, portion.account(), portion.amount());
+                    if (short_ != null) {
+                        return Decision.refused(short_);
+                    }
+                } else if (type == OperationType.ADJUSTMENT) {
+                    draft.system(SystemWallet.ADJUSTMENTS, Direction.DEBIT, portion.amount());
+                } else {
+                    draft.system(spentTo(portion.account()), Direction.DEBIT, portion.amount());
+                }
+            }
+            if (!draft.postsToUser()) {
+                return Decision.refused(WalletException.of(
+                        ErrorCode.LOT_EXPIRED,
+                        "every coin this reversal would return comes from a lot that has expired since",
+                        Map.of("transaction_id", taken.transactionId().toString())));
+            }
+            return Decision.of(amount, draft.legs());
+        }
+
+        /**
+         * The lots a spend, debit adjustment, transfer or capture took its coins from, in the order it took them: a
+         * capture's are the part of its hold's portions it captured.
+         */
+        private List<Portion> takenPortions(TransactionResult taken) {
+            if (taken.type() == OperationType.CAPTURE) {
+                HoldState hold = holds.get(taken.holdId().orElseThrow());
+                Invariants.require(hold != null, "a capture's hold is read under the locks to reverse it");
+                long before = hold.amount - (taken.holdRemaining().getAsLong() + taken.amount());
+                return slice(hold.portions, before, taken.captured());
+            }
+            String owner = taken.userId();
+            List<Portion> portions = new ArrayList<>();
+            for (Entry entry : taken.entries()) {
+                if (entry.walletKind() == WalletKind.USER
+                        && entry.owner().equals(owner)
+                        && entry.direction() == Direction.DEBIT
+                        && Lots.isLot(entry.account())) {
+                    portions.add(new Portion(entry.account(), entry.amount()));
+                }
+            }
+            return portions;
+        }
+
+        /** Debits {@code amount} of the user's coins of {@code account}'s class, that lot first; null or why not. */
+        private WalletException takeOfClass(Draft draft, String owner, String account, long amount) {
+            dev.walletledger.core.LotClass lotClass = Lots.lotClass(account);
+            List<Portion> taken = take(draft, owner, asset.id(), amount, order, lotClass, account);
+            if (sum(taken) < amount) {
+                long has = sum(taken);
+                return WalletException.of(
+                        ErrorCode.INSUFFICIENT_FUNDS,
+                        "the " + lotClass.name().toLowerCase(Locale.ROOT) + " balance " + has
+                                + " is less than the amount " + amount,
+                        Map.of("balance", has, "amount", amount, "lot_class", lotClass.name()));
+            }
+            return null;
         }
 
         @Override
         public Decision hold(Operation.Hold o) {
-            return Decision.of(
-                    o.amount(),
-                    List.of(
-                            Leg.user(key(o.userId(), Accounts.MAIN), Direction.DEBIT, o.amount()),
-                            Leg.user(key(o.userId(), Accounts.HELD), Direction.CREDIT, o.amount())));
+            WalletException short_ = shortOf(o.userId(), o.amount());
+            if (short_ != null) {
+                return Decision.refused(short_);
+            }
+            Draft draft = new Draft(asset);
+            take(draft, o.userId(), asset.id(), o.amount(), order, null, null);
+            draft.user(key(o.userId(), Accounts.HELD), Direction.CREDIT, o.amount());
+            return Decision.of(o.amount(), draft.legs());
         }
 
         @Override
@@ -493,14 +817,17 @@ final class Plan {
                         Map.of("hold_id", hold.id.toString(), "remaining", hold.remaining(), "amount", captured)));
             }
             long released = o.finalCapture() ? hold.remaining() - captured : 0;
-            List<Leg> legs = new ArrayList<>();
-            legs.add(Leg.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, captured + released));
-            legs.add(Leg.system(asset, SystemWallet.REVENUE, Direction.CREDIT, captured));
-            if (released > 0) {
-                legs.add(Leg.user(key(hold.holder.owner(), Accounts.MAIN), Direction.CREDIT, released));
+            Draft draft = new Draft(asset);
+            draft.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, captured + released);
+            long done = hold.amount - hold.remaining();
+            for (Portion portion : slice(hold.portions, done, captured)) {
+                draft.system(spentTo(portion.account()), Direction.CREDIT, portion.amount());
+            }
+            for (Portion portion : slice(hold.portions, done + captured, released)) {
+                draft.creditLot(key(hold.holder.owner(), portion.account()), portion.amount());
             }
             return Decision.moving(
-                    captured + released, legs, new HoldMove(hold, captured, released, Hold.Status.CAPTURED));
+                    captured + released, draft.legs(), new HoldMove(hold, captured, released, Hold.Status.CAPTURED));
         }
 
         @Override
@@ -517,32 +844,34 @@ final class Plan {
             return release(hold, Hold.Status.EXPIRED);
         }
 
+        @Override
+        public Decision lotExpiry(Operation.LotExpiry o) {
+            LockedWallet lot = wallets.get(key(o.userId(), o.account()));
+            Invariants.require(
+                    lot != null && lot.balance > 0 && Lots.expiredAt(o.account(), createdAt),
+                    "a lot expiry is planned for a lot past its expiry that holds coins");
+            return Decision.of(
+                    lot.balance,
+                    List.of(
+                            Leg.user(lot.key, Direction.DEBIT, lot.balance),
+                            Leg.system(asset, SystemWallet.BREAKAGE, Direction.CREDIT, lot.balance)));
+        }
+
         private HoldState heldState(Operation o) {
             HoldState hold = holds.get(o.heldBy().orElseThrow());
             Invariants.require(hold != null, "a hold found before the locks is read under them");
             return hold;
         }
 
-        /** What remains of the hold, back to the balance. */
+        /** What remains of the hold, back to the lots it came from (to BREAKAGE for a lot expired meanwhile). */
         private Decision release(HoldState hold, Hold.Status closesAs) {
             long remaining = hold.remaining();
-            return Decision.moving(
-                    remaining,
-                    List.of(
-                            Leg.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, remaining),
-                            Leg.user(key(hold.holder.owner(), Accounts.MAIN), Direction.CREDIT, remaining)),
-                    new HoldMove(hold, 0, remaining, closesAs));
-        }
-
-        /** A capture's reversal: REVENUE gives the captured coins back to the user's balance (never the hold). */
-        private List<Leg> refund(TransactionResult capture, long amount) {
-            Entry revenue = capture.entries().stream()
-                    .filter(e -> e.walletKind() == WalletKind.SYSTEM)
-                    .findFirst()
-                    .orElseThrow();
-            return List.of(
-                    new Leg(null, revenue.walletId(), revenue.owner(), Direction.DEBIT, amount),
-                    Leg.user(key(capture.userId(), Accounts.MAIN), Direction.CREDIT, amount));
+            Draft draft = new Draft(asset);
+            draft.user(key(hold.holder.owner(), Accounts.HELD), Direction.DEBIT, remaining);
+            for (Portion portion : slice(hold.portions, hold.amount - remaining, remaining)) {
+                draft.creditLot(key(hold.holder.owner(), portion.account()), portion.amount());
+            }
+            return Decision.moving(remaining, draft.legs(), new HoldMove(hold, 0, remaining, closesAs));
         }
 
         @Override
@@ -553,18 +882,34 @@ final class Plan {
             }
             long amount = o.amount().orElse(remaining(original));
             Entry charged = original.transaction.subject();
-            WalletKey user = key(charged.owner(), charged.account());
-            LockedWallet wallet = wallets.get(user);
-            Invariants.require(wallet != null, "a chargeback's user account exists and is locked");
-            long recovered = Math.max(0, Math.min(amount, wallet.balance));
-            List<Leg> legs = new ArrayList<>();
+            String owner = charged.owner();
+            Invariants.require(
+                    wallets.containsKey(key(owner, Accounts.MAIN)), "a chargeback's user account exists and is locked");
+            long recovered = Math.max(0, Math.min(amount, spendable(owner, asset.id())));
+            Draft draft = new Draft(asset);
+            // Paid coins first (the charged top-up's lot before the others), then free ones.
+            take(
+                    draft,
+                    owner,
+                    asset.id(),
+                    recovered,
+                    Lots.spendOrder(dev.walletledger.core.SpendOrder.PAID_FIRST),
+                    null,
+                    charged.account());
             boolean debt = o.policy() == ChargebackPolicy.DEBT;
-            // Under debt the whole amount is debited (the balance goes negative); a write-off debits what the
-            // user has, zero when nothing can be recovered, and books the rest to CHARGEBACK_LOSS.
-            legs.add(Leg.user(user, Direction.DEBIT, debt ? amount : recovered));
-            legs.add(Leg.system(asset, SystemWallet.TREASURY, Direction.CREDIT, amount));
+            // Under debt the whole amount is debited (what the lots lack puts the paid lot that never expires in
+            // debt); a write-off debits what the user has, zero when nothing can be recovered, and books the rest
+            // to CHARGEBACK_LOSS.
+            if (debt && amount > recovered) {
+                draft.user(key(owner, Accounts.MAIN), Direction.DEBIT, amount - recovered);
+            }
+            draft.system(SystemWallet.TREASURY, Direction.CREDIT, amount);
             if (!debt && amount > recovered) {
-                legs.add(Leg.system(asset, SystemWallet.CHARGEBACK_LOSS, Direction.DEBIT, amount - recovered));
+                draft.system(SystemWallet.CHARGEBACK_LOSS, Direction.DEBIT, amount - recovered);
+            }
+            List<Leg> legs = new ArrayList<>(draft.legs());
+            if (!draft.postsToUser()) {
+                legs.add(0, Leg.user(key(owner, Accounts.MAIN), Direction.DEBIT, 0));
             }
             return new Decision(amount, legs, debt, null, null);
         }
@@ -572,38 +917,19 @@ final class Plan {
         private WalletKey key(String owner, String account) {
             return new WalletKey(owner, asset.id(), account);
         }
+    }
 
-        private List<Leg> credit(Operation o, String owner, SystemWallet from, long amount) {
-            return List.of(
-                    Leg.user(key(owner, accounts.credited(o, owner)), Direction.CREDIT, amount),
-                    Leg.system(asset, from, Direction.DEBIT, amount));
-        }
+    /** Where spent coins of a lot go: REVENUE for paid coins, PROMO_REDEEMED for free ones. */
+    private static SystemWallet spentTo(String account) {
+        return Lots.lotClass(account) == dev.walletledger.core.LotClass.PAID
+                ? SystemWallet.REVENUE
+                : SystemWallet.PROMO_REDEEMED;
+    }
 
-        private List<Leg> debit(Operation o, String owner, SystemWallet to, long amount) {
-            return List.of(
-                    Leg.user(key(owner, accounts.debited(o, owner)), Direction.DEBIT, amount),
-                    Leg.system(asset, to, Direction.CREDIT, amount));
-        }
-
-        /**
-         * A reversal's legs: the original's postings, each direction flipped, on the same accounts, scaled to
-         * {@code amount}.
-         */
-        private List<Leg> mirror(TransactionResult transaction, long amount) {
-            List<Leg> legs = new ArrayList<>();
-            for (Entry entry : transaction.entries()) {
-                // Every reversible type posts its whole amount on each of its wallets: scaling is exact.
-                Invariants.require(
-                        entry.amount() == transaction.amount(),
-                        "each posting of a reversible transaction is its amount");
-                Direction flipped = entry.direction() == Direction.CREDIT ? Direction.DEBIT : Direction.CREDIT;
-                legs.add(
-                        entry.walletKind() == WalletKind.USER
-                                ? Leg.user(key(entry.owner(), entry.account()), flipped, amount)
-                                : new Leg(null, entry.walletId(), entry.owner(), flipped, amount));
-            }
-            return legs;
-        }
+    private static List<Portion> reversed(List<Portion> portions) {
+        List<Portion> reversed = new ArrayList<>(portions);
+        java.util.Collections.reverse(reversed);
+        return reversed;
     }
 
     private static long remaining(Original original) {

@@ -5,6 +5,8 @@ import dev.walletledger.core.Direction;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.HistoryItem;
 import dev.walletledger.core.HistoryPage;
+import dev.walletledger.core.Lot;
+import dev.walletledger.core.LotClass;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.WalletException;
@@ -40,14 +42,14 @@ final class Reads {
         // wallets_owner_key (kind, owner_id, asset_id, account) with the first three fixed: the accounts of one
         // wallet, summed here by the engine's rule (Accounts).
         this.balance = IndexPlans.pinned(sql.format("""
-                SELECT w.account, w.balance FROM {schema}.wallets w
+                SELECT w.account, w.balance, statement_timestamp() AS now FROM {schema}.wallets w
                  WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
                 """));
         // wallets_owner_key's leading (kind, owner_id): the user's accounts only. Whichever side the planner
         // starts from, wallets are read through that index with the user fixed (with the asset too, when it
         // starts from the handful of asset types).
         this.balances = IndexPlans.pinned(sql.format("""
-                SELECT a.code, w.account, w.balance, a.decimal_places
+                SELECT a.code, w.account, w.balance, a.decimal_places, statement_timestamp() AS now
                   FROM {schema}.wallets w JOIN {schema}.asset_types a ON a.id = w.asset_id
                  WHERE w.kind = 'USER' AND w.owner_id = ?
                 """));
@@ -89,49 +91,102 @@ final class Reads {
                 """));
     }
 
-    Balance balance(Connection connection, String userId, String assetCode) throws SQLException {
+    /** A wallet's accounts added up as a balance: its usable lots by class, the expiring ones, the held account. */
+    private final class Tally {
+        final String assetCode;
+        int decimalPlaces;
+        long paid;
+        long free;
+        long held;
+        final List<Lot> lots = new ArrayList<>();
+
+        Tally(String assetCode) {
+            this.assetCode = assetCode;
+        }
+
+        void add(String account, long amount, java.time.Instant now) {
+            if (account.equals(Accounts.HELD)) {
+                held = amount;
+            } else if (accounts.counted(account) && !Lots.expiredAt(account, now)) {
+                Lot lot = Lot.of(account, amount);
+                if (lot.lotClass() == LotClass.PAID) {
+                    paid = Math.addExact(paid, amount);
+                } else {
+                    free = Math.addExact(free, amount);
+                }
+                if (amount != 0) {
+                    lots.add(lot);
+                }
+            }
+        }
+
+        Balance balance(String userId) {
+            List<Lot> expiring = lots.stream()
+                    .filter(l -> l.expiresAt() != null && l.amount() > 0)
+                    .sorted(java.util.Comparator.comparing(Lot::expiresAt)
+                            .thenComparing(l -> l.lotClass().name()))
+                    .limit(Balance.EXPIRING_MAX)
+                    .toList();
+            return new Balance(userId, assetCode, Math.addExact(paid, free), decimalPlaces, held, paid, free, expiring);
+        }
+
+        /** The lots that hold coins: soonest expiry first, those that never expire last (free before paid). */
+        List<Lot> lots() {
+            return lots.stream()
+                    .sorted(java.util.Comparator.comparing(
+                                    Lot::expiresAt, java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+                            .thenComparing(l -> l.lotClass() == LotClass.FREE ? 0 : 1))
+                    .toList();
+        }
+    }
+
+    private Tally tally(Connection connection, String userId, String assetCode) throws SQLException {
         AssetDirectory.AssetRow asset = assets.require(connection, assetCode);
         try (PreparedStatement statement = connection.prepareStatement(balance)) {
             statement.setString(1, userId);
             statement.setInt(2, asset.id());
             try (ResultSet rows = IndexPlans.query(statement)) {
-                boolean found = false;
-                long total = 0;
-                long held = 0;
+                Tally tally = null;
                 while (rows.next()) {
-                    found = true;
-                    if (accounts.counted(rows.getString("account"))) {
-                        total = Math.addExact(total, rows.getLong("balance"));
-                    } else if (rows.getString("account").equals(Accounts.HELD)) {
-                        held = rows.getLong("balance");
+                    if (tally == null) {
+                        tally = new Tally(assetCode);
+                        tally.decimalPlaces = asset.asset().decimalPlaces();
                     }
+                    tally.add(rows.getString("account"), rows.getLong("balance"), now(rows));
                 }
-                if (!found) {
+                if (tally == null) {
                     throw walletNotFound(userId, assetCode);
                 }
-                return new Balance(userId, assetCode, total, asset.asset().decimalPlaces(), held);
+                return tally;
             }
         }
+    }
+
+    private static java.time.Instant now(ResultSet rows) throws SQLException {
+        return rows.getObject("now", OffsetDateTime.class).toInstant();
+    }
+
+    Balance balance(Connection connection, String userId, String assetCode) throws SQLException {
+        return tally(connection, userId, assetCode).balance(userId);
+    }
+
+    List<Lot> lots(Connection connection, String userId, String assetCode) throws SQLException {
+        return tally(connection, userId, assetCode).lots();
     }
 
     List<Balance> balances(Connection connection, String userId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(balances)) {
             statement.setString(1, userId);
-            // by asset code: {balance, decimal places, held}
-            Map<String, long[]> totals = new java.util.TreeMap<>();
+            Map<String, Tally> totals = new java.util.TreeMap<>();
             try (ResultSet rows = IndexPlans.query(statement)) {
                 while (rows.next()) {
-                    long[] total = totals.computeIfAbsent(rows.getString("code"), code -> new long[] {0, 0, 0});
-                    total[1] = rows.getInt("decimal_places");
-                    if (accounts.counted(rows.getString("account"))) {
-                        total[0] = Math.addExact(total[0], rows.getLong("balance"));
-                    } else if (rows.getString("account").equals(Accounts.HELD)) {
-                        total[2] = rows.getLong("balance");
-                    }
+                    Tally tally = totals.computeIfAbsent(rows.getString("code"), Tally::new);
+                    tally.decimalPlaces = rows.getInt("decimal_places");
+                    tally.add(rows.getString("account"), rows.getLong("balance"), now(rows));
                 }
             }
             List<Balance> result = new ArrayList<>();
-            totals.forEach((code, total) -> result.add(new Balance(userId, code, total[0], (int) total[1], total[2])));
+            totals.values().forEach(tally -> result.add(tally.balance(userId)));
             return result;
         }
     }

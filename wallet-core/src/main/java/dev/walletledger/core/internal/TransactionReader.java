@@ -94,9 +94,10 @@ final class TransactionReader {
                 SELECT k.owner_id, k.asset_id, k.before_id, w.account, COALESCE(b.balance_after, 0) AS balance
                   FROM %s
                  CROSS JOIN LATERAL (SELECT w.id, w.account FROM {schema}.wallets w
-                                      WHERE w.kind = 'USER' AND w.owner_id = k.owner_id AND w.asset_id = k.asset_id) w
+                                      WHERE w.kind = 'USER' AND w.owner_id = k.owner_id AND w.asset_id = k.asset_id
+                                      OFFSET 0) w
                   LEFT JOIN LATERAL (SELECT e.balance_after FROM {schema}.ledger_entries e
-                                      WHERE e.wallet_id = w.id AND (e.wallet_id, e.id) < (w.id, k.before_id)
+                                      WHERE e.wallet_id = w.id AND e.id < k.before_id
                                       ORDER BY e.wallet_id DESC, e.id DESC
                                       LIMIT 1) b ON true
                 """.formatted(AS_OF.unnest("k"))));

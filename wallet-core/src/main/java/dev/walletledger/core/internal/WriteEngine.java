@@ -102,6 +102,7 @@ final class WriteEngine {
     private final String holdsLocked;
     private final String claimExpiries;
     private final String due;
+    private final String dueLots;
 
     WriteEngine(
             SqlText sql,
@@ -205,7 +206,13 @@ final class WriteEngine {
         // REPEATABLE READ and SERIALIZABLE a hold moved since this transaction's snapshot fails it (40001).
         this.holdsLocked = sql.format("""
                 SELECT h.id, h.reference_id, h.owner_id, h.asset_id, h.amount, h.captured, h.released, h.status,
-                       h.expires_at, h.created_at, h.closed_at
+                       h.expires_at, h.created_at, h.closed_at,
+                       ARRAY(SELECT w.account || ' ' || e.amount
+                               FROM {schema}.ledger_entries e
+                              CROSS JOIN LATERAL (SELECT w.account, w.kind FROM {schema}.wallets w
+                                                   WHERE w.id = e.wallet_id OFFSET 0) w
+                              WHERE e.transaction_id = h.id AND e.direction = 'DEBIT' AND w.kind = 'USER'
+                              ORDER BY e.id) AS portions
                   FROM {schema}.ledger_holds h
                  WHERE h.id = ANY (ARRAY(
                            SELECT n.id FROM unnest(?::uuid[]) AS n(id)
@@ -216,7 +223,7 @@ final class WriteEngine {
                                                  WHERE o.owner_id = k.owner_id AND o.asset_id = k.asset_id
                                                    AND o.status = 'OPEN' AND o.expires_at <= ?::timestamptz
                                                  ORDER BY o.expires_at LIMIT %d) x))
-                   FOR UPDATE
+                   FOR UPDATE OF h
                 """.formatted(HOLDERS.unnest("k"), EXPIRIES_PER_WALLET_MAX));
         // The expiries' reserved references, claimed under their wallets' locks: no other attempt can hold one.
         this.claimExpiries = sql.format("""
@@ -231,6 +238,16 @@ final class WriteEngine {
                   FROM (SELECT h.owner_id, h.asset_id FROM {schema}.ledger_holds h
                          WHERE h.status = 'OPEN' AND h.expires_at <= now()
                          ORDER BY h.expires_at LIMIT ?) d
+                """);
+        // The lots' sweep: lots by expiry from where the last sweep ended, up to now (wallets_lot_expiry_idx).
+        this.dueLots = sql.format("""
+                SELECT w.id, w.owner_id, w.asset_id, w.balance, {schema}.lot_expiry(w.account) AS expiry
+                  FROM {schema}.wallets w
+                 WHERE w.kind = 'USER' AND w.account ~ '^(paid|free)_'
+                   AND {schema}.lot_expiry(w.account) <= now()
+                   AND ({schema}.lot_expiry(w.account), w.id) > (?::timestamptz, ?)
+                 ORDER BY {schema}.lot_expiry(w.account), w.id
+                 LIMIT ?
                 """);
     }
 
@@ -553,6 +570,10 @@ final class WriteEngine {
                     operation.original().map(originals::get).orElse(null);
             if (original != null) {
                 taken.computeIfAbsent(original.transactionId(), id -> new Plan.Original(original));
+                // a capture's refund returns coins to the lots its hold took them from
+                original.holdId()
+                        .filter(id -> original.type() == dev.walletledger.core.OperationType.CAPTURE)
+                        .ifPresent(named::add);
             }
             Plan.Holder holder = null;
             if (operation.heldBy().isPresent()) {
@@ -579,9 +600,68 @@ final class WriteEngine {
             }
         }
         Map<UUID, Plan.HoldState> holds = holdsLocked(connection, named, locked);
+        createReceivingLots(connection, operations, pending, rows, locked);
         Plan plan = new Plan(locked.wallets(), taken, holds, locked.clock(), accounts);
         postExpiries(connection, plan);
         return plan;
+    }
+
+    /**
+     * A transfer credits the receiver's lots of the class and expiry of the coins it takes from the sender's: every
+     * lot the receiver may be sent (any usable lot of a sender, through the transfers of this call in turn) that it
+     * lacks is created here, under the locks, empty.
+     */
+    private void createReceivingLots(
+            Connection connection,
+            List<Operation> operations,
+            List<Integer> pending,
+            AssetDirectory.AssetRow[] rows,
+            Locks.Locked locked)
+            throws SQLException {
+        Map<Plan.WalletKey, Plan.LockedWallet> wallets = locked.wallets();
+        Map<Plan.Holder, Set<String>> lots = new LinkedHashMap<>();
+        for (Plan.WalletKey key : wallets.keySet()) {
+            if (Lots.isLot(key.account()) && !Lots.expiredAt(key.account(), locked.clock())) {
+                lots.computeIfAbsent(new Plan.Holder(key.owner(), key.assetId()), h -> new LinkedHashSet<>())
+                        .add(key.account());
+            }
+        }
+        List<Operation.Transfer> transfers = new ArrayList<>();
+        List<Integer> assetIds = new ArrayList<>();
+        for (int i : pending) {
+            if (operations.get(i) instanceof Operation.Transfer transfer) {
+                transfers.add(transfer);
+                assetIds.add(rows[i].id());
+            }
+        }
+        if (transfers.isEmpty()) {
+            return;
+        }
+        Set<Plan.WalletKey> missing = new LinkedHashSet<>();
+        for (int round = 0; round <= transfers.size(); round++) { // a chain of n transfers settles in n rounds
+            boolean grew = false;
+            for (int k = 0; k < transfers.size(); k++) {
+                Plan.Holder from = new Plan.Holder(transfers.get(k).fromUserId(), assetIds.get(k));
+                Plan.Holder to = new Plan.Holder(transfers.get(k).toUserId(), assetIds.get(k));
+                for (String account : List.copyOf(lots.getOrDefault(from, Set.of()))) {
+                    if (lots.computeIfAbsent(to, h -> new LinkedHashSet<>()).add(account)) {
+                        grew = true;
+                        Plan.WalletKey key = new Plan.WalletKey(to.owner(), to.assetId(), account);
+                        if (!wallets.containsKey(key)) {
+                            missing.add(key);
+                        }
+                    }
+                }
+            }
+            if (!grew) {
+                break;
+            }
+        }
+        // A receiver without a main account (a transfer to a user with no wallet) had it created before the locks.
+        missing.removeIf(key -> !wallets.containsKey(new Plan.WalletKey(key.owner(), key.assetId(), Accounts.MAIN)));
+        if (!missing.isEmpty()) {
+            wallets.putAll(locks.createUnderLock(connection, missing));
+        }
     }
 
     /**
@@ -617,7 +697,8 @@ final class WriteEngine {
                             instant(rows, "expires_at"),
                             instant(rows, "created_at"),
                             instant(rows, "closed_at"),
-                            false);
+                            false,
+                            portions(rows.getArray("portions")));
                     holds.put(hold.id, hold);
                 }
             }
@@ -626,6 +707,16 @@ final class WriteEngine {
             Invariants.require(holds.containsKey(id), "a hold found before the locks is found under them");
         }
         return holds;
+    }
+
+    /** A hold's portions as read: "account amount" per lot it took coins from, in order. */
+    private static List<Plan.Portion> portions(java.sql.Array array) throws SQLException {
+        List<Plan.Portion> portions = new ArrayList<>();
+        for (Object value : (Object[]) array.getArray()) {
+            String[] parts = ((String) value).split(" ");
+            portions.add(new Plan.Portion(parts[0], Long.parseLong(parts[1])));
+        }
+        return portions;
     }
 
     private static Instant instant(ResultSet rows, String column) throws SQLException {
@@ -640,12 +731,21 @@ final class WriteEngine {
      */
     private void postExpiries(Connection connection, Plan plan) throws SQLException {
         List<Plan.HoldState> expired = plan.expired();
-        if (expired.isEmpty()) {
+        List<Plan.LockedWallet> lots = plan.expiredLots();
+        if (expired.isEmpty() && lots.isEmpty()) {
             return;
         }
-        List<Operation.Expiry> expiries = new ArrayList<>();
+        List<Operation> expiries = new ArrayList<>();
+        List<AssetDirectory.AssetRow> rows = new ArrayList<>();
         for (Plan.HoldState hold : expired) {
             expiries.add(new Operation.Expiry(hold.id));
+            rows.add(assets.byId(connection, hold.holder.assetId()));
+        }
+        for (Plan.LockedWallet lot : lots) {
+            AssetDirectory.AssetRow row = assets.byId(connection, lot.key.assetId());
+            expiries.add(
+                    new Operation.LotExpiry(lot.id, lot.key.owner(), row.asset().code(), lot.key.account()));
+            rows.add(row);
         }
         Set<String> claimed = new LinkedHashSet<>();
         try (PreparedStatement statement = connection.prepareStatement(claimExpiries)) {
@@ -654,20 +754,62 @@ final class WriteEngine {
                     connection.createArrayOf(
                             "text",
                             expiries.stream().map(Operation::referenceId).toArray()));
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    claimed.add(rows.getString(1));
+            try (ResultSet rows2 = statement.executeQuery()) {
+                while (rows2.next()) {
+                    claimed.add(rows2.getString(1));
                 }
             }
         }
         for (int k = 0; k < expiries.size(); k++) {
-            Operation.Expiry expiry = expiries.get(k);
-            Invariants.require(claimed.contains(expiry.referenceId()), "an open hold's expiry reference is free");
-            WalletException refused = plan.add(
-                    -1, expiry, assets.byId(connection, expired.get(k).holder.assetId()), null);
-            Invariants.require(refused == null, "an expiry releases what its hold holds: " + refused);
+            Operation expiry = expiries.get(k);
+            // A lot's reference is claimed once: only its one expiry, posted under this lock, ever claims it.
+            Invariants.require(claimed.contains(expiry.referenceId()), "an expiry's reserved reference is free");
+            WalletException refused = plan.add(-1, expiry, rows.get(k), null);
+            Invariants.require(refused == null, "an expiry releases what its hold or lot holds: " + refused);
         }
     }
+
+    /**
+     * Expires the lots past their expiry that still hold coins, of up to {@code limit} lots, soonest first, in one
+     * transaction (with the expired holds of the same wallets): the lots' sweep. Each call goes on from where the
+     * last one of this engine ended (an expired lot never gets coins again, so what was passed stays done).
+     * Returns how many expiries it posted.
+     */
+    int expireLots(int limit) {
+        Sweep from = lotSweep;
+        Sweep[] next = {null};
+        int posted = runner.write(
+                connection -> {
+                    List<Plan.Holder> holders = new ArrayList<>();
+                    next[0] = null;
+                    try (PreparedStatement statement = connection.prepareStatement(dueLots)) {
+                        statement.setObject(1, from.expiry().atOffset(ZoneOffset.UTC));
+                        statement.setLong(2, from.walletId());
+                        statement.setInt(3, limit);
+                        try (ResultSet rows = statement.executeQuery()) {
+                            while (rows.next()) {
+                                next[0] = new Sweep(instant(rows, "expiry"), rows.getLong("id"));
+                                Plan.Holder holder =
+                                        new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id"));
+                                if (rows.getLong("balance") > 0 && !holders.contains(holder)) {
+                                    holders.add(holder);
+                                }
+                            }
+                        }
+                    }
+                    return expire(connection, holders);
+                },
+                1);
+        if (next[0] != null) {
+            lotSweep = next[0]; // only past what committed
+        }
+        return posted;
+    }
+
+    /** Where the lots' sweep goes on from: the expiry and wallet id of the last lot it passed. */
+    private record Sweep(Instant expiry, long walletId) {}
+
+    private volatile Sweep lotSweep = new Sweep(Instant.parse("1970-01-01T00:00:00Z"), 0);
 
     /**
      * Releases the expired open holds of the wallets of up to {@code limit} holds past their expiry, soonest

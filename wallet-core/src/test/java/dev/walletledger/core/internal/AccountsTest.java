@@ -20,7 +20,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -31,31 +30,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Accounts through the whole engine, through its one seam for them ({@link Accounts}): a rule that sends
- * credits for carol to a second account, and counts every account toward the balance. Postings, mirrors,
+ * Accounts through the whole engine, through its one seam for them ({@link Accounts}): carol's bonus lands in
+ * her free lot, and every lot counts toward the balance. Postings, mirrors,
  * reads, balances and the audit all follow it; and an account created while a writer waits for the wallet is
  * seen by that writer.
  */
 class AccountsTest {
     private static final long WAIT_MILLIS = 30_000;
 
-    /** Credits for carol land in "second"; every account counts. */
-    private static final Accounts SECOND = new Accounts() {
-        @Override
-        public String credited(Operation operation, String owner) {
-            return owner.equals("carol") ? "second" : MAIN;
-        }
-
-        @Override
-        public boolean counted(String account) {
-            return true;
-        }
-
-        @Override
-        public Optional<Set<String>> countedAccounts() {
-            return Optional.empty();
-        }
-    };
+    /** The engine's rule: carol's bonus lands in her free lot, and every lot counts. */
+    private static final Accounts SECOND = Accounts.LOTS;
 
     private final TestLedger t = TestDatabase.newLedger();
     private final Engine engine = new Engine(t.dataSource(), null, t.config(), Ledger.REPLICA_WAIT_MILLIS_MAX, SECOND);
@@ -76,9 +60,9 @@ class AccountsTest {
 
     @Test
     void aSecondAccountIsPostedToMirroredReadAndAudited() {
-        TransactionResult topUp = apply(Operation.topUp("carol", "GOLD_COINS", 100, "a-1"));
+        TransactionResult topUp = apply(Operation.bonus("carol", "GOLD_COINS", 100, "a-1"));
         Entry credited = topUp.subject();
-        assertEquals("second", credited.account());
+        assertEquals("free", credited.account());
         assertEquals(OptionalLong.of(100), credited.balanceAfter());
         assertEquals(100, topUp.balanceAfter(), "the rule counts the second account toward carol's balance");
 
@@ -88,7 +72,7 @@ class AccountsTest {
                 .filter(e -> e.walletKind() == WalletKind.USER)
                 .findFirst()
                 .orElseThrow();
-        assertEquals("second", mirrored.account(), "the mirror keeps the account it mirrors");
+        assertEquals("free", mirrored.account(), "the reversal takes back from the lot it credited");
         assertEquals(Direction.DEBIT, mirrored.direction());
         assertEquals(60, reversal.balanceAfter());
 
@@ -99,7 +83,7 @@ class AccountsTest {
         List<HistoryItem> history =
                 engine.history("carol", "GOLD_COINS", null, 10).items();
         assertEquals(
-                List.of("second", "second"),
+                List.of("free", "free"),
                 history.stream().map(HistoryItem::account).toList());
 
         AuditReport report = engine.verify(null, AuditProgress.NONE);
@@ -115,7 +99,7 @@ class AccountsTest {
      */
     @Test
     void anAccountCreatedWhileAWriterWaitsIsSeenByIt() throws Exception {
-        apply(Operation.topUp("carol", "GOLD_COINS", 100, "b-1")); // main (0) and second (100)
+        apply(Operation.bonus("carol", "GOLD_COINS", 100, "b-1")); // main (0) and free (100)
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection other = TestDatabase.superuser()) {
             other.setAutoCommit(false);
@@ -130,10 +114,10 @@ class AccountsTest {
             try (Statement statement = other.createStatement()) {
                 statement.execute("""
                         INSERT INTO {s}.wallets (kind, owner_id, asset_id, account, balance)
-                        SELECT 'USER', 'carol', asset_id, 'third', 0 FROM {s}.wallets
+                        SELECT 'USER', 'carol', asset_id, 'paid_20991231t000000z', 0 FROM {s}.wallets
                          WHERE owner_id = 'carol' AND account = 'main';
                         INSERT INTO {s}.ledger_references (reference_id) VALUES ('hand-third');
-                        WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'third'),
+                        WITH w AS (SELECT id, asset_id FROM {s}.wallets WHERE owner_id = 'carol' AND account = 'paid_20991231t000000z'),
                              treasury AS (SELECT s.id FROM {s}.wallets s, w
                                            WHERE s.kind = 'SYSTEM' AND s.owner_id = 'TREASURY' AND s.asset_id = w.asset_id),
                              b AS (UPDATE {s}.wallets SET balance = 50, chain_head = decode(repeat('ab', 32), 'hex'),
@@ -157,7 +141,7 @@ class AccountsTest {
             assertEquals(
                     160,
                     result.balanceAfter(),
-                    "second (100 + 10) and the third account created meanwhile (50); without the second look: 110");
+                    "free (100), main (10) and the lot created meanwhile (50); without the second look: 110");
         } finally {
             pool.shutdownNow();
         }

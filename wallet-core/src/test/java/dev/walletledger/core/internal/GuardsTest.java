@@ -59,8 +59,8 @@ class GuardsTest {
                 source = row.getString(1);
             }
             Map<String, List<String>> allowed = new LinkedHashMap<>();
-            Matcher arm =
-                    Pattern.compile("WHEN '([A-Z]+)' THEN ARRAY\\[([^\\]]*)\\]").matcher(source);
+            Matcher arm = Pattern.compile("WHEN '([A-Z_]+)' THEN ARRAY\\[([^\\]]*)\\]")
+                    .matcher(source);
             while (arm.find()) {
                 List<String> roles = new ArrayList<>();
                 Matcher role = Pattern.compile("'([A-Z_]+)'").matcher(arm.group(2));

@@ -41,8 +41,9 @@ class TamperTest {
         ledger = t.ledger();
         aliceFirst = ledger.apply(Operation.topUp("alice", "GOLD_COINS", 1_000, "a-1"), "key-ops");
         ledger.apply(Operation.spend("alice", "GOLD_COINS", 200, "a-2"), "key-shop");
-        ledger.grantBonus(
-                new Operation.Bonus("alice", "GOLD_COINS", 50, "a-3", "REFERRAL", Metadata.parse("{\"by\":\"bob\"}")));
+        // all of alice's coins are paid and never expire: one lot (main), one chain
+        ledger.topUp(
+                new Operation.TopUp("alice", "GOLD_COINS", 50, "a-3", "REFERRAL", Metadata.parse("{\"by\":\"bob\"}")));
         aliceLast = ledger.spend(Operation.spend("alice", "GOLD_COINS", 100, "a-4"));
         ledger.topUp(Operation.topUp("bob", "GOLD_COINS", 70, "b-1"));
         alice = aliceFirst.entries().get(0).walletId();
