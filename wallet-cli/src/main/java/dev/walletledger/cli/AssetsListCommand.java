@@ -40,6 +40,7 @@ final class AssetsListCommand implements Command {
         item.put("code", asset.code());
         item.put("name", asset.name());
         item.put("decimal_places", asset.decimalPlaces());
+        item.put("spend_order", asset.spendOrder().name());
         return item;
     }
 }

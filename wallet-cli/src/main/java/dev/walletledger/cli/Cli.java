@@ -38,6 +38,7 @@ public final class Cli {
                             new OperationCommand(OperationType.SPEND)),
                     MovementCommand.all(),
                     HoldsCommand.all(),
+                    LotsCommand.all(),
                     List.<Command>of(
                             new VerifyCommand(),
                             new AnchorCommand(),

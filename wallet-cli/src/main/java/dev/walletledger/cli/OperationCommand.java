@@ -23,25 +23,46 @@ final class OperationCommand implements Command {
                 name,
                 summary(type),
                 "wallet " + name + " USER --asset CODE --amount N --reference REF [--metadata JSON] [" + detailOption
-                        + " TEXT] [--actor NAME] [--json]",
+                        + " TEXT]" + (type == OperationType.SPEND ? "" : " [--expires WHEN]")
+                        + " [--actor NAME] [--json]",
                 description(type),
                 List.of("USER"),
                 1,
-                List.of(
-                        Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
-                        Args.Option.value(
-                                "--amount",
-                                "N",
-                                "minor units, a whole number from 1 to " + Operation.AMOUNT_MAX
-                                        + " (1250 is 12.50 of a 2-decimal asset)"),
-                        Args.Option.value("--reference", "REF", "the idempotency key: unique across all operations"),
-                        Args.Option.value("--metadata", "JSON", "a JSON object recorded with the transaction"),
-                        Args.Option.value(detailOption, "TEXT", detailHelp(type)),
-                        Args.Option.value(
-                                "--actor",
-                                "NAME",
-                                "who is doing this, recorded and hash-chained with the"
-                                        + " transaction (cli:<your login>)")));
+                options(type, detailOption));
+    }
+
+    private static List<Args.Option> options(OperationType type, String detailOption) {
+        List<Args.Option> options = new java.util.ArrayList<>(List.of(
+                Args.Option.value("--asset", "CODE", "the asset (GOLD_COINS)"),
+                Args.Option.value(
+                        "--amount",
+                        "N",
+                        "minor units, a whole number from 1 to " + Operation.AMOUNT_MAX
+                                + " (1250 is 12.50 of a 2-decimal asset)"),
+                Args.Option.value("--reference", "REF", "the idempotency key: unique across all operations"),
+                Args.Option.value("--metadata", "JSON", "a JSON object recorded with the transaction"),
+                Args.Option.value(detailOption, "TEXT", detailHelp(type)),
+                Args.Option.value(
+                        "--actor",
+                        "NAME",
+                        "who is doing this, recorded and hash-chained with the" + " transaction (cli:<your login>)")));
+        if (type != OperationType.SPEND) {
+            options.add(Args.Option.value(
+                    "--expires",
+                    "WHEN",
+                    "when the coins expire: a time (2026-12-31T00:00:00Z) or a duration from now (7d, 12h);"
+                            + " never by default"));
+        }
+        return List.copyOf(options);
+    }
+
+    /** {@code --expires}: an RFC 3339 time, or a duration from now such as 7d. */
+    static java.time.Instant expiry(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException notATime) {
+            return java.time.Instant.now().plusSeconds(MovementCommand.seconds(text));
+        }
     }
 
     private static String summary(OperationType type) {
@@ -49,7 +70,7 @@ final class OperationCommand implements Command {
             case TOPUP -> "credit purchased currency to a user (from the TREASURY)";
             case BONUS -> "credit granted currency to a user (from the BONUS_POOL)";
             case SPEND -> "debit a user's spent currency (to REVENUE)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
@@ -59,20 +80,25 @@ final class OperationCommand implements Command {
             case TOPUP -> "how it was paid (stripe)";
             case BONUS -> "why it was granted (REFERRAL)";
             case SPEND -> "what was bought (skin_dragon_001)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
 
     private static String description(OperationType type) {
         String what = switch (type) {
-            case TOPUP -> "Debits the asset's TREASURY and credits the user, creating the wallet on its first credit.";
+            case TOPUP ->
+                "Debits the asset's TREASURY and credits the user's paid lot of that expiry (--expires; never by\n"
+                        + "default), creating the wallet on its first credit.";
             case BONUS ->
-                "Debits the asset's BONUS_POOL and credits the user, creating the wallet on its first credit.";
+                "Debits the asset's BONUS_POOL and credits the user's free lot of that expiry (--expires; never by\n"
+                        + "default), creating the wallet on its first credit.";
             case SPEND ->
-                "Debits the user and credits the asset's REVENUE; a balance too small is\n"
-                        + "INSUFFICIENT_FUNDS (exit 65), which moves nothing and binds the reference to the refusal.";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY ->
+                "Debits the user's lots in the asset's spend order and credits the asset's REVENUE with the paid\n"
+                        + "part and PROMO_REDEEMED with the free part (the breakdown says which lots); a balance too\n"
+                        + "small is INSUFFICIENT_FUNDS (exit 65), which moves nothing and binds the reference to the\n"
+                        + "refusal.";
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
         return what + "\n" + TransactionView.IDEMPOTENCY;
@@ -96,7 +122,9 @@ final class OperationCommand implements Command {
         String reference = call.required("--reference");
         Metadata metadata = call.args.value("--metadata").map(Metadata::parse).orElse(Metadata.empty());
         String detail = call.args.value(detailOption).orElse(null);
-        Operation operation = Operation.of(type, user, asset, amount, reference, detail, metadata);
+        java.time.Instant expiresAt =
+                call.args.value("--expires").map(OperationCommand::expiry).orElse(null);
+        Operation operation = Operation.of(type, user, asset, amount, reference, detail, metadata, expiresAt);
         return TransactionView.apply(call, operation, false);
     }
 }

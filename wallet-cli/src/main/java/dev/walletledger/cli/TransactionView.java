@@ -95,6 +95,19 @@ final class TransactionView {
         if (result.actor() != null) {
             fields.row("actor", result.actor());
         }
+        if (!result.breakdown().isEmpty()) {
+            fields.row(
+                    "breakdown",
+                    String.join(
+                            ", ",
+                            result.breakdown().stream()
+                                    .map(lot -> Units.major(lot.amount(), decimalPlaces) + " "
+                                            + lot.lotClass().name().toLowerCase(java.util.Locale.ROOT)
+                                            + lot.expiry()
+                                                    .map(at -> " expiring " + at)
+                                                    .orElse(""))
+                                    .toList()));
+        }
         fields.row("metadata", result.metadata().json());
         fields.printRows(out);
         out.println();

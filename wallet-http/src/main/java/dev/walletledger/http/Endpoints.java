@@ -103,6 +103,7 @@ final class Endpoints {
                         READ,
                         this::holds),
                 Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code"), READ, this::balance),
+                Route.get("/api/v1/wallets/{user_id}/lots", List.of("asset_code"), READ, this::lots),
                 Route.get(
                         "/api/v1/wallets/{user_id}/transactions",
                         List.of("asset_code", "limit", "cursor"),
@@ -227,6 +228,15 @@ final class Endpoints {
         }
         Routed<Balance> read = reads(call).balance(user, asset);
         return routed(read, Bodies.balance(read.value()));
+    }
+
+    private HttpResponse lots(Call call) {
+        String user = call.path("user_id");
+        String asset = call.query("asset_code");
+        if (asset == null) {
+            throw WalletException.invalid("asset_code", "is required");
+        }
+        return HttpResponse.json(200, Bodies.lots(user, asset, ledger.lots(user, asset)));
     }
 
     private HttpResponse history(Call call) {

@@ -9,10 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's sweep of holds past their expiry: every {@link #PERIOD_SECONDS} s, up to {@link #ROUNDS_MAX}
- * rounds of {@link #WALLETS_PER_ROUND} holds' wallets each, stopping at the first round that finds none. A write
- * to a wallet releases its expired holds on its way anyway; the sweep releases those of wallets nobody writes to.
- * Each expiry is posted under its reserved reference, so several servers sweeping at once post each one once.
+ * The server's sweep of holds and lots past their expiry: every {@link #PERIOD_SECONDS} s, up to {@link
+ * #ROUNDS_MAX} rounds of {@link #WALLETS_PER_ROUND} holds' wallets each, then as many rounds of as many lots, each
+ * kind stopping at the first round that posts nothing. A write to a wallet releases its expired holds and expires
+ * its expired lots on its way anyway (and no spend ever uses an expired lot); the sweep does it for wallets nobody
+ * writes to. Each expiry is posted under its reserved reference, so several servers sweeping at once post each one
+ * once.
  */
 final class HoldSweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
@@ -49,6 +51,17 @@ final class HoldSweeper implements AutoCloseable {
             }
             if (released > 0) {
                 LOG.info("released {} expired hold(s)", released);
+            }
+            long lots = 0;
+            for (int round = 0; round < ROUNDS_MAX; round++) {
+                int expired = ledger.expireLots(WALLETS_PER_ROUND);
+                lots += expired;
+                if (expired == 0) {
+                    break;
+                }
+            }
+            if (lots > 0) {
+                LOG.info("posted {} expiries of lots and holds", lots);
             }
         } catch (WalletException e) {
             LOG.warn("the hold sweep failed ({}); it runs again in {} s", e.getMessage(), PERIOD_SECONDS);

@@ -776,35 +776,47 @@ final class WriteEngine {
      * Returns how many expiries it posted.
      */
     int expireLots(int limit) {
-        Sweep from = lotSweep;
-        Sweep[] next = {null};
-        int posted = runner.write(
-                connection -> {
-                    List<Plan.Holder> holders = new ArrayList<>();
-                    next[0] = null;
-                    try (PreparedStatement statement = connection.prepareStatement(dueLots)) {
-                        statement.setObject(1, from.expiry().atOffset(ZoneOffset.UTC));
-                        statement.setLong(2, from.walletId());
-                        statement.setInt(3, limit);
-                        try (ResultSet rows = statement.executeQuery()) {
-                            while (rows.next()) {
-                                next[0] = new Sweep(instant(rows, "expiry"), rows.getLong("id"));
-                                Plan.Holder holder =
-                                        new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id"));
-                                if (rows.getLong("balance") > 0 && !holders.contains(holder)) {
-                                    holders.add(holder);
+        // Pages that hold only lots already empty post nothing: go on past them, a bounded number of pages.
+        for (int page = 0; page < SWEEP_PAGES_MAX; page++) {
+            Sweep from = lotSweep;
+            Sweep[] next = {null};
+            int[] seen = {0};
+            int posted = runner.write(
+                    connection -> {
+                        List<Plan.Holder> holders = new ArrayList<>();
+                        next[0] = null;
+                        seen[0] = 0;
+                        try (PreparedStatement statement = connection.prepareStatement(dueLots)) {
+                            statement.setObject(1, from.expiry().atOffset(ZoneOffset.UTC));
+                            statement.setLong(2, from.walletId());
+                            statement.setInt(3, limit);
+                            try (ResultSet rows = statement.executeQuery()) {
+                                while (rows.next()) {
+                                    seen[0]++;
+                                    next[0] = new Sweep(instant(rows, "expiry"), rows.getLong("id"));
+                                    Plan.Holder holder =
+                                            new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id"));
+                                    if (rows.getLong("balance") > 0 && !holders.contains(holder)) {
+                                        holders.add(holder);
+                                    }
                                 }
                             }
                         }
-                    }
-                    return expire(connection, holders);
-                },
-                1);
-        if (next[0] != null) {
-            lotSweep = next[0]; // only past what committed
+                        return expire(connection, holders);
+                    },
+                    1);
+            if (next[0] != null) {
+                lotSweep = next[0]; // only past what committed
+            }
+            if (posted > 0 || seen[0] < limit) {
+                return posted;
+            }
         }
-        return posted;
+        return 0;
     }
+
+    /** The most pages of empty expired lots one call of the lots' sweep passes. */
+    static final int SWEEP_PAGES_MAX = 100;
 
     /** Where the lots' sweep goes on from: the expiry and wallet id of the last lot it passed. */
     private record Sweep(Instant expiry, long walletId) {}

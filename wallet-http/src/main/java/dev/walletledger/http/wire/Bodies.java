@@ -36,7 +36,7 @@ public final class Bodies {
         return Json.write(g -> writeTransaction(g, result, true));
     }
 
-    /** The asset types: {@code {assets: [{code, name, decimal_places}]}}. */
+    /** The asset types: {@code {assets: [{code, name, decimal_places, spend_order}]}}. */
     public static byte[] assets(List<Asset> assets) {
         return Json.write(g -> {
             g.writeStartObject();
@@ -46,6 +46,7 @@ public final class Bodies {
                 g.writeStringField("code", asset.code());
                 g.writeStringField("name", asset.name());
                 g.writeNumberField("decimal_places", asset.decimalPlaces());
+                g.writeStringField("spend_order", asset.spendOrder().name());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -60,6 +61,7 @@ public final class Bodies {
             g.writeStringField("asset_code", balance.assetCode());
             g.writeNumberField("balance", balance.balance());
             g.writeNumberField("held", balance.held());
+            writeSplit(g, balance);
             g.writeNumberField("decimal_places", balance.decimalPlaces());
             g.writeEndObject();
         });
@@ -75,6 +77,7 @@ public final class Bodies {
                 g.writeStringField("asset_code", balance.assetCode());
                 g.writeNumberField("balance", balance.balance());
                 g.writeNumberField("held", balance.held());
+                writeSplit(g, balance);
                 g.writeNumberField("decimal_places", balance.decimalPlaces());
                 g.writeEndObject();
             }
@@ -232,6 +235,11 @@ public final class Bodies {
         g.writeStringField("reference_id", result.referenceId());
         g.writeStringField("type", result.type().name());
         result.operation().accept(new Fields(g, result));
+        g.writeArrayFieldStart("breakdown");
+        for (dev.walletledger.core.Lot lot : result.breakdown()) {
+            writeLot(g, lot);
+        }
+        g.writeEndArray();
         g.writeStringField("created_at", Json.timestamp(result.createdAt()));
         g.writeFieldName("metadata");
         g.writeRawValue(result.metadata().json());
@@ -255,6 +263,49 @@ public final class Bodies {
         g.writeEndObject();
     }
 
+    /** A lot or a breakdown's part: {@code {class, expires_at, amount}} ({@code expires_at} null: never). */
+    private static void writeLot(JsonGenerator g, dev.walletledger.core.Lot lot) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("class", lot.lotClass().name());
+        if (lot.expiresAt() == null) {
+            g.writeNullField("expires_at");
+        } else {
+            g.writeStringField("expires_at", Json.timestamp(lot.expiresAt()));
+        }
+        g.writeNumberField("amount", lot.amount());
+        g.writeEndObject();
+    }
+
+    /** The lots of a user's wallet in one asset: {@code {user_id, asset_code, lots: [{class, expires_at, amount}]}}. */
+    public static byte[] lots(String userId, String assetCode, List<dev.walletledger.core.Lot> lots) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            g.writeStringField("asset_code", assetCode);
+            g.writeArrayFieldStart("lots");
+            for (dev.walletledger.core.Lot lot : lots) {
+                writeLot(g, lot);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /** A balance's paid and free parts and its expiring lots ({@code [{amount, expires_at}]}). */
+    private static void writeSplit(JsonGenerator g, Balance balance) throws IOException {
+        g.writeNumberField("paid", balance.paid());
+        g.writeNumberField("free", balance.free());
+        g.writeArrayFieldStart("expiring");
+        for (dev.walletledger.core.Lot lot : balance.expiring()) {
+            g.writeStartObject();
+            g.writeNumberField("amount", lot.amount());
+            g.writeStringField("class", lot.lotClass().name());
+            g.writeStringField("expires_at", Json.timestamp(lot.expiresAt()));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     /** What each type writes between its type and its {@code created_at}, in a fixed order. */
     private static final class Fields implements Operation.Visitor<Void> {
         private final JsonGenerator g;
@@ -267,12 +318,18 @@ public final class Bodies {
 
         @Override
         public Void topUp(Operation.TopUp o) {
-            return plain(() -> optional("payment_method", o.paymentMethod()));
+            return plain(() -> {
+                optional("payment_method", o.paymentMethod());
+                optional("expires_at", o.expiresAt() == null ? null : Json.timestamp(o.expiresAt()));
+            });
         }
 
         @Override
         public Void bonus(Operation.Bonus o) {
-            return plain(() -> optional("bonus_type", o.bonusType()));
+            return plain(() -> {
+                optional("bonus_type", o.bonusType());
+                optional("expires_at", o.expiresAt() == null ? null : Json.timestamp(o.expiresAt()));
+            });
         }
 
         @Override
@@ -368,6 +425,13 @@ public final class Bodies {
                 g.writeNumberField("remaining", 0);
                 g.writeStringField("status", Hold.Status.EXPIRED.name());
             });
+        }
+
+        @Override
+        public Void lotExpiry(Operation.LotExpiry o) {
+            return plain(() -> g.writeStringField(
+                    "expires_at",
+                    Json.timestamp(dev.walletledger.core.Lot.of(o.account(), 0).expiresAt())));
         }
 
         /**

@@ -47,7 +47,9 @@ public final class Requests {
     static List<String> fields(OperationType type, boolean typed) {
         List<String> taken = typed ? List.of("transaction_id") : List.of(); // in a batch; else from the path
         List<String> own = switch (type) {
-            case TOPUP, BONUS, SPEND -> List.of("user_id", "asset_code", "amount", "reference_id", type.detailField());
+            case TOPUP, BONUS ->
+                List.of("user_id", "asset_code", "amount", "reference_id", type.detailField(), "expires_at");
+            case SPEND -> List.of("user_id", "asset_code", "amount", "reference_id", type.detailField());
             case TRANSFER -> List.of("from_user_id", "to_user_id", "asset_code", "amount", "reference_id");
             case REVERSAL -> concat(taken, List.of("reference_id", "amount", "reason"));
             case CHARGEBACK -> concat(taken, List.of("reference_id", "amount", "policy"));
@@ -56,7 +58,7 @@ public final class Requests {
             case CAPTURE ->
                 concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id", "amount", "final", "item_id"));
             case VOID -> concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id"));
-            case EXPIRY -> List.of();
+            case EXPIRY, LOT_EXPIRY -> List.of();
         };
         List<String> fields = new ArrayList<>();
         if (typed) {
@@ -108,7 +110,7 @@ public final class Requests {
     private static OperationType type(JsonNode node, String field) {
         if (node != null && node.isTextual()) {
             for (OperationType type : OperationType.values()) {
-                if (type != OperationType.EXPIRY && type.name().equals(node.textValue())) { // exactly, in capitals
+                if (!ledgers(type) && type.name().equals(node.textValue())) { // exactly, in capitals
                     return type;
                 }
             }
@@ -119,9 +121,14 @@ public final class Requests {
                         + String.join(
                                 ", ",
                                 java.util.Arrays.stream(OperationType.values())
-                                        .filter(t -> t != OperationType.EXPIRY) // the ledger's own
+                                        .filter(t -> !ledgers(t)) // the ledger's own
                                         .map(Enum::name)
                                         .toList()));
+    }
+
+    /** The types only the ledger posts: an expiry of a hold or of a lot. */
+    private static boolean ledgers(OperationType type) {
+        return type == OperationType.EXPIRY || type == OperationType.LOT_EXPIRY;
     }
 
     private static Operation operation(
@@ -154,7 +161,8 @@ public final class Requests {
                             amount(body.get("amount"), prefix + "amount"),
                             text(body, "reference_id", prefix),
                             text(body, type.detailField(), prefix),
-                            metadata);
+                            metadata,
+                            instant(text(body, "expires_at", prefix), prefix + "expires_at"));
                 case TRANSFER ->
                     new Operation.Transfer(
                             text(body, "from_user_id", prefix),
@@ -208,7 +216,7 @@ public final class Requests {
                             id(body, "hold_id", prefix, pathTransactionId),
                             text(body, "reference_id", prefix),
                             metadata);
-                case EXPIRY ->
+                case EXPIRY, LOT_EXPIRY ->
                     throw WalletException.invalid(prefix + "type", "an expiry is posted by the ledger itself");
             };
         } catch (WalletException e) {
