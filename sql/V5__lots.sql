@@ -20,7 +20,14 @@
 --   * a LOT_EXPIRY takes all of its one expired lot (its balance after is zero) to BREAKAGE, under the lot's
 --     reserved reference, so at most once;
 --   * the hold rules of V4 with lots in the place of 'main': a hold takes its coins from the owner's lots, and
---     what it releases goes back to lots or, for an expired lot, to BREAKAGE.
+--     what it releases goes back to lots or, for an expired lot, to BREAKAGE;
+--   * a LOT_SPLIT moves coins from one wallet's 'main' account to its 'free' lot and nothing else, under the
+--     reserved reference 'wallet-ledger:lot-split:<main account's wallet id>', so at most once per wallet.
+--
+-- Upgrading a ledger from before lots: every coin was in 'main', which is now the paid lot that never expires.
+-- The wallets that were ever given a bonus are listed in ledger_lot_splits; the upgrade (Ledger.migrate, right
+-- after this migration) replays each one's history under its lock, finds its free part, posts that part from
+-- 'main' to 'free' as a LOT_SPLIT, and removes the wallet from the list, in one transaction.
 
 -- The system wallets of the free part of spends and of expired coins.
 ALTER TABLE wallets DROP CONSTRAINT wallets_balance_by_kind;
@@ -83,11 +90,11 @@ CREATE INDEX wallets_lot_expiry_idx ON wallets (lot_expiry(account), id)
 ALTER TABLE ledger_transactions DROP CONSTRAINT ledger_transactions_type_check;
 ALTER TABLE ledger_transactions ADD CONSTRAINT ledger_transactions_type_check CHECK (type IN (
     'TOPUP', 'BONUS', 'SPEND', 'TRANSFER', 'REVERSAL', 'CHARGEBACK', 'ADJUSTMENT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRY',
-    'LOT_EXPIRY'));
+    'LOT_EXPIRY', 'LOT_SPLIT'));
 ALTER TABLE ledger_refusals DROP CONSTRAINT ledger_refusals_type_check;
 ALTER TABLE ledger_refusals ADD CONSTRAINT ledger_refusals_type_check CHECK (type IN (
     'TOPUP', 'BONUS', 'SPEND', 'TRANSFER', 'REVERSAL', 'CHARGEBACK', 'ADJUSTMENT', 'HOLD', 'CAPTURE', 'VOID', 'EXPIRY',
-    'LOT_EXPIRY'));
+    'LOT_EXPIRY', 'LOT_SPLIT'));
 
 -- V4's hold chain, with what a capture, void or expiry releases going to lots or BREAKAGE (not only 'main').
 CREATE OR REPLACE FUNCTION first_broken_hold(ids uuid[]) RETURNS uuid LANGUAGE sql STABLE SET search_path FROM CURRENT
@@ -187,6 +194,10 @@ BEGIN
                   count(*) FILTER (WHERE w.lot AND w.expiry <= t.created_at AND e.direction = 'DEBIT'
                                      AND e.balance_after = 0
                                      AND t.reference_id = 'wallet-ledger:lot-expiry:' || e.wallet_id) AS expiries,
+                  count(*) FILTER (WHERE w.kind = 'USER' AND w.account = 'main' AND e.direction = 'DEBIT'
+                                     AND t.reference_id = 'wallet-ledger:lot-split:' || e.wallet_id) AS split_from,
+                  count(*) FILTER (WHERE w.kind = 'USER' AND w.account = 'free' AND e.direction = 'CREDIT') AS split_to,
+                  count(DISTINCT w.owner_id) FILTER (WHERE w.kind = 'USER') AS owners,
                   count(*) FILTER (WHERE w.kind = 'USER' AND w.owner_id IS DISTINCT FROM h.owner_id) AS strangers
              FROM ledger_entries e
              LEFT JOIN LATERAL (SELECT w.kind, w.asset_id, w.owner_id, w.account,
@@ -211,6 +222,7 @@ BEGIN
         OR (t.type <> 'LOT_EXPIRY' AND c.expired_entries > 0)
         OR (t.type = 'LOT_EXPIRY' AND NOT (c.entries = 2 AND c.expired_entries = 1 AND c.expiries = 1
                                            AND c.breakage_in = t.amount))
+        OR (t.type = 'LOT_SPLIT' AND NOT (c.entries = 2 AND c.split_from = 1 AND c.split_to = 1 AND c.owners = 1))
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'wallet ledger: transaction % is not two or more balanced postings in its asset, with a USER posting, summing to its amount, on the SYSTEM wallets and accounts its type may use (free coins are never revenue; an expired lot moves only by its expiry)', bad
@@ -256,3 +268,17 @@ END
 $$;
 
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_fixed_spend_order;
+
+-- The wallets from before lots whose coins may be partly free: those ever credited by a bonus. The upgrade to
+-- lots empties this list (see the top of this file); a wallet made from now on is never on it.
+CREATE TABLE ledger_lot_splits (
+    owner_id varchar(100) COLLATE "C" NOT NULL,
+    asset_id integer NOT NULL REFERENCES asset_types (id),
+    PRIMARY KEY (owner_id, asset_id)
+);
+INSERT INTO ledger_lot_splits (owner_id, asset_id)
+SELECT DISTINCT w.owner_id, w.asset_id
+  FROM ledger_transactions t
+  JOIN ledger_entries e ON e.transaction_id = t.id
+  JOIN wallets w ON w.id = e.wallet_id
+ WHERE t.type = 'BONUS' AND w.kind = 'USER' AND e.direction = 'CREDIT';

@@ -70,7 +70,7 @@ final class OperationCommand implements Command {
             case TOPUP -> "credit purchased currency to a user (from the TREASURY)";
             case BONUS -> "credit granted currency to a user (from the BONUS_POOL)";
             case SPEND -> "debit a user's spent currency (to REVENUE)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
@@ -80,7 +80,7 @@ final class OperationCommand implements Command {
             case TOPUP -> "how it was paid (stripe)";
             case BONUS -> "why it was granted (REFERRAL)";
             case SPEND -> "what was bought (skin_dragon_001)";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
     }
@@ -98,7 +98,7 @@ final class OperationCommand implements Command {
                         + "part and PROMO_REDEEMED with the free part (the breakdown says which lots); a balance too\n"
                         + "small is INSUFFICIENT_FUNDS (exit 65), which moves nothing and binds the reference to the\n"
                         + "refusal.";
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT ->
                 throw new IllegalArgumentException(type + " has a command of its own");
         };
         return what + "\n" + TransactionView.IDEMPOTENCY;

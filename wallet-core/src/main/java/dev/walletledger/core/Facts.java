@@ -67,6 +67,11 @@ final class Facts {
         public Optional<UUID> lotExpiry(Operation.LotExpiry o) {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<UUID> lotSplit(Operation.LotSplit o) {
+            return Optional.empty();
+        }
     };
 
     static final Operation.Visitor<Optional<String>> NAMED_ASSET = new Operation.Visitor<>() {
@@ -129,6 +134,11 @@ final class Facts {
         public Optional<String> lotExpiry(Operation.LotExpiry o) {
             return Optional.of(o.assetCode());
         }
+
+        @Override
+        public Optional<String> lotSplit(Operation.LotSplit o) {
+            return Optional.of(o.assetCode());
+        }
     };
 
     static final Operation.Visitor<Optional<UUID>> HOLD = new Operation.Visitor<>() {
@@ -189,6 +199,11 @@ final class Facts {
 
         @Override
         public Optional<UUID> lotExpiry(Operation.LotExpiry o) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<UUID> lotSplit(Operation.LotSplit o) {
             return Optional.empty();
         }
     };

@@ -61,7 +61,31 @@ public final class Ledger implements AutoCloseable {
      * @return how many migrations were applied now
      */
     public static int migrate(DataSource dataSource, LedgerConfig config) {
-        return Migrations.migrate(dataSource, config.schema());
+        int applied = Migrations.migrate(dataSource, config.schema());
+        splitLots(dataSource, config);
+        return applied;
+    }
+
+    /** Wallets the upgrade to lots splits per transaction. */
+    static final int LOT_SPLITS_PER_TRANSACTION = 100;
+    /** The most rounds of the upgrade to lots in one migrate: 100 million wallets; a later migrate goes on. */
+    static final int LOT_SPLIT_ROUNDS_MAX = 1_000_000;
+
+    /**
+     * The upgrade to lots, after V5: each wallet from before lots that was ever given a bonus has the free part of
+     * its coins (found by replaying its history) moved from its paid {@code main} account to its {@code free} lot,
+     * once. Nothing to do, and one short query, on a ledger already split or made with lots. The rounds are bounded
+     * by the wallets listed, which nothing adds to.
+     */
+    private static void splitLots(DataSource dataSource, LedgerConfig config) {
+        LedgerConfig alone = config.withCoalescing(0, config.batchSizeMax(), config.queueMax(), config.waitMillisMax());
+        try (Engine engine = new Engine(dataSource, null, alone, REPLICA_WAIT_MILLIS_MAX)) {
+            for (int round = 0; round < LOT_SPLIT_ROUNDS_MAX; round++) {
+                if (engine.splitLots(LOT_SPLITS_PER_TRANSACTION) == 0) { // each round removes what it split
+                    return;
+                }
+            }
+        }
     }
 
     public LedgerConfig config() {

@@ -39,7 +39,8 @@ public sealed interface Operation
                 Operation.Capture,
                 Operation.VoidHold,
                 Operation.Expiry,
-                Operation.LotExpiry {
+                Operation.LotExpiry,
+                Operation.LotSplit {
     /** The largest amount one operation may move, in minor units (10^15). */
     long AMOUNT_MAX = 1_000_000_000_000_000L;
     /** What a refused amount is told: the one wording of the range, wherever it is checked. */
@@ -90,6 +91,8 @@ public sealed interface Operation
         R expiry(Expiry operation);
 
         R lotExpiry(LotExpiry operation);
+
+        R lotSplit(LotSplit operation);
     }
 
     /** The transaction a reversal or chargeback takes back; empty for the others. */
@@ -646,6 +649,56 @@ public sealed interface Operation
         }
     }
 
+    /**
+     * The ledger's own split of a wallet's coins from before lots: {@code amount} free coins from its {@code main}
+     * account (paid, never expires, where every coin was before lots) to its {@code free} lot, under the reserved
+     * reference {@code wallet-ledger:lot-split:<wallet id>} (the main account), so posted once. The upgrade to lots
+     * finds the free part by replaying the wallet's history (see the wallet-core README, "Upgrading to lots").
+     * Never submitted.
+     */
+    record LotSplit(long walletId, String userId, String assetCode, long amount) implements Operation {
+        public LotSplit {
+            Objects.requireNonNull(userId, "userId");
+            Objects.requireNonNull(assetCode, "assetCode");
+            if (amount < 1 || amount > AMOUNT_MAX) {
+                throw WalletException.invalid("amount", AMOUNT_RANGE);
+            }
+        }
+
+        @Override
+        public String referenceId() {
+            return Expiry.RESERVED_PREFIX + "lot-split:" + walletId;
+        }
+
+        @Override
+        public Metadata metadata() {
+            return Metadata.empty();
+        }
+
+        @Override
+        public OperationType type() {
+            return OperationType.LOT_SPLIT;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.lotSplit(this);
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return Fields.of(
+                    "user_id",
+                    userId,
+                    "asset_code",
+                    assetCode,
+                    "amount",
+                    Long.toString(amount),
+                    "wallet_id",
+                    Long.toString(walletId));
+        }
+    }
+
     /** Builds a top-up, bonus or spend from its fields; {@code detail} is the type's descriptive field. */
     static Operation of(
             OperationType type,
@@ -678,7 +731,7 @@ public sealed interface Operation
             case TOPUP -> new TopUp(userId, assetCode, amount, referenceId, detail, metadata, expiresAt);
             case BONUS -> new Bonus(userId, assetCode, amount, referenceId, detail, metadata, expiresAt);
             case SPEND -> new Spend(userId, assetCode, amount, referenceId, detail, metadata);
-            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY ->
+            case TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT ->
                 throw new IllegalArgumentException(type + " is not a top-up, bonus or spend");
         };
     }
@@ -754,6 +807,12 @@ public sealed interface Operation
                         fields.get("user_id"),
                         fields.get("asset_code"),
                         fields.get("account"));
+            case LOT_SPLIT ->
+                new LotSplit(
+                        Long.parseLong(fields.get("wallet_id")),
+                        fields.get("user_id"),
+                        fields.get("asset_code"),
+                        Fields.amount(fields));
         };
     }
 }

@@ -28,7 +28,12 @@ public enum OperationType {
     /** An expired hold's remainder back to the spendable balance, posted by the ledger itself. */
     EXPIRY(null),
     /** An expired lot's coins to the asset's BREAKAGE, posted by the ledger itself. */
-    LOT_EXPIRY(null);
+    LOT_EXPIRY(null),
+    /**
+     * The free part of a wallet's coins from before lots, from its {@code main} account to its {@code free} lot:
+     * posted once per such wallet by the upgrade to lots, which finds the part by replaying the wallet's history.
+     */
+    LOT_SPLIT(null);
 
     private final String detailField;
 
@@ -48,7 +53,7 @@ public enum OperationType {
     public boolean takesBack() {
         return switch (this) {
             case REVERSAL, CHARGEBACK -> true;
-            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY -> false;
+            case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT -> false;
         };
     }
 
@@ -59,7 +64,7 @@ public enum OperationType {
     public boolean reversible() {
         return switch (this) {
             case TOPUP, BONUS, SPEND, TRANSFER, ADJUSTMENT, CAPTURE -> true;
-            case REVERSAL, CHARGEBACK, HOLD, VOID, EXPIRY, LOT_EXPIRY -> false;
+            case REVERSAL, CHARGEBACK, HOLD, VOID, EXPIRY, LOT_EXPIRY, LOT_SPLIT -> false;
         };
     }
 
@@ -67,7 +72,7 @@ public enum OperationType {
     public boolean movesHold() {
         return switch (this) {
             case HOLD, CAPTURE, VOID, EXPIRY -> true;
-            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, LOT_EXPIRY -> false;
+            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT, LOT_EXPIRY, LOT_SPLIT -> false;
         };
     }
 
@@ -94,7 +99,7 @@ public enum OperationType {
             case ADJUSTMENT -> java.util.List.of(SystemWallet.ADJUSTMENTS);
             case CAPTURE -> java.util.List.of(SystemWallet.REVENUE, SystemWallet.PROMO_REDEEMED, SystemWallet.BREAKAGE);
             case VOID, EXPIRY, LOT_EXPIRY -> java.util.List.of(SystemWallet.BREAKAGE);
-            case HOLD -> java.util.List.of();
+            case HOLD, LOT_SPLIT -> java.util.List.of();
         };
     }
 }

@@ -112,6 +112,187 @@ class UpgradeTest {
         }
     }
 
+    /**
+     * The upgrade to lots splits each wallet 0.2.0 gave a bonus into paid and free by replaying its history (the
+     * rules of the wallet-core README, "Upgrading to lots"), each expectation worked out by hand; a wallet never
+     * given a bonus stays paid. The split is posted once (a second migrate posts nothing) and spends from then on
+     * take the free coins first, booking only the paid part as revenue.
+     */
+    @Test
+    void walletsGivenBonusesBy020AreSplitByReplayingTheirHistory() throws Exception {
+        String schema = TestDatabase.newSchemaName();
+        try (HikariDataSource pool = TestDatabase.pool(4);
+                Release old = Release.of("0.2.0")) {
+            Object config = old.call(old.call("dev.walletledger.core.LedgerConfig", "defaults"), "withSchema", schema);
+            old.call("dev.walletledger.core.Ledger", "migrate", pool, config);
+            Object written = old.create("dev.walletledger.core.Ledger", pool, config);
+            try {
+                old.call(written, "addAsset", old.create("dev.walletledger.core.Asset", "GOLD_COINS", "Gold Coins", 0));
+                // a: paid 100, free 50; a spend of 30 takes free coins first (free 20); 10 of it refunded goes
+                // back to the free coins it took (free 30)
+                apply(old, written, "topUp", "split-a", 100, "a-1");
+                apply(old, written, "bonus", "split-a", 50, "a-2");
+                UUID spend = apply(old, written, "spend", "split-a", 30, "a-3");
+                old.call(
+                        written,
+                        "apply",
+                        old.create(
+                                "dev.walletledger.core.Operation$Reversal",
+                                spend,
+                                "a-4",
+                                OptionalLong.of(10),
+                                "refund",
+                                null),
+                        "upgrade-test");
+                // b: free 40 and paid 20; a spend of 50 takes the 40 free and 10 paid; a bonus of 5 after
+                apply(old, written, "bonus", "split-b", 40, "b-1");
+                apply(old, written, "topUp", "split-b", 20, "b-2");
+                apply(old, written, "spend", "split-b", 50, "b-3");
+                apply(old, written, "bonus", "split-b", 5, "b-4");
+                // c sends 10 of its 30 free coins to d: c keeps 20 free; what d receives counts as paid
+                apply(old, written, "bonus", "split-c", 30, "c-1");
+                old.call(
+                        written,
+                        "apply",
+                        old.create(
+                                "dev.walletledger.core.Operation$Transfer",
+                                "split-c",
+                                "split-d",
+                                "GOLD_COINS",
+                                10L,
+                                "c-2",
+                                null),
+                        "upgrade-test");
+                // e: a bonus taken back in full leaves nothing free
+                apply(old, written, "topUp", "split-e", 70, "e-1");
+                UUID bonus = apply(old, written, "bonus", "split-e", 25, "e-2");
+                old.call(
+                        written,
+                        "apply",
+                        old.create(
+                                "dev.walletledger.core.Operation$Reversal",
+                                bonus,
+                                "e-3",
+                                OptionalLong.empty(),
+                                "error",
+                                null),
+                        "upgrade-test");
+            } finally {
+                old.call(written, "close");
+            }
+
+            LedgerConfig today = LedgerConfig.defaults().withSchema(schema);
+            Ledger.migrate(pool, today);
+            assertEquals(0, Ledger.migrate(pool, today), "a second migrate applies nothing");
+            try (Ledger ledger = new Ledger(pool, today)) {
+                assertSplit(ledger, "split-a", 100, 30);
+                assertSplit(ledger, "split-b", 10, 5);
+                assertSplit(ledger, "split-c", 0, 20);
+                assertSplit(ledger, "split-d", 10, 0);
+                assertSplit(ledger, "split-e", 70, 0);
+                HistoryItem split =
+                        ledger.history("split-a", "GOLD_COINS", null, 1).items().get(0);
+                assertEquals(OperationType.LOT_SPLIT, split.type());
+                assertTrue(split.referenceId().startsWith("wallet-ledger:lot-split:"), split.referenceId());
+                assertEquals(30, split.amount());
+                assertEquals(
+                        List.of(),
+                        ledger.history("split-d", "GOLD_COINS", null, 10).items().stream()
+                                .filter(item -> item.type() == OperationType.LOT_SPLIT)
+                                .toList(),
+                        "a wallet never given a bonus is not split");
+                TransactionResult spent = ledger.spend(Operation.spend("split-a", "GOLD_COINS", 40, "a-after"));
+                assertEquals(
+                        List.of(new Lot(LotClass.FREE, null, 30), new Lot(LotClass.PAID, null, 10)), spent.breakdown());
+                AuditReport report = ledger.verify();
+                assertTrue(report.consistent(), report.violations().toString());
+                assertTrue(report.holds(AuditCheck.LOTS), report.violations().toString());
+            }
+            Ledger.migrate(pool, today);
+            try (Ledger ledger = new Ledger(pool, today)) {
+                assertSplit(ledger, "split-a", 90, 0); // the migrate again split nothing twice
+            }
+        }
+    }
+
+    /**
+     * A ledger written by the code before lots, with holds (the last landing before them, V1 to V4: see
+     * releases/README.md), upgraded with holds open. Held coins count as paid in the replay (they left main and
+     * come back to main), so the split takes only what the spendable balance holds of free coins; after the
+     * upgrade the holds release to main and capture as revenue, and the audit holds.
+     */
+    @Test
+    void aLedgerWithOpenHoldsIsUpgraded() throws Exception {
+        String schema = TestDatabase.newSchemaName();
+        UUID open;
+        UUID partly;
+        try (HikariDataSource pool = TestDatabase.pool(4);
+                Release old = Release.of("0.3.0-f7ae93a")) {
+            Object config = old.call(old.call("dev.walletledger.core.LedgerConfig", "defaults"), "withSchema", schema);
+            old.call("dev.walletledger.core.Ledger", "migrate", pool, config);
+            Object written = old.create("dev.walletledger.core.Ledger", pool, config);
+            try {
+                old.call(written, "addAsset", old.create("dev.walletledger.core.Asset", "GOLD_COINS", "Gold Coins", 0));
+                apply(old, written, "topUp", "held-a", 100, "h-1");
+                apply(old, written, "bonus", "held-a", 50, "h-2");
+                open = hold(old, written, 60, "h-3");
+                partly = hold(old, written, 10, "h-4");
+                old.call(
+                        written,
+                        "capture",
+                        old.create(
+                                "dev.walletledger.core.Operation$Capture",
+                                partly,
+                                "h-5",
+                                OptionalLong.of(4),
+                                false,
+                                null,
+                                null));
+            } finally {
+                old.call(written, "close");
+            }
+
+            LedgerConfig today = LedgerConfig.defaults().withSchema(schema);
+            Ledger.migrate(pool, today);
+            try (Ledger ledger = new Ledger(pool, today)) {
+                // paid 100, free 50; the holds took 70 paid coins first: main keeps 30 paid and the 50 free
+                Balance balance = ledger.balance("held-a", "GOLD_COINS");
+                assertEquals(30, balance.paid());
+                assertEquals(50, balance.free());
+                assertEquals(66, balance.held());
+                ledger.voidHold(new Operation.VoidHold(open, "h-after-1", null));
+                TransactionResult captured = ledger.capture(
+                        new Operation.Capture(partly, "h-after-2", OptionalLong.empty(), true, null, null));
+                assertEquals(List.of(new Lot(LotClass.PAID, null, 6)), captured.breakdown());
+                Balance after = ledger.balance("held-a", "GOLD_COINS");
+                assertEquals(90, after.paid());
+                assertEquals(50, after.free());
+                assertEquals(0, after.held());
+                AuditReport report = ledger.verify();
+                assertTrue(report.consistent(), report.violations().toString());
+            }
+        }
+    }
+
+    private static UUID hold(Release old, Object ledger, long amount, String reference) {
+        Object operation = old.call(
+                "dev.walletledger.core.Operation$Hold", "expiringIn", "held-a", "GOLD_COINS", amount, reference, 600L);
+        Object result = old.call(ledger, "hold", operation);
+        return (UUID) old.call(old.call(result, "holdId"), "orElseThrow");
+    }
+
+    private static void assertSplit(Ledger ledger, String user, long paid, long free) {
+        Balance balance = ledger.balance(user, "GOLD_COINS");
+        assertEquals(paid, balance.paid(), user + " paid");
+        assertEquals(free, balance.free(), user + " free");
+    }
+
+    /** A 0.2.0 top-up, bonus or spend by its factory; its transaction id. */
+    private static UUID apply(Release old, Object ledger, String factory, String user, long amount, String reference) {
+        Object operation = old.call("dev.walletledger.core.Operation", factory, user, "GOLD_COINS", amount, reference);
+        return (UUID) old.call(old.call(ledger, "apply", operation, "upgrade-test"), "transactionId");
+    }
+
     /** Every movement of 0.2.0, by its own API. */
     private static void write(
             Release old, Object ledger, Random random, List<String> references, List<String> refusedReferences) {

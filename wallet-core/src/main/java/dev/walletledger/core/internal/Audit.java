@@ -249,6 +249,11 @@ final class Audit {
                            count(*) FILTER (WHERE w.kind = 'USER' AND {schema}.lot_expiry(w.account) <= t.created_at
                                               AND e.direction = 'DEBIT' AND e.balance_after = 0
                                               AND t.reference_id = 'wallet-ledger:lot-expiry:' || w.id) AS expiries,
+                           count(*) FILTER (WHERE w.kind = 'USER' AND w.account = 'main' AND e.direction = 'DEBIT'
+                                              AND t.reference_id = 'wallet-ledger:lot-split:' || w.id) AS split_from,
+                           count(*) FILTER (WHERE w.kind = 'USER' AND w.account = 'free' AND e.direction = 'CREDIT')
+                               AS split_to,
+                           count(DISTINCT w.owner_id) FILTER (WHERE w.kind = 'USER') AS owners,
                            count(*) AS entries
                       FROM {schema}.ledger_transactions t
                       JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
@@ -261,6 +266,9 @@ final class Audit {
                                  || revenue_in || ' to REVENUE and ' || promo_in || ' to PROMO_REDEEMED'
                             WHEN type <> 'LOT_EXPIRY' AND expired > 0
                             THEN 'a ' || type || ' posts to a lot at or after its expiry'
+                            WHEN type = 'LOT_SPLIT'
+                            THEN 'a lot split that does not move one wallet''s main account to its free lot under its'
+                                 || ' reference'
                             ELSE 'a lot expiry that does not take one whole expired lot to BREAKAGE under its reference'
                        END AS problem
                   FROM postings
@@ -268,6 +276,7 @@ final class Audit {
                     OR (type <> 'LOT_EXPIRY' AND expired > 0)
                     OR (type = 'LOT_EXPIRY' AND NOT (entries = 2 AND expired = 1 AND expiries = 1
                                                      AND breakage_in = amount))
+                    OR (type = 'LOT_SPLIT' AND NOT (entries = 2 AND split_from = 1 AND split_to = 1 AND owners = 1))
                  ORDER BY created_at, id
                  LIMIT ?
                 """;

@@ -131,6 +131,11 @@ public final class Engine implements AutoCloseable {
         return writes.expireLots(limit);
     }
 
+    /** See {@code WriteEngine.splitLots}: the upgrade to lots, a bounded number of wallets per call. */
+    public int splitLots(int limit) {
+        return writes.splitLots(limit);
+    }
+
     public List<Lot> lots(String userId, String assetCode) {
         return runner.read(c -> reads.lots(c, userId, assetCode));
     }

@@ -298,6 +298,13 @@ final class Plan {
                 return List.of(new Touch(new WalletKey(o.userId(), assetId, o.account()), false));
             }
 
+            @Override
+            public List<Touch> lotSplit(Operation.LotSplit o) {
+                return List.of(
+                        new Touch(new WalletKey(o.userId(), assetId, Accounts.MAIN), false),
+                        new Touch(new WalletKey(o.userId(), assetId, Accounts.FREE), true));
+            }
+
             /** The hold's wallet: its held account, and main for what is released (both exist). */
             private List<Touch> heldAndMain() {
                 if (holder == null) {
@@ -855,6 +862,19 @@ final class Plan {
                     List.of(
                             Leg.user(lot.key, Direction.DEBIT, lot.balance),
                             Leg.system(asset, SystemWallet.BREAKAGE, Direction.CREDIT, lot.balance)));
+        }
+
+        @Override
+        public Decision lotSplit(Operation.LotSplit o) {
+            LockedWallet main = wallets.get(key(o.userId(), Accounts.MAIN));
+            Invariants.require(
+                    main != null && main.balance >= o.amount(),
+                    "a lot split moves no more than the main account holds");
+            return Decision.of(
+                    o.amount(),
+                    List.of(
+                            Leg.user(main.key, Direction.DEBIT, o.amount()),
+                            Leg.user(key(o.userId(), Accounts.FREE), Direction.CREDIT, o.amount())));
         }
 
         private HoldState heldState(Operation o) {

@@ -1,5 +1,6 @@
 package dev.walletledger.core.internal;
 
+import dev.walletledger.core.Direction;
 import dev.walletledger.core.Entry;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Hold;
@@ -103,6 +104,8 @@ final class WriteEngine {
     private final String claimExpiries;
     private final String due;
     private final String dueLots;
+    private final String takeSplits;
+    private final String mainHistory;
 
     WriteEngine(
             SqlText sql,
@@ -240,6 +243,26 @@ final class WriteEngine {
                          ORDER BY h.expires_at LIMIT ?) d
                 """);
         // The lots' sweep: lots by expiry from where the last sweep ended, up to now (wallets_lot_expiry_idx).
+        // The upgrade to lots: wallets from before lots to split, each taken by one upgrader (SKIP LOCKED) and
+        // removed in the transaction that posts its split.
+        this.takeSplits = sql.format("""
+                DELETE FROM {schema}.ledger_lot_splits s
+                 WHERE (s.owner_id, s.asset_id) IN (
+                       SELECT p.owner_id, p.asset_id FROM {schema}.ledger_lot_splits p
+                        ORDER BY p.owner_id COLLATE "C", p.asset_id
+                        LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING s.owner_id, s.asset_id
+                """);
+        // A wallet's main account's entries in entry order, with what each transaction and its original were.
+        this.mainHistory = sql.format("""
+                SELECT t.id, t.type, e.direction, e.amount, t.reverses, o.type AS original_type
+                  FROM {schema}.wallets w
+                  JOIN {schema}.ledger_entries e ON e.wallet_id = w.id
+                  JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
+                  LEFT JOIN {schema}.ledger_transactions o ON o.id = t.reverses
+                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ? AND w.account = 'main'
+                 ORDER BY e.id
+                """);
         this.dueLots = sql.format("""
                 SELECT w.id, w.owner_id, w.asset_id, w.balance, {schema}.lot_expiry(w.account) AS expiry
                   FROM {schema}.wallets w
@@ -747,23 +770,10 @@ final class WriteEngine {
                     new Operation.LotExpiry(lot.id, lot.key.owner(), row.asset().code(), lot.key.account()));
             rows.add(row);
         }
-        Set<String> claimed = new LinkedHashSet<>();
-        try (PreparedStatement statement = connection.prepareStatement(claimExpiries)) {
-            statement.setArray(
-                    1,
-                    connection.createArrayOf(
-                            "text",
-                            expiries.stream().map(Operation::referenceId).toArray()));
-            try (ResultSet rows2 = statement.executeQuery()) {
-                while (rows2.next()) {
-                    claimed.add(rows2.getString(1));
-                }
-            }
-        }
+        // A lot's reference is claimed once: only its one expiry, posted under this lock, ever claims it.
+        claimReserved(connection, expiries);
         for (int k = 0; k < expiries.size(); k++) {
             Operation expiry = expiries.get(k);
-            // A lot's reference is claimed once: only its one expiry, posted under this lock, ever claims it.
-            Invariants.require(claimed.contains(expiry.referenceId()), "an expiry's reserved reference is free");
             WalletException refused = plan.add(-1, expiry, rows.get(k), null);
             Invariants.require(refused == null, "an expiry releases what its hold or lot holds: " + refused);
         }
@@ -813,6 +823,107 @@ final class WriteEngine {
             }
         }
         return 0;
+    }
+
+    /**
+     * The upgrade to lots: splits up to {@code limit} wallets from before lots (those V5 listed in {@code
+     * ledger_lot_splits}) into paid and free, in one transaction. Under each wallet's lock it replays the history
+     * of its {@code main} account ({@link LotReplay}) and posts the free part to its {@code free} lot as a
+     * LOT_SPLIT under the reserved reference {@code wallet-ledger:lot-split:<main account id>}. Returns how many
+     * wallets it took off the list (0: none is left).
+     */
+    int splitLots(int limit) {
+        return runner.write(
+                connection -> {
+                    List<Plan.Holder> holders = new ArrayList<>();
+                    try (PreparedStatement statement = connection.prepareStatement(takeSplits)) {
+                        statement.setInt(1, limit);
+                        try (ResultSet rows = statement.executeQuery()) {
+                            while (rows.next()) {
+                                holders.add(new Plan.Holder(rows.getString("owner_id"), rows.getInt("asset_id")));
+                            }
+                        }
+                    }
+                    if (holders.isEmpty()) {
+                        return 0;
+                    }
+                    List<Plan.WalletKey> free = holders.stream()
+                            .map(h -> new Plan.WalletKey(h.owner(), h.assetId(), Accounts.FREE))
+                            .toList();
+                    Locks.Locked locked = locks.lock(connection, holders, free);
+                    Plan plan = new Plan(locked.wallets(), Map.of(), Map.of(), locked.clock(), accounts);
+                    List<Operation> splits = new ArrayList<>();
+                    List<AssetDirectory.AssetRow> rows = new ArrayList<>();
+                    for (Plan.Holder holder : holders) {
+                        Plan.LockedWallet main = locked.wallets().get(holder.main());
+                        AssetDirectory.AssetRow row = assets.byId(connection, holder.assetId());
+                        long part = main == null
+                                ? 0
+                                : LotReplay.freePart(
+                                        history(connection, holder), row.asset().spendOrder());
+                        if (part > 0) {
+                            splits.add(new Operation.LotSplit(
+                                    main.id, holder.owner(), row.asset().code(), part));
+                            rows.add(row);
+                        }
+                    }
+                    claimReserved(connection, splits);
+                    for (int k = 0; k < splits.size(); k++) {
+                        WalletException refused = plan.add(-1, splits.get(k), rows.get(k), null);
+                        Invariants.require(refused == null, "a lot split moves what main holds: " + refused);
+                    }
+                    if (!plan.planned().isEmpty()) {
+                        write(connection, plan, List.of());
+                    }
+                    return holders.size();
+                },
+                1);
+    }
+
+    /** The history of a wallet's main account, for {@link LotReplay}. */
+    private List<LotReplay.Step> history(Connection connection, Plan.Holder holder) throws SQLException {
+        List<LotReplay.Step> steps = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(mainHistory)) {
+            statement.setString(1, holder.owner());
+            statement.setInt(2, holder.assetId());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    String original = rows.getString("original_type");
+                    steps.add(new LotReplay.Step(
+                            rows.getObject("id", UUID.class),
+                            dev.walletledger.core.OperationType.valueOf(rows.getString("type")),
+                            Direction.valueOf(rows.getString("direction")),
+                            rows.getLong("amount"),
+                            rows.getObject("reverses", UUID.class),
+                            original == null ? null : dev.walletledger.core.OperationType.valueOf(original)));
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** Claims the reserved references of the ledger's own operations, under the locks of their wallets. */
+    private void claimReserved(Connection connection, List<Operation> operations) throws SQLException {
+        if (operations.isEmpty()) {
+            return;
+        }
+        Set<String> claimed = new LinkedHashSet<>();
+        try (PreparedStatement statement = connection.prepareStatement(claimExpiries)) {
+            statement.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "text",
+                            operations.stream().map(Operation::referenceId).toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(rows.getString(1));
+                }
+            }
+        }
+        for (Operation operation : operations) {
+            Invariants.require(
+                    claimed.contains(operation.referenceId()), "the ledger's own reserved reference is free");
+        }
     }
 
     /** The most pages of empty expired lots one call of the lots' sweep passes. */

@@ -428,6 +428,11 @@ public final class Bodies {
         }
 
         @Override
+        public Void lotSplit(Operation.LotSplit o) {
+            return plain(() -> {});
+        }
+
+        @Override
         public Void lotExpiry(Operation.LotExpiry o) {
             return plain(() -> g.writeStringField(
                     "expires_at",

@@ -58,7 +58,7 @@ public final class Requests {
             case CAPTURE ->
                 concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id", "amount", "final", "item_id"));
             case VOID -> concat(typed ? List.of("hold_id") : List.of(), List.of("reference_id"));
-            case EXPIRY, LOT_EXPIRY -> List.of();
+            case EXPIRY, LOT_EXPIRY, LOT_SPLIT -> List.of();
         };
         List<String> fields = new ArrayList<>();
         if (typed) {
@@ -128,7 +128,7 @@ public final class Requests {
 
     /** The types only the ledger posts: an expiry of a hold or of a lot. */
     private static boolean ledgers(OperationType type) {
-        return type == OperationType.EXPIRY || type == OperationType.LOT_EXPIRY;
+        return type == OperationType.EXPIRY || type == OperationType.LOT_EXPIRY || type == OperationType.LOT_SPLIT;
     }
 
     private static Operation operation(
@@ -216,8 +216,9 @@ public final class Requests {
                             id(body, "hold_id", prefix, pathTransactionId),
                             text(body, "reference_id", prefix),
                             metadata);
-                case EXPIRY, LOT_EXPIRY ->
-                    throw WalletException.invalid(prefix + "type", "an expiry is posted by the ledger itself");
+                case EXPIRY, LOT_EXPIRY, LOT_SPLIT ->
+                    throw WalletException.invalid(
+                            prefix + "type", "an expiry or a lot split is posted by the ledger itself");
             };
         } catch (WalletException e) {
             throw prefix.isEmpty() ? e : prefixed(e, prefix);
