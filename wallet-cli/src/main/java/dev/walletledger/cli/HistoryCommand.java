@@ -15,8 +15,10 @@ final class HistoryCommand implements Command {
             "show a user's entries, newest first",
             "wallet history USER [--asset CODE] [--limit N] [--cursor CURSOR] [--json]",
             """
-            Shows one page of the user's entries, newest first: when, what, the signed amount and the
-            balance right after it, with the reference and transaction ids. When older entries remain,
+            Shows one page of the user's entries, newest first: when, what, the account (the lot: main
+            for paid coins that never expire, free, paid_/free_ with an expiry, or held), the signed
+            amount and that account's balance right after it, with the reference and transaction ids. A
+            spend of coins from two lots is an entry on each. When older entries remain,
             the last line gives the --cursor for the next page; cursors stay valid forever.""",
             List.of("USER"),
             1,
@@ -62,6 +64,8 @@ final class HistoryCommand implements Command {
                 Table.Align.LEFT,
                 "ASSET",
                 Table.Align.LEFT,
+                "ACCOUNT",
+                Table.Align.LEFT,
                 "AMOUNT",
                 Table.Align.RIGHT,
                 "BALANCE_AFTER",
@@ -76,6 +80,7 @@ final class HistoryCommand implements Command {
                     TransactionView.timestamp(item.createdAt()),
                     item.type().name(),
                     item.assetCode(),
+                    item.account(),
                     (item.direction() == Direction.CREDIT ? "+" : "-") + Units.major(item.amount(), decimals),
                     Units.major(item.balanceAfter(), decimals),
                     item.referenceId(),

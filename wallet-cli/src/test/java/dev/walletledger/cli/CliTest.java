@@ -140,8 +140,8 @@ class CliTest {
     @Test
     void assetsAddThenList() throws Exception {
         assertEquals(
-                "asset GEMS (Gems, 2 decimal places) is defined, with its TREASURY, BONUS_POOL, REVENUE,"
-                        + " ADJUSTMENTS and CHARGEBACK_LOSS wallets\n",
+                "asset GEMS (Gems, 2 decimal places, spend order free_first) is defined, with its TREASURY,"
+                        + " BONUS_POOL, REVENUE, ADJUSTMENTS, CHARGEBACK_LOSS, PROMO_REDEEMED and BREAKAGE wallets\n",
                 ok("assets", "add", "--code", "GEMS", "--name", "Gems", "--decimals", "2")
                         .out());
         ok("assets", "add", "--code=GEMS", "--name=Gems", "--decimals=2"); // the same again: a no-op
@@ -320,14 +320,30 @@ class CliTest {
         gems();
         ok("topup", "alice", "--asset", "GEMS", "--amount", "1250", "--reference", "p1");
         ok("topup", "alice", "--asset", "GOLD_COINS", "--amount", "7", "--reference", "p2");
+        ok(
+                "bonus",
+                "alice",
+                "--asset",
+                "GEMS",
+                "--amount",
+                "250",
+                "--reference",
+                "b1",
+                "--expires",
+                "2030-01-01T00:00:00Z");
         assertEquals("""
-                ASSET       BALANCE  MINOR_UNITS
-                GEMS          12.50         1250
-                GOLD_COINS        7            7
+                ASSET       BALANCE  MINOR_UNITS   PAID  FREE  HELD  NEXT_EXPIRY
+                GEMS          15.00         1500  12.50  2.50  0.00  2.50 at 2030-01-01T00:00:00Z
+                GOLD_COINS        7            7      7     0     0  -
                 """, ok("balance", "alice").out());
         JsonNode one = json("balance", "alice", "--asset", "GEMS", "--json"); // as GET .../balance?asset_code=
         assertEquals("GEMS", one.get("asset_code").asText());
-        assertEquals(1250, one.get("balance").asLong());
+        assertEquals(1500, one.get("balance").asLong());
+        assertEquals(1250, one.get("paid").asLong());
+        assertEquals(250, one.get("free").asLong());
+        assertEquals(
+                "2030-01-01T00:00:00Z",
+                one.get("expiring").get(0).get("expires_at").asText());
         assertEquals(2, one.get("decimal_places").asInt());
         assertEquals(2, json("balance", "alice", "--json").get("balances").size());
         assertEquals("user nobody has no wallets\n", ok("balance", "nobody").out());
@@ -402,7 +418,7 @@ class CliTest {
         cli.ledger().topUp(Operation.topUp("alice", "GOLD_COINS", 10, "p1"));
         assertTrue(ok("verify")
                 .out()
-                .startsWith("consistent: 3 assets, 16 wallets, 1 transactions, 2 entries checked in "));
+                .startsWith("consistent: 3 assets, 22 wallets, 1 transactions, 2 entries checked in "));
         JsonNode report = json("verify", "--json");
         assertTrue(report.get("consistent").asBoolean());
         assertEquals(0, report.get("violation_count").asLong());

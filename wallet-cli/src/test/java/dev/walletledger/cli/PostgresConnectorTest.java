@@ -112,7 +112,7 @@ class PostgresConnectorTest {
         assertEquals(0, topup.exitCode(), topup::toString);
         CliRunner.Result balance = run(Map.of(), "balance", "alice", "--data-dir", dataDirectory);
         assertEquals(
-                "ASSET       BALANCE  MINOR_UNITS\nGOLD_COINS        7            7\n",
+                "ASSET       BALANCE  MINOR_UNITS  PAID  FREE  HELD  NEXT_EXPIRY\nGOLD_COINS        7            7     7     0     0  -\n",
                 balance.out(),
                 balance::toString);
     }

@@ -75,8 +75,8 @@ class VerifyCommandTest {
         CliRunner.Result result = cli.run("verify", "--progress");
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.err().startsWith("\rverifying [.............................."), result::toString);
-        assertTrue(result.err().endsWith("] 100%  17/17 wallets\n"), result::toString);
-        assertTrue(result.out().startsWith("consistent: 3 assets, 17 wallets, "), result::toString);
+        assertTrue(result.err().endsWith("] 100%  23/23 wallets\n"), result::toString);
+        assertTrue(result.out().startsWith("consistent: 3 assets, 23 wallets, "), result::toString);
     }
 
     @Test

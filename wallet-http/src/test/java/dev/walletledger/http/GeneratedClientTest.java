@@ -111,7 +111,7 @@ class GeneratedClientTest {
 
         List<HistoryItem> items = new ArrayList<>();
         String cursor = null;
-        for (int page = 0; page < 10; page++) { // three entries, one per page: bounded
+        for (int page = 0; page < 10; page++) { // four entries, one per page: bounded
             HistoryPage history = wallets.history("gen_alice", GOLD, 1, cursor, null);
             items.addAll(history.getItems());
             cursor = history.getNextCursor();
@@ -119,15 +119,21 @@ class GeneratedClientTest {
                 break;
             }
         }
+        // the spend took the bonus's free coins first, then paid ones: an entry on each lot
         assertEquals(
-                List.of(OperationType.SPEND, OperationType.BONUS, OperationType.TOPUP),
+                List.of(OperationType.SPEND, OperationType.SPEND, OperationType.BONUS, OperationType.TOPUP),
                 items.stream().map(HistoryItem::getType).toList());
         assertTrue(items.get(0).getEntryId() > items.get(1).getEntryId(), "entry ids are Long, newest first");
 
         TransactionsApi transactions = new TransactionsApi(client);
         TransactionWithEntries byId = transactions.transaction(spend.getTransactionId(), null);
         assertEquals("sword", byId.getItemId());
-        assertEquals(2, byId.getEntries().size());
+        // free coins from the bonus and paid ones from the top-up; PROMO_REDEEMED and REVENUE credited apart
+        assertEquals(4, byId.getEntries().size());
+        assertEquals(2, byId.getBreakdown().size());
+        assertEquals(
+                500L + 1_500L,
+                byId.getBreakdown().stream().mapToLong(lot -> lot.getAmount()).sum());
         assertEquals(
                 byId.getTransactionId(),
                 transactions.transactionByReference("gen_spend_1", null).getTransactionId());

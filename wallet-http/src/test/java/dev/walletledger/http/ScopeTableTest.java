@@ -35,6 +35,7 @@ class ScopeTableTest {
             Map.entry("GET /api/v1/holds/{hold_id}", "hold reads"),
             Map.entry("GET /api/v1/wallets/{user_id}/holds", "hold reads"),
             Map.entry("GET /api/v1/wallets/{user_id}/balance", "balances"),
+            Map.entry("GET /api/v1/wallets/{user_id}/lots", "lots"),
             Map.entry("GET /api/v1/wallets/{user_id}/transactions", "history"),
             Map.entry("GET /api/v1/transactions/{transaction_id}", "transactions"),
             Map.entry("GET /api/v1/transactions", "transactions"),
