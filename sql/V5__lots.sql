@@ -25,7 +25,7 @@
 --     reserved reference 'wallet-ledger:lot-split:<main account's wallet id>', so at most once per wallet.
 --
 -- Upgrading a ledger from before lots: every coin was in 'main', which is now the paid lot that never expires.
--- The wallets that were ever given a bonus are listed in ledger_lot_splits; the upgrade (Ledger.migrate, right
+-- The wallets that were ever given a bonus or a credit adjustment are listed in ledger_lot_splits; the upgrade (Ledger.migrate, right
 -- after this migration) replays each one's history under its lock, finds its free part, posts that part from
 -- 'main' to 'free' as a LOT_SPLIT, and removes the wallet from the list, in one transaction.
 
@@ -269,7 +269,7 @@ $$;
 
 ALTER TABLE asset_types ENABLE ALWAYS TRIGGER asset_types_fixed_spend_order;
 
--- The wallets from before lots whose coins may be partly free: those ever credited by a bonus. The upgrade to
+-- The wallets from before lots whose coins may be partly free: those ever credited by a bonus or an adjustment. The upgrade to
 -- lots empties this list (see the top of this file); a wallet made from now on is never on it.
 CREATE TABLE ledger_lot_splits (
     owner_id varchar(100) COLLATE "C" NOT NULL,
@@ -281,4 +281,4 @@ SELECT DISTINCT w.owner_id, w.asset_id
   FROM ledger_transactions t
   JOIN ledger_entries e ON e.transaction_id = t.id
   JOIN wallets w ON w.id = e.wallet_id
- WHERE t.type = 'BONUS' AND w.kind = 'USER' AND e.direction = 'CREDIT';
+ WHERE t.type IN ('BONUS', 'ADJUSTMENT') AND w.kind = 'USER' AND e.direction = 'CREDIT';

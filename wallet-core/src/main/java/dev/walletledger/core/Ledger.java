@@ -72,7 +72,7 @@ public final class Ledger implements AutoCloseable {
     static final int LOT_SPLIT_ROUNDS_MAX = 1_000_000;
 
     /**
-     * The upgrade to lots, after V5: each wallet from before lots that was ever given a bonus has the free part of
+     * The upgrade to lots, after V5: each wallet from before lots that was ever given a bonus or a credit adjustment has the free part of
      * its coins (found by replaying its history) moved from its paid {@code main} account to its {@code free} lot,
      * once. Nothing to do, and one short query, on a ledger already split or made with lots. The rounds are bounded
      * by the wallets listed, which nothing adds to.

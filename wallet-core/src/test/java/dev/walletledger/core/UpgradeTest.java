@@ -113,9 +113,9 @@ class UpgradeTest {
     }
 
     /**
-     * The upgrade to lots splits each wallet 0.2.0 gave a bonus into paid and free by replaying its history (the
+     * The upgrade to lots splits each wallet 0.2.0 gave a bonus or a credit adjustment into paid and free by replaying its history (the
      * rules of the wallet-core README, "Upgrading to lots"), each expectation worked out by hand; a wallet never
-     * given a bonus stays paid. The split is posted once (a second migrate posts nothing) and spends from then on
+     * given either stays paid. The split is posted once (a second migrate posts nothing) and spends from then on
      * take the free coins first, booking only the paid part as revenue.
      */
     @Test
@@ -163,6 +163,21 @@ class UpgradeTest {
                                 "c-2",
                                 null),
                         "upgrade-test");
+                // f: an operator's credit is free coins, as it is with lots
+                apply(old, written, "topUp", "split-f", 50, "f-1");
+                old.call(
+                        written,
+                        "apply",
+                        old.create(
+                                "dev.walletledger.core.Operation$Adjustment",
+                                "split-f",
+                                "GOLD_COINS",
+                                old.constant("dev.walletledger.core.Direction", "CREDIT"),
+                                20L,
+                                "f-2",
+                                "compensation",
+                                null),
+                        "upgrade-test");
                 // e: a bonus taken back in full leaves nothing free
                 apply(old, written, "topUp", "split-e", 70, "e-1");
                 UUID bonus = apply(old, written, "bonus", "split-e", 25, "e-2");
@@ -190,6 +205,7 @@ class UpgradeTest {
                 assertSplit(ledger, "split-c", 0, 20);
                 assertSplit(ledger, "split-d", 10, 0);
                 assertSplit(ledger, "split-e", 70, 0);
+                assertSplit(ledger, "split-f", 50, 20);
                 HistoryItem split =
                         ledger.history("split-a", "GOLD_COINS", null, 1).items().get(0);
                 assertEquals(OperationType.LOT_SPLIT, split.type());
@@ -200,7 +216,7 @@ class UpgradeTest {
                         ledger.history("split-d", "GOLD_COINS", null, 10).items().stream()
                                 .filter(item -> item.type() == OperationType.LOT_SPLIT)
                                 .toList(),
-                        "a wallet never given a bonus is not split");
+                        "a wallet never given a bonus or a credit adjustment is not split");
                 TransactionResult spent = ledger.spend(Operation.spend("split-a", "GOLD_COINS", 40, "a-after"));
                 assertEquals(
                         List.of(new Lot(LotClass.FREE, null, 30), new Lot(LotClass.PAID, null, 10)), spent.breakdown());

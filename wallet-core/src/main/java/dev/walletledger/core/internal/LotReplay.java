@@ -15,8 +15,8 @@ import java.util.UUID;
  * entries, under the wallet's lock. The rules, also in the wallet-core README ("Upgrading to lots"):
  *
  * <ul>
- *   <li>a top-up, a credit adjustment and a transfer received are paid coins (a transfer's sender's split is not
- *       known wallet by wallet, and paid is the larger liability); a bonus is free coins;
+ *   <li>a top-up and a transfer received are paid coins (a transfer's sender's split is not known wallet by wallet,
+ *       and paid is the larger liability); a bonus and a credit adjustment are free coins, as they are with lots;
  *   <li>a spend, a transfer sent and a debit adjustment take coins in the asset's spend order;
  *   <li>a hold takes paid coins first: its coins went to the held account from {@code main}, and what it releases
  *       comes back to {@code main} and what it captures is booked as revenue, so they are paid; a release is paid;
@@ -73,9 +73,9 @@ final class LotReplay {
 
     private void credit(Step step) {
         switch (step.type()) {
-            case BONUS -> free += step.amount();
+            case BONUS, ADJUSTMENT -> free += step.amount();
             case REVERSAL -> giveBack(step.reverses(), step.amount());
-            case TOPUP, TRANSFER, ADJUSTMENT, CAPTURE, VOID, EXPIRY, CHARGEBACK, SPEND, HOLD, LOT_EXPIRY, LOT_SPLIT ->
+            case TOPUP, TRANSFER, CAPTURE, VOID, EXPIRY, CHARGEBACK, SPEND, HOLD, LOT_EXPIRY, LOT_SPLIT ->
                 paid += step.amount();
         }
     }
