@@ -3,6 +3,7 @@ package dev.walletledger.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.walletledger.testing.LotAudit;
 import dev.walletledger.testing.Seeds;
 import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
@@ -11,12 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -40,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * capture, void, top up, grant bonuses and transfer across both moments, while two more threads sweep expired lots
  * (and holds) on both ledgers.
  *
- * <p>Checked afterwards, from the database's own rows (every entry, with its transaction's {@code created_at}):
+ * <p>Checked afterwards, from the database's own rows (every entry, with its transaction's {@code created_at};
+ * {@link LotAudit} tells the lot rules):
  * no transaction but a lot's LOT_EXPIRY posts to a lot at or after the lot's expiry (so no spend, hold or
  * transfer committed then took from it); each expired lot that held coins has exactly one LOT_EXPIRY, under its
  * reserved reference, taking exactly what the lot held just before it (never more than was ever credited to it)
@@ -61,7 +60,6 @@ class LotRaceTest {
     private static final long WAIT_SECONDS = 120;
     private static final String GOLD = "GOLD_COINS"; // FREE_FIRST
     private static final String STARS = "LOT_STARS"; // EXPIRING_FIRST
-    private static final String EXPIRY_PREFIX = "wallet-ledger:lot-expiry:";
     private static final Set<ErrorCode> REFUSALS = Set.of(
             ErrorCode.INSUFFICIENT_FUNDS,
             ErrorCode.LOT_EXPIRED,
@@ -71,30 +69,6 @@ class LotRaceTest {
 
     /** One call of a racer: the operation, and its answer or refusal. */
     private record Call(Operation operation, TransactionResult result, ErrorCode refused) {}
-
-    /** One posting as the database holds it, with its transaction. */
-    private record Row(
-            UUID transactionId,
-            OperationType type,
-            String reference,
-            Instant createdAt,
-            long entryId,
-            long walletId,
-            boolean user,
-            String owner,
-            String account,
-            String asset,
-            boolean credit,
-            long amount,
-            Long balanceAfter) {
-        long signed() {
-            return credit ? amount : -amount;
-        }
-
-        boolean expiringLot() {
-            return user && !account.equals("held") && Lot.of(account, 0).expiresAt() != null;
-        }
-    }
 
     @Test
     void noSpendTakesAnExpiredLotAndEachLotExpiresOnce() throws Exception {
@@ -138,12 +112,15 @@ class LotRaceTest {
             }
 
             List<String> problems = new ArrayList<>();
-            List<Row> rows = rows(first.schema());
-            Instant checkedAt = databaseNow();
+            List<LotAudit.Posting> rows;
+            Instant checkedAt;
+            try (Connection connection = TestDatabase.superuser()) {
+                rows = LotAudit.postings(connection, first.schema());
+                checkedAt = LotAudit.now(connection);
+            }
             Map<String, Long> figures = new TreeMap<>();
             checkAnswers(calls.done, rows, problems, figures);
-            checkPostings(rows, problems, figures);
-            checkLots(rows, checkedAt, problems, figures);
+            LotAudit.check(rows, checkedAt, problems, figures);
             checkConservation(first, problems);
             assertEquals(
                     calls.done.stream()
@@ -152,7 +129,7 @@ class LotRaceTest {
                     rows.stream()
                             .filter(r -> !r.reference().startsWith("wallet-ledger:")
                                     && !r.reference().startsWith("seed-"))
-                            .map(Row::transactionId)
+                            .map(LotAudit.Posting::transactionId)
                             .distinct()
                             .count(),
                     "exactly one transaction per applied reference");
@@ -356,24 +333,21 @@ class LotRaceTest {
      * BREAKAGE together make its amount.
      */
     private static void checkAnswers(
-            Iterable<Call> calls, List<Row> rows, List<String> problems, Map<String, Long> figures) {
-        Map<UUID, List<Row>> byTransaction = new HashMap<>();
-        rows.forEach(r -> byTransaction
-                .computeIfAbsent(r.transactionId(), k -> new ArrayList<>())
-                .add(r));
+            Iterable<Call> calls, List<LotAudit.Posting> rows, List<String> problems, Map<String, Long> figures) {
+        Map<UUID, List<LotAudit.Posting>> byTransaction = LotAudit.byTransaction(rows);
         for (Call call : calls) {
             TransactionResult result = call.result();
             if (result == null) {
                 continue;
             }
             OperationType type = result.type();
-            List<Row> posted = byTransaction.getOrDefault(result.transactionId(), List.of());
+            List<LotAudit.Posting> posted = byTransaction.getOrDefault(result.transactionId(), List.of());
             long sum = result.breakdown().stream().mapToLong(Lot::amount).sum();
             // A capture's breakdown is what it captured; a void's, the lots it gave back (the rest is BREAKAGE's).
             long want = type == OperationType.CAPTURE
                     ? result.captured()
                     : type == OperationType.VOID
-                            ? result.amount() - credited(posted, SystemWallet.BREAKAGE)
+                            ? result.amount() - LotAudit.credited(posted, SystemWallet.BREAKAGE)
                             : result.amount();
             if (sum != want) {
                 problems.add(type + " " + result.referenceId() + ": breakdown " + result.breakdown() + " sums to " + sum
@@ -411,137 +385,14 @@ class LotRaceTest {
                         .filter(l -> l.lotClass() == LotClass.PAID)
                         .mapToLong(Lot::amount)
                         .sum();
-                if (credited(posted, SystemWallet.REVENUE) != paid
-                        || credited(posted, SystemWallet.PROMO_REDEEMED) != sum - paid) {
+                if (LotAudit.credited(posted, SystemWallet.REVENUE) != paid
+                        || LotAudit.credited(posted, SystemWallet.PROMO_REDEEMED) != sum - paid) {
                     problems.add(type + " " + result.referenceId() + ": REVENUE "
-                            + credited(posted, SystemWallet.REVENUE) + " and PROMO_REDEEMED "
-                            + credited(posted, SystemWallet.PROMO_REDEEMED) + " for a breakdown of " + paid
+                            + LotAudit.credited(posted, SystemWallet.REVENUE) + " and PROMO_REDEEMED "
+                            + LotAudit.credited(posted, SystemWallet.PROMO_REDEEMED) + " for a breakdown of " + paid
                             + " paid and " + (sum - paid) + " free");
                 }
             }
-        }
-    }
-
-    private static long credited(List<Row> rows, SystemWallet role) {
-        return rows.stream()
-                .filter(r -> !r.user() && r.owner().equals(role.name()))
-                .mapToLong(Row::signed)
-                .sum();
-    }
-
-    /**
-     * Every transaction against every lot's expiry: none but the lot's LOT_EXPIRY posts to a lot at or after its
-     * expiry; a spend's REVENUE is its paid lots' debits and its PROMO_REDEEMED its free lots' (free coins are
-     * never revenue); a transfer credits the receiver's lot of the class and expiry it took from the sender's.
-     */
-    private static void checkPostings(List<Row> rows, List<String> problems, Map<String, Long> figures) {
-        Map<UUID, List<Row>> byTransaction = new LinkedHashMap<>();
-        rows.forEach(r -> byTransaction
-                .computeIfAbsent(r.transactionId(), k -> new ArrayList<>())
-                .add(r));
-        Instant e1 = rows.stream()
-                .filter(Row::expiringLot)
-                .map(r -> Lot.of(r.account(), 0).expiresAt())
-                .min(Instant::compareTo)
-                .orElseThrow();
-        for (List<Row> transaction : byTransaction.values()) {
-            Row head = transaction.get(0);
-            if (head.type() != OperationType.LOT_EXPIRY && !head.createdAt().isBefore(e1)) {
-                figures.merge("applied_after_first_expiry", 1L, Long::sum);
-            }
-            long paidOut = 0;
-            long freeOut = 0;
-            Map<String, Long> sent = new TreeMap<>();
-            Map<String, Long> received = new TreeMap<>();
-            for (Row r : transaction) {
-                if (!r.user() || r.account().equals("held")) {
-                    continue;
-                }
-                Lot lot = Lot.of(r.account(), r.amount());
-                if (lot.expiresAt() != null && !r.createdAt().isBefore(lot.expiresAt())) {
-                    if (r.type() != OperationType.LOT_EXPIRY) {
-                        problems.add(r.type() + " " + r.reference() + " at " + r.createdAt() + " posted "
-                                + (r.credit() ? "to " : "from ") + r.owner() + "'s lot " + r.account()
-                                + " (" + r.asset() + "), past its expiry");
-                    }
-                } else if (lot.expiresAt() != null && !r.credit()) {
-                    figures.merge("debits_of_expiring_lots", 1L, Long::sum);
-                }
-                if (!r.credit()) {
-                    paidOut += lot.lotClass() == LotClass.PAID ? r.amount() : 0;
-                    freeOut += lot.lotClass() == LotClass.FREE ? r.amount() : 0;
-                    sent.merge(r.account(), r.amount(), Long::sum);
-                } else {
-                    received.merge(r.account(), r.amount(), Long::sum);
-                }
-            }
-            if (head.type() == OperationType.SPEND
-                    && (credited(transaction, SystemWallet.REVENUE) != paidOut
-                            || credited(transaction, SystemWallet.PROMO_REDEEMED) != freeOut)) {
-                problems.add("SPEND " + head.reference() + " took " + paidOut + " paid and " + freeOut
-                        + " free coins but credited REVENUE " + credited(transaction, SystemWallet.REVENUE)
-                        + " and PROMO_REDEEMED " + credited(transaction, SystemWallet.PROMO_REDEEMED));
-            }
-            if (head.type() == OperationType.TRANSFER && !sent.equals(received)) {
-                problems.add("TRANSFER " + head.reference() + " took lots " + sent + " but credited " + received);
-            }
-        }
-    }
-
-    /**
-     * Each lot that expires, in the order of its postings: balances chain; its LOT_EXPIRY, posted at most once, under
-     * its reserved reference, at or after its expiry, takes exactly what the lot held (never more than was ever
-     * credited to it), leaves it at zero, and nothing follows; every lot past its expiry that held coins then has
-     * exactly one.
-     */
-    private static void checkLots(List<Row> rows, Instant checkedAt, List<String> problems, Map<String, Long> figures) {
-        Map<Long, List<Row>> byLot = new TreeMap<>();
-        rows.stream()
-                .filter(Row::expiringLot)
-                .forEach(r -> byLot.computeIfAbsent(r.walletId(), k -> new ArrayList<>())
-                        .add(r));
-        for (Map.Entry<Long, List<Row>> lot : byLot.entrySet()) {
-            List<Row> postings = lot.getValue(); // by entry id: the order the wallet lock applied them in
-            Row first = postings.get(0);
-            String name =
-                    first.owner() + "'s " + first.account() + " (" + first.asset() + ", wallet " + lot.getKey() + ")";
-            Instant expiry = Lot.of(first.account(), 0).expiresAt();
-            long balance = 0;
-            long creditedEver = 0;
-            int expiries = 0;
-            long heldAtExpiry = -1;
-            for (Row r : postings) {
-                if (expiries > 0) {
-                    problems.add(name + ": " + r.type() + " " + r.reference() + " posted after its LOT_EXPIRY");
-                }
-                if (r.type() == OperationType.LOT_EXPIRY) {
-                    expiries++;
-                    heldAtExpiry = balance;
-                    if (r.credit() || r.amount() != balance || r.balanceAfter() != 0 || r.amount() > creditedEver) {
-                        problems.add(name + ": its LOT_EXPIRY took " + r.amount() + " of a lot holding " + balance
-                                + " (ever credited " + creditedEver + "), leaving " + r.balanceAfter());
-                    }
-                    if (!r.reference().equals(EXPIRY_PREFIX + lot.getKey())
-                            || r.createdAt().isBefore(expiry)) {
-                        problems.add(name + ": a LOT_EXPIRY under " + r.reference() + " at " + r.createdAt());
-                    }
-                }
-                balance += r.signed();
-                creditedEver += r.credit() ? r.amount() : 0;
-                if (r.balanceAfter() == null || r.balanceAfter() != balance) {
-                    problems.add(name + ": " + r.reference() + " leaves " + r.balanceAfter() + ", its postings sum to "
-                            + balance);
-                }
-            }
-            if (!checkedAt.isBefore(expiry)) {
-                long held = expiries == 0 ? balance : heldAtExpiry;
-                if (held > 0 && expiries != 1 || held == 0 && expiries != 0 || balance != 0) {
-                    problems.add(name + ", expired at " + expiry + ": " + expiries + " LOT_EXPIRY for " + held
-                            + " coins held at its expiry; it holds " + balance + " now");
-                }
-            }
-            figures.merge("lot_expiries", (long) expiries, Long::sum);
-            figures.merge("expiring_lots", 1L, Long::sum);
         }
     }
 
@@ -559,48 +410,6 @@ class LotRaceTest {
             while (r.next()) {
                 problems.add("negative: " + r.getString(1) + " " + r.getString(2) + " " + r.getLong(3));
             }
-        }
-    }
-
-    private static List<Row> rows(String schema) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        try (Connection c = TestDatabase.superuser();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("""
-                        SELECT t.id, t.type, t.reference_id, t.created_at, e.id, e.wallet_id, w.kind, w.owner_id,
-                               w.account, a.code, e.direction, e.amount, e.balance_after
-                          FROM {s}.ledger_entries e
-                          JOIN {s}.ledger_transactions t ON t.id = e.transaction_id
-                          JOIN {s}.wallets w ON w.id = e.wallet_id
-                          JOIN {s}.asset_types a ON a.id = w.asset_id
-                         ORDER BY e.id""".replace("{s}", schema))) {
-            while (r.next()) {
-                long balanceAfter = r.getLong(13);
-                rows.add(new Row(
-                        r.getObject(1, UUID.class),
-                        OperationType.valueOf(r.getString(2)),
-                        r.getString(3),
-                        r.getObject(4, OffsetDateTime.class).toInstant(),
-                        r.getLong(5),
-                        r.getLong(6),
-                        r.getString(7).equals("USER"),
-                        r.getString(8),
-                        r.getString(9),
-                        r.getString(10),
-                        r.getString(11).equals("CREDIT"),
-                        r.getLong(12),
-                        r.wasNull() ? null : balanceAfter));
-            }
-        }
-        return rows;
-    }
-
-    private static Instant databaseNow() throws SQLException {
-        try (Connection c = TestDatabase.superuser();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT clock_timestamp()")) {
-            r.next();
-            return r.getObject(1, OffsetDateTime.class).toInstant();
         }
     }
 
