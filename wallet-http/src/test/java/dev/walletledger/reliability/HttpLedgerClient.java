@@ -56,9 +56,9 @@ final class HttpLedgerClient {
                 case CREATED, REPLAYED -> op.status = Op.Status.ACKNOWLEDGED;
                 case REFUSED -> op.status = Op.Status.REFUSED;
                 case UNEXPECTED -> op.status = Op.Status.UNEXPECTED;
-                case UNAVAILABLE, NO_ANSWER -> op.status = Op.Status.IN_DOUBT;
+                case UNAVAILABLE, NO_ANSWER, EXPIRED_RETRY -> op.status = Op.Status.IN_DOUBT;
             }
-            if (op.status != Op.Status.IN_DOUBT || System.nanoTime() > deadline) {
+            if (op.status != Op.Status.IN_DOUBT || result == Op.Attempt.EXPIRED_RETRY || System.nanoTime() > deadline) {
                 break;
             }
             backoff(attempt);
@@ -88,7 +88,8 @@ final class HttpLedgerClient {
                         && (text.contains("\"INSUFFICIENT_FUNDS\"")
                                 || text.contains("\"REVERSAL_EXCEEDS_ORIGINAL\"")
                                 || text.contains("\"NOT_REVERSIBLE\"")
-                                || text.contains("\"HOLD_EXPIRED\"")))
+                                || text.contains("\"HOLD_EXPIRED\"")
+                                || text.contains("\"LOT_EXPIRED\"")))
                 || (status == 409 && text.contains("\"HOLD_CLOSED\""))) {
             if (op.refusalBody == null) {
                 op.refusalBody = response.body();
@@ -97,6 +98,9 @@ final class HttpLedgerClient {
         }
         if (status == 503) {
             return Op.Attempt.UNAVAILABLE;
+        }
+        if (status == 400 && op.lotExpired() && text.contains("\"expires_at\"")) {
+            return Op.Attempt.EXPIRED_RETRY;
         }
         op.unexpected = status + " " + text;
         return Op.Attempt.UNEXPECTED;

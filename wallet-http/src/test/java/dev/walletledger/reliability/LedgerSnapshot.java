@@ -132,7 +132,8 @@ final class LedgerSnapshot {
 
     /**
      * One recorded transaction: "subject TYPE amount" (the subject is its first USER posting's owner), its
-     * number of postings, the subject's signed balance change, and whether its reference repeats.
+     * number of postings, the subject's signed balance change (over all of the subject's lots: a chargeback takes
+     * several), and whether its reference repeats.
      */
     record Recorded(String effect, int entries, long subjectDelta, boolean duplicate) {
         /** A transaction the ledger could never have written: two under one reference, or under two postings. */
@@ -152,10 +153,15 @@ final class LedgerSnapshot {
                        (SELECT count(*) FROM %1$s.ledger_entries e WHERE e.transaction_id = t.id), s.delta
                   FROM %1$s.ledger_transactions t
                   LEFT JOIN LATERAL (
-                        SELECT w.owner_id, CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END AS delta
+                        SELECT w.owner_id
                           FROM %1$s.ledger_entries e JOIN %1$s.wallets w ON w.id = e.wallet_id
                          WHERE e.transaction_id = t.id AND w.kind = 'USER'
-                         ORDER BY e.id LIMIT 1) s ON true""", schema);
+                         ORDER BY e.id LIMIT 1) f ON true
+                  LEFT JOIN LATERAL (
+                        SELECT f.owner_id,
+                               sum(CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END) AS delta
+                          FROM %1$s.ledger_entries e JOIN %1$s.wallets w ON w.id = e.wallet_id
+                         WHERE e.transaction_id = t.id AND w.kind = 'USER' AND w.owner_id = f.owner_id) s ON true""", schema);
         Map<String, Recorded> out = new HashMap<>();
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
                 Statement statement = connection.createStatement();
@@ -168,6 +174,59 @@ final class LedgerSnapshot {
                             row.getString(1),
                             new Recorded(recorded.effect(), recorded.entries(), recorded.subjectDelta(), true));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** How many lots past their expiry still hold coins, at the database's time {@code at}. */
+    record Pending(long lots, java.time.Instant at) {}
+
+    /** The lots past their expiry (by the database's clock) that still hold coins: none once each is expired. */
+    static Pending expiredLotsHoldingCoins(String jdbcUrl, String schema) throws SQLException {
+        String sql = String.format("""
+                SELECT now(), count(*) FILTER (WHERE w.balance > 0 AND %1$s.lot_expiry(w.account) <= now())
+                  FROM %1$s.wallets w
+                 WHERE w.kind = 'USER' AND w.account ~ '^(paid|free)_'""", schema);
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return new Pending(
+                    row.getLong(2),
+                    row.getObject(1, java.time.OffsetDateTime.class).toInstant());
+        }
+    }
+
+    /**
+     * What left each user's lots for BREAKAGE: a LOT_EXPIRY's is its lot owner's; a capture's, void's or hold
+     * expiry's (coins released to a lot expired while held) the hold owner's; a reversal's (coins given back to a lot
+     * expired meanwhile) the owner of the first USER posting of the transaction it takes back (its subject, whose lots
+     * the coins came from). A null key: BREAKAGE no rule attributes.
+     */
+    static Map<String, Long> breakageByUser(String jdbcUrl, String schema) throws SQLException {
+        String sql = String.format("""
+                SELECT CASE WHEN t.type = 'LOT_EXPIRY' THEN l.owner_id
+                            WHEN t.hold_id IS NOT NULL THEN h.owner_id
+                            WHEN t.type = 'REVERSAL' THEN o.owner_id END,
+                       sum(CASE e.direction WHEN 'CREDIT' THEN e.amount ELSE -e.amount END)
+                  FROM %1$s.ledger_entries e
+                  JOIN %1$s.wallets b ON b.id = e.wallet_id AND b.kind = 'SYSTEM' AND b.owner_id = 'BREAKAGE'
+                  JOIN %1$s.ledger_transactions t ON t.id = e.transaction_id
+                  LEFT JOIN %1$s.ledger_holds h ON h.id = t.hold_id
+                  LEFT JOIN LATERAL (
+                        SELECT w.owner_id FROM %1$s.ledger_entries x JOIN %1$s.wallets w ON w.id = x.wallet_id
+                         WHERE x.transaction_id = t.id AND w.kind = 'USER' LIMIT 1) l ON true
+                  LEFT JOIN LATERAL (
+                        SELECT w.owner_id FROM %1$s.ledger_entries x JOIN %1$s.wallets w ON w.id = x.wallet_id
+                         WHERE x.transaction_id = t.reverses AND w.kind = 'USER' ORDER BY x.id LIMIT 1) o ON true
+                 GROUP BY 1""", schema);
+        Map<String, Long> out = new HashMap<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                out.put(row.getString(1), row.getLong(2));
             }
         }
         return out;
