@@ -151,7 +151,8 @@ public final class Ledger implements AutoCloseable {
         try {
             Checks.submittable(Objects.requireNonNull(request, "request"), 0, false);
         } catch (WalletException outOfRange) {
-            // A hold whose expires_at has passed since it was applied: its retry replays the first answer.
+            // A hold, top-up or bonus whose expires_at has passed since it was applied: its retry replays the first
+            // answer (a client whose answer was lost retries with the same request, maybe after a short expiry).
             return replayOf(request).orElseThrow(() -> outOfRange);
         }
         Outcome outcome = engine.apply(request, Checks.optionalText("actor", actor));
@@ -163,9 +164,6 @@ public final class Ledger implements AutoCloseable {
 
     /** The transaction applied under the request's reference, when it was this very request. */
     private Optional<TransactionResult> replayOf(Operation request) {
-        if (!(request instanceof Operation.Hold)) {
-            return Optional.empty();
-        }
         return engine.transactionByReference(request.referenceId())
                 .filter(recorded -> recorded.operation().fields().equals(request.fields())
                         && recorded.operation().type() == request.type()
@@ -182,7 +180,14 @@ public final class Ledger implements AutoCloseable {
     public BatchResult submit(Batch batch, String actor) {
         Objects.requireNonNull(batch, "batch");
         for (int i = 0; i < batch.operations().size(); i++) {
-            Checks.submittable(batch.operations().get(i), i, true);
+            try {
+                Checks.submittable(batch.operations().get(i), i, true);
+            } catch (WalletException outOfRange) {
+                // as in apply: an operation recorded identically replays in the batch, whatever the time now
+                if (replayOf(batch.operations().get(i)).isEmpty()) {
+                    throw outOfRange;
+                }
+            }
         }
         String by = Checks.optionalText("actor", actor);
         List<String> actors = Collections.nCopies(batch.operations().size(), by);

@@ -7,21 +7,17 @@ import dev.walletledger.testing.TestDatabase;
 import dev.walletledger.testing.TestLedger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * The retry of an acknowledged top-up or bonus whose lot has expired since: an idempotent replay must answer the
- * original transaction, as a hold's retry past its {@code expires_at} does (issue 24). A client whose first answer
- * was lost (a kill, a cut after COMMIT) retries with the same request, and it may well do so after a short expiry.
+ * The retry of an acknowledged top-up or bonus whose lot has expired since replays the original transaction, as a
+ * hold's retry past its {@code expires_at} does: a client whose first answer was lost (a kill, a cut after COMMIT)
+ * retries with the same request, and may well do so after a short expiry. (Found by the fault suite: before the fix
+ * the retry was a 400 VALIDATION_FAILED, "expires_at must be in the future".)
  */
 class LotReplayAfterExpiryTest {
     private static final String GOLD = "GOLD_COINS";
 
-    @Disabled("ENGINE BUG, open: Ledger.apply runs Checks.submittable before the reference is looked up, and only a"
-            + " hold's out-of-range retry falls back to replayOf; a top-up or bonus retried after its expires_at"
-            + " passed is refused VALIDATION_FAILED (400 over HTTP, 'expires_at must be in the future') instead of"
-            + " replaying. Fails on every run (deterministic). Remove this line once fixed.")
     @Test
     void aTopUpRetriedAfterItsLotExpiredReplaysTheOriginal() throws InterruptedException {
         try (TestLedger t = TestDatabase.newLedger()) {

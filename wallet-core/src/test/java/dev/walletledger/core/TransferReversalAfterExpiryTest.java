@@ -7,24 +7,18 @@ import dev.walletledger.testing.TestLedger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reversal of a transfer whose coins came from a lot that has expired since. Every coin it would give back to
- * the sender goes to BREAKAGE, so the sender gets no posting; the receiver's posting becomes the first USER one, and
- * the answer's subject ({@link TransactionResult#userId()}, the API's {@code user_id} and {@code balance_after}) is the
- * receiver, where {@link TransactionResult} promises "the user of the transaction a reversal takes back" (the
- * sender). A spend's reversal in the same case is refused {@code LOT_EXPIRED}; the transfer's goes through and takes
- * the receiver's other coins of the class, while the coins the transfer gave the receiver expired too.
+ * The reversal of a transfer whose coins came from a lot that has expired since. The transfer gave the receiver a
+ * lot of the same expiry, so those coins expired on both sides: the reversal is refused {@code LOT_EXPIRED}, as a
+ * spend's is when every coin it would return expired, and the receiver's other coins are never taken instead. (Found
+ * by the fault suite: before the fix the reversal went through, gave the sender's part to BREAKAGE, debited the
+ * receiver's own free coins, and so named the receiver as its subject.)
  */
 class TransferReversalAfterExpiryTest {
     private static final String GOLD = "GOLD_COINS";
 
-    @Disabled("ENGINE BUG, open: Plan.reversal gives the sender's expired lot's coins to BREAKAGE yet still debits"
-            + " the receiver's other coins of the class, so the reversal's subject is the receiver and the receiver pays"
-            + " for coins that already expired (found by the fault suite: REVERSAL of TRANSFER recorded under the"
-            + " receiver). Fails on every run (deterministic). Remove once fixed.")
     @Test
     void aTransferReversedAfterItsLotExpiredNamesTheSenderOrIsRefused() throws InterruptedException {
         try (TestLedger t = TestDatabase.newLedger()) {

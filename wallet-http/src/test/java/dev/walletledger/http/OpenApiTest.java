@@ -14,6 +14,14 @@ import org.junit.jupiter.api.Test;
 
 /** The OpenAPI document and the route table describe the same API, route for route. */
 class OpenApiTest {
+    /** A key written twice is read as its last value by most tools and refused by strict ones: never twice. */
+    @Test
+    void theDocumentHasNoKeyTwice() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper strict = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        assertTrue(strict.readTree(WalletServer.openApi()).has("paths"));
+    }
+
     @Test
     void everyRouteIsDocumentedAndEveryDocumentedOperationIsARoute() throws Exception {
         JsonNode document = TestServer.JSON.readTree(WalletServer.openApi());

@@ -720,6 +720,21 @@ final class Plan {
             // Coins it took from lots: the last taken come back first, each to its lot (BREAKAGE once expired).
             List<Portion> portions = takenPortions(taken);
             List<Portion> back = slice(reversed(portions), original.taken, amount);
+            if (type == OperationType.TRANSFER) {
+                // A transfer gave the receiver lots of the same expiry: once that expiry passed, the receiver's
+                // coins of it expired too, and there is nothing to give back (nor anyone's other coins to take).
+                long expired = back.stream()
+                        .filter(p -> Lots.expiredAt(p.account(), createdAt))
+                        .mapToLong(Portion::amount)
+                        .sum();
+                if (expired > 0) {
+                    return Decision.refused(WalletException.of(
+                            ErrorCode.LOT_EXPIRED,
+                            expired + " of the " + amount + " coins this reversal would take back expired since, on"
+                                    + " both sides of the transfer",
+                            Map.of("transaction_id", taken.transactionId().toString(), "expired", expired)));
+                }
+            }
             for (Portion portion : back) {
                 draft.creditLot(key(subject.owner(), portion.account()), portion.amount());
             }
