@@ -179,23 +179,34 @@ final class LedgerSnapshot {
         return out;
     }
 
-    /** How many lots past their expiry still hold coins, at the database's time {@code at}. */
-    record Pending(long lots, java.time.Instant at) {}
+    /** The owners of the lots past their expiry that still hold coins (one per lot), at the database's time {@code at}. */
+    record Pending(List<String> owners, java.time.Instant at) {
+        long lots() {
+            return owners.size();
+        }
+    }
 
     /** The lots past their expiry (by the database's clock) that still hold coins: none once each is expired. */
     static Pending expiredLotsHoldingCoins(String jdbcUrl, String schema) throws SQLException {
         String sql = String.format("""
-                SELECT now(), count(*) FILTER (WHERE w.balance > 0 AND %1$s.lot_expiry(w.account) <= now())
-                  FROM %1$s.wallets w
-                 WHERE w.kind = 'USER' AND w.account ~ '^(paid|free)_'""", schema);
+                SELECT now(), w.owner_id
+                  FROM (SELECT 1) one
+                  LEFT JOIN %1$s.wallets w
+                    ON w.kind = 'USER' AND w.account ~ '^(paid|free)_' AND w.balance > 0
+                   AND %1$s.lot_expiry(w.account) <= now()""", schema);
+        List<String> owners = new ArrayList<>();
+        java.time.Instant at = null;
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", null);
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(sql)) {
-            row.next();
-            return new Pending(
-                    row.getLong(2),
-                    row.getObject(1, java.time.OffsetDateTime.class).toInstant());
+            while (row.next()) {
+                at = row.getObject(1, java.time.OffsetDateTime.class).toInstant();
+                if (row.getString(2) != null) {
+                    owners.add(row.getString(2));
+                }
+            }
         }
+        return new Pending(owners, at);
     }
 
     /**
