@@ -39,6 +39,7 @@ public final class Cli {
                     MovementCommand.all(),
                     HoldsCommand.all(),
                     LotsCommand.all(),
+                    ReportCommand.all(),
                     List.<Command>of(
                             new VerifyCommand(),
                             new AnchorCommand(),

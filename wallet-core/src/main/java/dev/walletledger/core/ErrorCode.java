@@ -44,7 +44,14 @@ public enum ErrorCode {
      * before it was applied, or a refund whose every coin came from lots that have expired since (those coins
      * are breakage). Details say {@code expires_at}.
      */
-    LOT_EXPIRED(Kind.REFUSED);
+    LOT_EXPIRED(Kind.REFUSED),
+    /**
+     * A report's figures do not add up: for a lot class, the opening balance plus what the entries credited minus
+     * what they debited is not the closing balance, each read from the entries. The ledger's history is
+     * inconsistent (tampered with, or a bug); details name the asset, the class and the four figures. Run the
+     * audit.
+     */
+    REPORT_INCONSISTENT(Kind.INTERNAL);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {

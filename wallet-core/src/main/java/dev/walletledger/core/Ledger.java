@@ -1,6 +1,7 @@
 package dev.walletledger.core;
 
 import dev.walletledger.core.internal.Engine;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -271,6 +272,71 @@ public final class Ledger implements AutoCloseable {
      */
     public Balance balance(String userId, String assetCode) {
         return engine.balance(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
+    }
+
+    /**
+     * The user's balance as it stood at {@code at}, from the entries: each account's balance after its latest entry
+     * dated at or before {@code at} (zero for an account with none), a lot whose expiry is at or before {@code at}
+     * counting for nothing (its expiry posted or not), {@code held} what open holds held then. {@code at} is kept to
+     * the microsecond (the ledger's resolution). Exact while writers are active: the read first waits (at most 5 s,
+     * then {@code BUSY}) for the writes in flight that could still date themselves at or before {@code at}, so the
+     * same question always gets the same answer. {@code VALIDATION_FAILED} (field {@code at}) when {@code at} is
+     * after the database's clock; {@code WALLET_NOT_FOUND} and {@code ASSET_NOT_FOUND} as {@link #balance}.
+     */
+    public Balance balanceAt(String userId, String assetCode, Instant at) {
+        String user = Checks.identifier("user_id", userId);
+        String asset = Checks.assetCode(assetCode);
+        return engine.balanceAt(user, asset, micros(required("at", at)));
+    }
+
+    /**
+     * What is outstanding at {@code at}, per asset (or one): paid and free coins of the lots not past their expiry,
+     * what open holds held (apart, not split by class), what expires within 30 days after, and how many wallets held
+     * coins; see {@link OutstandingReport}. One snapshot, after the same wait as {@link #balanceAt}; the database
+     * aggregates, so memory does not grow with the ledger. {@code VALIDATION_FAILED} (field {@code at}) for a moment
+     * after the database's clock; {@code ASSET_NOT_FOUND}.
+     */
+    public OutstandingReport outstanding(Instant at, Optional<String> assetCode) {
+        Objects.requireNonNull(assetCode, "assetCode");
+        Instant moment = micros(required("at", at));
+        return engine.outstanding(moment, assetCode.map(Checks::assetCode).orElse(null));
+    }
+
+    /**
+     * What moved over the transactions dated in {@code (from, to]}, per asset (or one): see {@link ActivityReport}.
+     * For each lot class the opening balance plus the credits minus the debits must be the closing balance, each
+     * read independently from the entries: when it is not, the ledger is inconsistent and the report is refused
+     * with {@link ErrorCode#REPORT_INCONSISTENT}, never answered with figures that do not add up. One snapshot, after
+     * the same wait as {@link #balanceAt}; it reads every transaction (no index on dates: a scan). {@code
+     * VALIDATION_FAILED} when {@code from} is after {@code to} (field {@code from}) or {@code to} after the
+     * database's clock (field {@code to}); {@code ASSET_NOT_FOUND}.
+     */
+    public ActivityReport activity(Instant from, Instant to, Optional<String> assetCode) {
+        Objects.requireNonNull(assetCode, "assetCode");
+        Instant start = micros(required("from", from));
+        Instant end = micros(required("to", to));
+        if (start.isAfter(end)) {
+            throw WalletException.invalid("from", "is after to: " + start + " > " + end);
+        }
+        return engine.activity(start, end, assetCode.map(Checks::assetCode).orElse(null));
+    }
+
+    /** The earliest moment a read of the past accepts: the ledger dates nothing before it. */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
+    private static Instant required(String field, Instant moment) {
+        if (moment == null) {
+            throw WalletException.invalid(field, "is required");
+        }
+        if (moment.isBefore(EARLIEST)) {
+            throw WalletException.invalid(field, "is before " + EARLIEST);
+        }
+        return moment;
+    }
+
+    /** The moment to the ledger's resolution: transactions are dated to the microsecond. */
+    private static Instant micros(Instant moment) {
+        return moment.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     /** All of the user's balances, by asset code; empty when the user has no wallet. */

@@ -1,5 +1,6 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.ActivityReport;
 import dev.walletledger.core.Balance;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
@@ -10,6 +11,7 @@ import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
+import dev.walletledger.core.OutstandingReport;
 import dev.walletledger.core.Position;
 import dev.walletledger.core.Routed;
 import dev.walletledger.core.RoutedReads;
@@ -18,6 +20,7 @@ import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Bodies;
 import dev.walletledger.http.wire.Json;
 import dev.walletledger.http.wire.Requests;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -102,7 +105,7 @@ final class Endpoints {
                         List.of("asset_code", "status", "limit", "cursor"),
                         READ,
                         this::holds),
-                Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code"), READ, this::balance),
+                Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code", "at"), READ, this::balance),
                 Route.get("/api/v1/wallets/{user_id}/lots", List.of("asset_code"), READ, this::lots),
                 Route.get(
                         "/api/v1/wallets/{user_id}/transactions",
@@ -112,6 +115,9 @@ final class Endpoints {
                 Route.get("/api/v1/transactions/{transaction_id}", List.of(), READ, this::transaction),
                 Route.get("/api/v1/transactions", List.of("reference_id"), READ, this::transactionByReference),
                 Route.post("/api/v1/batch", WRITE, this::batch),
+                // Finance reports: every wallet's figures, so the operators' scope.
+                Route.get("/api/v1/reports/outstanding", List.of("at", "asset_code"), ADMIN, this::outstanding),
+                Route.get("/api/v1/reports/activity", List.of("from", "to", "asset_code"), ADMIN, this::activity),
                 Route.ignoringQuery("/api/v1/assets", READ, call -> assets()),
                 Route.ignoringQuery("/api/v1/openapi.json", READ, call -> HttpResponse.json(200, openApi)),
                 Route.ignoringQuery(
@@ -222,6 +228,14 @@ final class Endpoints {
     private HttpResponse balance(Call call) {
         String user = call.path("user_id");
         String asset = call.query("asset_code");
+        if (call.query("at") != null) {
+            // The past is read from the primary: its answer waits for the writes in flight there.
+            Instant at = Requests.moment(call.query("at"), "at");
+            if (asset == null) {
+                throw WalletException.invalid("asset_code", "is required with at");
+            }
+            return HttpResponse.json(200, Bodies.balanceAt(ledger.balanceAt(user, asset, at), at));
+        }
         if (asset == null) {
             Routed<List<Balance>> read = reads(call).balances(user);
             return routed(read, Bodies.balances(user, read.value()));
@@ -317,6 +331,27 @@ final class Endpoints {
         return positionAfterWrite()
                 .map(position -> HttpResponse.json(200, body, Map.of(POSITION_HEADER, position)))
                 .orElseGet(() -> HttpResponse.json(200, body));
+    }
+
+    private HttpResponse outstanding(Call call) {
+        Instant at = required(call, "at");
+        OutstandingReport report = ledger.outstanding(at, Optional.ofNullable(call.query("asset_code")));
+        return HttpResponse.json(200, Bodies.outstanding(report));
+    }
+
+    private HttpResponse activity(Call call) {
+        Instant from = required(call, "from");
+        Instant to = required(call, "to");
+        ActivityReport report = ledger.activity(from, to, Optional.ofNullable(call.query("asset_code")));
+        return HttpResponse.json(200, Bodies.activity(report));
+    }
+
+    private static Instant required(Call call, String name) {
+        String text = call.query(name);
+        if (text == null) {
+            throw WalletException.invalid(name, "is required: an RFC 3339 time such as 2026-12-02T19:00:00Z");
+        }
+        return Requests.moment(text, name);
     }
 
     private HttpResponse assets() {

@@ -40,8 +40,8 @@ final class ErrorMapping {
         }
         if (failure instanceof WalletException wallet) {
             int status = status(wallet.code().kind());
-            if (status == 500) {
-                return internal();
+            if (wallet.code() == ErrorCode.INTERNAL_ERROR) {
+                return internal(); // its message may quote the database: the log has it
             }
             Map<String, String> headers = status == 503
                     ? Map.of("Retry-After", RETRY_AFTER_SECONDS)

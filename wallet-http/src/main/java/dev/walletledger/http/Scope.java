@@ -12,10 +12,11 @@ import java.util.Set;
  * say it in those words, and {@code ScopeTableTest} holds both to the route table.
  */
 public enum Scope {
-    READ("balances, lots, history, transactions, hold reads, assets, openapi.json"),
+    READ("balances (now and at a moment), lots, history, transactions, hold reads, assets, openapi.json"),
     WRITE("top-ups, bonuses, spends, transfers, reversals, chargebacks, holds, captures, voids, batches (the same"
             + " operations under the same rules)"),
-    ADMIN("adjustments (alone or in a batch), /metrics (the server's internals)");
+    ADMIN(
+            "adjustments (alone or in a batch), finance reports (outstanding, activity), /metrics (the server's internals)");
 
     private final String grants;
 

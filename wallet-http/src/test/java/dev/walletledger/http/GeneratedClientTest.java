@@ -100,11 +100,11 @@ class GeneratedClientTest {
                 .itemId("sword"));
         assertEquals(8_500L, spend.getBalance());
 
-        BalanceAnswer one = wallets.balance("gen_alice", GOLD, null);
+        BalanceAnswer one = wallets.balance("gen_alice", GOLD, null, null);
         assertEquals(8_500L, one.getBalance());
         assertEquals(GOLD, one.getAssetCode());
         assertTrue(one.getBalances() == null || one.getBalances().isEmpty(), "absent (the generator may default it)");
-        BalanceAnswer all = wallets.balance("gen_alice", null, null);
+        BalanceAnswer all = wallets.balance("gen_alice", null, null, null);
         assertNull(all.getBalance());
         assertEquals(1, all.getBalances().size(), "the all-balances answer keeps its balances");
         assertEquals(8_500L, all.getBalances().get(0).getBalance());
@@ -251,7 +251,7 @@ class GeneratedClientTest {
                         .amount(6L)
                         .referenceId("gen_c_4")));
         expect(400, "VALIDATION_FAILED", seen, () -> wallets.history("gen_carol", GOLD, 0, null, null));
-        expect(400, "VALIDATION_FAILED", seen, () -> wallets.balance("gen_carol", GOLD, "not/a position"));
+        expect(400, "VALIDATION_FAILED", seen, () -> wallets.balance("gen_carol", GOLD, null, "not/a position"));
         assertEquals(5, seen.size(), seen.toString());
     }
 

@@ -36,6 +36,8 @@ class ScopeTableTest {
             Map.entry("GET /api/v1/wallets/{user_id}/holds", "hold reads"),
             Map.entry("GET /api/v1/wallets/{user_id}/balance", "balances"),
             Map.entry("GET /api/v1/wallets/{user_id}/lots", "lots"),
+            Map.entry("GET /api/v1/reports/outstanding", "outstanding"),
+            Map.entry("GET /api/v1/reports/activity", "activity"),
             Map.entry("GET /api/v1/wallets/{user_id}/transactions", "history"),
             Map.entry("GET /api/v1/transactions/{transaction_id}", "transactions"),
             Map.entry("GET /api/v1/transactions", "transactions"),

@@ -1,5 +1,6 @@
 package dev.walletledger.core.internal;
 
+import dev.walletledger.core.ActivityReport;
 import dev.walletledger.core.Anchor;
 import dev.walletledger.core.Asset;
 import dev.walletledger.core.AuditProgress;
@@ -15,6 +16,7 @@ import dev.walletledger.core.LedgerStats;
 import dev.walletledger.core.Lot;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
+import dev.walletledger.core.OutstandingReport;
 import dev.walletledger.core.Position;
 import dev.walletledger.core.Routed;
 import dev.walletledger.core.TransactionResult;
@@ -48,6 +50,7 @@ public final class Engine implements AutoCloseable {
     private final Audit audit;
     private final Anchors anchors;
     private final Statistics statistics;
+    private final Reports reports;
     private final Coalescer coalescer; // null when coalescing is off
     private final ReadRouter router;
     private final String insertAsset;
@@ -74,6 +77,7 @@ public final class Engine implements AutoCloseable {
         this.anchors = new Anchors(sql);
         this.audit = new Audit(sql, anchors);
         this.statistics = new Statistics(sql);
+        this.reports = new Reports(sql, assets);
         this.coalescer = config.coalescing()
                 ? new Coalescer(
                         writes, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
@@ -146,6 +150,31 @@ public final class Engine implements AutoCloseable {
 
     public Routed<Balance> balance(Position after, String userId, String assetCode) {
         return router.read(after, c -> reads.balance(c, userId, assetCode), false);
+    }
+
+    /** The balance as of {@code at}, once the writes that could date themselves at or before it have finished. */
+    public Balance balanceAt(String userId, String assetCode, java.time.Instant at) {
+        return runner.read(c -> {
+            assets.require(c, assetCode);
+            SettledClock.settle(c, "at", at);
+            return reads.balanceAt(c, userId, assetCode, at);
+        });
+    }
+
+    /** @param assetCode null for every asset */
+    public OutstandingReport outstanding(java.time.Instant at, String assetCode) {
+        return runner.read(c -> {
+            SettledClock.settle(c, "at", at);
+            return reports.outstanding(c, at, assetCode);
+        });
+    }
+
+    /** @param assetCode null for every asset; {@code from} is not after {@code to} */
+    public ActivityReport activity(java.time.Instant from, java.time.Instant to, String assetCode) {
+        return runner.read(c -> {
+            SettledClock.settle(c, "to", to);
+            return reports.activity(c, from, to, assetCode);
+        });
     }
 
     public List<Balance> balances(String userId) {

@@ -33,6 +33,7 @@ final class Reads {
     private final Accounts accounts;
     private final String balance;
     private final String balances;
+    private final String balanceAt;
     private final String userWallets;
     private final String history;
 
@@ -43,6 +44,22 @@ final class Reads {
         // wallet, summed here by the engine's rule (Accounts).
         this.balance = IndexPlans.pinned(sql.format("""
                 SELECT w.account, w.balance, statement_timestamp() AS now FROM {schema}.wallets w
+                 WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
+                """));
+        // As balance, each account then walked backwards along ledger_entries_wallet_idx (wallet_id, id) from its
+        // newest entry to the first one dated at or before the moment (a primary-key probe of its transaction per
+        // step): it reads the account's entries dated after the moment, plus one.
+        this.balanceAt = IndexPlans.pinned(sql.format("""
+                SELECT w.account, COALESCE(l.balance_after, 0) AS balance
+                  FROM {schema}.wallets w
+                  LEFT JOIN LATERAL (
+                       SELECT e.balance_after
+                         FROM {schema}.ledger_entries e
+                        CROSS JOIN LATERAL (SELECT t.created_at FROM {schema}.ledger_transactions t
+                                             WHERE t.id = e.transaction_id OFFSET 0) t
+                        WHERE e.wallet_id = w.id AND t.created_at <= ?
+                        ORDER BY e.wallet_id DESC, e.id DESC
+                        LIMIT 1) l ON true
                  WHERE w.kind = 'USER' AND w.owner_id = ? AND w.asset_id = ?
                 """));
         // wallets_owner_key's leading (kind, owner_id): the user's accounts only. Whichever side the planner
@@ -164,6 +181,35 @@ final class Reads {
 
     private static java.time.Instant now(ResultSet rows) throws SQLException {
         return rows.getObject("now", OffsetDateTime.class).toInstant();
+    }
+
+    /**
+     * The user's balance as of {@code at}: each account's {@code balance_after} of its latest entry dated at or
+     * before it (0 for an account with none), the lots expired at {@code at} counting for nothing, swept or not.
+     * The caller has settled {@code at} ({@link SettledClock}).
+     */
+    Balance balanceAt(Connection connection, String userId, String assetCode, java.time.Instant at)
+            throws SQLException {
+        AssetDirectory.AssetRow asset = assets.require(connection, assetCode);
+        try (PreparedStatement statement = connection.prepareStatement(balanceAt)) {
+            statement.setObject(1, OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC));
+            statement.setString(2, userId);
+            statement.setInt(3, asset.id());
+            try (ResultSet rows = IndexPlans.query(statement)) {
+                Tally tally = null;
+                while (rows.next()) { // one per account of the wallet
+                    if (tally == null) {
+                        tally = new Tally(assetCode);
+                        tally.decimalPlaces = asset.asset().decimalPlaces();
+                    }
+                    tally.add(rows.getString("account"), rows.getLong("balance"), at);
+                }
+                if (tally == null) {
+                    throw walletNotFound(userId, assetCode);
+                }
+                return tally.balance(userId);
+            }
+        }
     }
 
     Balance balance(Connection connection, String userId, String assetCode) throws SQLException {

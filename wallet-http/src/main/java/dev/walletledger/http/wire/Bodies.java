@@ -1,6 +1,7 @@
 package dev.walletledger.http.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.walletledger.core.ActivityReport;
 import dev.walletledger.core.Asset;
 import dev.walletledger.core.Balance;
 import dev.walletledger.core.BatchResult;
@@ -11,6 +12,7 @@ import dev.walletledger.core.Hold;
 import dev.walletledger.core.HoldPage;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
+import dev.walletledger.core.OutstandingReport;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
 import java.io.IOException;
@@ -65,6 +67,99 @@ public final class Bodies {
             g.writeNumberField("decimal_places", balance.decimalPlaces());
             g.writeEndObject();
         });
+    }
+
+    /** A balance as of a moment: as {@link #balance}, and the moment, {@code at}. */
+    public static byte[] balanceAt(Balance balance, java.time.Instant at) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", balance.userId());
+            g.writeStringField("asset_code", balance.assetCode());
+            g.writeNumberField("balance", balance.balance());
+            g.writeNumberField("held", balance.held());
+            writeSplit(g, balance);
+            g.writeNumberField("decimal_places", balance.decimalPlaces());
+            g.writeStringField("at", Json.timestamp(at));
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * {@code {at, assets: [{asset_code, decimal_places, paid, free, held, expiring_within_30_days, wallets}]}}: held
+     * is apart from paid and free, not split by class.
+     */
+    public static byte[] outstanding(OutstandingReport report) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("at", Json.timestamp(report.at()));
+            g.writeArrayFieldStart("assets");
+            for (OutstandingReport.Line line : report.assets()) {
+                g.writeStartObject();
+                g.writeStringField("asset_code", line.assetCode());
+                g.writeNumberField("decimal_places", line.decimalPlaces());
+                g.writeNumberField("paid", line.paid());
+                g.writeNumberField("free", line.free());
+                g.writeNumberField("held", line.held());
+                g.writeNumberField("expiring_within_30_days", line.expiring());
+                g.writeNumberField("wallets", line.wallets());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * {@code {from, to, assets: [{asset_code, decimal_places, paid_credited, free_granted, paid_spent, free_spent,
+     * expired, refunded, charged_back, adjusted_credit, adjusted_debit, held, released, transferred, paid: {...},
+     * free: {...}}]}}, each class {@code {opening, credited, debited, closing, credits: {topup, ...}, debits: {...}}}.
+     */
+    public static byte[] activity(ActivityReport report) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("from", Json.timestamp(report.from()));
+            g.writeStringField("to", Json.timestamp(report.to()));
+            g.writeArrayFieldStart("assets");
+            for (ActivityReport.Line line : report.assets()) {
+                g.writeStartObject();
+                g.writeStringField("asset_code", line.assetCode());
+                g.writeNumberField("decimal_places", line.decimalPlaces());
+                g.writeNumberField("paid_credited", line.paidCredited());
+                g.writeNumberField("free_granted", line.freeGranted());
+                g.writeNumberField("paid_spent", line.paidSpent());
+                g.writeNumberField("free_spent", line.freeSpent());
+                g.writeNumberField("expired", line.expired());
+                g.writeNumberField("refunded", line.refunded());
+                g.writeNumberField("charged_back", line.chargedBack());
+                g.writeNumberField("adjusted_credit", line.adjustedCredit());
+                g.writeNumberField("adjusted_debit", line.adjustedDebit());
+                g.writeNumberField("held", line.held());
+                g.writeNumberField("released", line.released());
+                g.writeNumberField("transferred", line.transferred());
+                writeFlow(g, "paid", line.paid());
+                writeFlow(g, "free", line.free());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeFlow(JsonGenerator g, String name, ActivityReport.LotFlow flow) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("opening", flow.opening());
+        g.writeNumberField("credited", flow.credited());
+        g.writeNumberField("debited", flow.debited());
+        g.writeNumberField("closing", flow.closing());
+        for (String side : List.of("credits", "debits")) {
+            g.writeObjectFieldStart(side);
+            for (Map.Entry<dev.walletledger.core.OperationType, Long> amount :
+                    (side.equals("credits") ? flow.credits() : flow.debits()).entrySet()) {
+                g.writeNumberField(amount.getKey().name().toLowerCase(Locale.ROOT), amount.getValue());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     public static byte[] balances(String userId, List<Balance> balances) {

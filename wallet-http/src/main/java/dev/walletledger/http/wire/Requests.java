@@ -263,6 +263,14 @@ public final class Requests {
         return OptionalLong.of(node.longValue());
     }
 
+    /**
+     * A moment named by a query parameter or an option: an RFC 3339 time with an offset (2026-12-02T19:00:00Z), or
+     * null when absent; {@code VALIDATION_FAILED} naming {@code field} otherwise.
+     */
+    public static Instant moment(String text, String field) {
+        return instant(text, field);
+    }
+
     /** An instant in ISO-8601 (2026-12-02T19:00:00Z), or null when absent. */
     private static Instant instant(String text, String field) {
         if (text == null) {

@@ -113,8 +113,25 @@ class LeastPrivilegeDatabaseTest {
         assertEquals(750, ledger.balance("alice", "GOLD_COINS").balance());
         assertTrue(ledger.topUp(Operation.topUp("alice", "GOLD_COINS", 1_000, "lp-topup"))
                 .replayed());
-        // the spend took the 50 free coins first, then 250 paid ones: an entry on each lot
+        // The spend took the 50 free coins first, then 250 paid: one entry per lot.
         assertEquals(4, ledger.history("alice", "GOLD_COINS", null, 10).items().size());
+        // The reads of the past need nothing more: pg_locks (to wait for writers in flight) is readable by all.
+        java.time.Instant now =
+                ledger.history("alice", "GOLD_COINS", null, 1).items().get(0).createdAt();
+        assertEquals(750, ledger.balanceAt("alice", "GOLD_COINS", now).balance());
+        assertEquals(
+                750,
+                ledger.outstanding(now, java.util.Optional.of("GOLD_COINS"))
+                        .assets()
+                        .get(0)
+                        .paid());
+        assertEquals(
+                750,
+                ledger.activity(now.minusSeconds(60), now, java.util.Optional.of("GOLD_COINS"))
+                        .assets()
+                        .get(0)
+                        .paid()
+                        .closing());
         assertTrue(ledger.verify().consistent());
         assertTrue(ledger.healthy());
     }
