@@ -24,7 +24,9 @@ final class BenchCommand implements Command {
             Starts a fresh, durable embedded PostgreSQL (or uses --database-url), records its version and
             settings, runs pgbench's top-up-shaped scripts (uniform, one hot row) and -S at each concurrency,
             then our workloads at the same concurrencies: library top-ups, a 60/30/10 spend/top-up/bonus mix,
-            top-ups through one TREASURY vs sixteen, batches of 100 and 1,000, and over HTTP (the server jar
+            top-ups through one TREASURY vs sixteen, spends over paid and free lots, batches of 100 and
+            1,000, the time of the outstanding and activity reports (on a ledger filled to --report-entries
+            first, when asked), and over HTTP (the server jar
             in its own JVM, load from wrk when installed) top-ups, top-ups at half of peak (open loop), and
             balance reads. Writes report.md (the table, with each run's ratio to its pgbench baseline, and
             the targets), results.jsonl and throughput.png to --out. --quick: 2 s per run at 1 and 4, for CI.
@@ -43,7 +45,11 @@ final class BenchCommand implements Command {
                                     + " beside this jar or in its build tree)"),
                     Args.Option.flag("--no-http", "skip the HTTP runs"),
                     Args.Option.flag("--no-pgbench", "skip the pgbench baselines (and so the ratios)"),
-                    Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)")));
+                    Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)"),
+                    Args.Option.value(
+                            "--report-entries",
+                            "N",
+                            "fill the ledger to N entries (batches of top-ups) before the reports are timed (0)")));
 
     @Override
     public Synopsis synopsis() {
@@ -86,7 +92,11 @@ final class BenchCommand implements Command {
                 jar,
                 !call.args.has("--no-http"),
                 !call.args.has("--no-pgbench"),
-                seed);
+                seed,
+                call.args
+                        .value("--report-entries")
+                        .map(v -> Args.wholeNumber("--report-entries", v, 0, Bench.Settings.REPORT_ENTRIES_MAX))
+                        .orElse(0L));
         Path report = new Bench(settings, call.err).run();
         call.out.println(
                 "wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));

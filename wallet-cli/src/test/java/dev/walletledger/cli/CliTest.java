@@ -342,7 +342,7 @@ class CliTest {
         assertEquals(1250, one.get("paid").asLong());
         assertEquals(250, one.get("free").asLong());
         assertEquals(
-                "2030-01-01T00:00:00Z",
+                "2030-01-01T00:00:00.000000Z",
                 one.get("expiring").get(0).get("expires_at").asText());
         assertEquals(2, one.get("decimal_places").asInt());
         assertEquals(2, json("balance", "alice", "--json").get("balances").size());

@@ -47,7 +47,11 @@ public final class Bench {
             Optional<Path> serverJar,
             boolean http,
             boolean pgbench,
-            long seed) {
+            long seed,
+            long reportEntries) {
+        /** The most entries {@code reportEntries} may ask the ledger to be filled to before the reports are timed. */
+        public static final long REPORT_ENTRIES_MAX = 100_000_000;
+
         public Settings {
             concurrencies = List.copyOf(concurrencies);
             if (seconds < 1 || seconds > 3_600) {
@@ -56,6 +60,23 @@ public final class Bench {
             if (concurrencies.isEmpty() || concurrencies.stream().anyMatch(c -> c < 1 || c > 256)) {
                 throw new IllegalArgumentException("concurrencies must be from 1 to 256");
             }
+            if (reportEntries < 0 || reportEntries > REPORT_ENTRIES_MAX) {
+                throw new IllegalArgumentException("report entries must be from 0 to " + REPORT_ENTRIES_MAX);
+            }
+        }
+
+        /** The settings of earlier callers: no filling before the reports are timed. */
+        public Settings(
+                int seconds,
+                List<Integer> concurrencies,
+                int pgbenchScale,
+                Path out,
+                Optional<String> databaseUrl,
+                Optional<Path> serverJar,
+                boolean http,
+                boolean pgbench,
+                long seed) {
+            this(seconds, concurrencies, pgbenchScale, out, databaseUrl, serverJar, http, pgbench, seed, 0);
         }
 
         int concurrencyMax() {
@@ -244,9 +265,11 @@ public final class Bench {
                 hotAndSpread(ledger, pool, config.schema(), spread);
                 transfers(ledger, pool, config.schema());
                 holds(ledger, pool, config.schema());
+                spends(ledger);
                 batches(ledger);
                 topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
                 lastVersusFirst();
+                reports(ledger, pool, config.schema());
                 log.println("bench: library done; " + ledger.metrics());
             }
         }
@@ -487,6 +510,130 @@ public final class Bench {
                             return LibraryLoad.Done.ONE;
                         }),
                 "topup_uniform@" + c);
+    }
+
+    private static final int SPEND_USERS = 1_000;
+
+    /**
+     * Spends from wallets of three lots each (paid, free, and free expiring in a day), so every spend locks a
+     * wallet of several accounts and takes its lots in the spend order (the expiring free coins first): the cost
+     * of lots on the write path, beside the plain top-ups.
+     */
+    private void spends(Ledger ledger) {
+        Instant tomorrow = Instant.now().plusSeconds(86_400);
+        List<Operation> funding = new ArrayList<>();
+        for (int u = 0; u < SPEND_USERS; u++) {
+            String user = "sp" + u;
+            funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "sp-paid-" + u));
+            funding.add(Operation.bonus(user, "GOLD_COINS", 1_000_000_000L, "sp-free-" + u));
+            funding.add(new Operation.Bonus(user, "GOLD_COINS", 1_000_000L, "sp-soon-" + u, null, null, tomorrow));
+            if (funding.size() >= 900) {
+                ledger.submit(Batch.independent(funding));
+                funding.clear();
+            }
+        }
+        if (!funding.isEmpty()) {
+            ledger.submit(Batch.independent(funding));
+        }
+        for (int c : settings.concurrencies()) {
+            record(
+                    LibraryLoad.run(
+                            Workloads.LIBRARY_SPENDS,
+                            ledger,
+                            c,
+                            settings.seconds(),
+                            settings.seed(),
+                            (l, random, n) -> apply(
+                                    l,
+                                    Operation.spend(
+                                            "sp" + random.nextInt(SPEND_USERS),
+                                            "GOLD_COINS",
+                                            1 + random.nextInt(500),
+                                            "sp-" + c + "-" + n))),
+                    "topup_uniform@" + c);
+        }
+    }
+
+    /** Batches of top-ups the ledger is filled with before the reports are timed, from this many callers. */
+    private static final int FILL_BATCH = 1_000;
+
+    private static final int FILL_CALLERS = 4;
+
+    /**
+     * Times the outstanding report (now) and the activity report (over all of the bench's history) on the
+     * ledger the workloads left, filled first to {@code reportEntries} entries when that is asked for: each is
+     * one statement the database aggregates, so the bench's memory does not grow with the ledger.
+     */
+    private void reports(Ledger ledger, HikariDataSource pool, String schema) {
+        Instant from = Instant.parse("2000-01-01T00:00:00Z");
+        long entries = entries(pool, schema);
+        if (settings.reportEntries() > entries) {
+            long batches = (settings.reportEntries() - entries + 2L * FILL_BATCH - 1) / (2L * FILL_BATCH);
+            log.println("bench: filling the ledger with " + batches + " batches of " + FILL_BATCH + " top-ups");
+            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.ExecutorService callers =
+                    java.util.concurrent.Executors.newFixedThreadPool(FILL_CALLERS);
+            try {
+                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < FILL_CALLERS; t++) {
+                    done.add(callers.submit(() -> {
+                        java.util.Random random = new java.util.Random(settings.seed());
+                        for (long b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
+                            batch(ledger, random, FILL_BATCH, "fill-" + b);
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> future : done) {
+                    future.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                callers.shutdownNow();
+            }
+            entries = entries(pool, schema);
+        }
+        Runtime runtime = Runtime.getRuntime();
+        for (String workload : List.of(Workloads.REPORT_OUTSTANDING, Workloads.REPORT_ACTIVITY)) {
+            System.gc();
+            long heapBefore = runtime.totalMemory() - runtime.freeMemory();
+            long started = System.nanoTime();
+            Instant now = Instant.now();
+            int assets = workload.equals(Workloads.REPORT_OUTSTANDING)
+                    ? ledger.outstanding(now, Optional.empty()).assets().size()
+                    : ledger.activity(from, now, Optional.empty()).assets().size();
+            double millis = (System.nanoTime() - started) / 1e6;
+            long heapAfter = runtime.totalMemory() - runtime.freeMemory();
+            record(new Result(
+                    workload,
+                    "library",
+                    1,
+                    1_000 / millis,
+                    millis,
+                    millis,
+                    millis,
+                    1,
+                    0,
+                    0,
+                    0,
+                    "",
+                    Double.NaN,
+                    String.format(
+                            "%,d entries, %d assets, %.0f ms, heap %+,d KB over the call",
+                            entries, assets, millis, (heapAfter - heapBefore) / 1024)));
+        }
+    }
+
+    private static long entries(HikariDataSource pool, String schema) {
+        try (Connection connection = pool.getConnection();
+                Statement statement = connection.createStatement()) {
+            return Long.parseLong(scalar(statement, "SELECT count(*) FROM " + schema + ".ledger_entries"));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static LibraryLoad.Done apply(Ledger ledger, Operation operation) {

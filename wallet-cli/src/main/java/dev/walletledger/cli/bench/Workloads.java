@@ -16,6 +16,9 @@ final class Workloads {
     static final String LIBRARY_TRANSFERS = "library transfers";
     static final String TRANSFERS_HOT_PAIR = "transfers, one hot pair";
     static final String HOLD_CAPTURE_PAIRS = "hold + capture pairs";
+    static final String LIBRARY_SPENDS = "spends over paid and free lots";
+    static final String REPORT_OUTSTANDING = "report: outstanding";
+    static final String REPORT_ACTIVITY = "report: activity";
     static final String BATCHES_OF = "batches of ";
     static final String BATCHES_OF_1000 = BATCHES_OF + 1000;
     static final String HTTP_TOPUPS = "HTTP top-ups";
