@@ -136,8 +136,9 @@ public record TransactionResult(
      * The lots this transaction moved: the subject's postings to lots, in order, each as the class, expiry and
      * amount of its lot (a spend's, hold's, transfer's or chargeback's are the lots it took coins from; a top-up's
      * or bonus's the lot it credited). A capture's coins come out of the hold: its breakdown is by class alone
-     * (what went to REVENUE is paid, to PROMO_REDEEMED free), without expiries. The amounts of a spend's,
-     * capture's or hold's breakdown add up to its amount.
+     * (what went to REVENUE is paid, to PROMO_REDEEMED free), without expiries. The amounts of a spend's or
+     * hold's breakdown add up to its amount; a capture's to what it captured ({@link #captured()}), since the
+     * rest of a final capture goes back to the lots rather than being spent.
      */
     public List<Lot> breakdown() {
         List<Lot> lots = new java.util.ArrayList<>();
