@@ -51,7 +51,20 @@ public enum ErrorCode {
      * inconsistent (tampered with, or a bug); details name the asset, the class and the four figures. Run the
      * audit.
      */
-    REPORT_INCONSISTENT(Kind.INTERNAL);
+    REPORT_INCONSISTENT(Kind.INTERNAL),
+    /**
+     * The wallet is frozen: it refuses spends, transfers out and new holds (credits, captures, refunds and
+     * releases still move). Details say {@code user_id} and {@code asset_code}.
+     */
+    WALLET_FROZEN(Kind.REFUSED),
+    /** The wallet is closed: it refuses every user operation (refunds, chargebacks, adjustments and releases still move). */
+    WALLET_CLOSED(Kind.REFUSED),
+    /**
+     * A control's limit would be passed: a credit above the wallet's maximum balance, or a spend, transfer out or
+     * hold past its daily spend limit (a UTC day). Details say {@code limit} ({@code max_balance} or
+     * {@code daily_spend_limit}), its {@code value}, and {@code balance} or {@code spent} before the operation.
+     */
+    LIMIT_EXCEEDED(Kind.REFUSED);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {
