@@ -98,11 +98,13 @@ CREATE TABLE ledger_events (
     transaction_id uuid,   -- the transaction told (checked by the triggers below, like the entries' wallets)
     control_id     bigint, -- or the controls change told
     created_at     timestamptz NOT NULL,
-    CONSTRAINT ledger_events_one_subject CHECK ((transaction_id IS NULL) <> (control_id IS NULL)),
-    CONSTRAINT ledger_events_transaction_key UNIQUE (transaction_id),
-    CONSTRAINT ledger_events_control_key UNIQUE (control_id),
-    CONSTRAINT ledger_events_position_key UNIQUE (position)
+    CONSTRAINT ledger_events_one_subject CHECK ((transaction_id IS NULL) <> (control_id IS NULL))
 );
+-- At most one event per transaction, per controls change, per position. Partial, so that a write's insert (a
+-- transaction's event, no position yet) touches only the indexes that hold it: this, the primary key and the next.
+CREATE UNIQUE INDEX ledger_events_transaction_key ON ledger_events (transaction_id) WHERE transaction_id IS NOT NULL;
+CREATE UNIQUE INDEX ledger_events_control_key ON ledger_events (control_id) WHERE control_id IS NOT NULL;
+CREATE UNIQUE INDEX ledger_events_position_key ON ledger_events (position) WHERE position IS NOT NULL;
 -- What the sequencer has still to number.
 CREATE INDEX ledger_events_unplaced_idx ON ledger_events (id) WHERE position IS NULL;
 
