@@ -247,6 +247,20 @@ class ControlsBoundaryTest {
         assertTrue(refusal.getMessage().contains("refused by its wallet's controls"), refusal.getMessage());
     }
 
+    /** The day's count cannot be moved past the daily limit, whatever writes it (the triggers on, as a superuser). */
+    @Test
+    void theDatabaseRefusesADaysCountPastTheLimit() throws SQLException {
+        ledger.topUp(Operation.topUp("dc", GOLD, 1_000, "dc-1"));
+        limits("dc", null, 50L);
+        ledger.spend(Operation.spend("dc", GOLD, 50, "dc-2"));
+        String main = "UPDATE " + t.schema() + ".wallets SET spent = %d"
+                + " WHERE owner_id = 'dc' AND kind = 'USER' AND account = 'main'";
+        SQLException refusal = assertThrows(SQLException.class, () -> TestDatabase.execute(main.formatted(51)));
+        assertEquals("WL002", refusal.getSQLState(), refusal.toString());
+        assertTrue(refusal.getMessage().contains("past its daily spend limit"), refusal.getMessage());
+        assertEquals(50, ledger.controls("dc", GOLD).spentToday());
+    }
+
     /** Inserts a copy of the transaction under {@code reference} as {@code copy}, then rolls it back. */
     private void forge(String reference, String copy) throws SQLException {
         String s = t.schema();
