@@ -65,13 +65,13 @@ public final class WalletServer implements AutoCloseable {
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
         HoldSweeper sweeper = new HoldSweeper(ledger).start();
-        Endpoints endpoints =
-                new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive);
+        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
+        Endpoints endpoints = new Endpoints(
+                ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive, longPollsMax(workers));
         Limits limits = config.listener().limits();
         RequestPipeline pipeline = new RequestPipeline(
                 endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
-        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
         Undertow.Builder builder = Undertow.builder();
         ServerConfig.Listener listener = config.listener();
         if (listener.tls().isPresent()) {
@@ -119,6 +119,15 @@ public final class WalletServer implements AutoCloseable {
                         .orElse(""));
         announce(access, config);
         return new WalletServer(undertow, shutdown, port, archive, sweeper);
+    }
+
+    /**
+     * The feed's long polls waiting at once: a quarter of the worker threads, so waiting readers can never take the
+     * workers that writes and reads need (each holds one for up to 30 s; it holds a database connection only for
+     * its reads, at most every 100 ms).
+     */
+    static int longPollsMax(int workers) {
+        return Math.max(1, workers / 4);
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {
