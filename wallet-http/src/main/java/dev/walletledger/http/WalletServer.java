@@ -65,7 +65,7 @@ public final class WalletServer implements AutoCloseable {
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
         HoldSweeper sweeper = new HoldSweeper(ledger).start();
-        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
+        int workers = workers(config.database().poolSize());
         Endpoints endpoints = new Endpoints(
                 ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive, longPollsMax(workers));
         Limits limits = config.listener().limits();
@@ -119,6 +119,11 @@ public final class WalletServer implements AutoCloseable {
                         .orElse(""));
         announce(access, config);
         return new WalletServer(undertow, shutdown, port, archive, sweeper);
+    }
+
+    /** Undertow's worker threads: twice the connection pool, 8 to 128. */
+    static int workers(int poolSize) {
+        return Math.max(8, Math.min(128, poolSize * 2));
     }
 
     /**

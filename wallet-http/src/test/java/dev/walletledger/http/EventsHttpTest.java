@@ -193,7 +193,7 @@ class EventsHttpTest {
     @Test
     void longPollsPastTheirBoundAre503BusyAndReadsWithoutWaitAreServed() throws Exception {
         try (TestServer own = new TestServer()) {
-            int bound = WalletServer.longPollsMax(Math.max(8, Math.min(128, 16 * 2))); // the default pool of 16
+            int bound = WalletServer.longPollsMax(WalletServer.workers(16)); // the default pool of 16
             String start = own.get("/api/v1/events").json().get("next").asText();
             List<CompletableFuture<TestServer.Reply>> waiting = new ArrayList<>();
             for (int i = 0; i < bound; i++) {
