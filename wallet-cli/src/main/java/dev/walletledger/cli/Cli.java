@@ -40,6 +40,8 @@ public final class Cli {
                     HoldsCommand.all(),
                     LotsCommand.all(),
                     ReportCommand.all(),
+                    List.<Command>of(new EventsCommand()),
+                    ControlsCommand.all(),
                     List.<Command>of(
                             new VerifyCommand(),
                             new AnchorCommand(),

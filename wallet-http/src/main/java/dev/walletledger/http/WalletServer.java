@@ -65,13 +65,13 @@ public final class WalletServer implements AutoCloseable {
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
         HoldSweeper sweeper = new HoldSweeper(ledger).start();
-        Endpoints endpoints =
-                new Endpoints(ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive);
+        int workers = workers(config.database().poolSize());
+        Endpoints endpoints = new Endpoints(
+                ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive, longPollsMax(workers));
         Limits limits = config.listener().limits();
         RequestPipeline pipeline = new RequestPipeline(
                 endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
-        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
         Undertow.Builder builder = Undertow.builder();
         ServerConfig.Listener listener = config.listener();
         if (listener.tls().isPresent()) {
@@ -119,6 +119,20 @@ public final class WalletServer implements AutoCloseable {
                         .orElse(""));
         announce(access, config);
         return new WalletServer(undertow, shutdown, port, archive, sweeper);
+    }
+
+    /** Undertow's worker threads: twice the connection pool, 8 to 128. */
+    static int workers(int poolSize) {
+        return Math.max(8, Math.min(128, poolSize * 2));
+    }
+
+    /**
+     * The feed's long polls waiting at once: a quarter of the worker threads, so waiting readers can never take the
+     * workers that writes and reads need (each holds one for up to 30 s; it holds a database connection only for
+     * its reads, at most every 100 ms).
+     */
+    static int longPollsMax(int workers) {
+        return Math.max(1, workers / 4);
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {

@@ -44,6 +44,10 @@ class ScopeTableTest {
             Map.entry("POST /api/v1/batch", "batches"),
             Map.entry("GET /api/v1/assets", "assets"),
             Map.entry("GET /api/v1/openapi.json", "openapi.json"),
+            Map.entry("GET /api/v1/events", "the event feed"),
+            Map.entry("GET /api/v1/wallets/{user_id}/controls", "wallet controls"),
+            Map.entry("PUT /api/v1/wallets/{user_id}/controls", "wallet controls"),
+            Map.entry("GET /api/v1/wallets/{user_id}/controls/history", "wallet controls"),
             Map.entry("GET /metrics", "/metrics"));
 
     @Test
