@@ -89,9 +89,18 @@ class AuditTest {
                     .toList();
             assertEquals(
                     List.of(
+                            "trigger ledger_controls_append_only on ledger_controls",
+                            "trigger ledger_controls_have_events on ledger_controls",
+                            "trigger ledger_controls_no_truncate on ledger_controls",
                             "trigger ledger_entries_append_only on ledger_entries",
                             "trigger ledger_entries_double_entry on ledger_entries",
                             "trigger ledger_entries_no_truncate on ledger_entries",
+                            "trigger ledger_event_sequencer_no_delete on ledger_event_sequencer",
+                            "trigger ledger_event_sequencer_no_truncate on ledger_event_sequencer",
+                            "trigger ledger_events_no_delete on ledger_events",
+                            "trigger ledger_events_no_truncate on ledger_events",
+                            "trigger ledger_events_placed_once on ledger_events",
+                            "trigger ledger_events_tell_changes on ledger_events",
                             "trigger ledger_holds_fixed_terms on ledger_holds",
                             "trigger ledger_holds_match_inserted on ledger_holds",
                             "trigger ledger_holds_match_updated on ledger_holds",

@@ -322,6 +322,9 @@ public final class TestDatabase {
                 ALTER TABLE {s}.ledger_references DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_refusals DISABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_holds DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_events DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_controls DISABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_event_sequencer DISABLE TRIGGER ALL;
                 %s;
                 ALTER TABLE {s}.ledger_entries ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_transactions ENABLE TRIGGER ALL;
@@ -329,6 +332,9 @@ public final class TestDatabase {
                 ALTER TABLE {s}.ledger_references ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_refusals ENABLE TRIGGER ALL;
                 ALTER TABLE {s}.ledger_holds ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_events ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_controls ENABLE TRIGGER ALL;
+                ALTER TABLE {s}.ledger_event_sequencer ENABLE TRIGGER ALL;
                 """.formatted(sql).replace("{s}", schema));
         return restores;
     }

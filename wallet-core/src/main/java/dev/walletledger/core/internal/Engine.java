@@ -162,6 +162,9 @@ public final class Engine implements AutoCloseable {
      * many. Another node's run in progress leaves them to it.
      */
     public int sequenceEvents() {
+        if (!runner.read(feed::pending)) {
+            return 0; // a read, not a write: long polls on an idle feed write nothing
+        }
         int total = 0;
         for (int run = 0; run < 10; run++) {
             int placed = runner.write(

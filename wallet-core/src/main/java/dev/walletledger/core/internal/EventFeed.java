@@ -39,6 +39,7 @@ final class EventFeed {
     private final String place;
     private final String read;
     private final String end;
+    private final String pending;
 
     EventFeed(SqlText sql, TransactionReader reader, ControlStore controls) {
         this.reader = reader;
@@ -67,6 +68,9 @@ final class EventFeed {
                  WHERE id = 1
                 RETURNING placed
                 """);
+        // ledger_events_unplaced_idx: one probe, read only, so an idle feed costs its followers no writes.
+        this.pending =
+                sql.format("SELECT EXISTS (SELECT 1 FROM {schema}.ledger_events WHERE position IS NULL) AS pending");
         this.end = sql.format("SELECT placed FROM {schema}.ledger_event_sequencer WHERE id = 1");
         // The page and the last position given, in one snapshot: when the page is short, every event up to that
         // position was looked at, so the next read can start after it.
@@ -106,6 +110,15 @@ final class EventFeed {
                 Invariants.require(now >= placed, "positions only grow");
                 return (int) (now - placed);
             }
+        }
+    }
+
+    /** Whether some committed event has no position yet: the sequencer has work. */
+    boolean pending(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(pending)) {
+            rows.next();
+            return rows.getBoolean(1);
         }
     }
 
