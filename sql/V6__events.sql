@@ -240,7 +240,7 @@ CREATE TRIGGER ledger_events_tell_changes AFTER INSERT ON ledger_events
 -- What a controls change refuses, again in the database: on a CLOSED wallet, every user operation (top-up,
 -- bonus, spend, transfer either way, hold, capture); on a FROZEN one, what takes coins out (spend, transfer out,
 -- hold); a credit by a top-up, bonus or transfer that leaves the wallet (all its accounts) above its maximum
--- balance. Reversals, chargebacks, adjustments, voids and expiries are never refused for controls. Only wallets
+-- balance (held coins aside: a hold takes coins out of the user's lots). Reversals, chargebacks, adjustments, voids and expiries are never refused for controls. Only wallets
 -- with a controls record are looked at: a ledger that never set one pays one probe per statement.
 CREATE FUNCTION check_controls() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
     SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
@@ -256,8 +256,9 @@ BEGIN
            SELECT w.owner_id,
                   sum(CASE WHEN e.direction = 'CREDIT' THEN e.amount ELSE -e.amount END) AS net
              FROM ledger_entries e
-             JOIN LATERAL (SELECT w.owner_id, w.kind FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w ON true
-            WHERE e.transaction_id = t.id AND w.kind = 'USER'
+             JOIN LATERAL (SELECT w.owner_id, w.kind, w.account FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w
+               ON true
+            WHERE e.transaction_id = t.id AND w.kind = 'USER' AND w.account <> 'held'
             GROUP BY w.owner_id) u
      CROSS JOIN LATERAL (
            SELECT m.status, m.max_balance FROM wallets m

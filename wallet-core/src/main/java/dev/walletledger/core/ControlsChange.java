@@ -42,7 +42,8 @@ public record ControlsChange(
         maxBalance = maxBalance == null ? Optional.empty() : maxBalance;
         dailySpendLimit = dailySpendLimit == null ? Optional.empty() : dailySpendLimit;
         if (reason == null || reason.isBlank() || reason.codePointCount(0, reason.length()) > REASON_LENGTH_MAX) {
-            throw WalletException.invalid("reason", "is required: 1 to " + REASON_LENGTH_MAX + " characters, not blank");
+            throw WalletException.invalid(
+                    "reason", "is required: 1 to " + REASON_LENGTH_MAX + " characters, not blank");
         }
     }
 

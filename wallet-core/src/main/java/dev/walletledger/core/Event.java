@@ -70,8 +70,8 @@ public record Event(
             case EXPIRY -> "hold.expired";
             case LOT_EXPIRY -> "lot.expired";
             case LOT_SPLIT -> "lot.split";
-            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT -> "transaction."
-                    + type.name().toLowerCase(java.util.Locale.ROOT);
+            case TOPUP, BONUS, SPEND, TRANSFER, REVERSAL, CHARGEBACK, ADJUSTMENT ->
+                "transaction." + type.name().toLowerCase(java.util.Locale.ROOT);
         };
     }
 

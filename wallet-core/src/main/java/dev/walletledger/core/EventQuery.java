@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * What to read of the feed ({@link Ledger#events}): the events after {@code after} (a cursor from an earlier page or
  * event; empty: from the feed's start), of the {@code types} given (empty: every type), at most {@code limit}. With a
- * {@code wait}, a read that finds nothing waits up to that long for the next event (a long poll).
+ * {@code waitFor}, a read that finds nothing waits up to that long for the next event (a long poll).
  */
-public record EventQuery(Optional<String> after, Set<String> types, int limit, Duration wait) {
+public record EventQuery(Optional<String> after, Set<String> types, int limit, Duration waitFor) {
     public static final int LIMIT_MAX = 1_000;
     public static final int LIMIT_DEFAULT = 100;
     /** The longest a read waits for an event. */
@@ -28,8 +28,8 @@ public record EventQuery(Optional<String> after, Set<String> types, int limit, D
         if (limit < 1 || limit > LIMIT_MAX) {
             throw WalletException.invalid("limit", "must be between 1 and " + LIMIT_MAX);
         }
-        wait = wait == null ? Duration.ZERO : wait;
-        if (wait.isNegative() || wait.compareTo(WAIT_MAX) > 0) {
+        waitFor = waitFor == null ? Duration.ZERO : waitFor;
+        if (waitFor.isNegative() || waitFor.compareTo(WAIT_MAX) > 0) {
             throw WalletException.invalid("wait", "must be between 0 and " + WAIT_MAX.toSeconds() + " seconds");
         }
     }
@@ -41,7 +41,10 @@ public record EventQuery(Optional<String> after, Set<String> types, int limit, D
 
     /** The feed position a cursor names: its text is the position, a whole number from 0. */
     public static long position(String cursor) {
-        if (cursor == null || cursor.isEmpty() || cursor.length() > 19 || !cursor.chars().allMatch(Character::isDigit)) {
+        if (cursor == null
+                || cursor.isEmpty()
+                || cursor.length() > 19
+                || !cursor.chars().allMatch(Character::isDigit)) {
             throw WalletException.invalid("after", "is not a feed cursor");
         }
         return Long.parseLong(cursor);

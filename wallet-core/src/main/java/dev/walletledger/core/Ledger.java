@@ -263,6 +263,58 @@ public final class Ledger implements AutoCloseable {
         return engine.expireLots(checkedLimit(limit));
     }
 
+    /**
+     * A page of the event feed: the events after {@code query.after()} (from the feed's start when empty), of its
+     * types, in feed order. The feed has exactly one event per committed transaction and controls change, written
+     * in the change's own database transaction, and paging by {@link EventPage#next()} is gap-free: a reader that
+     * paged to the end never later finds an event before that point. Per wallet, the feed's order is the order of
+     * the wallet's entries (and controls changes); across wallets, it is the order in which the ledger saw the
+     * changes committed. With a {@code waitFor}, an empty read waits up to that long for the next event. History from
+     * before the ledger had events (an upgraded ledger) is not in the feed: it starts at the upgrade.
+     */
+    public EventPage events(EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        long after = query.after().map(EventQuery::position).orElse(0L);
+        return engine.events(
+                after, query.types(), query.limit(), query.waitFor().toMillis());
+    }
+
+    /** The cursor of the feed's end now: reading after it gives only what comes next. */
+    public String eventsEnd() {
+        return engine.eventsEnd();
+    }
+
+    /**
+     * Gives the events committed so far their feed positions (every read of the feed does this first; the server
+     * also does it in the background). Returns how many it numbered.
+     */
+    public int sequenceEvents() {
+        return engine.sequenceEvents();
+    }
+
+    /** The wallet's controls in force (ACTIVE and no limits when never set); {@code ASSET_NOT_FOUND}. */
+    public WalletControls controls(String userId, String assetCode) {
+        return engine.controls(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
+    }
+
+    /** The wallet's controls changes, newest first (at most 1,000); {@code ASSET_NOT_FOUND}. */
+    public List<WalletControls> controlsHistory(String userId, String assetCode) {
+        return engine.controlsHistory(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));
+    }
+
+    /**
+     * Changes a wallet's controls (see {@link ControlsChange}, {@link WalletStatus}), creating the wallet, empty, when
+     * it has none. The change is an append-only record with its reason and {@code actor}, and an event (its type
+     * from the status change: {@code wallet.frozen}, {@code wallet.unfrozen}, {@code wallet.closed}, {@code
+     * wallet.reopened}, else {@code wallet.limits_changed}). It takes the wallet's lock, like every write of the
+     * wallet: a write that commits after it obeys it. A change that changes nothing records nothing. Returns the
+     * controls in force after it. {@code ASSET_NOT_FOUND}.
+     */
+    public WalletControls setControls(ControlsChange change, String actor) {
+        Objects.requireNonNull(change, "change");
+        return engine.setControls(change, actor == null ? null : Checks.identifier("actor", actor));
+    }
+
     /** The user's lots in the asset that hold coins, soonest expiry first (those that never expire last). */
     public List<Lot> lots(String userId, String assetCode) {
         return engine.lots(Checks.identifier("user_id", userId), Checks.assetCode(assetCode));

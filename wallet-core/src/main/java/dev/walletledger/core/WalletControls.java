@@ -40,7 +40,6 @@ public record WalletControls(
 
     /** The controls of a wallet never controlled: ACTIVE, no limits. */
     public static WalletControls none(String userId, String assetCode) {
-        return new WalletControls(
-                userId, assetCode, WalletStatus.ACTIVE, null, null, 0, null, null, null, null);
+        return new WalletControls(userId, assetCode, WalletStatus.ACTIVE, null, null, 0, null, null, null, null);
     }
 }

@@ -54,6 +54,10 @@ public final class Engine implements AutoCloseable {
     private final Coalescer coalescer; // null when coalescing is off
     private final ReadRouter router;
     private final String insertAsset;
+    private final ControlStore controls;
+    private final EventFeed feed;
+    /** Wakes the feed's long polls on this node when a write commits (other nodes' writes are polled). */
+    private final Object committed = new Object();
 
     /** @param replica a hot standby of the same database, or null */
     public Engine(DataSource primary, DataSource replica, LedgerConfig config, long replicaWaitMillisMax) {
@@ -82,6 +86,8 @@ public final class Engine implements AutoCloseable {
                 ? new Coalescer(
                         writes, config.lanes(), config.batchSizeMax(), config.queueMax(), config.waitMillisMax())
                 : null;
+        this.controls = new ControlStore(sql);
+        this.feed = new EventFeed(sql, reader, controls);
         this.insertAsset = sql.format("""
                 INSERT INTO {schema}.asset_types (code, name, decimal_places, spend_order) VALUES (?, ?, ?, ?)
                 ON CONFLICT (code) DO NOTHING
@@ -90,15 +96,108 @@ public final class Engine implements AutoCloseable {
 
     /** One operation: coalesced with others when coalescing is on. */
     public Outcome apply(Operation operation, String actor) {
-        return coalescer != null
-                ? coalescer.apply(operation, actor)
-                : writes.execute(List.of(operation), Collections.singletonList(actor), false)
-                        .get(0);
+        try {
+            return coalescer != null
+                    ? coalescer.apply(operation, actor)
+                    : writes.execute(List.of(operation), Collections.singletonList(actor), false)
+                            .get(0);
+        } finally {
+            wake();
+        }
     }
 
     /** Many operations in one database transaction; {@code actors} one per operation (nulls allowed). */
     public List<Outcome> submit(List<Operation> operations, List<String> actors, boolean atomic) {
-        return writes.execute(operations, actors, atomic);
+        try {
+            return writes.execute(operations, actors, atomic);
+        } finally {
+            wake();
+        }
+    }
+
+    /** How long a long poll sleeps between reads at most: how late it may see another node's events. */
+    static final long FEED_POLL_MILLIS_MAX = 100;
+
+    private void wake() {
+        synchronized (committed) {
+            committed.notifyAll();
+        }
+    }
+
+    /**
+     * A page of the feed after {@code after} (a position), numbering what is new first. With {@code waitMillis},
+     * reads again until an event comes or the wait is over: woken by this node's writes, polling for others'.
+     */
+    public dev.walletledger.core.EventPage events(long after, java.util.Set<String> types, int limit, long waitMillis) {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        long pauseMillis = 5;
+        // Bounded: each round sleeps at least 5 ms, and the loop ends once the wait (at most 30 s) is over.
+        for (int round = 0; ; round++) {
+            sequenceEvents();
+            dev.walletledger.core.EventPage page = runner.read(c -> feed.read(c, after, types, limit));
+            long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
+            if (!page.events().isEmpty() || leftMillis <= 0 || round >= 100_000) {
+                return page;
+            }
+            synchronized (committed) {
+                try {
+                    committed.wait(Math.max(1, Math.min(leftMillis, pauseMillis)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return page;
+                }
+            }
+            pauseMillis = Math.min(FEED_POLL_MILLIS_MAX, pauseMillis * 2);
+        }
+    }
+
+    /** The feed's end now, once what has committed is numbered. */
+    public String eventsEnd() {
+        sequenceEvents();
+        return runner.read(feed::end);
+    }
+
+    /**
+     * Numbers the events committed so far (runs of at most {@value EventFeed#SEQUENCE_RUN_MAX}, up to ten): how
+     * many. Another node's run in progress leaves them to it.
+     */
+    public int sequenceEvents() {
+        int total = 0;
+        for (int run = 0; run < 10; run++) {
+            int placed = runner.write(
+                    c -> {
+                        try (java.sql.Statement statement = c.createStatement()) {
+                            // a fresh snapshot for the numbering, once the sequencer's row is held (see EventFeed)
+                            statement.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                        }
+                        return feed.sequence(c);
+                    },
+                    0);
+            if (placed <= 0) {
+                return total;
+            }
+            total += placed;
+            if (placed < EventFeed.SEQUENCE_RUN_MAX) {
+                return total;
+            }
+        }
+        return total;
+    }
+
+    public dev.walletledger.core.WalletControls controls(String userId, String assetCode) {
+        return runner.read(c -> controls.current(c, userId, assets.require(c, assetCode)));
+    }
+
+    public List<dev.walletledger.core.WalletControls> controlsHistory(String userId, String assetCode) {
+        return runner.read(c -> controls.history(c, userId, assets.require(c, assetCode)));
+    }
+
+    public dev.walletledger.core.WalletControls setControls(dev.walletledger.core.ControlsChange change, String actor) {
+        try {
+            return runner.write(c -> controls.set(c, change, assets.require(c, change.assetCode()), actor), 1);
+        } finally {
+            wake();
+        }
     }
 
     /** A hold as it stands; one open past its expiry is released first, so it reads as expired. */

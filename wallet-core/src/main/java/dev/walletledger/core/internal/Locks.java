@@ -47,8 +47,19 @@ final class Locks {
             Columns.column("account", "text", Plan.WalletKey::account));
 
     /** The columns every locking statement returns of an account, by name. */
-    private static final List<String> ACCOUNT =
-            List.of("id", "owner_id", "asset_id", "account", "balance", "chain_head", "last_entry_at");
+    private static final List<String> ACCOUNT = List.of(
+            "id",
+            "owner_id",
+            "asset_id",
+            "account",
+            "balance",
+            "chain_head",
+            "last_entry_at",
+            "status",
+            "max_balance",
+            "daily_spend_limit",
+            "spent_on",
+            "spent");
 
     /** {@link #ACCOUNT}'s columns of the row {@code alias}. */
     private static String account(String alias) {
@@ -252,10 +263,15 @@ final class Locks {
                 Plan.WalletKey key = new Plan.WalletKey(
                         rows.getString("owner_id"), rows.getInt("asset_id"), rows.getString("account"));
                 Plan.Holder holder = new Plan.Holder(key.owner(), key.assetId());
-                wallets.put(
-                        key,
-                        new Plan.LockedWallet(
-                                rows.getLong("id"), key, rows.getLong("balance"), rows.getBytes("chain_head")));
+                Plan.LockedWallet wallet = new Plan.LockedWallet(
+                        rows.getLong("id"), key, rows.getLong("balance"), rows.getBytes("chain_head"));
+                wallet.controls(
+                        dev.walletledger.core.WalletStatus.valueOf(rows.getString("status")),
+                        (Long) rows.getObject("max_balance"),
+                        (Long) rows.getObject("daily_spend_limit"),
+                        rows.getObject("spent_on", java.time.LocalDate.class),
+                        rows.getLong("spent"));
+                wallets.put(key, wallet);
                 if (rows.getString("source").equals("existing")) {
                     counts.seen.merge(holder, 1, Integer::sum);
                 }

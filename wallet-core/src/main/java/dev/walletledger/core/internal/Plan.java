@@ -11,7 +11,9 @@ import dev.walletledger.core.SystemWallet;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.core.WalletKind;
+import dev.walletledger.core.WalletStatus;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,12 +51,33 @@ final class Plan {
         long balance;
         byte[] head;
         boolean touched;
+        // The controls in force (a main account's; the others' are always these defaults), and the day's spend.
+        WalletStatus status = WalletStatus.ACTIVE;
+        Long maxBalance;
+        Long dailySpendLimit;
+        LocalDate spentOn;
+        long spent;
+        /** Whether this plan moved the day's spend count: the write updates the account then, posted to or not. */
+        boolean counted;
 
         LockedWallet(long id, WalletKey key, long balance, byte[] head) {
             this.id = id;
             this.key = key;
             this.balance = balance;
             this.head = head;
+        }
+
+        void controls(WalletStatus status, Long maxBalance, Long dailySpendLimit, LocalDate spentOn, long spent) {
+            this.status = status;
+            this.maxBalance = maxBalance;
+            this.dailySpendLimit = dailySpendLimit;
+            this.spentOn = spentOn;
+            this.spent = spent;
+        }
+
+        /** What counts against the daily spend limit on {@code day}. */
+        long spentOn(LocalDate day) {
+            return day.equals(spentOn) ? spent : 0;
         }
     }
 
@@ -348,10 +371,15 @@ final class Plan {
         if (decision.refusal() != null) {
             return decision.refusal();
         }
+        Controls.Count count = Controls.check(operation.type(), net(decision.legs()), asset, wallets, createdAt);
+        if (count.refusal() != null) {
+            return count.refusal();
+        }
         WalletException refused = check(decision.legs(), asset.asset().code(), decision.debtAllowed());
         if (refused != null) {
             return refused;
         }
+        count.apply(createdAt);
         if (original != null) {
             original.taken += decision.amount();
         }
@@ -368,6 +396,20 @@ final class Plan {
                 hold,
                 actor);
         return null;
+    }
+
+    /**
+     * What the legs move per user, in the order of their first leg: credits less debits, held coins aside (a hold
+     * takes coins from the user's lots to the user's held account: for controls, it takes them out).
+     */
+    private static Map<String, Long> net(List<Leg> legs) {
+        Map<String, Long> net = new LinkedHashMap<>();
+        for (Leg leg : legs) {
+            if (leg.user != null && !leg.user.account().equals(Accounts.HELD)) {
+                net.merge(leg.user.owner(), leg.direction == Direction.CREDIT ? leg.amount : -leg.amount, Long::sum);
+            }
+        }
+        return net;
     }
 
     /** The hold an operation moves, moved: a new one for a hold, else its state less what was taken off. */
@@ -1141,7 +1183,7 @@ final class Plan {
     /** The accounts an operation was planned on (new balance and chain head), in id order. */
     List<LockedWallet> touchedWallets() {
         return wallets.values().stream()
-                .filter(w -> w.touched)
+                .filter(w -> w.touched || w.counted)
                 .sorted((a, b) -> Long.compare(a.id, b.id))
                 .toList();
     }

@@ -45,7 +45,18 @@ final class WriteEngine {
     private static final Columns<Plan.LockedWallet> WALLETS = Columns.of(
             Columns.column("id", "int8", w -> w.id),
             Columns.column("balance", "int8", w -> w.balance),
-            Columns.column("head", "text", w -> Chain.hex(w.head)));
+            Columns.column("head", "text", w -> Chain.hex(w.head)),
+            Columns.column("posted", "bool", w -> w.touched),
+            Columns.column("spent_on", "text", w -> w.spentOn == null ? null : w.spentOn.toString()),
+            Columns.column("spent", "int8", w -> w.spent));
+    /** One event per transaction, in the order they are applied: the statement draws their ids under the locks. */
+    private static final Columns<Plan.Planned> EVENTS = Columns.of(
+            Columns.column("transaction_id", "uuid", Plan.Planned::transactionId),
+            Columns.column(
+                    "type",
+                    "text",
+                    p -> dev.walletledger.core.Event.typeOf(p.operation().type())));
+
     private static final Columns<Plan.Planned> TRANSACTIONS = Columns.of(
             Columns.column("id", "uuid", Plan.Planned::transactionId),
             Columns.column("type", "text", p -> p.operation().type().name()),
@@ -135,7 +146,8 @@ final class WriteEngine {
                 WITH stamp AS (SELECT COALESCE(?::timestamptz, now()) AS created_at), balances AS (
                     UPDATE {schema}.wallets w
                        SET balance = v.balance, chain_head = decode(v.head, 'hex'),
-                           last_entry_at = (SELECT created_at FROM stamp)
+                           last_entry_at = CASE WHEN v.posted THEN (SELECT created_at FROM stamp) ELSE w.last_entry_at END,
+                           spent_on = v.spent_on::date, spent = v.spent
                       FROM (SELECT r.row_id, u.*
                               FROM %1$s
                              CROSS JOIN LATERAL (SELECT o.ctid AS row_id FROM {schema}.wallets o
@@ -148,6 +160,11 @@ final class WriteEngine {
                            v.metadata::jsonb, decode(v.fingerprint, 'hex'), v.actor, v.hold_id, v.hold_remaining,
                            (SELECT created_at FROM stamp)
                       FROM %3$s
+                    RETURNING 1
+                ), events AS (
+                    INSERT INTO {schema}.ledger_events (transaction_id, type, created_at)
+                    SELECT v.transaction_id, v.type, (SELECT created_at FROM stamp)
+                      FROM %11$s
                     RETURNING 1
                 ), entries AS (
                     INSERT INTO {schema}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after,
@@ -178,7 +195,7 @@ final class WriteEngine {
                 )
                 SELECT (SELECT count(*) FROM transactions) AS transactions, (SELECT count(*) FROM balances) AS wallets,
                        (SELECT count(*) FROM refusals) AS refusals, (SELECT count(*) FROM new_holds) AS new_holds,
-                       (SELECT count(*) FROM moved_holds) AS moved_holds
+                       (SELECT count(*) FROM moved_holds) AS moved_holds, (SELECT count(*) FROM events) AS events
                 """.formatted(
                         WALLETS.unnest("u"),
                         TRANSACTIONS.names(),
@@ -189,7 +206,8 @@ final class WriteEngine {
                         References.REFUSALS.unnest("v"),
                         HOLDS.names(),
                         HOLDS.unnest("v"),
-                        HOLDS.unnest("u")));
+                        HOLDS.unnest("u"),
+                        EVENTS.unnest("v")));
         // How much of each original was already taken back, read under the locks of its wallets (so every
         // earlier reversal of it has committed): ledger_transactions_reverses_idx, one probe per original.
         this.taken = sql.format("""
@@ -989,6 +1007,7 @@ final class WriteEngine {
             statement.setObject(1, plan == null ? null : plan.createdAt().atOffset(ZoneOffset.UTC));
             int next = WALLETS.bind(connection, statement, 2, wallets);
             next = TRANSACTIONS.bind(connection, statement, next, planned);
+            next = EVENTS.bind(connection, statement, next, planned);
             next = ENTRIES.bind(connection, statement, next, postings);
             next = References.REFUSALS.bind(connection, statement, next, refusals);
             List<Plan.HoldState> created = plan == null ? List.of() : plan.changedHolds(true);
@@ -1002,7 +1021,8 @@ final class WriteEngine {
                                 && result.getLong("wallets") == wallets.size()
                                 && result.getLong("refusals") == refusals.size()
                                 && result.getLong("new_holds") == created.size()
-                                && result.getLong("moved_holds") == moved.size(),
+                                && result.getLong("moved_holds") == moved.size()
+                                && result.getLong("events") == planned.size(),
                         "the write inserts the " + planned.size() + " transactions, " + refusals.size()
                                 + " refusals and " + created.size() + " holds and updates the " + wallets.size()
                                 + " wallets and " + moved.size() + " holds it is given");
