@@ -530,7 +530,7 @@ public final class Ledger implements AutoCloseable {
     public Webhook addWebhook(WebhookRequest request, String actor) {
         Objects.requireNonNull(request, "request");
         String by = Checks.optionalText("actor", actor);
-        long end = webhooks.feedEnd();
+        long end = EventQuery.position(eventsEnd());
         long after = request.after().map(EventQuery::position).orElse(end);
         if (after > end) {
             throw WalletException.invalid("after", "is past the feed's end (" + end + ")");

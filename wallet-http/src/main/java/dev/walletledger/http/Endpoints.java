@@ -54,6 +54,7 @@ final class Endpoints {
     private final String version;
     private final HealthProbe health;
     private final WalArchiveMonitor archive;
+    private final WebhookEndpoints webhooks;
 
     Endpoints(
             Ledger ledger,
@@ -63,6 +64,27 @@ final class Endpoints {
             byte[] openApi,
             String version,
             WalArchiveMonitor archive) {
+        this(
+                ledger,
+                dataSource,
+                metrics,
+                inFlight,
+                openApi,
+                version,
+                archive,
+                new WebhookEndpoints(ledger, dev.walletledger.http.webhooks.WebhookSettings.defaults(), null));
+    }
+
+    Endpoints(
+            Ledger ledger,
+            DataSource dataSource,
+            HttpMetrics metrics,
+            IntSupplier inFlight,
+            byte[] openApi,
+            String version,
+            WalArchiveMonitor archive,
+            WebhookEndpoints webhooks) {
+        this.webhooks = webhooks;
         this.archive = archive;
         this.ledger = ledger;
         this.dataSource = dataSource;
@@ -80,7 +102,7 @@ final class Endpoints {
      * {@code admin}.
      */
     RouteTable routes() {
-        return new RouteTable(List.of(
+        List<Route> routes = new java.util.ArrayList<>(List.of(
                 Route.ignoringQuery(RequestPipeline.HEALTH_PATH, OPEN, call -> health()),
                 Route.post("/api/v1/wallets/topup", WRITE, call -> write(OperationType.TOPUP, call)),
                 Route.post("/api/v1/wallets/bonus", WRITE, call -> write(OperationType.BONUS, call)),
@@ -127,6 +149,9 @@ final class Endpoints {
                                 200,
                                 metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt(), scrapeSamples()),
                                 "text/plain; version=0.0.4; charset=utf-8"))));
+        // Webhook subscriptions: admin, as they receive every wallet's events.
+        routes.addAll(webhooks.routes());
+        return new RouteTable(routes);
     }
 
     /**
@@ -135,6 +160,7 @@ final class Endpoints {
      */
     private List<HttpMetrics.Sample> scrapeSamples() {
         List<HttpMetrics.Sample> samples = new java.util.ArrayList<>(archive.samples());
+        samples.addAll(webhooks.samples());
         if (!ledger.hasReplica()) {
             return samples;
         }

@@ -35,6 +35,16 @@ record Route(
         return new Route("POST", template, List.of(), false, true, scope, handler);
     }
 
+    /** A DELETE route without body or query parameters. */
+    static Route delete(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("DELETE", template, List.of(), false, false, scope, handler);
+    }
+
+    /** A POST route that takes no body (an action on what the path names) and no query parameters. */
+    static Route action(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("POST", template, List.of(), false, false, scope, handler);
+    }
+
     /** A GET route that takes these query parameters (none: any query parameter is refused). */
     static Route get(String template, List<String> queryParameters, Optional<Scope> scope, Handler handler) {
         return new Route("GET", template, queryParameters, false, false, scope, handler);

@@ -33,7 +33,6 @@ public final class WebhookStore {
     private final TransactionRunner runner;
     private final String insert;
     private final String count;
-    private final String feedEnd;
     private final String byId;
     private final String list;
     private final String remove;
@@ -55,8 +54,6 @@ public final class WebhookStore {
                     (id, url, types, secret, delivered, next_attempt_at, created_at, actor)
                 VALUES (?, ?, ?, ?, ?, now(), now(), ?)
                 RETURNING %s""".formatted(columns));
-        // The feed's end: the last position the sequencer gave.
-        this.feedEnd = sql.format("SELECT placed FROM {schema}.ledger_event_sequencer WHERE id = 1");
         this.byId = sql.format("SELECT %s FROM {schema}.webhook_subscriptions WHERE id = ?".formatted(columns));
         this.list = sql.format("""
                 SELECT %s FROM {schema}.webhook_subscriptions WHERE status <> 'REMOVED'
@@ -108,16 +105,6 @@ public final class WebhookStore {
         this.release = sql.format("""
                 UPDATE {schema}.webhook_subscriptions SET lease_owner = NULL, lease_expires_at = NULL
                  WHERE id = ? AND lease_owner = ?""");
-    }
-
-    /** The feed position at its end now. */
-    public long feedEnd() {
-        return runner.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement(feedEnd);
-                    ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getLong(1) : 0L;
-            }
-        });
     }
 
     public Webhook add(UUID id, String url, Set<String> types, String secret, long after, String actor, int activeMax) {
