@@ -44,6 +44,11 @@ class ScopeTableTest {
             Map.entry("POST /api/v1/batch", "batches"),
             Map.entry("GET /api/v1/assets", "assets"),
             Map.entry("GET /api/v1/openapi.json", "openapi.json"),
+            Map.entry("POST /api/v1/webhooks", "webhook subscriptions (add"),
+            Map.entry("GET /api/v1/webhooks", "list, read"),
+            Map.entry("GET /api/v1/webhooks/{webhook_id}", "list, read"),
+            Map.entry("DELETE /api/v1/webhooks/{webhook_id}", "remove"),
+            Map.entry("POST /api/v1/webhooks/{webhook_id}/resume", "resume)"),
             Map.entry("GET /metrics", "/metrics"));
 
     @Test

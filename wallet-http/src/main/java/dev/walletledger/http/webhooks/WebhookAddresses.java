@@ -58,11 +58,15 @@ public final class WebhookAddresses {
     }
 
     /**
-     * Resolves {@code url}'s host and checks every address it names (all must pass: the client may use any).
-     * {@code WEBHOOK_URL_REFUSED} when one is refused (unless {@code allowPrivate}) or the name does not resolve.
-     * The lookup waits for the system's resolver, which has its own timeouts.
+     * Resolves {@code url}'s host and checks every address it names (all must pass: the client may use any); the
+     * addresses, or none when {@code allowPrivate} (nothing to check: the name is not even looked up).
+     * {@code WEBHOOK_URL_REFUSED} when one is refused or the name does not resolve. The lookup waits for the
+     * system's resolver, which has its own timeouts.
      */
     public static List<InetAddress> check(String url, boolean allowPrivate) {
+        if (allowPrivate) {
+            return List.of();
+        }
         String host = URI.create(url).getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
@@ -76,17 +80,15 @@ public final class WebhookAddresses {
                     "url host " + host + " does not resolve to an address",
                     Map.of("field", "url", "host", host));
         }
-        if (!allowPrivate) {
-            for (InetAddress address : addresses) {
-                Optional<String> refusal = refusal(address);
-                if (refusal.isPresent()) {
-                    throw WalletException.of(
-                            ErrorCode.WEBHOOK_URL_REFUSED,
-                            "url host " + host + " is " + refusal.get() + " (" + address.getHostAddress()
-                                    + "); webhooks are not sent there unless the server sets"
-                                    + " WALLET_WEBHOOKS_ALLOW_PRIVATE=true",
-                            Map.of("field", "url", "host", host, "address", address.getHostAddress()));
-                }
+        for (InetAddress address : addresses) {
+            Optional<String> refusal = refusal(address);
+            if (refusal.isPresent()) {
+                throw WalletException.of(
+                        ErrorCode.WEBHOOK_URL_REFUSED,
+                        "url host " + host + " is " + refusal.get() + " (" + address.getHostAddress()
+                                + "); webhooks are not sent there unless the server sets"
+                                + " WALLET_WEBHOOKS_ALLOW_PRIVATE=true",
+                        Map.of("field", "url", "host", host, "address", address.getHostAddress()));
             }
         }
         return List.of(addresses);
