@@ -82,6 +82,23 @@ class EventsTest {
     }
 
     @Test
+    void theFeedIsReadAtEveryIsolationLevel() {
+        for (IsolationLevel isolation : IsolationLevel.values()) {
+            try (TestLedger other = TestDatabase.newLedger(isolation)) {
+                other.ledger().topUp(Operation.topUp("dave", GOLD, 10, "t1"));
+                other.ledger().setControls(ControlsChange.status("dave", GOLD, WalletStatus.CLOSED, "gone"), null);
+                assertEquals(
+                        List.of("transaction.topup", "wallet.closed"),
+                        other.ledger().events(EventQuery.all()).events().stream()
+                                .map(Event::type)
+                                .toList(),
+                        isolation.name());
+                assertTrue(other.ledger().verify().consistent());
+            }
+        }
+    }
+
+    @Test
     void freezeRefusesSpendsButNotCreditsOrRefunds() {
         ledger.topUp(Operation.topUp("bob", GOLD, 100, "t1"));
         TransactionResult spent = ledger.spend(Operation.spend("bob", GOLD, 10, "s1"));

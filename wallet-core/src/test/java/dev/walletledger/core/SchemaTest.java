@@ -360,7 +360,9 @@ class SchemaTest {
                                        amount, request, fingerprint, created_at, reverses)
                            SELECT '%1$s', '%2$s', 'hand-%1$s', w.asset_id, %4$d, '%9$s', decode(repeat('00', 32), 'hex'),
                                   %6$s, %8$s
-                             FROM {s}.wallets w WHERE w.id = %3$d)
+                             FROM {s}.wallets w WHERE w.id = %3$d),
+                     ev AS (INSERT INTO {s}.ledger_events (transaction_id, type, created_at)
+                            VALUES ('%1$s', {s}.event_type('%2$s'), %6$s))
                 INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after, chain_hash)
                 SELECT '%1$s'::uuid, v.*, CASE WHEN v.balance_after IS NULL THEN NULL ELSE decode(repeat('ab', 32), 'hex') END
                   FROM (VALUES %5$s) AS v(wallet_id, direction, amount, balance_after)

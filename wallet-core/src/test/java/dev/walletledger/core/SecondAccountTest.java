@@ -44,7 +44,9 @@ class SecondAccountTest {
                                   fingerprint, created_at)
                            SELECT '00000000-0000-7000-8000-00000000005a', 'TOPUP', 'sa-second', w.asset_id, 100,
                                   '{"user_id": "carol", "asset_code": "GOLD_COINS", "amount": "100"}',
-                                  decode(repeat('00', 32), 'hex'), now() FROM w)
+                                  decode(repeat('00', 32), 'hex'), now() FROM w),
+                     ev AS (INSERT INTO {s}.ledger_events (transaction_id, type, created_at)
+                            VALUES ('00000000-0000-7000-8000-00000000005a', 'transaction.topup', now()))
                 INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after, chain_hash)
                 SELECT '00000000-0000-7000-8000-00000000005a'::uuid, (SELECT id FROM w), 'CREDIT', 100, 100,
                        decode(repeat('ab', 32), 'hex')

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * its expired lots on its way anyway (and no spend ever uses an expired lot); the sweep does it for wallets nobody
  * writes to. Each expiry is posted under its reserved reference, so several servers sweeping at once post each one
  * once.
+ *
+ * <p>The same thread numbers the feed's new events every {@link #SEQUENCE_PERIOD_MILLIS} ms, so that positions are
+ * given as events come even while nobody reads the feed (every read of the feed numbers what is new first anyway).
  */
 final class HoldSweeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
@@ -22,6 +25,7 @@ final class HoldSweeper implements AutoCloseable {
     static final long PERIOD_SECONDS = 5;
     static final int WALLETS_PER_ROUND = 100;
     static final int ROUNDS_MAX = 10;
+    static final long SEQUENCE_PERIOD_MILLIS = 1_000;
 
     private final Ledger ledger;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -36,7 +40,22 @@ final class HoldSweeper implements AutoCloseable {
 
     HoldSweeper start() {
         thread.scheduleWithFixedDelay(this::sweep, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(
+                this::sequence, SEQUENCE_PERIOD_MILLIS, SEQUENCE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void sequence() {
+        try {
+            ledger.sequenceEvents();
+        } catch (WalletException e) {
+            LOG.warn(
+                    "numbering the feed's events failed ({}); it runs again in {} ms",
+                    e.getMessage(),
+                    SEQUENCE_PERIOD_MILLIS);
+        } catch (RuntimeException e) {
+            LOG.error("numbering the feed's events failed; it runs again in {} ms", SEQUENCE_PERIOD_MILLIS, e);
+        }
     }
 
     private void sweep() {

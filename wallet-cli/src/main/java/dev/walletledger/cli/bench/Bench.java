@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.walletledger.core.Asset;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
+import dev.walletledger.core.ControlsChange;
+import dev.walletledger.core.EventPage;
+import dev.walletledger.core.EventQuery;
 import dev.walletledger.core.Ledger;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.Operation;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -266,6 +270,8 @@ public final class Bench {
                 transfers(ledger, pool, config.schema());
                 holds(ledger, pool, config.schema());
                 spends(ledger);
+                followed(ledger);
+                controlled(ledger);
                 batches(ledger);
                 topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
                 lastVersusFirst();
@@ -550,6 +556,124 @@ public final class Bench {
                                             "GOLD_COINS",
                                             1 + random.nextInt(500),
                                             "sp-" + c + "-" + n))),
+                    "topup_uniform@" + c);
+        }
+    }
+
+    /** How long the follower may take to catch up once the writers stop. */
+    private static final long CATCH_UP_MILLIS_MAX = 60_000;
+
+    /**
+     * Library top-ups while one reader follows the feed from its end (pages of up to 1,000, long polls of 500 ms):
+     * the top-ups show what a follower costs the writers, the note what it reads per second and how long it took
+     * to catch up once they stopped. The cost of writing the events themselves is in every write workload: compare
+     * with a run of the code before events.
+     */
+    private void followed(Ledger ledger) {
+        for (int c : settings.concurrencies()) {
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+            String start = ledger.eventsEnd();
+            java.util.concurrent.CompletableFuture<Long> follower =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> follow(ledger, start, writing, read));
+            Result topUps = LibraryLoad.run(
+                    Workloads.FOLLOWED_TOPUPS,
+                    ledger,
+                    c,
+                    settings.seconds(),
+                    settings.seed(),
+                    (l, random, n) -> apply(
+                            l,
+                            Operation.topUp(
+                                    "u" + random.nextInt(TOPUP_USERS),
+                                    "GOLD_COINS",
+                                    1 + random.nextInt(1_000),
+                                    "fo-" + c + "-" + n)));
+            long readWhileWriting = read.get();
+            writing.set(false);
+            long caughtUpMillis = follower.join();
+            record(
+                    topUps.withNote(String.format(
+                            "the follower read %.0f events/s while the writers ran, and caught up %d ms after",
+                            readWhileWriting / (double) settings.seconds(), caughtUpMillis)),
+                    "topup_uniform@" + c);
+        }
+    }
+
+    /**
+     * Follows the feed from {@code start} while {@code writing}, then to its end: returns how long the catching up
+     * took (bounded by {@link #CATCH_UP_MILLIS_MAX}).
+     */
+    private static long follow(
+            Ledger ledger,
+            String start,
+            java.util.concurrent.atomic.AtomicBoolean writing,
+            java.util.concurrent.atomic.AtomicLong read) {
+        String cursor = start;
+        long stoppedAt = 0;
+        String end = null;
+        java.time.Duration poll = java.time.Duration.ofMillis(500);
+        for (int page = 0; page < 10_000_000; page++) {
+            if (!writing.get() && end == null) {
+                stoppedAt = System.nanoTime();
+                end = ledger.eventsEnd();
+            }
+            if (end != null
+                    && (EventQuery.position(cursor) >= EventQuery.position(end)
+                            || System.nanoTime() - stoppedAt > CATCH_UP_MILLIS_MAX * 1_000_000L)) {
+                return (System.nanoTime() - stoppedAt) / 1_000_000L;
+            }
+            EventPage events = ledger.events(
+                    new EventQuery(Optional.of(cursor), Set.of(), EventQuery.LIMIT_MAX, end == null ? poll : null));
+            read.addAndGet(events.events().size());
+            cursor = events.next();
+        }
+        return (System.nanoTime() - stoppedAt) / 1_000_000L;
+    }
+
+    private static final int CONTROLLED_USERS = 2_000;
+
+    /**
+     * Spends from wallets that all have a maximum balance and a daily spend limit (set high enough never to refuse):
+     * what the controls' checks cost, in Java and in the database, beside "spends over paid and free lots".
+     */
+    private void controlled(Ledger ledger) {
+        List<Operation> funding = new ArrayList<>();
+        for (int u = 0; u < CONTROLLED_USERS; u++) {
+            String user = "ct" + u;
+            ledger.setControls(
+                    new ControlsChange(
+                            user,
+                            "GOLD_COINS",
+                            Optional.empty(),
+                            Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
+                            Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
+                            "bench"),
+                    "bench");
+            funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "ct-paid-" + u));
+            if (funding.size() >= 900) {
+                ledger.submit(Batch.independent(funding));
+                funding.clear();
+            }
+        }
+        if (!funding.isEmpty()) {
+            ledger.submit(Batch.independent(funding));
+        }
+        for (int c : settings.concurrencies()) {
+            record(
+                    LibraryLoad.run(
+                            Workloads.CONTROLLED_SPENDS,
+                            ledger,
+                            c,
+                            settings.seconds(),
+                            settings.seed(),
+                            (l, random, n) -> apply(
+                                    l,
+                                    Operation.spend(
+                                            "ct" + random.nextInt(CONTROLLED_USERS),
+                                            "GOLD_COINS",
+                                            1 + random.nextInt(500),
+                                            "cs-" + c + "-" + n))),
                     "topup_uniform@" + c);
         }
     }

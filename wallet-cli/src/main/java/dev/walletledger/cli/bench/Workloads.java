@@ -17,6 +17,8 @@ final class Workloads {
     static final String TRANSFERS_HOT_PAIR = "transfers, one hot pair";
     static final String HOLD_CAPTURE_PAIRS = "hold + capture pairs";
     static final String LIBRARY_SPENDS = "spends over paid and free lots";
+    static final String FOLLOWED_TOPUPS = "top-ups, the feed followed";
+    static final String CONTROLLED_SPENDS = "spends, wallets with limits";
     static final String REPORT_OUTSTANDING = "report: outstanding";
     static final String REPORT_ACTIVITY = "report: activity";
     static final String BATCHES_OF = "batches of ";

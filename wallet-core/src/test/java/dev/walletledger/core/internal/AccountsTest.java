@@ -126,7 +126,9 @@ class AccountsTest {
                              t AS (INSERT INTO {s}.ledger_transactions (id, type, reference_id, asset_id, amount,
                                           request, fingerprint, created_at)
                                    SELECT '00000000-0000-7000-8000-00000000000c', 'TOPUP', 'hand-third', w.asset_id,
-                                          50, '{}', decode(repeat('00', 32), 'hex'), now() FROM w)
+                                          50, '{}', decode(repeat('00', 32), 'hex'), now() FROM w),
+                             ev AS (INSERT INTO {s}.ledger_events (transaction_id, type, created_at)
+                                    VALUES ('00000000-0000-7000-8000-00000000000c', 'transaction.topup', now()))
                         INSERT INTO {s}.ledger_entries (transaction_id, wallet_id, direction, amount, balance_after,
                                     chain_hash)
                         SELECT '00000000-0000-7000-8000-00000000000c'::uuid, (SELECT id FROM w), 'CREDIT', 50, 50,
