@@ -4,6 +4,7 @@ import dev.walletledger.core.Event;
 import dev.walletledger.core.EventPage;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.core.Webhook;
+import dev.walletledger.core.WebhookAddresses;
 import dev.walletledger.core.WebhookDeliveries;
 import dev.walletledger.core.WebhookLease;
 import java.net.URI;

@@ -4,7 +4,7 @@ package dev.walletledger.http.webhooks;
  * How the server delivers webhooks (wallet-http's README lists the variables).
  *
  * @param allowPrivate      {@code WALLET_WEBHOOKS_ALLOW_PRIVATE} (false): allow loopback, private, link-local,
- *                          unspecified and multicast addresses (see {@link WebhookAddresses})
+ *                          unspecified and multicast addresses (see {@link dev.walletledger.core.WebhookAddresses})
  * @param timeoutMillis     {@code WALLET_WEBHOOKS_TIMEOUT_MILLIS} (10 000; 100 to 60 000): one request, connection
  *                          included, from start to the end of the response
  * @param retryWindowMillis {@code WALLET_WEBHOOKS_RETRY_WINDOW_MILLIS} (24 h; 1 ms to 7 days): how long a run of

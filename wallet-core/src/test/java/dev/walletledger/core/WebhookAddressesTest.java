@@ -1,11 +1,9 @@
-package dev.walletledger.http.webhooks;
+package dev.walletledger.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.walletledger.core.ErrorCode;
-import dev.walletledger.core.WalletException;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

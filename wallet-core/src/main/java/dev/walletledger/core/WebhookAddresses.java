@@ -1,7 +1,5 @@
-package dev.walletledger.http.webhooks;
+package dev.walletledger.core;
 
-import dev.walletledger.core.ErrorCode;
-import dev.walletledger.core.WalletException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
