@@ -98,11 +98,13 @@ CREATE TABLE ledger_events (
     transaction_id uuid,   -- the transaction told (checked by the triggers below, like the entries' wallets)
     control_id     bigint, -- or the controls change told
     created_at     timestamptz NOT NULL,
-    CONSTRAINT ledger_events_one_subject CHECK ((transaction_id IS NULL) <> (control_id IS NULL)),
-    CONSTRAINT ledger_events_transaction_key UNIQUE (transaction_id),
-    CONSTRAINT ledger_events_control_key UNIQUE (control_id),
-    CONSTRAINT ledger_events_position_key UNIQUE (position)
+    CONSTRAINT ledger_events_one_subject CHECK ((transaction_id IS NULL) <> (control_id IS NULL))
 );
+-- At most one event per transaction, per controls change, per position. Partial, so that a write's insert (a
+-- transaction's event, no position yet) touches only the indexes that hold it: this, the primary key and the next.
+CREATE UNIQUE INDEX ledger_events_transaction_key ON ledger_events (transaction_id) WHERE transaction_id IS NOT NULL;
+CREATE UNIQUE INDEX ledger_events_control_key ON ledger_events (control_id) WHERE control_id IS NOT NULL;
+CREATE UNIQUE INDEX ledger_events_position_key ON ledger_events (position) WHERE position IS NOT NULL;
 -- What the sequencer has still to number.
 CREATE INDEX ledger_events_unplaced_idx ON ledger_events (id) WHERE position IS NULL;
 
@@ -237,11 +239,14 @@ CREATE TRIGGER ledger_events_tell_changes AFTER INSERT ON ledger_events
     REFERENCING NEW TABLE AS new_events
     FOR EACH STATEMENT EXECUTE FUNCTION check_new_events();
 
--- What a controls change refuses, again in the database: on a CLOSED wallet, every user operation (top-up,
--- bonus, spend, transfer either way, hold, capture); on a FROZEN one, what takes coins out (spend, transfer out,
--- hold); a credit by a top-up, bonus or transfer that leaves the wallet (all its accounts) above its maximum
--- balance (held coins aside: a hold takes coins out of the user's lots). Reversals, chargebacks, adjustments, voids and expiries are never refused for controls. Only wallets
--- with a controls record are looked at: a ledger that never set one pays one probe per statement.
+-- What controls refuse, again in the database: on a CLOSED wallet, every user operation (top-up, bonus, spend,
+-- transfer either way, hold, capture); on a FROZEN one, what takes coins out (spend, transfer out, hold: what a
+-- transaction moves per user is counted with held coins aside, since a hold takes coins from the user's lots to the
+-- user's own held account); a top-up, bonus or transfer in that leaves the wallet above its maximum balance, the
+-- wallet's balance being all its accounts right after that transaction (each account's balance_after up to the
+-- transaction's last entry: a batch may move the wallet again after it). Reversals, chargebacks, adjustments, voids
+-- and expiries are never refused for controls. Only once a controls record exists is anything looked at: a ledger
+-- that never set one pays one probe per statement.
 CREATE FUNCTION check_controls() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT
     SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $$
 DECLARE
@@ -253,7 +258,7 @@ BEGIN
     SELECT t.id INTO bad
       FROM new_transactions t
      CROSS JOIN LATERAL (
-           SELECT w.owner_id,
+           SELECT w.owner_id, max(e.id) AS last_entry,
                   sum(CASE WHEN e.direction = 'CREDIT' THEN e.amount ELSE -e.amount END) AS net
              FROM ledger_entries e
              JOIN LATERAL (SELECT w.owner_id, w.kind, w.account FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w
@@ -267,7 +272,11 @@ BEGIN
      WHERE (m.status = 'CLOSED' AND t.type IN ('TOPUP', 'BONUS', 'SPEND', 'TRANSFER', 'HOLD', 'CAPTURE'))
         OR (m.status = 'FROZEN' AND t.type IN ('SPEND', 'TRANSFER', 'HOLD') AND u.net < 0)
         OR (m.max_balance IS NOT NULL AND t.type IN ('TOPUP', 'BONUS', 'TRANSFER') AND u.net > 0
-            AND (SELECT sum(a.balance) FROM wallets a
+            AND (SELECT sum(x.balance_after)
+                   FROM wallets a
+                  CROSS JOIN LATERAL (SELECT x.balance_after FROM ledger_entries x
+                                       WHERE x.wallet_id = a.id AND x.id <= u.last_entry
+                                       ORDER BY x.wallet_id DESC, x.id DESC LIMIT 1) x
                   WHERE a.kind = 'USER' AND a.owner_id = u.owner_id AND a.asset_id = t.asset_id) > m.max_balance)
      LIMIT 1;
     IF FOUND THEN

@@ -82,6 +82,22 @@ class EventsTest {
     }
 
     @Test
+    void aRefundAfterATopUpToTheMaximumInOneBatchIsNotRefusedByTheDatabase() {
+        ledger.setControls(
+                new ControlsChange(
+                        "erin", GOLD, Optional.empty(), Optional.of(ControlsChange.Limit.of(100)), null, "cap"),
+                "ops");
+        ledger.topUp(Operation.topUp("erin", GOLD, 60, "t1"));
+        TransactionResult spent = ledger.spend(Operation.spend("erin", GOLD, 50, "s1"));
+        BatchResult batch = ledger.submit(Batch.independent(List.of(
+                Operation.topUp("erin", GOLD, 90, "t2"), // 100: the maximum, right after it
+                new Operation.Reversal(
+                        spent.transactionId(), "r1", null, null, Metadata.empty())))); // a refund: never capped
+        assertTrue(batch.outcomes().stream().allMatch(o -> o instanceof Outcome.Applied), batch.toString());
+        assertEquals(150, ledger.balance("erin", GOLD).balance());
+    }
+
+    @Test
     void theFeedIsReadAtEveryIsolationLevel() {
         for (IsolationLevel isolation : IsolationLevel.values()) {
             try (TestLedger other = TestDatabase.newLedger(isolation)) {
