@@ -158,7 +158,10 @@ public final class WalletServer implements AutoCloseable {
                 config.webhooks());
     }
 
-    /** TEMPORARY until Bodies.event lands on main: the feed's JSON of an event. */
+    /**
+     * The event's JSON, as the feed's HTTP answer is to write it. TEMPORARY: to be replaced by {@code Bodies.event}
+     * when the feed's route lands, so that the feed and the webhooks say the same thing.
+     */
     private static byte[] eventBody(dev.walletledger.core.Event event) {
         return dev.walletledger.http.wire.Json.write(g -> {
             g.writeStartObject();
@@ -166,8 +169,29 @@ public final class WalletServer implements AutoCloseable {
             g.writeStringField("cursor", event.cursor());
             g.writeStringField("type", event.type());
             g.writeStringField("created_at", dev.walletledger.http.wire.Json.timestamp(event.createdAt()));
+            if (event.actor().isPresent()) {
+                g.writeStringField("actor", event.actor().get());
+            } else {
+                g.writeNullField("actor");
+            }
+            if (event.transaction().isPresent()) {
+                g.writeFieldName("transaction");
+                g.writeRawValue(new String(
+                        dev.walletledger.http.wire.Bodies.transaction(event.transaction().get()),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (event.controls().isPresent()) {
+                dev.walletledger.core.WalletControls controls = event.controls().get();
+                g.writeObjectFieldStart("controls");
+                g.writeStringField("user_id", controls.userId());
+                g.writeStringField("asset_code", controls.assetCode());
+                g.writeStringField("status", controls.status().name());
+                g.writeEndObject();
+            }
             g.writeEndObject();
         });
+    }
+;
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {
