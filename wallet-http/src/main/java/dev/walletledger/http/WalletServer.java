@@ -177,7 +177,8 @@ public final class WalletServer implements AutoCloseable {
             if (event.transaction().isPresent()) {
                 g.writeFieldName("transaction");
                 g.writeRawValue(new String(
-                        dev.walletledger.http.wire.Bodies.transaction(event.transaction().get()),
+                        dev.walletledger.http.wire.Bodies.transaction(
+                                event.transaction().get()),
                         java.nio.charset.StandardCharsets.UTF_8));
             }
             if (event.controls().isPresent()) {
@@ -190,8 +191,6 @@ public final class WalletServer implements AutoCloseable {
             }
             g.writeEndObject();
         });
-    }
-;
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {
