@@ -258,12 +258,14 @@ BEGIN
     SELECT t.id INTO bad
       FROM new_transactions t
      CROSS JOIN LATERAL (
+           -- every user the transaction touches (a capture touches only the held account), held coins aside in net
            SELECT w.owner_id, max(e.id) AS last_entry,
-                  sum(CASE WHEN e.direction = 'CREDIT' THEN e.amount ELSE -e.amount END) AS net
+                  sum(CASE WHEN w.account = 'held' THEN 0
+                           WHEN e.direction = 'CREDIT' THEN e.amount ELSE -e.amount END) AS net
              FROM ledger_entries e
              JOIN LATERAL (SELECT w.owner_id, w.kind, w.account FROM wallets w WHERE w.id = e.wallet_id OFFSET 0) w
                ON true
-            WHERE e.transaction_id = t.id AND w.kind = 'USER' AND w.account <> 'held'
+            WHERE e.transaction_id = t.id AND w.kind = 'USER'
             GROUP BY w.owner_id) u
      CROSS JOIN LATERAL (
            SELECT m.status, m.max_balance FROM wallets m

@@ -41,6 +41,8 @@ public final class Cli {
                     LotsCommand.all(),
                     WebhooksCommand.all(),
                     ReportCommand.all(),
+                    List.<Command>of(new EventsCommand()),
+                    ControlsCommand.all(),
                     List.<Command>of(
                             new VerifyCommand(),
                             new AnchorCommand(),

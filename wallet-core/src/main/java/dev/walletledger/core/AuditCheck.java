@@ -62,7 +62,21 @@ public enum AuditCheck {
      * ones (free coins are never revenue); no transaction but a lot's own expiry posts to the lot at or after its
      * expiry; a lot expiry takes the whole lot, to BREAKAGE, under the lot's reserved reference.
      */
-    LOTS;
+    LOTS,
+    /**
+     * Events (V6): every transaction since the feed started has exactly one event, of its type and at its time (the
+     * transactions without one are exactly those from before the feed started); every controls change has exactly
+     * one, of the type its change of status gives; every event tells an existing transaction or change; the feed's
+     * positions are exactly 1 to the last one given; along each wallet, positions follow the order of its entries.
+     */
+    EVENTS,
+    /**
+     * Controls (V6): each wallet's main account holds the controls of its latest record (none: active, no limits),
+     * and no other account holds any; the day's spend count is the wallet's spends, transfers out and holds of that
+     * UTC day; no user operation was committed that the controls in force at its time refused (closed, frozen, or
+     * past the daily spend limit).
+     */
+    CONTROLS;
 
     /** {@code transaction_shape}: the name in reports and in {@code wallet verify}'s output. */
     public String wireName() {

@@ -290,6 +290,121 @@ class UpgradeTest {
         }
     }
 
+    /**
+     * A ledger written by the code before events and controls (the last landing before V6: see releases/README.md),
+     * with lots, holds and transfers, upgraded: the audit holds (its events check counts the history as before the
+     * feed), the feed starts empty at the upgrade (no backfill, the decision V6 documents), new writes get their
+     * events, and controls work on the old wallets, a daily limit counting the day's spends the old code made.
+     */
+    @Test
+    void aLedgerWrittenBeforeEventsIsUpgradedAndItsFeedStartsEmpty() throws Exception {
+        String schema = TestDatabase.newSchemaName();
+        UUID open;
+        long written;
+        try (HikariDataSource pool = TestDatabase.pool(4);
+                Release old = Release.of("0.3.0-cf5b0c9")) {
+            Object config = old.call(old.call("dev.walletledger.core.LedgerConfig", "defaults"), "withSchema", schema);
+            old.call("dev.walletledger.core.Ledger", "migrate", pool, config);
+            Object ledger = old.create("dev.walletledger.core.Ledger", pool, config);
+            try {
+                old.call(ledger, "addAsset", old.create("dev.walletledger.core.Asset", "GOLD_COINS", "Gold Coins", 0));
+                apply(old, ledger, "topUp", "ev-a", 500, "ev-1");
+                apply(old, ledger, "bonus", "ev-a", 50, "ev-2"); // a free lot
+                apply(old, ledger, "topUp", "ev-b", 300, "ev-3");
+                apply(old, ledger, "spend", "ev-a", 70, "ev-4"); // free coins first
+                old.call(
+                        ledger,
+                        "apply",
+                        old.create(
+                                "dev.walletledger.core.Operation$Transfer",
+                                "ev-a",
+                                "ev-b",
+                                "GOLD_COINS",
+                                40L,
+                                "ev-5",
+                                null),
+                        "upgrade-test");
+                open = hold(old, ledger, "ev-a", 60, "ev-6");
+                UUID partly = hold(old, ledger, "ev-b", 30, "ev-7");
+                old.call(
+                        ledger,
+                        "capture",
+                        old.create(
+                                "dev.walletledger.core.Operation$Capture",
+                                partly,
+                                "ev-8",
+                                OptionalLong.of(10),
+                                false,
+                                null,
+                                null));
+            } finally {
+                old.call(ledger, "close");
+            }
+            written = transactions(schema);
+        }
+
+        LedgerConfig today = LedgerConfig.defaults().withSchema(schema);
+        try (HikariDataSource pool = TestDatabase.pool(4)) {
+            assertTrue(Ledger.migrate(pool, today) >= 1, "V6 runs over the old schema");
+            try (Ledger ledger = new Ledger(pool, today)) {
+                AuditReport upgraded = ledger.verify();
+                assertTrue(upgraded.consistent(), upgraded.violations().toString());
+                assertEquals("0", ledger.eventsEnd(), "the feed starts at the upgrade: no backfill");
+                assertTrue(ledger.events(EventQuery.all()).events().isEmpty());
+                assertEquals(written, transactionsBefore(schema), "the sequencer counted the history before the feed");
+
+                ledger.topUp(Operation.topUp("ev-b", "GOLD_COINS", 5, "ev-after-1"));
+                ledger.capture(Operation.Capture.all(open, "ev-after-2"));
+                ledger.setControls(ControlsChange.status("ev-b", "GOLD_COINS", WalletStatus.FROZEN, "after"), "ops");
+                WalletException frozen = org.junit.jupiter.api.Assertions.assertThrows(
+                        WalletException.class,
+                        () -> ledger.spend(Operation.spend("ev-b", "GOLD_COINS", 1, "ev-after-3")));
+                assertEquals(ErrorCode.WALLET_FROZEN, frozen.code());
+                // the old code's spends, transfers out and holds of today count when a limit is first set
+                WalletControls limited = ledger.setControls(
+                        new ControlsChange(
+                                "ev-a",
+                                "GOLD_COINS",
+                                java.util.Optional.empty(),
+                                java.util.Optional.empty(),
+                                java.util.Optional.of(ControlsChange.Limit.of(1_000)),
+                                "after"),
+                        "ops");
+                assertEquals(70 + 40 + 60, limited.spentToday());
+                List<String> types = ledger.events(EventQuery.all()).events().stream()
+                        .map(Event::type)
+                        .toList();
+                assertEquals(
+                        List.of("transaction.topup", "hold.captured", "wallet.frozen", "wallet.limits_changed"), types);
+                AuditReport after = ledger.verify();
+                assertTrue(after.consistent(), after.violations().toString());
+            }
+        }
+    }
+
+    private static long transactions(String schema) throws java.sql.SQLException {
+        return single("SELECT count(*) FROM " + schema + ".ledger_transactions");
+    }
+
+    private static long transactionsBefore(String schema) throws java.sql.SQLException {
+        return single("SELECT transactions_before FROM " + schema + ".ledger_event_sequencer");
+    }
+
+    private static long single(String query) throws java.sql.SQLException {
+        try (java.sql.Connection connection = TestDatabase.superuser();
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery(query)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static UUID hold(Release old, Object ledger, String user, long amount, String reference) {
+        Object operation = old.call(
+                "dev.walletledger.core.Operation$Hold", "expiringIn", user, "GOLD_COINS", amount, reference, 600L);
+        return (UUID) old.call(old.call(old.call(ledger, "hold", operation), "holdId"), "orElseThrow");
+    }
+
     private static UUID hold(Release old, Object ledger, long amount, String reference) {
         Object operation = old.call(
                 "dev.walletledger.core.Operation$Hold", "expiringIn", "held-a", "GOLD_COINS", amount, reference, 600L);

@@ -5,6 +5,8 @@ import dev.walletledger.core.Balance;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.ErrorCode;
+import dev.walletledger.core.Event;
+import dev.walletledger.core.EventQuery;
 import dev.walletledger.core.HistoryPage;
 import dev.walletledger.core.Hold;
 import dev.walletledger.core.HoldPage;
@@ -20,12 +22,16 @@ import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Bodies;
 import dev.walletledger.http.wire.Json;
 import dev.walletledger.http.wire.Requests;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
@@ -35,6 +41,11 @@ import javax.sql.DataSource;
 final class Endpoints {
     static final int HISTORY_LIMIT_DEFAULT = 50;
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,4}");
+    /** The feed's wait, in whole seconds: two digits at most, the range is {@link EventQuery}'s to check. */
+    private static final Pattern WAIT_TEXT = Pattern.compile("[0-9]{1,2}");
+    /** Long polls held at once when the server is built without saying: a test's table, never a served one. */
+    static final int LONG_POLLS_MAX_DEFAULT = 2;
+
     private static final Map<String, String> REPLAYED = Map.of(ErrorMapping.REPLAYED, "true");
     /** On writes: the read-your-writes token; on reads: the token of the caller's last write. */
     static final String POSITION_HEADER = "Wallet-Position";
@@ -55,6 +66,14 @@ final class Endpoints {
     private final HealthProbe health;
     private final WalArchiveMonitor archive;
     private final WebhookEndpoints webhooks;
+    /**
+     * The feed's long polls waiting at once. Each holds a worker thread for up to {@link EventQuery#WAIT_MAX}, so
+     * they get a share of the workers and never all of them: past it, a read that would wait is refused 503 BUSY
+     * (and one that does not wait is served as ever).
+     */
+    private final Semaphore longPolls;
+
+    private final int longPollsMax;
 
     Endpoints(
             Ledger ledger,
@@ -64,15 +83,7 @@ final class Endpoints {
             byte[] openApi,
             String version,
             WalArchiveMonitor archive) {
-        this(
-                ledger,
-                dataSource,
-                metrics,
-                inFlight,
-                openApi,
-                version,
-                archive,
-                new WebhookEndpoints(ledger, dev.walletledger.http.webhooks.WebhookSettings.defaults(), null));
+        this(ledger, dataSource, metrics, inFlight, openApi, version, archive, LONG_POLLS_MAX_DEFAULT);
     }
 
     Endpoints(
@@ -83,8 +94,36 @@ final class Endpoints {
             byte[] openApi,
             String version,
             WalArchiveMonitor archive,
+            int longPollsMax) {
+        this(
+                ledger,
+                dataSource,
+                metrics,
+                inFlight,
+                openApi,
+                version,
+                archive,
+                longPollsMax,
+                new WebhookEndpoints(ledger, dev.walletledger.http.webhooks.WebhookSettings.defaults(), null));
+    }
+
+    /** @param longPollsMax the feed's long polls waiting at once (see {@link #longPolls}) */
+    Endpoints(
+            Ledger ledger,
+            DataSource dataSource,
+            HttpMetrics metrics,
+            IntSupplier inFlight,
+            byte[] openApi,
+            String version,
+            WalArchiveMonitor archive,
+            int longPollsMax,
             WebhookEndpoints webhooks) {
+        if (longPollsMax < 1) {
+            throw new IllegalArgumentException("longPollsMax must be at least 1");
+        }
         this.webhooks = webhooks;
+        this.longPollsMax = longPollsMax;
+        this.longPolls = new Semaphore(longPollsMax);
         this.archive = archive;
         this.ledger = ledger;
         this.dataSource = dataSource;
@@ -140,6 +179,16 @@ final class Endpoints {
                 // Finance reports: every wallet's figures, so the operators' scope.
                 Route.get("/api/v1/reports/outstanding", List.of("at", "asset_code"), ADMIN, this::outstanding),
                 Route.get("/api/v1/reports/activity", List.of("from", "to", "asset_code"), ADMIN, this::activity),
+                // The feed and the controls: every wallet's changes, and the stop and caps on them, so the
+                // operators' scope (as the reports).
+                Route.get("/api/v1/events", List.of("after", "types", "limit", "wait"), ADMIN, this::events),
+                Route.get("/api/v1/wallets/{user_id}/controls", List.of("asset_code"), ADMIN, this::controls),
+                Route.put("/api/v1/wallets/{user_id}/controls", List.of("asset_code"), ADMIN, this::setControls),
+                Route.get(
+                        "/api/v1/wallets/{user_id}/controls/history",
+                        List.of("asset_code"),
+                        ADMIN,
+                        this::controlsHistory),
                 Route.ignoringQuery("/api/v1/assets", READ, call -> assets()),
                 Route.ignoringQuery("/api/v1/openapi.json", READ, call -> HttpResponse.json(200, openApi)),
                 Route.ignoringQuery(
@@ -378,6 +427,99 @@ final class Endpoints {
             throw WalletException.invalid(name, "is required: an RFC 3339 time such as 2026-12-02T19:00:00Z");
         }
         return Requests.moment(text, name);
+    }
+
+    private HttpResponse events(Call call) {
+        EventQuery query = new EventQuery(
+                Optional.ofNullable(call.query("after")),
+                types(call.query("types")),
+                call.query("limit") == null
+                        ? EventQuery.LIMIT_DEFAULT
+                        : wholeNumber(call, "limit", LIMIT_TEXT, "from 1 to " + EventQuery.LIMIT_MAX),
+                Duration.ofSeconds(
+                        call.query("wait") == null
+                                ? 0
+                                : wholeNumber(
+                                        call,
+                                        "wait",
+                                        WAIT_TEXT,
+                                        "of seconds from 0 to " + EventQuery.WAIT_MAX.toSeconds())));
+        if (query.waitFor().isZero()) {
+            return HttpResponse.json(200, Bodies.events(ledger.events(query)));
+        }
+        if (!longPolls.tryAcquire()) {
+            throw WalletException.of(
+                    ErrorCode.BUSY,
+                    "too many feed reads are waiting (at most " + longPollsMax
+                            + "); send the same request again, or read without wait",
+                    Map.of("long_polls_max", longPollsMax));
+        }
+        try {
+            return HttpResponse.json(200, Bodies.events(ledger.events(query)));
+        } finally {
+            longPolls.release();
+        }
+    }
+
+    /** {@code types=a,b}: event types ({@link Event#TYPES}) separated by commas, each once. */
+    private static Set<String> types(String text) {
+        if (text == null) {
+            return Set.of();
+        }
+        // Split into one more piece than there are types at most: a longer list cannot be valid.
+        String[] names = text.split(",", Event.TYPES.size() + 1);
+        if (names.length > Event.TYPES.size()) {
+            throw WalletException.invalid("types", "lists more types than there are (" + Event.TYPES.size() + ")");
+        }
+        Set<String> types = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!Event.TYPES.contains(name)) {
+                throw WalletException.invalid(
+                        "types",
+                        "has no event type \"" + RouteTable.shorten(name) + "\"; the types are "
+                                + String.join(", ", Event.TYPES));
+            }
+            if (!types.add(name)) {
+                throw WalletException.invalid("types", "lists " + name + " twice");
+            }
+        }
+        return types;
+    }
+
+    /** A query parameter that must be a small whole number ({@code range} says which; the core checks it). */
+    private static int wholeNumber(Call call, String name, Pattern shape, String range) {
+        String text = call.query(name);
+        if (!shape.matcher(text).matches()) {
+            throw WalletException.invalid(name, "must be a whole number " + range);
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String assetCode(Call call) {
+        String asset = call.query("asset_code");
+        if (asset == null) {
+            throw WalletException.invalid("asset_code", "is required");
+        }
+        return asset;
+    }
+
+    private HttpResponse controls(Call call) {
+        return HttpResponse.json(200, Bodies.controls(ledger.controls(call.path("user_id"), assetCode(call))));
+    }
+
+    private HttpResponse controlsHistory(Call call) {
+        String user = call.path("user_id");
+        String asset = assetCode(call);
+        return HttpResponse.json(200, Bodies.controlsHistory(user, asset, ledger.controlsHistory(user, asset)));
+    }
+
+    /** The acting key is recorded with the change, as with every write; the answer is the controls in force. */
+    private HttpResponse setControls(Call call) {
+        String user = call.path("user_id");
+        String asset = assetCode(call);
+        var change = Requests.controlsChange(user, asset, Json.parse(call.body()));
+        return HttpResponse.json(
+                200, Bodies.controls(ledger.setControls(change, call.keyId().orElse(null))));
     }
 
     private HttpResponse assets() {

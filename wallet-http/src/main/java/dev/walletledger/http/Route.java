@@ -45,6 +45,11 @@ record Route(
         return new Route("POST", template, List.of(), false, false, scope, handler);
     }
 
+    /** A PUT route that reads a JSON body and takes these query parameters: it sets what the path and query name. */
+    static Route put(String template, List<String> queryParameters, Optional<Scope> scope, Handler handler) {
+        return new Route("PUT", template, queryParameters, false, true, scope, handler);
+    }
+
     /** A GET route that takes these query parameters (none: any query parameter is refused). */
     static Route get(String template, List<String> queryParameters, Optional<Scope> scope, Handler handler) {
         return new Route("GET", template, queryParameters, false, false, scope, handler);

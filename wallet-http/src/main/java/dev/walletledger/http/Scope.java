@@ -15,8 +15,9 @@ public enum Scope {
     READ("balances (now and at a moment), lots, history, transactions, hold reads, assets, openapi.json"),
     WRITE("top-ups, bonuses, spends, transfers, reversals, chargebacks, holds, captures, voids, batches (the same"
             + " operations under the same rules)"),
-    ADMIN("adjustments (alone or in a batch), finance reports (outstanding, activity), webhook subscriptions (add,"
-            + " list, read, remove, resume), /metrics (the server's internals)");
+    ADMIN("adjustments (alone or in a batch), finance reports (outstanding, activity), the event feed (every"
+            + " wallet's changes), wallet controls (freeze, close, limits: set, read, past changes), webhook"
+            + " subscriptions (add, list, read, remove, resume), /metrics (the server's internals)");
 
     private final String grants;
 

@@ -71,6 +71,7 @@ public final class WalletServer implements AutoCloseable {
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
         HoldSweeper sweeper = new HoldSweeper(ledger).start();
         WebhookDispatcher webhooks = dispatcher(config, ledger).start();
+        int workers = workers(config.database().poolSize());
         Endpoints endpoints = new Endpoints(
                 ledger,
                 dataSource,
@@ -79,12 +80,12 @@ public final class WalletServer implements AutoCloseable {
                 openApi(),
                 version(),
                 archive,
+                longPollsMax(workers),
                 new WebhookEndpoints(ledger, config.webhooks(), webhooks));
         Limits limits = config.listener().limits();
         RequestPipeline pipeline = new RequestPipeline(
                 endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
-        int workers = Math.max(8, Math.min(128, config.database().poolSize() * 2));
         Undertow.Builder builder = Undertow.builder();
         ServerConfig.Listener listener = config.listener();
         if (listener.tls().isPresent()) {
@@ -154,43 +155,22 @@ public final class WalletServer implements AutoCloseable {
         return new WebhookDispatcher(
                 ledger.webhookDeliveries(java.util.UUID.randomUUID()),
                 feed,
-                WalletServer::eventBody,
+                dev.walletledger.http.wire.Bodies::event, // the feed's JSON of the event, byte for byte
                 config.webhooks());
     }
 
+    /** Undertow's worker threads: twice the connection pool, 8 to 128. */
+    static int workers(int poolSize) {
+        return Math.max(8, Math.min(128, poolSize * 2));
+    }
+
     /**
-     * The event's JSON, as the feed's HTTP answer is to write it. TEMPORARY: to be replaced by {@code Bodies.event}
-     * when the feed's route lands, so that the feed and the webhooks say the same thing.
+     * The feed's long polls waiting at once: a quarter of the worker threads, so waiting readers can never take the
+     * workers that writes and reads need (each holds one for up to 30 s; it holds a database connection only for
+     * its reads, at most every 100 ms).
      */
-    private static byte[] eventBody(dev.walletledger.core.Event event) {
-        return dev.walletledger.http.wire.Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("event_id", event.id());
-            g.writeStringField("cursor", event.cursor());
-            g.writeStringField("type", event.type());
-            g.writeStringField("created_at", dev.walletledger.http.wire.Json.timestamp(event.createdAt()));
-            if (event.actor().isPresent()) {
-                g.writeStringField("actor", event.actor().get());
-            } else {
-                g.writeNullField("actor");
-            }
-            if (event.transaction().isPresent()) {
-                g.writeFieldName("transaction");
-                g.writeRawValue(new String(
-                        dev.walletledger.http.wire.Bodies.transaction(
-                                event.transaction().get()),
-                        java.nio.charset.StandardCharsets.UTF_8));
-            }
-            if (event.controls().isPresent()) {
-                dev.walletledger.core.WalletControls controls = event.controls().get();
-                g.writeObjectFieldStart("controls");
-                g.writeStringField("user_id", controls.userId());
-                g.writeStringField("asset_code", controls.assetCode());
-                g.writeStringField("status", controls.status().name());
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-        });
+    static int longPollsMax(int workers) {
+        return Math.max(1, workers / 4);
     }
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {

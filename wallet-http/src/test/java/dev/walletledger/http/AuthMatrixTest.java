@@ -145,7 +145,8 @@ class AuthMatrixTest {
             builder.header("Authorization", authorization);
         }
         if (route.readsBody()) {
-            builder.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+            builder.header("Content-Type", "application/json")
+                    .method(route.method(), HttpRequest.BodyPublishers.ofString("{}"));
         } else {
             builder.method(route.method(), HttpRequest.BodyPublishers.noBody());
         }

@@ -86,6 +86,7 @@ class CrashRecoveryIT {
                         replay.headers().firstValue("Idempotent-Replayed").orElse(""));
                 assertArrayEquals(write.getValue(), replay.body(), "the replay is byte-identical");
             }
+            assertTheFeedTellsEveryWrite(acknowledged.size());
         } finally {
             second.destroy(); // SIGTERM: the graceful path, which also stops PostgreSQL
             if (!second.waitFor(60, TimeUnit.SECONDS)) {
@@ -96,6 +97,43 @@ class CrashRecoveryIT {
         assertTrue(exit == 0 || exit == 143, "a SIGTERM shutdown exits cleanly, got " + exit + "\n" + logs());
         Path pidFile = directory.resolve("data/postgres/postmaster.pid");
         assertTrue(!Files.exists(pidFile), "the graceful shutdown stopped PostgreSQL");
+    }
+
+    /**
+     * After the kill, straight on the server's PostgreSQL: the feed has exactly one event per committed transaction
+     * (each acknowledged top-up's among them) and per controls change, and verify's events and controls checks hold.
+     */
+    private void assertTheFeedTellsEveryWrite(int acknowledged) throws Exception {
+        // postmaster.pid's fourth line is the port
+        int port = Integer.parseInt(Files.readAllLines(directory.resolve("data/postgres/postmaster.pid"))
+                .get(3)
+                .strip());
+        org.postgresql.ds.PGSimpleDataSource database = new org.postgresql.ds.PGSimpleDataSource();
+        database.setURL("jdbc:postgresql://localhost:" + port + "/postgres");
+        database.setUser("postgres");
+        dev.walletledger.core.LedgerConfig config = dev.walletledger.core.LedgerConfig.defaults();
+        try (dev.walletledger.core.Ledger ledger = new dev.walletledger.core.Ledger(database, config)) {
+            ledger.sequenceEvents();
+            dev.walletledger.core.AuditReport report = ledger.verify();
+            assertTrue(
+                    report.holds(dev.walletledger.core.AuditCheck.EVENTS)
+                            && report.holds(dev.walletledger.core.AuditCheck.CONTROLS),
+                    report.violations().toString());
+        }
+        String s = config.schema();
+        try (java.sql.Connection connection = database.getConnection();
+                java.sql.Statement statement = connection.createStatement();
+                java.sql.ResultSet row = statement.executeQuery(("SELECT"
+                                + " (SELECT count(*) FROM {s}.ledger_events ev JOIN {s}.ledger_transactions t"
+                                + "   ON t.id = ev.transaction_id WHERE t.reference_id LIKE 'crash\\_ref\\_%') AS told,"
+                                + " (SELECT count(*) FROM {s}.ledger_events) AS events,"
+                                + " (SELECT count(*) FROM {s}.ledger_transactions)"
+                                + "   + (SELECT count(*) FROM {s}.ledger_controls) AS changes")
+                        .replace("{s}", s))) {
+            row.next();
+            assertEquals(acknowledged, row.getLong("told"), "one event per acknowledged top-up");
+            assertEquals(row.getLong("changes"), row.getLong("events"), "one event per committed change");
+        }
     }
 
     private Process startServer(int port, String name) {

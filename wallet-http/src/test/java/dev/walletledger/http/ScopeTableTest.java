@@ -49,6 +49,10 @@ class ScopeTableTest {
             Map.entry("GET /api/v1/webhooks/{webhook_id}", "list, read"),
             Map.entry("DELETE /api/v1/webhooks/{webhook_id}", "remove"),
             Map.entry("POST /api/v1/webhooks/{webhook_id}/resume", "resume)"),
+            Map.entry("GET /api/v1/events", "the event feed"),
+            Map.entry("GET /api/v1/wallets/{user_id}/controls", "wallet controls"),
+            Map.entry("PUT /api/v1/wallets/{user_id}/controls", "wallet controls"),
+            Map.entry("GET /api/v1/wallets/{user_id}/controls/history", "wallet controls"),
             Map.entry("GET /metrics", "/metrics"));
 
     @Test

@@ -70,6 +70,7 @@ final class BankWorkload {
     private long loadNanos;
     private long replaysSkippedLotExpired;
     private final boolean transfersOnly;
+    private FeedAudit feed;
 
     /**
      * @param jdbcUrl  where snapshot reads go, straight to PostgreSQL (not through the server or a proxy)
@@ -103,6 +104,14 @@ final class BankWorkload {
             ops.add(op);
             assertEquals(Op.Status.ACKNOWLEDGED, op.status, op.history() + " " + op.unexpected);
         }
+    }
+
+    /** Events and controls: the operator changing limits during the load, the checks after it. */
+    private synchronized FeedAudit feed() {
+        if (feed == null) {
+            feed = new FeedAudit(jdbcUrl, schema);
+        }
+        return feed;
     }
 
     private String key(String kind) {
@@ -149,6 +158,19 @@ final class BankWorkload {
                     }
                 },
                 "bank-reader"));
+        FeedAudit operator = feed();
+        Random operatorRandom = new Random(run.seed() * 37);
+        threads.add(new Thread(
+                () -> {
+                    while (!stop.get()) {
+                        operator.changeLimits(
+                                users.get(operatorRandom.nextInt(users.size())),
+                                HttpLedgerClient.ASSET,
+                                operatorRandom);
+                        sleep(100);
+                    }
+                },
+                "bank-operator"));
         long start = System.nanoTime();
         threads.forEach(Thread::start);
         try {
@@ -343,6 +365,8 @@ final class BankWorkload {
         checkNothingUnasked(recorded, f, problems);
         checkLots(lotsCheckedAt, f, problems);
         checkBalances(expected, problems);
+        StringBuilder feedFigures = new StringBuilder();
+        problems.addAll(feed().problems(feedFigures));
         f.replaysChecked = checkReplays(problems);
         f.refusalReplaysChecked = checkRefusalReplays(problems);
         f.replaysSkippedLotExpired = replaysSkippedLotExpired;
@@ -351,7 +375,7 @@ final class BankWorkload {
         f.wrongTotals = readViolations.size();
         f.recovery = new ArrayList<>(recoveryMillis);
         f.seconds = loadNanos / 1e9;
-        run.summary(label + " " + f.line() + (extra.isEmpty() ? "" : " " + extra));
+        run.summary(label + " " + f.line() + " " + feedFigures + (extra.isEmpty() ? "" : " " + extra));
         assertTrue(
                 problems.isEmpty(),
                 problems.size() + " problem(s), seed " + run.seed() + ":\n"

@@ -44,6 +44,8 @@ final class Audit {
     private final String references;
     private final String lots;
     private final String holds;
+    private final String events;
+    private final String controls;
 
     private static final String COUNTS = """
                 SELECT (SELECT count(*) FROM {schema}.asset_types) AS assets,
@@ -281,6 +283,197 @@ final class Audit {
                  LIMIT ?
                 """;
 
+    /**
+     * See {@link AuditCheck#EVENTS} (V6): each transaction against its event (none only for the history from before
+     * the feed started, counted by the sequencer), each controls change against its event, each event against its
+     * subject, the positions given against the sequencer's count, and along each wallet (owner, asset) the positions
+     * of its transactions against the order of their entries.
+     */
+    private static final String EVENTS = """
+                WITH feed AS (
+                    SELECT placed, started_at, transactions_before FROM {schema}.ledger_event_sequencer WHERE id = 1
+                ), told AS (
+                    SELECT t.id, t.reference_id, t.type, t.created_at, ev.id AS event_id, ev.type AS event_type,
+                           ev.created_at AS event_at
+                      FROM {schema}.ledger_transactions t
+                      LEFT JOIN {schema}.ledger_events ev ON ev.transaction_id = t.id
+                ), changes AS (
+                    SELECT c.id, c.owner_id, c.created_at,
+                           CASE WHEN c.status = COALESCE(lag(c.status) OVER w, 'ACTIVE') THEN 'wallet.limits_changed'
+                                WHEN c.status = 'FROZEN' THEN 'wallet.frozen'
+                                WHEN c.status = 'CLOSED' THEN 'wallet.closed'
+                                WHEN lag(c.status) OVER w = 'FROZEN' THEN 'wallet.unfrozen'
+                                ELSE 'wallet.reopened' END AS expected
+                      FROM {schema}.ledger_controls c
+                    WINDOW w AS (PARTITION BY c.owner_id, c.asset_id ORDER BY c.id)
+                ), moves AS (
+                    SELECT w.owner_id, w.asset_id, e.transaction_id, min(e.id) AS first_entry
+                      FROM {schema}.ledger_entries e
+                      JOIN {schema}.wallets w ON w.id = e.wallet_id
+                     WHERE w.kind = 'USER'
+                     GROUP BY w.owner_id, w.asset_id, e.transaction_id
+                ), placed AS (
+                    SELECT m.owner_id, m.asset_id, m.transaction_id, ev.position,
+                           lag(ev.position) OVER w AS position_before, lag(m.transaction_id) OVER w AS transaction_before
+                      FROM moves m
+                      JOIN {schema}.ledger_events ev ON ev.transaction_id = m.transaction_id
+                     WHERE ev.position IS NOT NULL
+                    WINDOW w AS (PARTITION BY m.owner_id, m.asset_id ORDER BY m.first_entry)
+                )
+                SELECT 'transaction ' || t.id || ' (' || t.reference_id || ')' AS subject,
+                       CASE WHEN t.event_id IS NULL
+                            THEN 'has no event, and is dated ' || t.created_at || ', after the feed started at '
+                                 || f.started_at
+                            ELSE 'is told by event ' || t.event_id || ' as ' || t.event_type || ' at ' || t.event_at
+                                 || ', not as ' || {schema}.event_type(t.type) || ' at ' || t.created_at END AS problem
+                  FROM told t CROSS JOIN feed f
+                 WHERE (t.event_id IS NULL AND t.created_at > f.started_at)
+                    OR (t.event_id IS NOT NULL AND (t.event_type IS DISTINCT FROM {schema}.event_type(t.type)
+                                                    OR t.event_at IS DISTINCT FROM t.created_at))
+                UNION ALL
+                SELECT 'the feed', n.untold || ' transactions have no event, but ' || f.transactions_before
+                       || ' were there when the feed started (they alone have none)'
+                  FROM feed f CROSS JOIN (SELECT count(*) AS untold FROM told WHERE event_id IS NULL) n
+                 WHERE n.untold <> f.transactions_before
+                UNION ALL
+                SELECT 'transaction ' || id, 'is told by ' || count(*) || ' events'
+                  FROM told WHERE event_id IS NOT NULL GROUP BY id HAVING count(*) > 1
+                UNION ALL
+                SELECT 'controls change ' || c.id || ' (' || c.owner_id || ')',
+                       CASE WHEN count(ev.id) = 0 THEN 'has no event'
+                            WHEN count(ev.id) > 1 THEN 'is told by ' || count(ev.id) || ' events'
+                            ELSE 'is told as ' || max(ev.type) || ' at ' || max(ev.created_at) || ', not as '
+                                 || c.expected || ' at ' || c.created_at END
+                  FROM changes c
+                  LEFT JOIN {schema}.ledger_events ev ON ev.control_id = c.id
+                 GROUP BY c.id, c.owner_id, c.expected, c.created_at
+                HAVING count(ev.id) <> 1 OR max(ev.type) <> c.expected OR max(ev.created_at) <> c.created_at
+                UNION ALL
+                SELECT 'event ' || ev.id,
+                       CASE WHEN (ev.transaction_id IS NULL) = (ev.control_id IS NULL)
+                            THEN 'tells no change, or two'
+                            WHEN ev.transaction_id IS NOT NULL
+                            THEN 'tells transaction ' || ev.transaction_id || ', which does not exist'
+                            ELSE 'tells controls change ' || ev.control_id || ', which does not exist' END
+                  FROM {schema}.ledger_events ev
+                 WHERE (ev.transaction_id IS NULL) = (ev.control_id IS NULL)
+                    OR (ev.transaction_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM {schema}.ledger_transactions t WHERE t.id = ev.transaction_id))
+                    OR (ev.control_id IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM {schema}.ledger_controls c WHERE c.id = ev.control_id))
+                UNION ALL
+                SELECT 'the feed', 'the sequencer gave positions 1 to ' || f.placed || ', but the events hold '
+                       || p.positions || ' positions (' || p.distinct_positions || ' distinct) from '
+                       || COALESCE(p.low::text, 'none') || ' to ' || COALESCE(p.high::text, 'none')
+                  FROM feed f
+                 CROSS JOIN (SELECT count(position) AS positions, count(DISTINCT position) AS distinct_positions,
+                                    min(position) AS low, max(position) AS high
+                               FROM {schema}.ledger_events) p
+                 WHERE p.positions <> f.placed OR p.distinct_positions <> f.placed
+                    OR (f.placed > 0 AND (p.low <> 1 OR p.high <> f.placed))
+                UNION ALL
+                SELECT 'wallet ' || p.owner_id || ' (asset ' || p.asset_id || ')',
+                       'transaction ' || p.transaction_id || ' is at position ' || p.position || ' of the feed, before '
+                       || p.transaction_before || ' at ' || p.position_before || ', whose entries come first'
+                  FROM placed p
+                 WHERE p.position < p.position_before
+                 LIMIT ?
+                """;
+
+    /**
+     * See {@link AuditCheck#CONTROLS} (V6): each main account's controls against its latest record, other accounts
+     * against the defaults, each day's spend count against the day's spends, and each user operation of a wallet with
+     * a controls record against the record in force at its time (the latest one dated before it).
+     */
+    private static final String CONTROLS = """
+                WITH moved AS ( -- per wallet with a controls record and transaction: what it took, whether it touched
+                    SELECT w.owner_id, w.asset_id, t.id, t.reference_id, t.type, t.created_at,
+                           COALESCE(sum(e.amount) FILTER (WHERE w.account <> 'held' AND e.direction = 'DEBIT'
+                                                            AND t.type IN ('SPEND', 'TRANSFER', 'HOLD')), 0) AS spent,
+                           COALESCE(sum(%1$s) FILTER (WHERE w.account <> 'held'), 0) AS net
+                      FROM {schema}.ledger_transactions t
+                      JOIN {schema}.ledger_entries e ON e.transaction_id = t.id
+                      JOIN {schema}.wallets w ON w.id = e.wallet_id
+                     WHERE w.kind = 'USER'
+                       AND EXISTS (SELECT 1 FROM {schema}.ledger_controls c
+                                    WHERE c.owner_id = w.owner_id AND c.asset_id = w.asset_id)
+                     GROUP BY w.owner_id, w.asset_id, t.id
+                ), judged AS (
+                    SELECT m.*, c.id AS control_id, c.status, c.daily_spend_limit,
+                           sum(m.spent) OVER (PARTITION BY m.owner_id, m.asset_id,
+                                                           (m.created_at AT TIME ZONE 'UTC')::date
+                                              ORDER BY m.created_at) AS day_spent
+                      FROM moved m
+                      LEFT JOIN LATERAL (SELECT c.id, c.status, c.daily_spend_limit FROM {schema}.ledger_controls c
+                                          WHERE c.owner_id = m.owner_id AND c.asset_id = m.asset_id
+                                            AND c.created_at < m.created_at
+                                          ORDER BY c.id DESC LIMIT 1) c ON true
+                )
+                SELECT 'wallet ' || w.id || ' (' || w.owner_id || ')' AS subject,
+                       'holds controls ' || w.status || ', max balance ' || COALESCE(w.max_balance::text, 'none')
+                       || ', daily spend limit ' || COALESCE(w.daily_spend_limit::text, 'none') || ' of record '
+                       || COALESCE(w.control_id::text, 'none') || ', but its latest record '
+                       || COALESCE(c.id::text, '(none)') || ' says ' || COALESCE(c.status, 'ACTIVE') || ', '
+                       || COALESCE(c.max_balance::text, 'none') || ', ' || COALESCE(c.daily_spend_limit::text, 'none')
+                       AS problem
+                  FROM {schema}.wallets w
+                  LEFT JOIN LATERAL (SELECT * FROM {schema}.ledger_controls c
+                                      WHERE c.owner_id = w.owner_id AND c.asset_id = w.asset_id
+                                      ORDER BY c.id DESC LIMIT 1) c ON true
+                 WHERE w.kind = 'USER' AND w.account = 'main'
+                   AND (w.control_id IS DISTINCT FROM c.id OR w.status <> COALESCE(c.status, 'ACTIVE')
+                        OR w.max_balance IS DISTINCT FROM c.max_balance
+                        OR w.daily_spend_limit IS DISTINCT FROM c.daily_spend_limit)
+                UNION ALL
+                SELECT 'wallet ' || w.id || ' (' || w.owner_id || ')',
+                       'is not a user''s main account, yet carries controls or a spend count'
+                  FROM {schema}.wallets w
+                 WHERE NOT (w.kind = 'USER' AND w.account = 'main')
+                   AND (w.status <> 'ACTIVE' OR w.max_balance IS NOT NULL OR w.daily_spend_limit IS NOT NULL
+                        OR w.spent_on IS NOT NULL OR w.spent <> 0 OR w.control_id IS NOT NULL)
+                UNION ALL
+                SELECT 'user ' || c.owner_id || ' (asset ' || c.asset_id || ')',
+                       'has controls records but no main account'
+                  FROM (SELECT DISTINCT owner_id, asset_id FROM {schema}.ledger_controls) c
+                 WHERE NOT EXISTS (SELECT 1 FROM {schema}.wallets w WHERE w.kind = 'USER' AND w.owner_id = c.owner_id
+                                      AND w.asset_id = c.asset_id AND w.account = 'main')
+                UNION ALL
+                SELECT 'wallet ' || w.id || ' (' || w.owner_id || ')',
+                       CASE WHEN w.daily_spend_limit IS NULL
+                            THEN 'counts ' || w.spent || ' spent on ' || COALESCE(w.spent_on::text, 'no day')
+                                 || ' without a daily spend limit'
+                            ELSE 'counts ' || w.spent || ' spent on ' || COALESCE(w.spent_on::text, 'no day')
+                                 || ', but its spends, transfers out and holds of that day sum to ' || s.spent END
+                  FROM {schema}.wallets w
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(sum(e.amount), 0) AS spent
+                         FROM {schema}.wallets a
+                         JOIN {schema}.ledger_entries e ON e.wallet_id = a.id
+                         JOIN {schema}.ledger_transactions t ON t.id = e.transaction_id
+                        WHERE a.kind = 'USER' AND a.owner_id = w.owner_id AND a.asset_id = w.asset_id
+                          AND a.account <> 'held' AND e.direction = 'DEBIT' AND t.type IN ('SPEND', 'TRANSFER', 'HOLD')
+                          AND t.created_at >= (w.spent_on::timestamp AT TIME ZONE 'UTC')
+                          AND t.created_at < ((w.spent_on + 1)::timestamp AT TIME ZONE 'UTC')) s
+                 WHERE w.kind = 'USER' AND w.account = 'main'
+                   AND CASE WHEN w.daily_spend_limit IS NULL THEN w.spent_on IS NOT NULL OR w.spent <> 0
+                            ELSE w.spent <> s.spent END
+                UNION ALL
+                SELECT 'transaction ' || j.id || ' (' || j.reference_id || ')',
+                       CASE WHEN j.status = 'CLOSED' THEN 'a ' || j.type || ' of user ' || j.owner_id
+                                 || ', whose wallet was closed by controls change ' || j.control_id
+                            WHEN j.status = 'FROZEN' AND j.net < 0 THEN 'a ' || j.type || ' taking ' || -j.net
+                                 || ' from user ' || j.owner_id || ', whose wallet was frozen by controls change '
+                                 || j.control_id
+                            ELSE 'takes the day''s spends of user ' || j.owner_id || ' to ' || j.day_spent
+                                 || ', past the daily spend limit ' || j.daily_spend_limit || ' of controls change '
+                                 || j.control_id END
+                  FROM judged j
+                 WHERE (j.status = 'CLOSED' AND j.type IN ('TOPUP', 'BONUS', 'SPEND', 'TRANSFER', 'HOLD', 'CAPTURE'))
+                    OR (j.status = 'FROZEN' AND j.type IN ('SPEND', 'TRANSFER', 'HOLD') AND j.net < 0)
+                    OR (j.spent > 0 AND j.day_spent > j.daily_spend_limit)
+                 LIMIT ?
+                """.formatted(SIGNED);
+
     private static final String WALLETS_IN_RANGE =
             "SELECT count(*) AS wallets FROM {schema}.wallets WHERE id BETWEEN ? AND ?";
 
@@ -298,6 +491,8 @@ final class Audit {
         this.references = sql.format(REFERENCES);
         this.holds = sql.format(HOLDS);
         this.lots = sql.format(LOTS);
+        this.events = sql.format(EVENTS);
+        this.controls = sql.format(CONTROLS);
         this.walletsInRange = sql.format(WALLETS_IN_RANGE);
     }
 
@@ -404,7 +599,22 @@ final class Audit {
         checkReferences(connection, findings);
         checkHolds(connection, findings);
         checkLots(connection, findings);
+        checkBySubject(connection, events, AuditCheck.EVENTS, findings);
+        checkBySubject(connection, controls, AuditCheck.CONTROLS, findings);
         guards.check(connection, findings);
+    }
+
+    /** A check whose query lists its findings as (subject, problem), bounded by its last parameter. */
+    private static void checkBySubject(Connection connection, String query, AuditCheck check, Findings findings)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(query)) {
+            statement.setInt(1, AuditReport.VIOLATIONS_MAX);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    findings.add(check, rows.getString("subject"), rows.getString("problem"));
+                }
+            }
+        }
     }
 
     private void checkLots(Connection connection, Findings findings) throws SQLException {

@@ -181,8 +181,12 @@ final class ControlStore {
             }
         }
         WalletStatus newStatus = change.status().orElse(status);
-        Long newMax = change.maxBalance().map(ControlStore::boxed).orElse(maxBalance);
-        Long newDaily = change.dailySpendLimit().map(ControlStore::boxed).orElse(dailyLimit);
+        // Not Optional.map: Limit.NONE boxes to null, which map would turn into "unchanged" instead of "no limit".
+        Long newMax =
+                change.maxBalance().isPresent() ? boxed(change.maxBalance().get()) : maxBalance;
+        Long newDaily = change.dailySpendLimit().isPresent()
+                ? boxed(change.dailySpendLimit().get())
+                : dailyLimit;
         if (newStatus == status
                 && java.util.Objects.equals(newMax, maxBalance)
                 && java.util.Objects.equals(newDaily, dailyLimit)) {

@@ -405,8 +405,13 @@ final class Plan {
     private static Map<String, Long> net(List<Leg> legs) {
         Map<String, Long> net = new LinkedHashMap<>();
         for (Leg leg : legs) {
-            if (leg.user != null && !leg.user.account().equals(Accounts.HELD)) {
-                net.merge(leg.user.owner(), leg.direction == Direction.CREDIT ? leg.amount : -leg.amount, Long::sum);
+            if (leg.user != null) {
+                // Every user touched is checked, a held account's legs moving nothing: a capture touches only the
+                // held account, and a closed wallet refuses it all the same.
+                long moved = leg.user.account().equals(Accounts.HELD)
+                        ? 0
+                        : leg.direction == Direction.CREDIT ? leg.amount : -leg.amount;
+                net.merge(leg.user.owner(), moved, Long::sum);
             }
         }
         return net;

@@ -6,6 +6,8 @@ import dev.walletledger.core.Asset;
 import dev.walletledger.core.Balance;
 import dev.walletledger.core.BatchResult;
 import dev.walletledger.core.Entry;
+import dev.walletledger.core.Event;
+import dev.walletledger.core.EventPage;
 import dev.walletledger.core.HistoryItem;
 import dev.walletledger.core.HistoryPage;
 import dev.walletledger.core.Hold;
@@ -14,11 +16,14 @@ import dev.walletledger.core.Operation;
 import dev.walletledger.core.Outcome;
 import dev.walletledger.core.OutstandingReport;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.WalletControls;
 import dev.walletledger.core.WalletException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -36,6 +41,106 @@ public final class Bodies {
     /** A read of one transaction: as a write's answer, plus its postings and reversals. */
     public static byte[] transactionWithEntries(TransactionResult result) {
         return Json.write(g -> writeTransaction(g, result, true));
+    }
+
+    /**
+     * One event of the feed, as the feed and webhook deliveries carry it: {@code {id, cursor, type, created_at,
+     * actor, transaction}} for a transaction (its body as a write answers it, with each touched user's balance
+     * right after it), or {@code {id, cursor, type, created_at, actor, controls}} for a controls change (the
+     * controls it set, as {@link #controls} writes them). {@code actor} is null when no API key acted (the ledger's
+     * own expiries, a server without keys). The same event always gives the same bytes, so a delivery retried
+     * carries exactly what was signed the first time.
+     */
+    public static byte[] event(Event event) {
+        return Json.write(g -> writeEvent(g, event));
+    }
+
+    /** A page of the feed: {@code {events: [...], next}}; {@code next} is the cursor to read on from. */
+    public static byte[] events(EventPage page) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("events");
+            for (Event event : page.events()) {
+                writeEvent(g, event);
+            }
+            g.writeEndArray();
+            g.writeStringField("next", page.next());
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeEvent(JsonGenerator g, Event event) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", event.id());
+        g.writeStringField("cursor", event.cursor());
+        g.writeStringField("type", event.type());
+        g.writeStringField("created_at", Json.timestamp(event.createdAt()));
+        writeOptional(g, "actor", event.actor());
+        // Event's constructor holds exactly one of the two.
+        if (event.transaction().isPresent()) {
+            g.writeFieldName("transaction");
+            writeTransaction(g, event.transaction().get(), false);
+        } else {
+            g.writeFieldName("controls");
+            writeControls(g, event.controls().orElseThrow());
+        }
+        g.writeEndObject();
+    }
+
+    /**
+     * A wallet's controls: {@code {user_id, asset_code, status, max_balance, daily_spend_limit, spent_today,
+     * change_id, reason, actor, changed_at}}. A limit not set is null; the change's fields are null for a wallet
+     * whose controls were never set.
+     */
+    public static byte[] controls(WalletControls controls) {
+        return Json.write(g -> writeControls(g, controls));
+    }
+
+    /** A wallet's controls changes, newest first: {@code {user_id, asset_code, changes: [controls...]}}. */
+    public static byte[] controlsHistory(String userId, String assetCode, List<WalletControls> changes) {
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("user_id", userId);
+            g.writeStringField("asset_code", assetCode);
+            g.writeArrayFieldStart("changes");
+            for (WalletControls change : changes) {
+                writeControls(g, change);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeControls(JsonGenerator g, WalletControls controls) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("user_id", controls.userId());
+        g.writeStringField("asset_code", controls.assetCode());
+        g.writeStringField("status", controls.status().name());
+        writeOptional(g, "max_balance", controls.maxBalance());
+        writeOptional(g, "daily_spend_limit", controls.dailySpendLimit());
+        g.writeNumberField("spent_today", controls.spentToday());
+        writeOptional(g, "change_id", controls.changeId());
+        writeOptional(g, "reason", controls.reason());
+        writeOptional(g, "actor", controls.actor());
+        writeOptional(g, "changed_at", controls.changedAt().map(Json::timestamp));
+        g.writeEndObject();
+    }
+
+    /** A field always present, null when empty: the shape of a body never depends on its values. */
+    private static void writeOptional(JsonGenerator g, String name, Optional<String> value) throws IOException {
+        if (value.isPresent()) {
+            g.writeStringField(name, value.get());
+        } else {
+            g.writeNullField(name);
+        }
+    }
+
+    private static void writeOptional(JsonGenerator g, String name, OptionalLong value) throws IOException {
+        if (value.isPresent()) {
+            g.writeNumberField(name, value.getAsLong());
+        } else {
+            g.writeNullField(name);
+        }
     }
 
     /** The asset types: {@code {assets: [{code, name, decimal_places, spend_order}]}}. */

@@ -3,18 +3,21 @@ package dev.walletledger.http.wire;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.walletledger.core.Batch;
 import dev.walletledger.core.ChargebackPolicy;
+import dev.walletledger.core.ControlsChange;
 import dev.walletledger.core.Direction;
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.Metadata;
 import dev.walletledger.core.Operation;
 import dev.walletledger.core.OperationType;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.core.WalletStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -26,6 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class Requests {
     private static final Set<String> BATCH = Set.of("mode", "operations");
+    private static final Set<String> CONTROLS = Set.of("status", "max_balance", "daily_spend_limit", "reason");
 
     private Requests() {}
 
@@ -105,6 +109,55 @@ public final class Requests {
             parsed.add(operation(type(item.get("type"), prefix + "type"), item, prefix, true, null));
         }
         return new Batch(parsed, mode);
+    }
+
+    /**
+     * A controls change's body: {@code {status?, max_balance?, daily_spend_limit?, reason}}. A field left out keeps
+     * what is in force; a limit sent as null removes it ({@link ControlsChange.Limit#NONE}): the two differ, so the
+     * body is read field by field rather than into a record whose absent and null would look alike.
+     */
+    public static ControlsChange controlsChange(String userId, String assetCode, JsonNode body) {
+        requireObject(body, "body");
+        rejectUnknown(body, CONTROLS, "");
+        Optional<WalletStatus> status = Optional.empty();
+        JsonNode statusNode = body.get("status");
+        if (statusNode != null) {
+            status = Optional.of(status(statusNode));
+        }
+        return new ControlsChange(
+                userId,
+                assetCode,
+                status,
+                limit(body, "max_balance"),
+                limit(body, "daily_spend_limit"),
+                text(body, "reason", ""));
+    }
+
+    private static WalletStatus status(JsonNode node) {
+        String text = node.isTextual() ? node.textValue() : "";
+        for (WalletStatus status : WalletStatus.values()) {
+            if (status.name().equals(text)) { // exactly, in capitals, as every enumerated value
+                return status;
+            }
+        }
+        throw WalletException.invalid("status", "must be one of ACTIVE, FROZEN, CLOSED");
+    }
+
+    /** Left out: keep it (empty); null: remove it; else a whole number of minor units within the amounts' range. */
+    private static Optional<ControlsChange.Limit> limit(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null) {
+            return Optional.empty();
+        }
+        if (node.isNull()) {
+            return Optional.of(ControlsChange.Limit.NONE);
+        }
+        long value = amount(node, field);
+        if (value < 0 || value > Operation.AMOUNT_MAX) {
+            // Checked here so the refusal names this field (the core's Limit names a generic one).
+            throw WalletException.invalid(field, "must be null (no limit) or between 0 and " + Operation.AMOUNT_MAX);
+        }
+        return Optional.of(ControlsChange.Limit.of(value));
     }
 
     private static OperationType type(JsonNode node, String field) {
