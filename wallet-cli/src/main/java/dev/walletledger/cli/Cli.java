@@ -39,6 +39,7 @@ public final class Cli {
                     MovementCommand.all(),
                     HoldsCommand.all(),
                     LotsCommand.all(),
+                    WebhooksCommand.all(),
                     ReportCommand.all(),
                     List.<Command>of(new EventsCommand()),
                     ControlsCommand.all(),

@@ -64,7 +64,17 @@ public enum ErrorCode {
      * hold past its daily spend limit (a UTC day). Details say {@code limit} ({@code max_balance} or
      * {@code daily_spend_limit}), its {@code value}, and {@code balance} or {@code spent} before the operation.
      */
-    LIMIT_EXCEEDED(Kind.REFUSED);
+    LIMIT_EXCEEDED(Kind.REFUSED),
+    /** No webhook subscription has the given id. */
+    WEBHOOK_NOT_FOUND(Kind.NOT_FOUND),
+    /** The webhook subscription was removed: it cannot be resumed (add a new one). */
+    WEBHOOK_REMOVED(Kind.CONFLICT),
+    /**
+     * A webhook URL's host is, or resolves to, a loopback, private, link-local (cloud metadata included),
+     * unspecified or multicast address, which the server refuses unless configured to allow them; or it does not
+     * resolve. Details say {@code host} and {@code address} when there is one.
+     */
+    WEBHOOK_URL_REFUSED(Kind.INVALID);
 
     /** What kind of failure a code is: decides the HTTP status and the CLI exit code. */
     public enum Kind {

@@ -1,6 +1,7 @@
 package dev.walletledger.core;
 
 import dev.walletledger.core.internal.Engine;
+import dev.walletledger.core.internal.WebhookStore;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class Ledger implements AutoCloseable {
     public static final long HEALTH_MILLIS_MAX = 1_500;
 
     private final Engine engine;
+    private final WebhookStore webhooks;
 
     /**
      * Builds a ledger over a migrated schema (see {@link #migrate}). Opens no connection yet; starts
@@ -52,6 +54,7 @@ public final class Ledger implements AutoCloseable {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(config, "config");
         this.engine = new Engine(dataSource, replica, config, REPLICA_WAIT_MILLIS_MAX);
+        this.webhooks = new WebhookStore(dataSource, config);
     }
 
     /**
@@ -516,6 +519,90 @@ public final class Ledger implements AutoCloseable {
 
     public LedgerMetrics metrics() {
         return engine.metrics();
+    }
+
+    /**
+     * Adds a webhook subscription on behalf of {@code actor}: the events of the request's types after its cursor
+     * (by default the feed's end) are sent to its URL by the server's dispatcher; see README.md, "Webhooks". The
+     * answer carries the secret, the only time it is shown. {@code VALIDATION_FAILED} for a cursor past the feed's
+     * end, or when {@value Webhook#ACTIVE_MAX} subscriptions exist already (removed ones do not count).
+     */
+    public Webhook addWebhook(WebhookRequest request, String actor) {
+        Objects.requireNonNull(request, "request");
+        String by = Checks.optionalText("actor", actor);
+        long end = EventQuery.position(eventsEnd());
+        long after = request.after().map(EventQuery::position).orElse(end);
+        if (after > end) {
+            throw WalletException.invalid("after", "is past the feed's end (" + end + ")");
+        }
+        String secret = request.secret().orElseGet(Ledger::newWebhookSecret);
+        return webhooks.add(UUID.randomUUID(), request.url(), request.types(), secret, after, by, Webhook.ACTIVE_MAX)
+                .withSecret(secret);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A new secret: {@code whsec_} and the base64 of 32 random bytes. */
+    static String newWebhookSecret() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return WebhookRequest.SECRET_PREFIX + java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The webhook subscriptions that are not removed, oldest first (at most {@value Webhook#ACTIVE_MAX}). */
+    public List<Webhook> webhooks() {
+        return webhooks.list(Webhook.ACTIVE_MAX);
+    }
+
+    /** A webhook subscription, removed ones included. */
+    public Optional<Webhook> webhook(UUID id) {
+        return webhooks.byId(Objects.requireNonNull(id, "id"));
+    }
+
+    /**
+     * Removes a webhook subscription: nothing more is delivered to it (a request in flight may still arrive). It is
+     * kept, REMOVED, for its history; removing it again answers it as it is. {@code WEBHOOK_NOT_FOUND}.
+     */
+    public Webhook removeWebhook(UUID id, String actor) {
+        Objects.requireNonNull(id, "id");
+        String by = Checks.optionalText("actor", actor);
+        return webhooks.remove(id, by).or(() -> webhooks.byId(id)).orElseThrow(() -> webhookNotFound(id));
+    }
+
+    /**
+     * Resumes a webhook subscription: a FAILING one (or an ACTIVE one waiting out a backoff) is delivered again at
+     * once, from its cursor, so no event is lost. {@code WEBHOOK_NOT_FOUND}; {@code WEBHOOK_REMOVED}.
+     */
+    public Webhook resumeWebhook(UUID id, String actor) {
+        Objects.requireNonNull(id, "id");
+        Optional<Webhook> resumed = webhooks.resume(id, Checks.optionalText("actor", actor));
+        if (resumed.isPresent()) {
+            return resumed.get();
+        }
+        Webhook found = webhooks.byId(id).orElseThrow(() -> webhookNotFound(id));
+        throw WalletException.of(
+                ErrorCode.WEBHOOK_REMOVED,
+                "webhook subscription " + id + " was removed; add a new one",
+                java.util.Map.of(
+                        "webhook_id",
+                        id.toString(),
+                        "removed_at",
+                        found.removedAt().orElseThrow().toString()));
+    }
+
+    private static WalletException webhookNotFound(UUID id) {
+        return WalletException.of(
+                ErrorCode.WEBHOOK_NOT_FOUND,
+                "there is no webhook subscription " + id,
+                java.util.Map.of("webhook_id", id.toString()));
+    }
+
+    /**
+     * The dispatcher's side of webhooks, as lease holder {@code owner} (one random id per dispatcher, so that
+     * a restarted process does not take its predecessor's leases for its own).
+     */
+    public WebhookDeliveries webhookDeliveries(UUID owner) {
+        return new WebhookDeliveries(webhooks, owner);
     }
 
     /**

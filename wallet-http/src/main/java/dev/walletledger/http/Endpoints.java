@@ -65,6 +65,7 @@ final class Endpoints {
     private final String version;
     private final HealthProbe health;
     private final WalArchiveMonitor archive;
+    private final WebhookEndpoints webhooks;
     /**
      * The feed's long polls waiting at once. Each holds a worker thread for up to {@link EventQuery#WAIT_MAX}, so
      * they get a share of the workers and never all of them: past it, a read that would wait is refused 503 BUSY
@@ -85,7 +86,6 @@ final class Endpoints {
         this(ledger, dataSource, metrics, inFlight, openApi, version, archive, LONG_POLLS_MAX_DEFAULT);
     }
 
-    /** @param longPollsMax the feed's long polls waiting at once (see {@link #longPolls}) */
     Endpoints(
             Ledger ledger,
             DataSource dataSource,
@@ -95,9 +95,33 @@ final class Endpoints {
             String version,
             WalArchiveMonitor archive,
             int longPollsMax) {
+        this(
+                ledger,
+                dataSource,
+                metrics,
+                inFlight,
+                openApi,
+                version,
+                archive,
+                longPollsMax,
+                new WebhookEndpoints(ledger, dev.walletledger.http.webhooks.WebhookSettings.defaults(), null));
+    }
+
+    /** @param longPollsMax the feed's long polls waiting at once (see {@link #longPolls}) */
+    Endpoints(
+            Ledger ledger,
+            DataSource dataSource,
+            HttpMetrics metrics,
+            IntSupplier inFlight,
+            byte[] openApi,
+            String version,
+            WalArchiveMonitor archive,
+            int longPollsMax,
+            WebhookEndpoints webhooks) {
         if (longPollsMax < 1) {
             throw new IllegalArgumentException("longPollsMax must be at least 1");
         }
+        this.webhooks = webhooks;
         this.longPollsMax = longPollsMax;
         this.longPolls = new Semaphore(longPollsMax);
         this.archive = archive;
@@ -117,7 +141,7 @@ final class Endpoints {
      * {@code admin}.
      */
     RouteTable routes() {
-        return new RouteTable(List.of(
+        List<Route> routes = new java.util.ArrayList<>(List.of(
                 Route.ignoringQuery(RequestPipeline.HEALTH_PATH, OPEN, call -> health()),
                 Route.post("/api/v1/wallets/topup", WRITE, call -> write(OperationType.TOPUP, call)),
                 Route.post("/api/v1/wallets/bonus", WRITE, call -> write(OperationType.BONUS, call)),
@@ -174,6 +198,9 @@ final class Endpoints {
                                 200,
                                 metrics.render(ledger.metrics(), dataSource, inFlight.getAsInt(), scrapeSamples()),
                                 "text/plain; version=0.0.4; charset=utf-8"))));
+        // Webhook subscriptions: admin, as they receive every wallet's events.
+        routes.addAll(webhooks.routes());
+        return new RouteTable(routes);
     }
 
     /**
@@ -182,6 +209,7 @@ final class Endpoints {
      */
     private List<HttpMetrics.Sample> scrapeSamples() {
         List<HttpMetrics.Sample> samples = new java.util.ArrayList<>(archive.samples());
+        samples.addAll(webhooks.samples());
         if (!ledger.hasReplica()) {
             return samples;
         }

@@ -35,6 +35,16 @@ record Route(
         return new Route("POST", template, List.of(), false, true, scope, handler);
     }
 
+    /** A DELETE route without body or query parameters. */
+    static Route delete(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("DELETE", template, List.of(), false, false, scope, handler);
+    }
+
+    /** A POST route that takes no body (an action on what the path names) and no query parameters. */
+    static Route action(String template, Optional<Scope> scope, Handler handler) {
+        return new Route("POST", template, List.of(), false, false, scope, handler);
+    }
+
     /** A PUT route that reads a JSON body and takes these query parameters: it sets what the path and query name. */
     static Route put(String template, List<String> queryParameters, Optional<Scope> scope, Handler handler) {
         return new Route("PUT", template, queryParameters, false, true, scope, handler);

@@ -16,8 +16,8 @@ public enum Scope {
     WRITE("top-ups, bonuses, spends, transfers, reversals, chargebacks, holds, captures, voids, batches (the same"
             + " operations under the same rules)"),
     ADMIN("adjustments (alone or in a batch), finance reports (outstanding, activity), the event feed (every"
-            + " wallet's changes), wallet controls (freeze, close, limits: set, read, past changes), /metrics (the server's"
-            + " internals)");
+            + " wallet's changes), wallet controls (freeze, close, limits: set, read, past changes), webhook"
+            + " subscriptions (add, list, read, remove, resume), /metrics (the server's internals)");
 
     private final String grants;
 

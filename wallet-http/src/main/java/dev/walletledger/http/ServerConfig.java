@@ -3,6 +3,7 @@ package dev.walletledger.http;
 import dev.walletledger.core.IsolationLevel;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.http.webhooks.WebhookSettings;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.EmbeddedDatabase;
@@ -21,9 +22,9 @@ import java.util.Optional;
 
 /**
  * The server's configuration, read once from environment variables (the table is in wallet-http's README),
- * in four groups: the database, the listener, who may call, and the logs.
+ * in five groups: the database, the listener, who may call, the logs, and webhook delivery.
  */
-public record ServerConfig(Database database, Listener listener, Auth auth, Logs logs) {
+public record ServerConfig(Database database, Listener listener, Auth auth, Logs logs, WebhookSettings webhooks) {
     private static final long KEYS_FILE_BYTES_MAX = 4L * 1024 * 1024;
 
     public ServerConfig {
@@ -31,6 +32,7 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(logs, "logs");
+        Objects.requireNonNull(webhooks, "webhooks");
         access(listener.host(), auth); // refused here, before any directory or database is touched
     }
 
@@ -174,7 +176,7 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
     }
 
     public ServerConfig withApiKeys(ApiKeys keys) {
-        return new ServerConfig(database, listener, new Auth(keys, auth.allowNoAuth()), logs);
+        return new ServerConfig(database, listener, new Auth(keys, auth.allowNoAuth()), logs, webhooks);
     }
 
     public ServerConfig withTls(Tls files) {
@@ -182,12 +184,13 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 database,
                 new Listener(listener.host(), listener.port(), Optional.of(files), listener.limits()),
                 auth,
-                logs);
+                logs,
+                webhooks);
     }
 
     public ServerConfig withLimits(Limits bounds) {
         return new ServerConfig(
-                database, new Listener(listener.host(), listener.port(), listener.tls(), bounds), auth, logs);
+                database, new Listener(listener.host(), listener.port(), listener.tls(), bounds), auth, logs, webhooks);
     }
 
     /** @throws IllegalArgumentException naming the variable at fault (never echoing DATABASE_URL or a key) */
@@ -228,7 +231,22 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
         Logs logs = new Logs(
                 choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
                 choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
-        return new ServerConfig(database, listener, auth, logs);
+        return new ServerConfig(database, listener, auth, logs, webhooks(env));
+    }
+
+    public ServerConfig withWebhooks(WebhookSettings settings) {
+        return new ServerConfig(database, listener, auth, logs, settings);
+    }
+
+    private static WebhookSettings webhooks(Map<String, String> env) {
+        WebhookSettings defaults = WebhookSettings.defaults();
+        return new WebhookSettings(
+                bool(env, "WALLET_WEBHOOKS_ALLOW_PRIVATE", false),
+                integer(env, "WALLET_WEBHOOKS_TIMEOUT_MILLIS", (int) defaults.timeoutMillis()),
+                integer(env, "WALLET_WEBHOOKS_RETRY_WINDOW_MILLIS", (int) defaults.retryWindowMillis()),
+                integer(env, "WALLET_WEBHOOKS_BACKOFF_MAX_MILLIS", (int) defaults.backoffMaxMillis()),
+                integer(env, "WALLET_WEBHOOKS_SLOTS", defaults.slots()),
+                integer(env, "WALLET_WEBHOOKS_POLL_MILLIS", (int) defaults.pollMillis()));
     }
 
     private static WalArchive walArchive(Map<String, String> env) {

@@ -1,6 +1,8 @@
 package dev.walletledger.http;
 
+import dev.walletledger.core.EventQuery;
 import dev.walletledger.core.Ledger;
+import dev.walletledger.http.webhooks.WebhookDispatcher;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
@@ -36,13 +38,16 @@ public final class WalletServer implements AutoCloseable {
 
     private final WalArchiveMonitor archive;
     private final HoldSweeper sweeper;
+    private final WebhookDispatcher webhooks;
 
     private WalletServer(
             Undertow undertow,
             GracefulShutdownHandler shutdown,
             int port,
             WalArchiveMonitor archive,
-            HoldSweeper sweeper) {
+            HoldSweeper sweeper,
+            WebhookDispatcher webhooks) {
+        this.webhooks = webhooks;
         this.archive = archive;
         this.sweeper = sweeper;
         this.undertow = undertow;
@@ -65,9 +70,18 @@ public final class WalletServer implements AutoCloseable {
         InFlight inFlight = new InFlight(IN_FLIGHT_MAX);
         WalArchiveMonitor archive = new WalArchiveMonitor(dataSource).start();
         HoldSweeper sweeper = new HoldSweeper(ledger).start();
+        WebhookDispatcher webhooks = dispatcher(config, ledger).start();
         int workers = workers(config.database().poolSize());
         Endpoints endpoints = new Endpoints(
-                ledger, dataSource, metrics, inFlight::count, openApi(), version(), archive, longPollsMax(workers));
+                ledger,
+                dataSource,
+                metrics,
+                inFlight::count,
+                openApi(),
+                version(),
+                archive,
+                longPollsMax(workers),
+                new WebhookEndpoints(ledger, config.webhooks(), webhooks));
         Limits limits = config.listener().limits();
         RequestPipeline pipeline = new RequestPipeline(
                 endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
@@ -118,7 +132,31 @@ public final class WalletServer implements AutoCloseable {
                         .map(tls -> tls.mutual() ? "; client certificates required" : "")
                         .orElse(""));
         announce(access, config);
-        return new WalletServer(undertow, shutdown, port, archive, sweeper);
+        return new WalletServer(undertow, shutdown, port, archive, sweeper, webhooks);
+    }
+
+    /**
+     * The webhook dispatcher, leasing as a fresh owner (a restarted server does not take its predecessor's leases
+     * for its own: they run out). Each event's body is the feed's JSON of it.
+     */
+    private static WebhookDispatcher dispatcher(ServerConfig config, Ledger ledger) {
+        WebhookDispatcher.Feed feed = new WebhookDispatcher.Feed() {
+            @Override
+            public dev.walletledger.core.EventPage read(String after, java.util.Set<String> types, int limit) {
+                return ledger.events(
+                        new EventQuery(java.util.Optional.of(after), types, limit, java.time.Duration.ZERO));
+            }
+
+            @Override
+            public String end() {
+                return ledger.eventsEnd();
+            }
+        };
+        return new WebhookDispatcher(
+                ledger.webhookDeliveries(java.util.UUID.randomUUID()),
+                feed,
+                dev.walletledger.http.wire.Bodies::event, // the feed's JSON of the event, byte for byte
+                config.webhooks());
     }
 
     /** Undertow's worker threads: twice the connection pool, 8 to 128. */
@@ -180,6 +218,7 @@ public final class WalletServer implements AutoCloseable {
         undertow.stop();
         archive.close();
         sweeper.close();
+        webhooks.close();
     }
 
     static byte[] openApi() {

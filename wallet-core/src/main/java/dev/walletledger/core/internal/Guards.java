@@ -62,7 +62,10 @@ final class Guards {
             new Trigger("wallets", "wallets_held_matches_holds"),
             new Trigger("wallets", "wallets_no_delete"),
             new Trigger("wallets", "wallets_no_truncate"),
-            new Trigger("wallets", "wallets_start_empty"));
+            new Trigger("wallets", "wallets_start_empty"),
+            new Trigger("webhook_subscriptions", "webhook_subscriptions_fixed_terms"),
+            new Trigger("webhook_subscriptions", "webhook_subscriptions_no_delete"),
+            new Trigger("webhook_subscriptions", "webhook_subscriptions_no_truncate"));
 
     /**
      * Triggers that V1 left as plain {@code ENABLE}: one fires only to create an asset's SYSTEM wallets, and a

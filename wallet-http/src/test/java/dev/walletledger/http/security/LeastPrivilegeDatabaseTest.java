@@ -42,6 +42,7 @@ class LeastPrivilegeDatabaseTest {
     static final String AFTER_MIGRATIONS = """
             GRANT UPDATE (balance, chain_head, last_entry_at) ON wallet.wallets TO wallet_app;
             GRANT UPDATE (captured, released, status, closed_at) ON wallet.ledger_holds TO wallet_app;
+            GRANT UPDATE (status, delivered, lease_owner, lease_expires_at, attempts, retrying_since, next_attempt_at, failing_since, last_error, last_status, removed_at, removed_by, resumed_at, resumed_by) ON wallet.webhook_subscriptions TO wallet_app;
             REVOKE INSERT ON wallet.flyway_schema_history FROM wallet_app;
             """;
 
@@ -134,6 +135,35 @@ class LeastPrivilegeDatabaseTest {
                         .closing());
         assertTrue(ledger.verify().consistent());
         assertTrue(ledger.healthy());
+    }
+
+    @Test
+    void theAppRoleRunsWebhooks() {
+        ledger.topUp(
+                Operation.topUp("webhook-user", "DIAMONDS", 10, "lp-webhook-topup")); // not GOLD_COINS: totals asserted
+        dev.walletledger.core.Webhook added = ledger.addWebhook(
+                new dev.walletledger.core.WebhookRequest(
+                        "https://203.0.113.10/hook",
+                        java.util.Set.of(),
+                        java.util.Optional.empty(),
+                        java.util.Optional.of("0")),
+                "lp");
+        dev.walletledger.core.WebhookDeliveries deliveries = ledger.webhookDeliveries(java.util.UUID.randomUUID());
+        List<dev.walletledger.core.WebhookLease> leased = deliveries.lease(10, 60_000, ledger.eventsEnd());
+        assertEquals(
+                List.of(added.id()),
+                leased.stream().map(dev.walletledger.core.WebhookLease::id).toList());
+        assertTrue(deliveries.renew(added.id(), 60_000));
+        assertTrue(deliveries.advance(added.id(), "0", "1"));
+        assertEquals(
+                java.util.Optional.of(dev.walletledger.core.Webhook.Status.FAILING),
+                deliveries.failed(added.id(), "HTTP 500", java.util.OptionalInt.of(500), 10, 0));
+        assertEquals(
+                dev.walletledger.core.Webhook.Status.ACTIVE,
+                ledger.resumeWebhook(added.id(), "lp").status());
+        assertEquals(
+                dev.walletledger.core.Webhook.Status.REMOVED,
+                ledger.removeWebhook(added.id(), "lp").status());
     }
 
     @Test
