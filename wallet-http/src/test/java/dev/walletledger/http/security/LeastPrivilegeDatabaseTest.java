@@ -40,7 +40,9 @@ class LeastPrivilegeDatabaseTest {
             """;
     /** Run by the owner after migrating: the engine's UPDATEs are of these columns (a wallet's, a hold's). */
     static final String AFTER_MIGRATIONS = """
-            GRANT UPDATE (balance, chain_head, last_entry_at) ON wallet.wallets TO wallet_app;
+            GRANT UPDATE (balance, chain_head, last_entry_at, status, max_balance, daily_spend_limit, spent_on, spent, control_id) ON wallet.wallets TO wallet_app;
+            GRANT UPDATE (position) ON wallet.ledger_events TO wallet_app;
+            GRANT UPDATE (placed) ON wallet.ledger_event_sequencer TO wallet_app;
             GRANT UPDATE (captured, released, status, closed_at) ON wallet.ledger_holds TO wallet_app;
             GRANT UPDATE (status, delivered, lease_owner, lease_expires_at, attempts, retrying_since, next_attempt_at, failing_since, last_error, last_status, removed_at, removed_by, resumed_at, resumed_by) ON wallet.webhook_subscriptions TO wallet_app;
             REVOKE INSERT ON wallet.flyway_schema_history FROM wallet_app;
