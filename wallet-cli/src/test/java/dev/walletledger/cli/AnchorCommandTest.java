@@ -59,6 +59,8 @@ class AnchorCommandTest {
         // Cut the tail and make the rest self-consistent: only the anchor can tell.
         String schema = cli.test.schema();
         TestDatabase.tamper(schema, """
+                DELETE FROM {s}.ledger_events WHERE transaction_id IN
+                    (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_entries WHERE transaction_id IN
                     (SELECT id FROM {s}.ledger_transactions WHERE reference_id = 's1');
                 DELETE FROM {s}.ledger_transactions WHERE reference_id = 's1';
