@@ -279,7 +279,11 @@ public final class Ledger implements AutoCloseable {
                 after, query.types(), query.limit(), query.waitFor().toMillis());
     }
 
-    /** The cursor of the feed's end now: reading after it gives only what comes next. */
+    /**
+     * The cursor of the feed's end now, once the events waiting for a position are numbered (at most 100,000 per
+     * call: only a ledger whose feed nobody read for long, on a node that does not number it every second as the
+     * server does, has more waiting; reading after this cursor then gives those first).
+     */
     public String eventsEnd() {
         return engine.eventsEnd();
     }
