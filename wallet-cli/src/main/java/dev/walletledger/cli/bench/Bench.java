@@ -533,14 +533,8 @@ public final class Bench {
             funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "sp-paid-" + u));
             funding.add(Operation.bonus(user, "GOLD_COINS", 1_000_000_000L, "sp-free-" + u));
             funding.add(new Operation.Bonus(user, "GOLD_COINS", 1_000_000L, "sp-soon-" + u, null, null, tomorrow));
-            if (funding.size() >= 900) {
-                ledger.submit(Batch.independent(funding));
-                funding.clear();
-            }
         }
-        if (!funding.isEmpty()) {
-            ledger.submit(Batch.independent(funding));
-        }
+        fund(ledger, funding);
         for (int c : settings.concurrencies()) {
             record(
                     LibraryLoad.run(
@@ -557,6 +551,16 @@ public final class Bench {
                                             1 + random.nextInt(500),
                                             "sp-" + c + "-" + n))),
                     "topup_uniform@" + c);
+        }
+    }
+
+    /** The most operations of one funding batch. */
+    private static final int FUNDING_BATCH = 900;
+
+    /** Applies a workload's funding before it is measured, in independent batches of {@link #FUNDING_BATCH}. */
+    private static void fund(Ledger ledger, List<Operation> funding) {
+        for (int from = 0; from < funding.size(); from += FUNDING_BATCH) {
+            ledger.submit(Batch.independent(funding.subList(from, Math.min(funding.size(), from + FUNDING_BATCH))));
         }
     }
 
@@ -651,14 +655,8 @@ public final class Bench {
                             "bench"),
                     "bench");
             funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "ct-paid-" + u));
-            if (funding.size() >= 900) {
-                ledger.submit(Batch.independent(funding));
-                funding.clear();
-            }
         }
-        if (!funding.isEmpty()) {
-            ledger.submit(Batch.independent(funding));
-        }
+        fund(ledger, funding);
         for (int c : settings.concurrencies()) {
             record(
                     LibraryLoad.run(

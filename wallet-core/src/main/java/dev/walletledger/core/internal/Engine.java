@@ -118,7 +118,17 @@ public final class Engine implements AutoCloseable {
     /** How long a long poll sleeps between reads at most: how late it may see another node's events. */
     static final long FEED_POLL_MILLIS_MAX = 100;
 
+    /** Long polls waiting on {@link #committed} now: a write takes its monitor only when one does. */
+    private final java.util.concurrent.atomic.AtomicInteger polling = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Wakes this node's long polls. Off the write path's lock when none waits: a poll that starts waiting just
+     * after this check sees the write at its next read, at most {@link #FEED_POLL_MILLIS_MAX} later.
+     */
     private void wake() {
+        if (polling.get() == 0) {
+            return;
+        }
         synchronized (committed) {
             committed.notifyAll();
         }
@@ -139,13 +149,16 @@ public final class Engine implements AutoCloseable {
             if (!page.events().isEmpty() || leftMillis <= 0 || round >= 100_000) {
                 return page;
             }
-            synchronized (committed) {
-                try {
+            polling.incrementAndGet();
+            try {
+                synchronized (committed) {
                     committed.wait(Math.max(1, Math.min(leftMillis, pauseMillis)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return page;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return page;
+            } finally {
+                polling.decrementAndGet();
             }
             pauseMillis = Math.min(FEED_POLL_MILLIS_MAX, pauseMillis * 2);
         }
