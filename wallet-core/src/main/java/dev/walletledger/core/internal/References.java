@@ -91,17 +91,46 @@ final class References {
      * reads what the others are bound to. Every reference ends up in exactly one of the two.
      */
     Claim claim(Connection connection, Collection<String> references) throws SQLException {
+        return claim(connection, references, null, null).claim();
+    }
+
+    /** A claim, and the wallets locked in the same round trip (when asked for). */
+    record Claimed(Claim claim, Locks.Locked locked) {}
+
+    /**
+     * As {@link #claim(Connection, Collection)}, in one round trip with the transaction's {@code opening} ahead
+     * of it (the statements a write transaction begins with; null: none) and {@code lock} after it (null: none).
+     * The lock runs whatever the claim finds: it asks for every wallet the write would touch if each reference
+     * were new, a superset of what the claimed ones need (a write touches only what it plans).
+     */
+    Claimed claim(Connection connection, Collection<String> references, String opening, Locks.Request lock)
+            throws SQLException {
         if (references.isEmpty()) {
-            return new Claim(Set.of(), Map.of());
+            if (opening != null) {
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute(opening);
+                }
+            }
+            return new Claimed(new Claim(Set.of(), Map.of()), lock == null ? null : lock.run(connection));
         }
         Set<String> claimed = new LinkedHashSet<>();
         Map<String, Bound> bound = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(claim)) {
+        Locks.Locked locked = null;
+        String sql = (opening == null ? "" : opening + ";\n") + claim + (lock == null ? "" : ";\n" + lock.sql());
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             String[] array = references.toArray(new String[0]);
             for (int parameter = 1; parameter <= 3; parameter++) {
                 statement.setArray(parameter, connection.createArrayOf("text", array));
             }
-            Invariants.require(statement.execute(), "the claim returns the references it inserted");
+            if (lock != null) {
+                lock.bind(connection, statement, 4);
+            }
+            statement.execute();
+            while (statement.getResultSet() == null) { // past the opening's settings
+                Invariants.require(
+                        statement.getMoreResults() || statement.getUpdateCount() != -1,
+                        "the claim returns the references it inserted");
+            }
             try (ResultSet rows = statement.getResultSet()) {
                 while (rows.next()) {
                     claimed.add(rows.getString("reference_id"));
@@ -121,13 +150,19 @@ final class References {
                             "reference " + result.referenceId() + " is bound to a transaction and a refusal");
                 }
             }
+            if (lock != null) {
+                statement.getMoreResults();
+                try (ResultSet rows = Locks.lockRows(statement)) {
+                    locked = lock.finish(connection, rows);
+                }
+            }
         }
         for (String reference : references) {
             Invariants.require(
                     claimed.contains(reference) != bound.containsKey(reference),
                     "reference " + reference + " is either claimed by this write or bound to an outcome");
         }
-        return new Claim(claimed, bound);
+        return new Claimed(new Claim(claimed, bound), locked);
     }
 
     private static RefusedWith refused(ResultSet rows) throws SQLException {
