@@ -24,10 +24,17 @@ import java.util.Set;
  *
  * <p>Claiming is one {@code INSERT ... ON CONFLICT DO NOTHING} into {@code ledger_references}, in ascending
  * order: an attempt whose reference another attempt holds (inserted, not committed) waits for it, on any
- * node. What the statement did not insert is bound already; the two statements after it, in the same round
- * trip, each with its own snapshot, read what it is bound to: a refusal ({@code ledger_refusals}) or a
- * transaction. At REPEATABLE READ and SERIALIZABLE a reference bound by a transaction that committed after
- * this one's snapshot fails the claim with a serialization error, and the write is retried with a fresh one.
+ * node. What the statement did not insert is bound already; then, and only then, two statements in one more
+ * round trip, each with its own snapshot, read what those references are bound to: a refusal
+ * ({@code ledger_refusals}) or a transaction. At REPEATABLE READ and SERIALIZABLE a reference bound by a
+ * transaction that committed after this one's snapshot fails the claim with a serialization error, and the
+ * write is retried with a fresh one.
+ *
+ * <p>A reference the claim inserted is bound to nothing (an outcome is inserted only under a reference its own
+ * transaction holds, see V3), so it is not looked up: at SERIALIZABLE such a lookup, finding nothing, still
+ * takes a predicate lock on the index page where the reference would be, the page where writers with nearby
+ * references insert their transactions, and turned unrelated writes into serialization failures (README,
+ * "Isolation default").
  */
 final class References {
     /** What a reference is bound to. */
@@ -70,17 +77,21 @@ final class References {
 
     private final TransactionReader reader;
     private final String claim;
+    private final String bound;
 
     References(SqlText sql, TransactionReader reader) {
         this.reader = reader;
-        // One round trip, three statements: the claim (sorted, then inserted in that order: each conflict check a
-        // probe of the primary key), the refusals and the transactions under the same references (a primary or
-        // unique key probe each). The write transaction's planner settings apply (it began with them).
+        // The claim (sorted, then inserted in that order: each conflict check a probe of the primary key); then,
+        // for the references it did not insert, one round trip of two statements: the refusals and the
+        // transactions under them (a primary or unique key probe each). The write transaction's planner settings
+        // apply (it began with them).
         this.claim = sql.format("""
                 INSERT INTO {schema}.ledger_references (reference_id)
                 SELECT r.reference_id FROM unnest(?::text[]) AS r(reference_id) ORDER BY r.reference_id COLLATE "C"
                     ON CONFLICT (reference_id) DO NOTHING
-                RETURNING reference_id;
+                RETURNING reference_id
+                """);
+        this.bound = sql.format("""
                 SELECT %s, t.error_code, t.error_message, t.error_details::text AS error_details
                   FROM {schema}.ledger_refusals t WHERE t.reference_id = ANY (?);
                 %s""".formatted(TransactionReader.REQUEST_COLUMNS, reader.byReferencesQuery()));
@@ -97,17 +108,24 @@ final class References {
         Set<String> claimed = new LinkedHashSet<>();
         Map<String, Bound> bound = new LinkedHashMap<>();
         try (PreparedStatement statement = connection.prepareStatement(claim)) {
-            String[] array = references.toArray(new String[0]);
-            for (int parameter = 1; parameter <= 3; parameter++) {
-                statement.setArray(parameter, connection.createArrayOf("text", array));
-            }
-            Invariants.require(statement.execute(), "the claim returns the references it inserted");
-            try (ResultSet rows = statement.getResultSet()) {
+            statement.setArray(1, connection.createArrayOf("text", references.toArray(new String[0])));
+            try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     claimed.add(rows.getString("reference_id"));
                 }
             }
-            Invariants.require(statement.getMoreResults(), "the claim is followed by the refusals' lookup");
+        }
+        List<String> others =
+                references.stream().filter(r -> !claimed.contains(r)).toList();
+        if (others.isEmpty()) {
+            return new Claim(claimed, bound); // nothing is bound yet under a reference this write just claimed
+        }
+        try (PreparedStatement statement = connection.prepareStatement(this.bound)) {
+            String[] array = others.toArray(new String[0]);
+            for (int parameter = 1; parameter <= 2; parameter++) {
+                statement.setArray(parameter, connection.createArrayOf("text", array));
+            }
+            Invariants.require(statement.execute(), "the refusals' lookup returns rows");
             try (ResultSet rows = statement.getResultSet()) {
                 while (rows.next()) {
                     bound.put(rows.getString("reference_id"), refused(rows));
