@@ -28,8 +28,8 @@ import java.util.UUID;
 
 /**
  * Applies a list of operations in one database transaction, each with its own outcome. Round trips per call,
- * whatever the number of operations: the claim of their references with the lookup of what the others are
- * bound to ({@link References}), the creation of wallets to be credited, the locks ({@link Locks}), one write
+ * whatever the number of operations: the claim of their references ({@link References}; one more to look up
+ * what the others are bound to, when some are), the creation of wallets to be credited, the locks ({@link Locks}), one write
  * (and, when reversals or chargebacks are among them, one read of what they take back before the locks and one
  * of what was already taken back under them).
  *
