@@ -29,10 +29,12 @@ import java.util.UUID;
 
 /**
  * Applies a list of operations in one database transaction, each with its own outcome. Round trips per call,
- * whatever the number of operations: the claim of their references with the lookup of what the others are
- * bound to ({@link References}), the creation of wallets to be credited, the locks ({@link Locks}), one write
- * (and, when reversals or chargebacks are among them, one read of what they take back before the locks and one
- * of what was already taken back under them).
+ * whatever the number of operations: one for the transaction's settings, the claim of their references
+ * ({@link References}) and, when every wallet they need follows from the operations themselves, the creation and
+ * locking of those wallets ({@link Locks}); one more to look up what references not claimed are bound to, when
+ * some are; one for the creation and the locks when they could not go first (reversals, chargebacks, captures and
+ * voids read what they name before: one read of what they take back before the locks and one of what was
+ * already taken back under them); one write; the commit.
  *
  * <p>Every outcome this write decides is bound to its operation's reference in the same transaction: the
  * transactions it applies and the refusals it meets ({@link ErrorCode#binds()}). An operation whose reference is
