@@ -75,6 +75,9 @@ final class Coalescer implements AutoCloseable {
     private final LongAdder batches = new LongAdder();
     private final LongAdder operations = new LongAdder();
     private final LongAdder bypassed = new LongAdder();
+    /** Groups whose every attempt met a conflict, run again one operation at a time. */
+    private final LongAdder split = new LongAdder();
+
     private volatile boolean closed;
 
     public Coalescer(WriteEngine engine, int lanes, int batchSizeMax, int queueMax, long waitMillisMax) {
@@ -223,6 +226,11 @@ final class Coalescer implements AutoCloseable {
         return bypassed.sum();
     }
 
+    /** Groups that ran out of attempts on conflicts and were run again one operation at a time. */
+    public long split() {
+        return split.sum();
+    }
+
     public int queued() {
         return queue.size();
     }
@@ -268,14 +276,40 @@ final class Coalescer implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).answer.complete(outcomes.get(i));
             }
-        } catch (RuntimeException | Error failure) {
-            // The whole transaction failed (retries exhausted, database gone, a bug): nothing was applied.
+        } catch (WalletException busy) {
+            if (busy.code() != ErrorCode.BUSY || batch.size() == 1) {
+                fail(batch, busy);
+                return;
+            }
+            // Every attempt of the group met a conflict: at SERIALIZABLE, a large group's many predicate locks
+            // make it collide with some other writer on every attempt, though each operation alone would not.
+            // Nothing was applied: each operation gets attempts of its own, one after the other.
+            split.increment();
             for (Pending pending : batch) {
-                pending.answer.completeExceptionally(failure);
+                try {
+                    pending.answer.complete(engine.execute(
+                                    List.of(pending.operation),
+                                    java.util.Collections.singletonList(pending.actor),
+                                    false)
+                            .get(0));
+                    batches.increment();
+                    operations.increment();
+                } catch (RuntimeException failure) {
+                    pending.answer.completeExceptionally(failure);
+                }
             }
-            if (failure instanceof Error error) {
-                throw error;
-            }
+        } catch (RuntimeException | Error failure) {
+            fail(batch, failure);
+        }
+    }
+
+    /** The whole transaction failed (retries exhausted, database gone, a bug): nothing was applied. */
+    private static void fail(List<Pending> batch, Throwable failure) {
+        for (Pending pending : batch) {
+            pending.answer.completeExceptionally(failure);
+        }
+        if (failure instanceof Error error) {
+            throw error;
         }
     }
 
