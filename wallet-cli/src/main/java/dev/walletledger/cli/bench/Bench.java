@@ -411,7 +411,7 @@ public final class Bench {
                 medians.set(
                         i,
                         r.withNote(String.format(
-                                "%.2f× the COPY ceiling at %d callers (medians)",
+                                "%.2f× the COPY ceiling @%d (medians)",
                                 r.opsPerSecond() / ceilingRow.get().opsPerSecond(), r.concurrency())));
             }
             record(medians.get(i), baselineKeys.get(i));
@@ -441,8 +441,9 @@ public final class Bench {
             StringBuilder places = new StringBuilder();
             for (int c : settings.concurrencies()) {
                 places.append(places.isEmpty() ? "" : "; ")
+                        .append("@")
                         .append(c)
-                        .append(" callers: ")
+                        .append(": ")
                         .append(LibraryOrder.positions(runs, Workloads.LIBRARY_TOPUPS, c));
             }
             environment.put("library top-ups at each place (#1 first)", places.toString());
@@ -476,12 +477,13 @@ public final class Bench {
         for (int callers : List.of(1, 4)) {
             record(
                     LibraryLoad.run(
-                            Workloads.COPY_CEILING,
-                            ledger,
-                            callers,
-                            settings.seconds(),
-                            repetitionSeed,
-                            ceiling.step(BATCH_PROBED, TOPUP_USERS, callers)),
+                                    Workloads.COPY_CEILING,
+                                    ledger,
+                                    callers,
+                                    settings.seconds(),
+                                    repetitionSeed,
+                                    ceiling.step(BATCH_PROBED, TOPUP_USERS, callers))
+                            .withDriver("COPY"),
                     "topup_uniform@" + settings.concurrencyMax());
         }
     }

@@ -173,7 +173,7 @@ final class CopyCeiling implements AutoCloseable {
             random.nextBytes(bytes);
             wallet.head = bytes.clone();
             touched.add(wallet);
-            UUID id = new UUID(random.nextLong(), random.nextLong());
+            UUID id = transactionId();
             String reference = prefix + "-" + i;
             references.append(reference).append('\n');
             random.nextBytes(bytes);
@@ -269,6 +269,14 @@ final class CopyCeiling implements AutoCloseable {
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("a COPY ceiling batch failed", e);
         }
+    }
+
+    /** A version 7 UUID, time-ordered as the engine's transaction ids are (they land at the primary key's edge). */
+    private static UUID transactionId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+        long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(high, low);
     }
 
     /** The request as the engine records a top-up's: its fields by wire name, as JSON strings. */

@@ -82,6 +82,26 @@ record Result(
                 repetitions);
     }
 
+    /** The same row, measured by another driver than the one that ran it (the COPY ceiling runs as library load). */
+    Result withDriver(String name) {
+        return new Result(
+                workload,
+                name,
+                concurrency,
+                opsPerSecond,
+                p50Millis,
+                p99Millis,
+                maxMillis,
+                operations,
+                refused,
+                errors,
+                retries,
+                baseline,
+                ratio,
+                note,
+                repetitions);
+    }
+
     Result withNote(String text) {
         return new Result(
                 workload,
