@@ -1,6 +1,7 @@
 package dev.walletledger.cli;
 
 import dev.walletledger.cli.bench.Bench;
+import dev.walletledger.cli.bench.LibraryOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -19,7 +20,7 @@ final class BenchCommand implements Command {
             "bench",
             "measure throughput and latency against pgbench on the same PostgreSQL",
             "wallet bench [--quick] [--seconds N] [--concurrency 1,16,64] [--out DIR] [--server-jar JAR] "
-                    + "[--no-http] [--no-pgbench] [--seed N]",
+                    + "[--no-http] [--no-pgbench] [--seed N] [--repetitions N] [--only LIST]",
             """
             Starts a fresh, durable embedded PostgreSQL (or uses --database-url), records its version and
             settings, runs pgbench's top-up-shaped scripts (uniform, one hot row) and -S at each concurrency,
@@ -29,7 +30,11 @@ final class BenchCommand implements Command {
             first, when asked), and over HTTP (the server jar
             in its own JVM, load from wrk when installed) top-ups, top-ups at half of peak (open loop), and
             balance reads. Writes report.md (the table, with each run's ratio to its pgbench baseline, and
-            the targets), results.jsonl and throughput.png to --out. --quick: 2 s per run at 1 and 4, for CI.
+            the targets), results.jsonl and throughput.png to --out. Each pgbench and library row is the
+            median of --repetitions runs, shown with their range; the library workloads run in a different
+            order at each repetition (printed), and batches of 1,000 are measured against the COPY ceiling:
+            the same rows written with COPY into copies of the ledger's tables, without triggers.
+            --quick: 2 s per run at 1 and 4, one repetition, for CI.
             Never run it against a production database: it writes thousands of transactions.""",
             List.of(),
             0,
@@ -49,7 +54,17 @@ final class BenchCommand implements Command {
                     Args.Option.value(
                             "--report-entries",
                             "N",
-                            "fill the ledger to N entries (batches of top-ups) before the reports are timed (0)")));
+                            "fill the ledger to N entries (batches of top-ups) before the reports are timed (0)"),
+                    Args.Option.value(
+                            "--repetitions",
+                            "N",
+                            "runs of each pgbench and library row, reported as their median with the range"
+                                    + " (3; --quick: 1)"),
+                    Args.Option.value(
+                            "--only",
+                            "LIST",
+                            "run only these library workloads, by key or name (" + String.join(",", LibraryOrder.keys())
+                                    + ")")));
 
     @Override
     public Synopsis synopsis() {
@@ -81,8 +96,13 @@ final class BenchCommand implements Command {
                 .value("--server-jar")
                 .map(Path::of)
                 .or(() -> serverJar(System.getenv("WALLET_SERVER_JAR"), BenchCommand.class));
-        call.err.println(
-                "bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", results in " + out);
+        int repetitions = call.args
+                .value("--repetitions")
+                .map(v -> number("--repetitions", v, 1, Bench.Settings.REPETITIONS_MAX))
+                .orElse(quick ? 1 : 3);
+        List<String> only = call.args.value("--only").map(BenchCommand::only).orElse(List.of());
+        call.err.println("bench: seed " + seed + ", " + seconds + " s per run at " + concurrencies + ", " + repetitions
+                + (repetitions == 1 ? " repetition" : " repetitions") + ", results in " + out);
         Bench.Settings settings = new Bench.Settings(
                 seconds,
                 concurrencies,
@@ -96,7 +116,9 @@ final class BenchCommand implements Command {
                 call.args
                         .value("--report-entries")
                         .map(v -> Args.wholeNumber("--report-entries", v, 0, Bench.Settings.REPORT_ENTRIES_MAX))
-                        .orElse(0L));
+                        .orElse(0L),
+                repetitions,
+                only);
         Path report = new Bench(settings, call.err).run();
         call.out.println(
                 "wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
@@ -141,6 +163,20 @@ final class BenchCommand implements Command {
             throw new UsageException("--concurrency takes at most 8 values");
         }
         return values;
+    }
+
+    /** Library workloads by key or name, comma-separated; each known, none twice. */
+    private static List<String> only(String text) {
+        List<String> keys = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String key = LibraryOrder.key(part)
+                    .orElseThrow(() -> new UsageException("--only takes library workloads by key or name ("
+                            + String.join(", ", LibraryOrder.keys()) + "), got " + Args.quoted(part.strip())));
+            if (!keys.contains(key)) {
+                keys.add(key);
+            }
+        }
+        return keys;
     }
 
     private static int number(String option, String text, int min, int max) {

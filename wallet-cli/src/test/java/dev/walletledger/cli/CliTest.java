@@ -48,6 +48,16 @@ class CliTest {
     }
 
     @Test
+    void benchRefusesUnknownWorkloadsAndRepetitionsOutOfRange() {
+        assertTrue(fails(64, "bench", "--only", "topups,nonsense")
+                .err()
+                .startsWith("wallet: USAGE: --only takes library workloads by key or name (topups, mix, "));
+        assertTrue(fails(64, "bench", "--repetitions", "0")
+                .err()
+                .startsWith("wallet: USAGE: --repetitions must be a whole number from 1 to 9, got '0'"));
+    }
+
+    @Test
     void migrateIsSafeToRunAgain() throws Exception {
         assertEquals(
                 "schema " + cli.test.schema() + " is up to date; no migrations to apply\n",

@@ -41,7 +41,11 @@ import java.util.stream.Stream;
  * Speed is measured here and never asserted in a test.
  */
 public final class Bench {
-    /** What to run. {@code databaseUrl} empty: a fresh durable embedded PostgreSQL, removed afterwards. */
+    /**
+     * What to run. {@code databaseUrl} empty: a fresh durable embedded PostgreSQL, removed afterwards. Each row is
+     * the median of {@code repetitions} runs; {@code only} names the library workloads to run (their
+     * {@link LibraryOrder} keys; empty: all).
+     */
     public record Settings(
             int seconds,
             List<Integer> concurrencies,
@@ -52,12 +56,18 @@ public final class Bench {
             boolean http,
             boolean pgbench,
             long seed,
-            long reportEntries) {
+            long reportEntries,
+            int repetitions,
+            List<String> only) {
         /** The most entries {@code reportEntries} may ask the ledger to be filled to before the reports are timed. */
         public static final long REPORT_ENTRIES_MAX = 100_000_000;
 
+        /** The most repetitions of each row. */
+        public static final int REPETITIONS_MAX = 9;
+
         public Settings {
             concurrencies = List.copyOf(concurrencies);
+            only = List.copyOf(only);
             if (seconds < 1 || seconds > 3_600) {
                 throw new IllegalArgumentException("seconds must be from 1 to 3600");
             }
@@ -67,6 +77,39 @@ public final class Bench {
             if (reportEntries < 0 || reportEntries > REPORT_ENTRIES_MAX) {
                 throw new IllegalArgumentException("report entries must be from 0 to " + REPORT_ENTRIES_MAX);
             }
+            if (repetitions < 1 || repetitions > REPETITIONS_MAX) {
+                throw new IllegalArgumentException("repetitions must be from 1 to " + REPETITIONS_MAX);
+            }
+            if (!LibraryOrder.keys().containsAll(only)) {
+                throw new IllegalArgumentException("only takes " + LibraryOrder.keys() + ", got " + only);
+            }
+        }
+
+        /** The settings of earlier callers: every library workload, once. */
+        public Settings(
+                int seconds,
+                List<Integer> concurrencies,
+                int pgbenchScale,
+                Path out,
+                Optional<String> databaseUrl,
+                Optional<Path> serverJar,
+                boolean http,
+                boolean pgbench,
+                long seed,
+                long reportEntries) {
+            this(
+                    seconds,
+                    concurrencies,
+                    pgbenchScale,
+                    out,
+                    databaseUrl,
+                    serverJar,
+                    http,
+                    pgbench,
+                    seed,
+                    reportEntries,
+                    1,
+                    List.of());
         }
 
         /** The settings of earlier callers: no filling before the reports are timed. */
@@ -85,6 +128,11 @@ public final class Bench {
 
         int concurrencyMax() {
             return concurrencies.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        }
+
+        /** Whether the library workload {@code key} runs. */
+        boolean runs(String key) {
+            return only.isEmpty() || only.contains(key);
         }
     }
 
@@ -180,6 +228,16 @@ public final class Bench {
         environment.put("seed", Long.toString(settings.seed()));
         environment.put("duration per run", settings.seconds() + " s");
         environment.put("concurrencies", settings.concurrencies().toString());
+        environment.put(
+                "repetitions",
+                settings.repetitions() == 1
+                        ? "1 (each row is one run)"
+                        : settings.repetitions() + " (pgbench and library rows: the median of the runs, with their"
+                                + " range; the library workloads in a different order at each, see below;"
+                                + " HTTP rows and the reports: one run)");
+        if (!settings.only().isEmpty()) {
+            environment.put("library workloads", "only " + String.join(", ", settings.only()));
+        }
         try (HikariDataSource pool = target.pool(2, "bench-describe");
                 Connection connection = pool.getConnection();
                 Statement statement = connection.createStatement()) {
@@ -238,12 +296,22 @@ public final class Bench {
                         + ", -M prepared -j 2 -n, top-up-shaped scripts (one row updated + one inserted; hot: plus one shared row)");
         log.println("bench: pgbench -i -s " + settings.pgbenchScale());
         pgbench.initialize(settings.pgbenchScale());
-        for (String script : List.of("topup_uniform", "topup_hot", "select-only")) {
-            for (int clients : settings.concurrencies()) {
-                Result result = pgbench.run(script, clients, settings.seconds());
-                baselines.put(script + "@" + clients, result);
-                record(result);
+        Repetitions runs = new Repetitions();
+        for (int r = 0; r < settings.repetitions(); r++) {
+            int position = 0;
+            for (String script : List.of("topup_uniform", "topup_hot", "select-only")) {
+                for (int clients : settings.concurrencies()) {
+                    Result result = pgbench.run(script, clients, settings.seconds());
+                    logRun(result, r);
+                    runs.add(new Repetitions.Run(result, "", r, position++, script));
+                }
             }
+        }
+        for (List<Repetitions.Run> row : runs.rows()) {
+            Result median = Repetitions.medianRow(
+                    row.stream().map(Repetitions.Run::result).toList());
+            baselines.put(row.get(0).unit() + "@" + median.concurrency(), median);
+            record(median);
         }
     }
 
@@ -261,23 +329,162 @@ public final class Bench {
                 for (int i = 0; i < SPREAD_ASSETS; i++) {
                     spread.add(ledger.addAsset(new Asset("BENCH_%02d".formatted(i), "Bench %d".formatted(i), 0)));
                 }
-                // Library top-ups run first, on tables that autovacuum may not have analyzed yet, and again
-                // last, on tables some ten times larger: the engine's plans do not depend on the planner's
-                // statistics, and the two runs show it (the report gives their ratio).
-                topUps(ledger, Workloads.LIBRARY_TOPUPS, "lt-");
-                mix(ledger);
-                hotAndSpread(ledger, pool, config.schema(), spread);
-                transfers(ledger, pool, config.schema());
-                holds(ledger, pool, config.schema());
-                spends(ledger);
-                followed(ledger);
-                controlled(ledger);
-                batches(ledger);
-                topUps(ledger, Workloads.LIBRARY_TOPUPS_LAST, "lt2-");
-                lastVersusFirst();
-                reports(ledger, pool, config.schema());
+                Map<String, Runnable> units = new LinkedHashMap<>();
+                units.put("topups", () -> topUps(ledger, Workloads.LIBRARY_TOPUPS, "lt-"));
+                units.put("mix", () -> mix(ledger));
+                units.put("hot", () -> hotAndSpread(ledger, pool, config.schema(), spread));
+                units.put("transfers", () -> transfers(ledger, pool, config.schema()));
+                units.put("holds", () -> holds(ledger, pool, config.schema()));
+                units.put("spends", () -> spends(ledger));
+                units.put("followed", () -> followed(ledger));
+                units.put("controlled", () -> controlled(ledger));
+                units.put("batches", () -> batches(ledger));
+                units.put("copy", () -> copyCeiling(ledger, pool, config.schema(), target));
+                if (!units.keySet().equals(LibraryOrder.UNITS.keySet())) {
+                    throw new IllegalStateException("LibraryOrder.UNITS and the bench's workloads differ");
+                }
+                units.keySet().removeIf(key -> !settings.runs(key));
+                runRepetitions(units);
+                if (settings.runs(LibraryOrder.REPORTS)) {
+                    reports(ledger, pool, config.schema());
+                }
                 log.println("bench: library done; " + ledger.metrics());
+            } finally {
+                if (ceiling != null) {
+                    ceiling.close();
+                    ceiling = null;
+                }
             }
+        }
+    }
+
+    /** The runs of the library workloads being repeated (null when not repeating: the row is recorded as it is). */
+    private Repetitions library;
+
+    private int repetition;
+    private int position;
+    private String unit = "";
+
+    /** The seed of this repetition's workloads: the run's seed at the first, then a different one at each. */
+    private long repetitionSeed;
+
+    /** The workloads whose funding is done: it is done once, before their first repetition. */
+    private final Set<String> funded = new java.util.HashSet<>();
+
+    /**
+     * Runs {@code units} (by {@link LibraryOrder} key) {@code repetitions} times, each time in the order
+     * {@link LibraryOrder#order} gives, then records each row's median with its range.
+     */
+    private void runRepetitions(Map<String, Runnable> units) {
+        int repetitions = settings.repetitions();
+        List<String> keys = new ArrayList<>(units.keySet());
+        library = new Repetitions();
+        for (int r = 0; r < repetitions; r++) {
+            List<String> order = LibraryOrder.order(keys, settings.seed(), r, repetitions);
+            environment.put("library order, repetition " + (r + 1), String.join(", ", order));
+            log.println("bench: library repetition " + (r + 1) + " of " + repetitions + ": " + order);
+            repetition = r;
+            repetitionSeed = settings.seed() + r * 7_919L;
+            for (int p = 0; p < order.size(); p++) {
+                position = p;
+                unit = order.get(p);
+                units.get(unit).run();
+            }
+        }
+        Repetitions runs = library;
+        library = null;
+        List<Result> medians = new ArrayList<>();
+        List<String> baselineKeys = new ArrayList<>();
+        List<List<Repetitions.Run>> rows = new ArrayList<>(runs.rows());
+        rows.sort(Comparator.comparingInt(row -> keys.indexOf(row.get(0).unit())));
+        for (List<Repetitions.Run> row : rows) {
+            medians.add(Repetitions.medianRow(
+                    row.stream().map(Repetitions.Run::result).toList()));
+            baselineKeys.add(row.get(0).baselineKey());
+        }
+        for (int i = 0; i < medians.size(); i++) {
+            Result r = medians.get(i);
+            Optional<Result> ceilingRow = medians.stream()
+                    .filter(c -> c.workload().equals(Workloads.COPY_CEILING) && c.concurrency() == r.concurrency())
+                    .findFirst();
+            if (r.workload().equals(Workloads.BATCHES_OF_1000) && ceilingRow.isPresent()) {
+                medians.set(
+                        i,
+                        r.withNote(String.format(
+                                "%.2f× the COPY ceiling @%d (medians)",
+                                r.opsPerSecond() / ceilingRow.get().opsPerSecond(), r.concurrency())));
+            }
+            record(medians.get(i), baselineKeys.get(i));
+        }
+        describeRepetitions(runs, medians);
+    }
+
+    /** The environment's lines on the library's repetitions: hot vs spread, the order check, top-ups by place. */
+    private void describeRepetitions(Repetitions runs, List<Result> medians) {
+        int top = settings.concurrencyMax();
+        Optional<Result> hot =
+                medians.stream().filter(r -> r.workload().equals(Workloads.HOT)).findFirst();
+        Optional<Result> spreadRow = medians.stream()
+                .filter(r -> r.workload().equals(Workloads.SPREAD))
+                .findFirst();
+        if (hot.isPresent() && spreadRow.isPresent()) {
+            environment.put(
+                    "hot/spread",
+                    String.format(
+                            "%.2f", hot.get().opsPerSecond() / spreadRow.get().opsPerSecond()));
+        }
+        List<String> check = LibraryOrder.check(runs, settings.repetitions());
+        environment.put(
+                "order check (first place ÷ median elsewhere)",
+                check.isEmpty() ? "one repetition: nothing to compare" : String.join("; ", check));
+        if (settings.runs("topups")) {
+            StringBuilder places = new StringBuilder();
+            for (int c : settings.concurrencies()) {
+                places.append(places.isEmpty() ? "" : "; ")
+                        .append("@")
+                        .append(c)
+                        .append(": ")
+                        .append(LibraryOrder.positions(runs, Workloads.LIBRARY_TOPUPS, c));
+            }
+            environment.put("library top-ups at each place (#1 first)", places.toString());
+        }
+        if (ceiling != null) {
+            environment.put("COPY ceiling writes", ceiling.describe(BATCH_PROBED));
+        }
+    }
+
+    /** The batch size the COPY ceiling is measured against. */
+    private static final int BATCH_PROBED = 1_000;
+
+    private CopyCeiling ceiling;
+
+    /**
+     * The COPY ceiling at 1 and 4 callers, like the batches of 1,000: first (once) what such a batch writes is
+     * counted on the ledger, and the ceiling's scratch tables are created.
+     */
+    private void copyCeiling(Ledger ledger, HikariDataSource pool, String schema, Target target) {
+        if (ceiling == null) {
+            String prefix = "probe-" + Instant.now().toEpochMilli();
+            BatchRows.Written written = BatchRows.count(pool, schema, BATCH_PROBED, () -> {
+                batch(ledger, new java.util.Random(settings.seed()), BATCH_PROBED, prefix);
+                return prefix + "-0";
+            });
+            environment.put("a batch of 1,000 top-ups writes", written.describe());
+            log.println("bench: a batch of 1,000 top-ups writes " + written.describe() + "; e.g. request "
+                    + written.request() + ", event " + written.eventType());
+            ceiling = CopyCeiling.create(target.pool(4, "bench-copy"), schema, "GOLD_COINS", written);
+        }
+        for (int callers : List.of(1, 4)) {
+            record(
+                    LibraryLoad.run(
+                                    Workloads.COPY_CEILING,
+                                    ledger,
+                                    callers,
+                                    settings.seconds(),
+                                    repetitionSeed,
+                                    ceiling.step(BATCH_PROBED, TOPUP_USERS, callers))
+                            .withDriver("COPY"),
+                    "topup_uniform@" + settings.concurrencyMax());
         }
     }
 
@@ -301,7 +508,7 @@ public final class Bench {
                             ledger,
                             c,
                             settings.seconds(),
-                            settings.seed(),
+                            repetitionSeed,
                             (l, random, n) -> apply(l, mixed(random, c, n))),
                     "topup_uniform@" + c);
         }
@@ -317,7 +524,7 @@ public final class Bench {
                         ledger,
                         hot,
                         settings.seconds(),
-                        settings.seed(),
+                        repetitionSeed,
                         (l, random, n) -> apply(
                                 l,
                                 Operation.topUp(
@@ -327,13 +534,13 @@ public final class Bench {
                                         "hot-" + n))),
                 "topup_uniform@" + hot);
         analyze(pool, schema);
-        Result spreadRun = record(
+        record(
                 LibraryLoad.run(
                         Workloads.SPREAD,
                         ledger,
                         hot,
                         settings.seconds(),
-                        settings.seed(),
+                        repetitionSeed,
                         (l, random, n) -> apply(
                                 l,
                                 Operation.topUp(
@@ -343,8 +550,6 @@ public final class Bench {
                                         1 + random.nextInt(1_000),
                                         "spr-" + n))),
                 "topup_uniform@" + hot);
-        environment.put(
-                "hot/spread", String.format("%.2f", last(Workloads.HOT).opsPerSecond() / spreadRun.opsPerSecond()));
     }
 
     private void batches(Ledger ledger) {
@@ -356,27 +561,11 @@ public final class Bench {
                                 ledger,
                                 callers,
                                 settings.seconds(),
-                                settings.seed(),
+                                repetitionSeed,
                                 (l, random, n) -> batch(l, random, size, "b" + size + "-" + callers + "-" + n)),
                         "topup_uniform@" + settings.concurrencyMax());
             }
         }
-    }
-
-    private void lastVersusFirst() {
-        StringBuilder lastVsFirst = new StringBuilder();
-        for (int c : settings.concurrencies()) {
-            lastVsFirst
-                    .append(lastVsFirst.isEmpty() ? "" : " / ")
-                    .append(String.format(
-                            "%.2f",
-                            at(Workloads.LIBRARY_TOPUPS_LAST, c).opsPerSecond()
-                                    / at(Workloads.LIBRARY_TOPUPS, c).opsPerSecond()));
-        }
-        environment.put(
-                "library top-ups, last ÷ first",
-                lastVsFirst + " at " + settings.concurrencies()
-                        + " callers (hot and spread each start right after an ANALYZE)");
     }
 
     /**
@@ -384,13 +573,15 @@ public final class Bench {
      * per transaction, in key order), then every caller on one pair, both ways at once: the hot pair.
      */
     private void transfers(Ledger ledger, HikariDataSource pool, String schema) {
-        List<Operation> funding = new ArrayList<>();
-        for (int i = 0; i < TRANSFER_USERS; i++) {
-            funding.add(Operation.topUp("tr" + i, "GOLD_COINS", 1_000_000_000L, "tr-fund-" + i));
+        if (funded.add("transfers")) {
+            List<Operation> funding = new ArrayList<>();
+            for (int i = 0; i < TRANSFER_USERS; i++) {
+                funding.add(Operation.topUp("tr" + i, "GOLD_COINS", 1_000_000_000L, "tr-fund-" + i));
+            }
+            funding.add(Operation.topUp("pair-a", "GOLD_COINS", 1_000_000_000L, "tr-fund-a"));
+            funding.add(Operation.topUp("pair-b", "GOLD_COINS", 1_000_000_000L, "tr-fund-b"));
+            ledger.submit(Batch.independent(funding));
         }
-        funding.add(Operation.topUp("pair-a", "GOLD_COINS", 1_000_000_000L, "tr-fund-a"));
-        funding.add(Operation.topUp("pair-b", "GOLD_COINS", 1_000_000_000L, "tr-fund-b"));
-        ledger.submit(Batch.independent(funding));
         analyze(pool, schema);
         for (int c : settings.concurrencies()) {
             record(
@@ -399,7 +590,7 @@ public final class Bench {
                             ledger,
                             c,
                             settings.seconds(),
-                            settings.seed(),
+                            repetitionSeed,
                             (l, random, n) -> {
                                 int from = random.nextInt(TRANSFER_USERS);
                                 int to = (from + 1 + random.nextInt(TRANSFER_USERS - 1)) % TRANSFER_USERS;
@@ -422,7 +613,7 @@ public final class Bench {
                         ledger,
                         hot,
                         settings.seconds(),
-                        settings.seed(),
+                        repetitionSeed,
                         (l, random, n) -> {
                             boolean forward = random.nextBoolean();
                             return apply(
@@ -448,7 +639,7 @@ public final class Bench {
                             ledger,
                             c,
                             settings.seconds(),
-                            settings.seed(),
+                            repetitionSeed,
                             (l, random, n) -> apply(
                                     l,
                                     Operation.topUp(
@@ -490,21 +681,18 @@ public final class Bench {
      * is of pairs per second to pgbench's transactions per second.
      */
     private void holds(Ledger ledger, HikariDataSource pool, String schema) {
-        List<Operation> funding = new ArrayList<>();
-        for (int i = 0; i < TRANSFER_USERS; i++) {
-            funding.add(Operation.topUp("hd" + i, "GOLD_COINS", 1_000_000_000L, "hd-fund-" + i));
+        if (funded.add("holds")) {
+            List<Operation> funding = new ArrayList<>();
+            for (int i = 0; i < TRANSFER_USERS; i++) {
+                funding.add(Operation.topUp("hd" + i, "GOLD_COINS", 1_000_000_000L, "hd-fund-" + i));
+            }
+            ledger.submit(Batch.independent(funding));
         }
-        ledger.submit(Batch.independent(funding));
         analyze(pool, schema);
         int c = settings.concurrencyMax();
         record(
                 LibraryLoad.run(
-                        Workloads.HOLD_CAPTURE_PAIRS,
-                        ledger,
-                        c,
-                        settings.seconds(),
-                        settings.seed(),
-                        (l, random, n) -> {
+                        Workloads.HOLD_CAPTURE_PAIRS, ledger, c, settings.seconds(), repetitionSeed, (l, random, n) -> {
                             String user = "hd" + random.nextInt(TRANSFER_USERS);
                             long amount = 10 + random.nextInt(100);
                             java.util.UUID hold = l.hold(
@@ -526,15 +714,17 @@ public final class Bench {
      * of lots on the write path, beside the plain top-ups.
      */
     private void spends(Ledger ledger) {
-        Instant tomorrow = Instant.now().plusSeconds(86_400);
-        List<Operation> funding = new ArrayList<>();
-        for (int u = 0; u < SPEND_USERS; u++) {
-            String user = "sp" + u;
-            funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "sp-paid-" + u));
-            funding.add(Operation.bonus(user, "GOLD_COINS", 1_000_000_000L, "sp-free-" + u));
-            funding.add(new Operation.Bonus(user, "GOLD_COINS", 1_000_000L, "sp-soon-" + u, null, null, tomorrow));
+        if (funded.add("spends")) {
+            Instant tomorrow = Instant.now().plusSeconds(86_400);
+            List<Operation> funding = new ArrayList<>();
+            for (int u = 0; u < SPEND_USERS; u++) {
+                String user = "sp" + u;
+                funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "sp-paid-" + u));
+                funding.add(Operation.bonus(user, "GOLD_COINS", 1_000_000_000L, "sp-free-" + u));
+                funding.add(new Operation.Bonus(user, "GOLD_COINS", 1_000_000L, "sp-soon-" + u, null, null, tomorrow));
+            }
+            fund(ledger, funding);
         }
-        fund(ledger, funding);
         for (int c : settings.concurrencies()) {
             record(
                     LibraryLoad.run(
@@ -542,7 +732,7 @@ public final class Bench {
                             ledger,
                             c,
                             settings.seconds(),
-                            settings.seed(),
+                            repetitionSeed,
                             (l, random, n) -> apply(
                                     l,
                                     Operation.spend(
@@ -585,7 +775,7 @@ public final class Bench {
                     ledger,
                     c,
                     settings.seconds(),
-                    settings.seed(),
+                    repetitionSeed,
                     (l, random, n) -> apply(
                             l,
                             Operation.topUp(
@@ -642,21 +832,23 @@ public final class Bench {
      * what the controls' checks cost, in Java and in the database, beside "spends over paid and free lots".
      */
     private void controlled(Ledger ledger) {
-        List<Operation> funding = new ArrayList<>();
-        for (int u = 0; u < CONTROLLED_USERS; u++) {
-            String user = "ct" + u;
-            ledger.setControls(
-                    new ControlsChange(
-                            user,
-                            "GOLD_COINS",
-                            Optional.empty(),
-                            Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
-                            Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
-                            "bench"),
-                    "bench");
-            funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "ct-paid-" + u));
+        if (funded.add("controlled")) {
+            List<Operation> funding = new ArrayList<>();
+            for (int u = 0; u < CONTROLLED_USERS; u++) {
+                String user = "ct" + u;
+                ledger.setControls(
+                        new ControlsChange(
+                                user,
+                                "GOLD_COINS",
+                                Optional.empty(),
+                                Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
+                                Optional.of(ControlsChange.Limit.of(Operation.AMOUNT_MAX)),
+                                "bench"),
+                        "bench");
+                funding.add(Operation.topUp(user, "GOLD_COINS", 1_000_000_000L, "ct-paid-" + u));
+            }
+            fund(ledger, funding);
         }
-        fund(ledger, funding);
         for (int c : settings.concurrencies()) {
             record(
                     LibraryLoad.run(
@@ -664,7 +856,7 @@ public final class Bench {
                             ledger,
                             c,
                             settings.seconds(),
-                            settings.seed(),
+                            repetitionSeed,
                             (l, random, n) -> apply(
                                     l,
                                     Operation.spend(
@@ -870,6 +1062,11 @@ public final class Bench {
     }
 
     private Result record(Result result, String baselineKey) {
+        if (library != null) {
+            library.add(new Repetitions.Run(result, baselineKey, repetition, position, unit));
+            logRun(result, repetition);
+            return result;
+        }
         Result baseline = baselines.get(baselineKey);
         return record(
                 baseline == null
@@ -878,22 +1075,11 @@ public final class Bench {
                                 baseline.workload() + " @" + baseline.concurrency(), baseline.opsPerSecond()));
     }
 
-    private Result at(String workload, int concurrency) {
-        for (int i = results.size() - 1; i >= 0; i--) {
-            if (results.get(i).workload().equals(workload) && results.get(i).concurrency() == concurrency) {
-                return results.get(i);
-            }
-        }
-        throw new IllegalStateException("no result for " + workload + " @" + concurrency);
-    }
-
-    private Result last(String workload) {
-        for (int i = results.size() - 1; i >= 0; i--) {
-            if (results.get(i).workload().equals(workload)) {
-                return results.get(i);
-            }
-        }
-        throw new IllegalStateException("no result for " + workload);
+    /** One run of a repeated row, as it ends. */
+    private void logRun(Result result, int r) {
+        log.printf(
+                "bench:   run %d: %-34s %-13s c=%-3d %,10.0f ops/s%n",
+                r + 1, result.workload(), result.driver(), result.concurrency(), result.opsPerSecond());
     }
 
     private Path writeReport() throws IOException {

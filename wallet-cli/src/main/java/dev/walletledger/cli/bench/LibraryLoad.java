@@ -20,7 +20,7 @@ final class LibraryLoad {
         static final Done REFUSED = new Done(1, 1);
     }
 
-    /** One call; {@code sequence} is unique across threads (for reference ids). */
+    /** One call; {@code sequence} is unique across threads and runs (for reference ids). */
     @FunctionalInterface
     interface Step {
         Done run(Ledger ledger, Random random, long sequence);
@@ -28,8 +28,14 @@ final class LibraryLoad {
 
     private LibraryLoad() {}
 
+    /**
+     * Numbers every call of every run in this JVM: a workload run again (a repetition) makes new reference ids,
+     * where numbering from 1 again would replay the earlier run's operations instead of applying new ones.
+     */
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
     static Result run(String workload, Ledger ledger, int threads, int seconds, long seed, Step step) {
-        AtomicLong sequence = new AtomicLong();
+        AtomicLong sequence = SEQUENCE;
         LongAdder operations = new LongAdder();
         LongAdder refused = new LongAdder();
         LongAdder errors = new LongAdder();

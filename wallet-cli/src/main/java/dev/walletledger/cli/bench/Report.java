@@ -18,15 +18,16 @@ final class Report {
                 out.append("- ").append(key).append(": ").append(value).append('\n'));
         out.append("\n### Results\n\n");
         out.append(
-                "| workload | driver | conc. | ops/s | p50 ms | p99 ms | max ms | refused | errors | retries | ratio | vs |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                "| workload | driver | conc. | ops/s | runs: min–max (spread) | p50 ms | p99 ms | max ms | refused | errors | retries | ratio | vs |\n");
+        out.append("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
             out.append(String.format(
-                    "| %s | %s | %d | %,.0f | %s | %s | %s | %,d | %,d | %,d | %s | %s |%n",
+                    "| %s | %s | %d | %,.0f | %s | %s | %s | %s | %,d | %,d | %,d | %s | %s |%n",
                     r.workload(),
                     r.driver(),
                     r.concurrency(),
                     r.opsPerSecond(),
+                    range(r),
                     number(r.p50Millis()),
                     number(r.p99Millis()),
                     number(r.maxMillis()),
@@ -63,7 +64,9 @@ final class Report {
                     java.util.Locale.ROOT,
                     "{\"workload\":\"%s\",\"driver\":\"%s\",\"concurrency\":%d,\"ops_per_second\":%.1f,"
                             + "\"p50_ms\":%s,\"p99_ms\":%s,\"max_ms\":%s,\"operations\":%d,\"refused\":%d,"
-                            + "\"errors\":%d,\"retries\":%d,\"baseline\":\"%s\",\"ratio\":%s}%n",
+                            + "\"errors\":%d,\"retries\":%d,\"baseline\":\"%s\",\"ratio\":%s,"
+                            + "\"repetitions\":[%s],\"min_ops_per_second\":%.1f,\"max_ops_per_second\":%.1f,"
+                            + "\"spread_percent\":%.1f}%n",
                     r.workload(),
                     r.driver(),
                     r.concurrency(),
@@ -76,13 +79,31 @@ final class Report {
                     r.errors(),
                     r.retries(),
                     r.baseline(),
-                    json(r.ratio())));
+                    json(r.ratio()),
+                    String.join(
+                            ",",
+                            r.repetitions().stream()
+                                    .map(v -> String.format(java.util.Locale.ROOT, "%.1f", v))
+                                    .toList()),
+                    r.minOpsPerSecond(),
+                    r.maxOpsPerSecond(),
+                    r.spreadPercent()));
         }
         try {
             Files.writeString(file, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** "3: 2,301–2,480 (7.7 %)": how many runs the median is of, their lowest and highest, and that spread. */
+    private static String range(Result r) {
+        if (r.repetitions().size() < 2) {
+            return "1";
+        }
+        return String.format(
+                "%d: %,.0f–%,.0f (%.1f %%)",
+                r.repetitions().size(), r.minOpsPerSecond(), r.maxOpsPerSecond(), r.spreadPercent());
     }
 
     private static String number(double value) {

@@ -36,6 +36,22 @@ final class Targets {
                         "batches of 1,000 ≥ 20× pgbench uniform TPS (operations/s, best of " + "1 and 4 callers)",
                         r.ratio(),
                         20.0)));
+        List<String> againstCeiling = new ArrayList<>();
+        double lowest = Double.POSITIVE_INFINITY;
+        for (Result batches : results) {
+            Optional<Result> ceiling = find(results, Workloads.COPY_CEILING, batches.concurrency());
+            if (batches.workload().equals(Workloads.BATCHES_OF_1000) && ceiling.isPresent()) {
+                double ratio = batches.opsPerSecond() / ceiling.get().opsPerSecond();
+                lowest = Math.min(lowest, ratio);
+                againstCeiling.add(String.format("%.2f× at %d", ratio, batches.concurrency()));
+            }
+        }
+        if (!againstCeiling.isEmpty()) {
+            lines.add(String.format(
+                    "%s batches of 1,000 ≥ 0.5× the COPY ceiling (the same rows written with COPY, no triggers;"
+                            + " same callers): %s",
+                    lowest >= 0.5 ? "MET" : "MISSED", String.join(", ", againstCeiling)));
+        }
         ratio(results, Workloads.HTTP_READS, top)
                 .ifPresent(r ->
                         lines.add(line("HTTP balance reads at " + top + " connections ≥ 0.5× pgbench -S", r, 0.5)));

@@ -9,7 +9,6 @@ final class Workloads {
     static final String PGBENCH_HOT = "pgbench topup_hot";
     static final String PGBENCH_SELECT = "pgbench select-only";
     static final String LIBRARY_TOPUPS = "library top-ups";
-    static final String LIBRARY_TOPUPS_LAST = "library top-ups, again last";
     static final String LIBRARY_MIX = "library mix 60/30/10";
     static final String HOT = "top-ups, one TREASURY (hot)";
     static final String SPREAD = "top-ups, 16 TREASURYs (spread)";
@@ -23,6 +22,9 @@ final class Workloads {
     static final String REPORT_ACTIVITY = "report: activity";
     static final String BATCHES_OF = "batches of ";
     static final String BATCHES_OF_1000 = BATCHES_OF + 1000;
+    /** The rows of batches of 1,000 top-ups written with COPY into copies of the ledger's tables: the limit. */
+    static final String COPY_CEILING = "COPY ceiling, batches of 1000";
+
     static final String HTTP_TOPUPS = "HTTP top-ups";
     static final String HTTP_HALF_PEAK = "HTTP top-ups at half of peak";
     static final String HTTP_READS = "HTTP balance reads";

@@ -49,9 +49,15 @@ class BenchQuickTest {
                 "top-ups, one TREASURY (hot)",
                 "top-ups, 16 TREASURYs (spread)",
                 "batches of 100",
-                "batches of 1000")) {
+                "batches of 1000",
+                "COPY ceiling, batches of 1000")) {
             assertTrue(markdown.contains("| " + workload + " |"), workload + " missing from\n" + markdown);
         }
+        assertTrue(
+                markdown.contains("a batch of 1,000 top-ups writes: ledger_entries +2,000")
+                        && markdown.contains("ledger_transactions +1,000"),
+                "what a batch writes is counted:\n" + markdown);
+        assertTrue(markdown.contains("the COPY ceiling"), "batches against the COPY ceiling:\n" + markdown);
         assertTrue(
                 markdown.contains("synchronous_commit=on") && markdown.contains("fsync=on"),
                 "the benchmark database must be durable:\n" + markdown);
