@@ -972,12 +972,12 @@ public final class Bench {
         sections.add(outcome.markdown());
         record(outcome.steady(), "topup_uniform@" + connections);
         String reached = outcome.secondsTo90Percent()
-                .map(s -> String.format("%.0f s of load", s))
-                .orElse("not within " + seconds + " s");
+                .map(s -> String.format("reached after %.0f s of load", s))
+                .orElse("not reached within " + seconds + " s");
         environment.put(
                 "first minute",
                 String.format(
-                        "start %.1f s; 90 %% of the steady %,.0f/s after %s; %,.0f/s on average over the first %d s",
+                        "start %.1f s; 90 %% of the steady %,.0f/s %s; %,.0f/s on average over the first %d s",
                         outcome.startSeconds(),
                         outcome.steady().opsPerSecond(),
                         reached,

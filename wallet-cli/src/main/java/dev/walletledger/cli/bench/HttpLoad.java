@@ -314,12 +314,13 @@ final class HttpLoad {
                 Double.NaN,
                 String.format(
                         "intended %,.0f/s, achieved %,.0f/s over at most %d connections (a JVM of its own; latency"
-                                + " from the intended send time); p99.9 %.1f ms; unsent %,d; generator used %.0f%% of"
-                                + " one core",
+                                + " from the intended send time); p99.9 %.1f ms; sends' lag behind the schedule p99 %.1f"
+                                + " ms; unsent %,d; generator used %.0f%% of one core",
                         summary.intendedRate(),
                         summary.achievedRate(),
                         connections,
                         summary.p999Millis(),
+                        summary.lagP99Millis(),
                         summary.unsent(),
                         100 * output.cpuSeconds() / seconds));
     }
