@@ -134,7 +134,11 @@ final class RouteTable {
         return segments;
     }
 
-    /** Strict percent-decoding to UTF-8; malformed escapes or bytes are a 400 naming the field. */
+    /**
+     * Strict percent-decoding to UTF-8; malformed escapes or bytes are a 400 naming the field. Over HTTP/1.1
+     * a malformed escape never arrives here (Undertow's parser answers it with a bare 400 first, whatever
+     * the listener's options); the check stays so this method is strict on its own.
+     */
     static String decode(String raw, boolean plusIsSpace, String field) {
         ByteBuffer bytes = ByteBuffer.allocate(raw.length() * 3);
         for (int i = 0; i < raw.length(); i++) {

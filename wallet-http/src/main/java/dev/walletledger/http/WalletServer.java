@@ -106,7 +106,9 @@ public final class WalletServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
                 .setServerOption(UndertowOptions.DECODE_URL, false) // RouteTable decodes each segment itself
                 // Raw non-ASCII bytes in the request line reach RouteTable, which refuses them with a JSON 400
-                // (Undertow's own refusal is a bare 400 with no request id and no log line).
+                // (Undertow's own refusal is a bare 400 with no request id and no log line). A malformed
+                // percent-escape never gets that far: RequestParser.isPercentEncodedSequenceChar refuses it
+                // whatever these options say (README, Errors; HttpEdgeTest pins it).
                 .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, limits.requestParseTimeoutMillis()) // slowloris
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, limits.idleTimeoutMillis()) // idle keep-alive

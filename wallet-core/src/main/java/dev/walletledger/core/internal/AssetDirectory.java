@@ -52,6 +52,11 @@ final class AssetDirectory {
         return Optional.ofNullable(row);
     }
 
+    /** The asset with this code as last loaded, without a query; empty when it is not loaded (yet). */
+    public Optional<AssetRow> cached(String code) {
+        return Optional.ofNullable(byCode.get(code));
+    }
+
     /** The asset with this id (one a row of the ledger names: it exists). */
     public AssetRow byId(Connection connection, int id) throws SQLException {
         for (int attempt = 0; attempt < 2; attempt++) {

@@ -178,6 +178,23 @@ final class Locks {
      */
     Locked lock(Connection connection, Collection<Plan.Holder> holders, Collection<Plan.WalletKey> credited)
             throws SQLException {
+        return request(holders, credited).run(connection);
+    }
+
+    /**
+     * The result set of {@link Request#sql()}'s locking statement, the current result of {@code statement}, after
+     * the creation's update count when there is one.
+     */
+    static ResultSet lockRows(java.sql.Statement statement) throws SQLException {
+        while (statement.getResultSet() == null) {
+            Invariants.require(
+                    statement.getMoreResults() || statement.getUpdateCount() != -1, "the lock statement follows");
+        }
+        return statement.getResultSet();
+    }
+
+    /** What {@link #lock} is asked for, sorted into the lock order. */
+    Request request(Collection<Plan.Holder> holders, Collection<Plan.WalletKey> credited) {
         List<Plan.Holder> ordered = inLockOrder(holders);
         Set<Plan.Holder> creditedMains = new LinkedHashSet<>();
         List<Plan.WalletKey> creditedOthers = new ArrayList<>();
@@ -191,37 +208,90 @@ final class Locks {
                 creditedOthers.add(key); // for a wallet whose main account exists
             }
         }
-        if (!creditedMains.isEmpty()) {
-            try (PreparedStatement statement = connection.prepareStatement(createMains)) {
-                HOLDERS.bind(connection, statement, 1, inLockOrder(creditedMains));
-                statement.executeUpdate();
+        return new Request(
+                Set.copyOf(holders), Set.copyOf(credited), ordered, inLockOrder(creditedMains), creditedOthers);
+    }
+
+    /**
+     * The statements that create the main accounts to be credited and lock every wallet asked for: one round trip
+     * (the creation, when there is one, then the lock, each with its own snapshot, so the lock sees what the
+     * creation made), which another statement may be sent ahead of ({@link References#claim}).
+     */
+    final class Request {
+        private final Set<Plan.Holder> holders;
+        private final Set<Plan.WalletKey> credited;
+        private final List<Plan.Holder> ordered;
+        private final List<Plan.Holder> creditedMains;
+        private final List<Plan.WalletKey> creditedOthers;
+
+        private Request(
+                Set<Plan.Holder> holders,
+                Set<Plan.WalletKey> credited,
+                List<Plan.Holder> ordered,
+                List<Plan.Holder> creditedMains,
+                List<Plan.WalletKey> creditedOthers) {
+            this.holders = holders;
+            this.credited = credited;
+            this.ordered = ordered;
+            this.creditedMains = creditedMains;
+            this.creditedOthers = creditedOthers;
+        }
+
+        /** Whether this request locks at least {@code holders} and creates at least {@code credited}. */
+        boolean covers(Collection<Plan.Holder> holders, Collection<Plan.WalletKey> credited) {
+            return this.holders.containsAll(holders) && this.credited.containsAll(credited);
+        }
+
+        String sql() {
+            return creditedMains.isEmpty() ? lock : createMains + ";\n" + lock;
+        }
+
+        /** Binds the parameters from {@code first}; returns the next free one. */
+        int bind(Connection connection, PreparedStatement statement, int first) throws SQLException {
+            int next = first;
+            if (!creditedMains.isEmpty()) {
+                next = HOLDERS.bind(connection, statement, next, creditedMains);
+            }
+            next = HOLDERS.bind(connection, statement, next, ordered);
+            return KEYS.bind(connection, statement, next, creditedOthers);
+        }
+
+        /** Runs the request in a round trip of its own. */
+        Locked run(Connection connection) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(sql())) {
+                bind(connection, statement, 1);
+                statement.execute();
+                try (ResultSet rows = lockRows(statement)) {
+                    return finish(connection, rows);
+                }
             }
         }
-        Map<Plan.WalletKey, Plan.LockedWallet> wallets = new HashMap<>();
-        Counts counts = new Counts();
-        Instant clock;
-        try (PreparedStatement statement = connection.prepareStatement(lock)) {
-            int next = HOLDERS.bind(connection, statement, 1, ordered);
-            KEYS.bind(connection, statement, next, creditedOthers);
-            clock = read(statement, wallets, counts, null);
+
+        /** Reads the locking statement's {@code rows}, and reads again what its snapshot missed. */
+        Locked finish(Connection connection, ResultSet rows) throws SQLException {
+            Map<Plan.WalletKey, Plan.LockedWallet> wallets = new HashMap<>();
+            Counts counts = new Counts();
+            Instant clock = read(rows, wallets, counts, null);
+            List<Plan.Holder> missed = counts.missed(ordered);
+            if (!missed.isEmpty()) {
+                Counts again = new Counts();
+                again.expected.putAll(counts.expected);
+                for (Plan.Holder holder : missed) {
+                    again.seen.put(holder, 1); // its main account
+                }
+                try (PreparedStatement statement = connection.prepareStatement(lockOthers)) {
+                    HOLDERS.bind(connection, statement, 1, missed);
+                    try (ResultSet more = statement.executeQuery()) {
+                        clock = read(more, wallets, again, clock);
+                    }
+                }
+                if (!again.missed(missed).isEmpty()) {
+                    // Only a snapshot older than the count misses an account twice: retry the transaction.
+                    throw new SQLException("an account was created while this writer waited for its wallet", "40001");
+                }
+            }
+            return new Locked(wallets, clock);
         }
-        List<Plan.Holder> missed = counts.missed(ordered);
-        if (!missed.isEmpty()) {
-            Counts again = new Counts();
-            again.expected.putAll(counts.expected);
-            for (Plan.Holder holder : missed) {
-                again.seen.put(holder, 1); // its main account
-            }
-            try (PreparedStatement statement = connection.prepareStatement(lockOthers)) {
-                HOLDERS.bind(connection, statement, 1, missed);
-                clock = read(statement, wallets, again, clock);
-            }
-            if (!again.missed(missed).isEmpty()) {
-                // Only a snapshot older than the count misses an account twice: retry the transaction.
-                throw new SQLException("an account was created while this writer waited for its wallet", "40001");
-            }
-        }
-        return new Locked(wallets, clock);
     }
 
     /** Per wallet: how many accounts its main account counts, and how many existing ones were read. */
@@ -248,9 +318,9 @@ final class Locks {
      * stepped back).
      */
     private static Instant read(
-            PreparedStatement statement, Map<Plan.WalletKey, Plan.LockedWallet> wallets, Counts counts, Instant clock)
+            ResultSet rows, Map<Plan.WalletKey, Plan.LockedWallet> wallets, Counts counts, Instant clock)
             throws SQLException {
-        try (ResultSet rows = statement.executeQuery()) {
+        {
             boolean withClock = rows.getMetaData().getColumnLabel(1).equals("now");
             while (rows.next()) {
                 if (withClock) {

@@ -24,10 +24,18 @@ import java.util.Set;
  *
  * <p>Claiming is one {@code INSERT ... ON CONFLICT DO NOTHING} into {@code ledger_references}, in ascending
  * order: an attempt whose reference another attempt holds (inserted, not committed) waits for it, on any
- * node. What the statement did not insert is bound already; the two statements after it, in the same round
- * trip, each with its own snapshot, read what it is bound to: a refusal ({@code ledger_refusals}) or a
- * transaction. At REPEATABLE READ and SERIALIZABLE a reference bound by a transaction that committed after
- * this one's snapshot fails the claim with a serialization error, and the write is retried with a fresh one.
+ * node. It goes in the write's first round trip, after the transaction's opening settings and, when the write
+ * knows its wallets already, before their locks. What the statement did not insert is bound already; then, and
+ * only then, two statements in one more round trip, each with its own snapshot, read what those references are
+ * bound to: a refusal ({@code ledger_refusals}) or a transaction. At REPEATABLE READ and SERIALIZABLE a
+ * reference bound by a transaction that committed after this one's snapshot fails the claim with a
+ * serialization error, and the write is retried with a fresh one.
+ *
+ * <p>A reference the claim inserted is bound to nothing (an outcome is inserted only under a reference its own
+ * transaction holds, see V3), so it is not looked up: at SERIALIZABLE such a lookup, finding nothing, still
+ * takes a predicate lock on the index page where the reference would be, the page where writers with nearby
+ * references insert their transactions, and turned unrelated writes into serialization failures (README,
+ * "Isolation default"). A new reference thus costs no round trip of its own.
  */
 final class References {
     /** What a reference is bound to. */
@@ -70,17 +78,21 @@ final class References {
 
     private final TransactionReader reader;
     private final String claim;
+    private final String bound;
 
     References(SqlText sql, TransactionReader reader) {
         this.reader = reader;
-        // One round trip, three statements: the claim (sorted, then inserted in that order: each conflict check a
-        // probe of the primary key), the refusals and the transactions under the same references (a primary or
-        // unique key probe each). The write transaction's planner settings apply (it began with them).
+        // The claim (sorted, then inserted in that order: each conflict check a probe of the primary key); then,
+        // for the references it did not insert, one round trip of two statements: the refusals and the
+        // transactions under them (a primary or unique key probe each). The write transaction's planner settings
+        // apply (it began with them).
         this.claim = sql.format("""
                 INSERT INTO {schema}.ledger_references (reference_id)
                 SELECT r.reference_id FROM unnest(?::text[]) AS r(reference_id) ORDER BY r.reference_id COLLATE "C"
                     ON CONFLICT (reference_id) DO NOTHING
-                RETURNING reference_id;
+                RETURNING reference_id
+                """);
+        this.bound = sql.format("""
                 SELECT %s, t.error_code, t.error_message, t.error_details::text AS error_details
                   FROM {schema}.ledger_refusals t WHERE t.reference_id = ANY (?);
                 %s""".formatted(TransactionReader.REQUEST_COLUMNS, reader.byReferencesQuery()));
@@ -91,23 +103,76 @@ final class References {
      * reads what the others are bound to. Every reference ends up in exactly one of the two.
      */
     Claim claim(Connection connection, Collection<String> references) throws SQLException {
+        return claim(connection, references, null, null).claim();
+    }
+
+    /** A claim, and the wallets locked in the same round trip (when asked for). */
+    record Claimed(Claim claim, Locks.Locked locked) {}
+
+    /**
+     * As {@link #claim(Connection, Collection)}, in one round trip with the transaction's {@code opening} ahead
+     * of it (the statements a write transaction begins with; null: none) and {@code lock} after it (null: none).
+     * The lock runs whatever the claim finds: it asks for every wallet the write would touch if each reference
+     * were new, a superset of what the claimed ones need (a write touches only what it plans).
+     */
+    Claimed claim(Connection connection, Collection<String> references, String opening, Locks.Request lock)
+            throws SQLException {
         if (references.isEmpty()) {
-            return new Claim(Set.of(), Map.of());
+            if (opening != null) {
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute(opening);
+                }
+            }
+            return new Claimed(new Claim(Set.of(), Map.of()), lock == null ? null : lock.run(connection));
         }
         Set<String> claimed = new LinkedHashSet<>();
         Map<String, Bound> bound = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement(claim)) {
-            String[] array = references.toArray(new String[0]);
-            for (int parameter = 1; parameter <= 3; parameter++) {
-                statement.setArray(parameter, connection.createArrayOf("text", array));
+        Locks.Locked locked = null;
+        String sql = (opening == null ? "" : opening + ";\n") + claim + (lock == null ? "" : ";\n" + lock.sql());
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("text", references.toArray(new String[0])));
+            if (lock != null) {
+                lock.bind(connection, statement, 2);
             }
-            Invariants.require(statement.execute(), "the claim returns the references it inserted");
+            statement.execute();
+            while (statement.getResultSet() == null) { // past the opening's settings
+                Invariants.require(
+                        statement.getMoreResults() || statement.getUpdateCount() != -1,
+                        "the claim returns the references it inserted");
+            }
             try (ResultSet rows = statement.getResultSet()) {
                 while (rows.next()) {
                     claimed.add(rows.getString("reference_id"));
                 }
             }
-            Invariants.require(statement.getMoreResults(), "the claim is followed by the refusals' lookup");
+            if (lock != null) {
+                statement.getMoreResults();
+                try (ResultSet rows = Locks.lockRows(statement)) {
+                    locked = lock.finish(connection, rows);
+                }
+            }
+        }
+        List<String> others =
+                references.stream().filter(r -> !claimed.contains(r)).toList();
+        if (!others.isEmpty()) { // nothing is bound yet under a reference this write just claimed
+            lookUp(connection, others, bound);
+        }
+        for (String reference : references) {
+            Invariants.require(
+                    claimed.contains(reference) != bound.containsKey(reference),
+                    "reference " + reference + " is either claimed by this write or bound to an outcome");
+        }
+        return new Claimed(new Claim(claimed, bound), locked);
+    }
+
+    /** What each of {@code others}, references the claim did not insert, is bound to, into {@code bound}. */
+    private void lookUp(Connection connection, List<String> others, Map<String, Bound> bound) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(this.bound)) {
+            String[] array = others.toArray(new String[0]);
+            for (int parameter = 1; parameter <= 2; parameter++) {
+                statement.setArray(parameter, connection.createArrayOf("text", array));
+            }
+            Invariants.require(statement.execute(), "the refusals' lookup returns rows");
             try (ResultSet rows = statement.getResultSet()) {
                 while (rows.next()) {
                     bound.put(rows.getString("reference_id"), refused(rows));
@@ -122,12 +187,6 @@ final class References {
                 }
             }
         }
-        for (String reference : references) {
-            Invariants.require(
-                    claimed.contains(reference) != bound.containsKey(reference),
-                    "reference " + reference + " is either claimed by this write or bound to an outcome");
-        }
-        return new Claim(claimed, bound);
     }
 
     private static RefusedWith refused(ResultSet rows) throws SQLException {

@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,10 +29,12 @@ import java.util.UUID;
 
 /**
  * Applies a list of operations in one database transaction, each with its own outcome. Round trips per call,
- * whatever the number of operations: the claim of their references with the lookup of what the others are
- * bound to ({@link References}), the creation of wallets to be credited, the locks ({@link Locks}), one write
- * (and, when reversals or chargebacks are among them, one read of what they take back before the locks and one
- * of what was already taken back under them).
+ * whatever the number of operations: one for the transaction's settings, the claim of their references
+ * ({@link References}) and, when every wallet they need follows from the operations themselves, the creation and
+ * locking of those wallets ({@link Locks}); one more to look up what references not claimed are bound to, when
+ * some are; one for the creation and the locks when they could not go first (reversals, chargebacks, captures and
+ * voids read what they name before: one read of what they take back before the locks and one of what was
+ * already taken back under them); one write; the commit.
  *
  * <p>Every outcome this write decides is bound to its operation's reference in the same transaction: the
  * transactions it applies and the refusals it meets ({@link ErrorCode#binds()}). An operation whose reference is
@@ -326,7 +329,10 @@ final class WriteEngine {
         List<Outcome> outcomes = null;
         for (int round = 1; outcomes == null; round++) {
             try {
-                outcomes = runner.write(c -> attempt(c, operations, actors, atomic), operations.size(), deadlineMillis);
+                outcomes = runner.writeOpening(
+                        (c, opening) -> attempt(c, opening, operations, actors, atomic),
+                        operations.size(),
+                        deadlineMillis);
             } catch (AtomicRefusal refused) {
                 boolean bound = runner.write(c -> bindAlone(c, refused.refusal), 1);
                 if (bound) {
@@ -353,15 +359,23 @@ final class WriteEngine {
         return outcomes;
     }
 
+    /**
+     * One attempt at a write. Its first round trip is the transaction's {@code opening}, the claim of its references
+     * and, when every wallet it needs is known before the claim (see {@link #lockAhead}), the creation and locking
+     * of those wallets; otherwise the locks follow once the claim and the reads before them are done.
+     */
     private List<Outcome> attempt(
-            Connection connection, List<Operation> operations, List<String> actors, boolean atomic)
+            Connection connection, String opening, List<Operation> operations, List<String> actors, boolean atomic)
             throws SQLException {
         Outcome[] outcomes = new Outcome[operations.size()];
         Map<String, Integer> firstByReference = new LinkedHashMap<>();
         for (int i = 0; i < operations.size(); i++) {
             firstByReference.putIfAbsent(operations.get(i).referenceId(), i);
         }
-        References.Claim claim = references.claim(connection, firstByReference.keySet());
+        Locks.Request ahead = lockAhead(operations, firstByReference.values());
+        References.Claimed claimedNow = references.claim(connection, firstByReference.keySet(), opening, ahead);
+        References.Claim claim = claimedNow.claim();
+        Locks.Locked lockedAhead = claimedNow.locked();
         for (Map.Entry<String, Integer> first : firstByReference.entrySet()) { // in index order
             References.Bound bound = claim.bound().get(first.getKey());
             if (bound != null) {
@@ -395,7 +409,7 @@ final class WriteEngine {
         }
         Plan plan = null;
         if (!pending.isEmpty()) {
-            plan = lock(connection, operations, rows, originals, holds, pending, List.of());
+            plan = lock(connection, operations, rows, originals, holds, pending, List.of(), ahead, lockedAhead);
             for (int i : pending) {
                 WalletException refusal = plan.add(i, operations.get(i), rows[i], actors.get(i));
                 if (refusal != null) {
@@ -429,6 +443,35 @@ final class WriteEngine {
         }
         settleRepeatedReferences(operations, outcomes, firstByReference);
         return Arrays.asList(outcomes);
+    }
+
+    /**
+     * The wallets to create and lock in the claim's round trip: those every operation would touch if its reference
+     * were new. Only when each one's wallets follow from the operation alone (no transaction or hold to read first)
+     * and its asset is known without a query; else null, and the locks are taken after the claim. Locking more than
+     * the claimed operations need costs nothing but the locks: a write updates only the wallets it plans to touch,
+     * and the lock order is the same.
+     */
+    private Locks.Request lockAhead(List<Operation> operations, Collection<Integer> firsts) {
+        Set<Plan.Holder> holders = new LinkedHashSet<>();
+        Set<Plan.WalletKey> credited = new LinkedHashSet<>();
+        for (int i : firsts) {
+            Operation operation = operations.get(i);
+            if (operation.original().isPresent() || operation.heldBy().isPresent()) {
+                return null;
+            }
+            Optional<AssetDirectory.AssetRow> row = operation.namedAssetCode().flatMap(assets::cached);
+            if (row.isEmpty()) {
+                return null;
+            }
+            for (Plan.Touch touch : Plan.touches(operation, row.get(), null, null, accounts)) {
+                holders.add(touch.holder());
+                if (touch.credited()) {
+                    credited.add(touch.key());
+                }
+            }
+        }
+        return holders.isEmpty() ? null : locks.request(holders, credited);
     }
 
     /** Binds an atomic batch's refusal to its reference, in a transaction of its own; false if bound meanwhile. */
@@ -599,7 +642,9 @@ final class WriteEngine {
             Map<UUID, TransactionResult> originals,
             Map<UUID, HeldBy> heldBy,
             List<Integer> pending,
-            List<Plan.Holder> alsoLocked)
+            List<Plan.Holder> alsoLocked,
+            Locks.Request ahead,
+            Locks.Locked lockedAhead)
             throws SQLException {
         Set<Plan.Holder> holders = new LinkedHashSet<>(alsoLocked);
         Set<Plan.WalletKey> credited = new LinkedHashSet<>();
@@ -628,7 +673,9 @@ final class WriteEngine {
                 }
             }
         }
-        Locks.Locked locked = locks.lock(connection, holders, credited);
+        Locks.Locked locked = lockedAhead != null && ahead.covers(holders, credited)
+                ? lockedAhead
+                : locks.lock(connection, holders, credited);
         if (!taken.isEmpty()) {
             try (PreparedStatement statement = connection.prepareStatement(this.taken)) {
                 statement.setArray(
@@ -982,7 +1029,16 @@ final class WriteEngine {
         if (holders.isEmpty()) {
             return 0;
         }
-        Plan plan = lock(connection, List.of(), new AssetDirectory.AssetRow[0], Map.of(), Map.of(), List.of(), holders);
+        Plan plan = lock(
+                connection,
+                List.of(),
+                new AssetDirectory.AssetRow[0],
+                Map.of(),
+                Map.of(),
+                List.of(),
+                holders,
+                null,
+                null);
         if (!plan.planned().isEmpty()) {
             write(connection, plan, List.of());
         }
