@@ -2,6 +2,7 @@ package dev.walletledger.cli;
 
 import dev.walletledger.cli.bench.Bench;
 import dev.walletledger.cli.bench.LibraryOrder;
+import dev.walletledger.cli.bench.WarmUp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -20,7 +21,8 @@ final class BenchCommand implements Command {
             "bench",
             "measure throughput and latency against pgbench on the same PostgreSQL",
             "wallet bench [--quick] [--seconds N] [--concurrency 1,16,64] [--out DIR] [--server-jar JAR] "
-                    + "[--no-http] [--no-pgbench] [--seed N] [--repetitions N] [--only LIST]",
+                    + "[--no-http] [--no-pgbench] [--no-library] [--first-minute] [--server-jvm-options \"OPTS\"] "
+                    + "[--seed N] [--repetitions N] [--only LIST]",
             """
             Starts a fresh, durable embedded PostgreSQL (or uses --database-url), records its version and
             settings, runs pgbench's top-up-shaped scripts (uniform, one hot row) and -S at each concurrency,
@@ -28,12 +30,17 @@ final class BenchCommand implements Command {
             top-ups through one TREASURY vs sixteen, spends over paid and free lots, batches of 100 and
             1,000, the time of the outstanding and activity reports (on a ledger filled to --report-entries
             first, when asked), and over HTTP (the server jar
-            in its own JVM, load from wrk when installed) top-ups, top-ups at half of peak (open loop), and
-            balance reads. Writes report.md (the table, with each run's ratio to its pgbench baseline, and
-            the targets), results.jsonl and throughput.png to --out. Each pgbench and library row is the
-            median of --repetitions runs, shown with their range; the library workloads run in a different
-            order at each repetition (printed), and batches of 1,000 are measured against the COPY ceiling:
-            the same rows written with COPY into copies of the ledger's tables, without triggers.
+            in its own JVM, load from wrk when installed) top-ups, top-ups at 25, 50 and 75 % of their peak
+            (open loop: a generator in a JVM of its own, latency from each request's intended send time), and
+            balance reads, each after warming the server up with its own load until its JIT compilers settle.
+            --first-minute then starts a fresh server and loads it at once for 60 s, in buckets of 3 s
+            (throughput, p99, compiler CPU), and reports the time to 90 % of that JVM's warmed-up rate.
+            --server-jvm-options are given to every server JVM (to compare JIT and class-sharing settings).
+            Writes report.md (the table, with each run's ratio to its pgbench baseline, and the targets),
+            results.jsonl and throughput.png to --out. Each pgbench and library row is the median of
+            --repetitions runs, shown with their range; the library workloads run in a different order at each
+            repetition (printed), and batches of 1,000 are measured against the COPY ceiling: the same rows
+            written with COPY into copies of the ledger's tables, without triggers.
             --quick: 2 s per run at 1 and 4, one repetition, for CI.
             Never run it against a production database: it writes thousands of transactions.""",
             List.of(),
@@ -50,6 +57,14 @@ final class BenchCommand implements Command {
                                     + " beside this jar or in its build tree)"),
                     Args.Option.flag("--no-http", "skip the HTTP runs"),
                     Args.Option.flag("--no-pgbench", "skip the pgbench baselines (and so the ratios)"),
+                    Args.Option.flag("--no-library", "skip the library workloads (for a look at HTTP alone)"),
+                    Args.Option.flag(
+                            "--first-minute",
+                            "also measure a freshly started server's first 60 s under load (--quick: 4 s)"),
+                    Args.Option.value(
+                            "--server-jvm-options",
+                            "\"OPTS\"",
+                            "JVM options, separated by spaces, for every server JVM (after -Xmx256m)"),
                     Args.Option.value("--seed", "N", "the random seed (printed; a fresh one by default)"),
                     Args.Option.value(
                             "--report-entries",
@@ -118,7 +133,14 @@ final class BenchCommand implements Command {
                         .map(v -> Args.wholeNumber("--report-entries", v, 0, Bench.Settings.REPORT_ENTRIES_MAX))
                         .orElse(0L),
                 repetitions,
-                only);
+                only,
+                !call.args.has("--no-library"),
+                call.args
+                        .value("--server-jvm-options")
+                        .map(BenchCommand::jvmOptions)
+                        .orElse(List.of()),
+                call.args.has("--first-minute") ? (quick ? 4 : 60) : 0,
+                quick ? WarmUp.QUICK : WarmUp.FULL);
         Path report = new Bench(settings, call.err).run();
         call.out.println(
                 "wrote " + report + ", " + out.resolve("results.jsonl") + " and " + out.resolve("throughput.png"));
@@ -152,6 +174,14 @@ final class BenchCommand implements Command {
             // no code source to start from: ask for --server-jar
         }
         return Optional.empty();
+    }
+
+    private static List<String> jvmOptions(String text) {
+        try {
+            return Bench.Settings.serverJvmOptions(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--server-jvm-options: " + e.getMessage());
+        }
     }
 
     private static List<Integer> concurrencies(String text) {

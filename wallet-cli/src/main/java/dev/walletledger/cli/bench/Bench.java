@@ -44,7 +44,9 @@ public final class Bench {
     /**
      * What to run. {@code databaseUrl} empty: a fresh durable embedded PostgreSQL, removed afterwards. Each row is
      * the median of {@code repetitions} runs; {@code only} names the library workloads to run (their
-     * {@link LibraryOrder} keys; empty: all).
+     * {@link LibraryOrder} keys; empty: all). {@code serverJvmOptions}: given to every server JVM the bench starts,
+     * after its heap. {@code firstMinuteSeconds}: 0, or how long a freshly started server is loaded, bucket by
+     * bucket, after the other runs. {@code warmUp}: how each measured HTTP run's server is warmed up first.
      */
     public record Settings(
             int seconds,
@@ -58,9 +60,15 @@ public final class Bench {
             long seed,
             long reportEntries,
             int repetitions,
-            List<String> only) {
+            List<String> only,
+            boolean library,
+            List<String> serverJvmOptions,
+            int firstMinuteSeconds,
+            WarmUp warmUp) {
         /** The most entries {@code reportEntries} may ask the ledger to be filled to before the reports are timed. */
         public static final long REPORT_ENTRIES_MAX = 100_000_000;
+        /** The longest first-minute measurement (it is a minute by default; this bounds a longer look). */
+        public static final int FIRST_MINUTE_SECONDS_MAX = 600;
 
         /** The most repetitions of each row. */
         public static final int REPETITIONS_MAX = 9;
@@ -68,6 +76,7 @@ public final class Bench {
         public Settings {
             concurrencies = List.copyOf(concurrencies);
             only = List.copyOf(only);
+            serverJvmOptions = List.copyOf(serverJvmOptions);
             if (seconds < 1 || seconds > 3_600) {
                 throw new IllegalArgumentException("seconds must be from 1 to 3600");
             }
@@ -83,9 +92,24 @@ public final class Bench {
             if (!LibraryOrder.keys().containsAll(only)) {
                 throw new IllegalArgumentException("only takes " + LibraryOrder.keys() + ", got " + only);
             }
+            if (firstMinuteSeconds < 0 || firstMinuteSeconds > FIRST_MINUTE_SECONDS_MAX) {
+                throw new IllegalArgumentException(
+                        "the first-minute measurement takes from 0 to " + FIRST_MINUTE_SECONDS_MAX + " s");
+            }
+            ServerProcess.checkJvmOptions(serverJvmOptions);
         }
 
-        /** The settings of earlier callers: every library workload, once. */
+        /** Server JVM options separated by white space, checked: each starts with - and names no class path or jar. */
+        public static List<String> serverJvmOptions(String text) {
+            List<String> options = List.of(text.strip().split("\\s+"));
+            ServerProcess.checkJvmOptions(options);
+            return options;
+        }
+
+        /**
+         * The settings of earlier callers: every library workload, once; no extra server JVM options, no first-minute
+         * measurement, the warm-up for the runs' length.
+         */
         public Settings(
                 int seconds,
                 List<Integer> concurrencies,
@@ -109,7 +133,11 @@ public final class Bench {
                     seed,
                     reportEntries,
                     1,
-                    List.of());
+                    List.of(),
+                    true,
+                    List.of(),
+                    0,
+                    WarmUp.forRunSeconds(seconds));
         }
 
         /** The settings of earlier callers: no filling before the reports are timed. */
@@ -145,6 +173,9 @@ public final class Bench {
     private final List<Result> results = new ArrayList<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<String, Result> baselines = new LinkedHashMap<>();
+    private final List<String> sections = new ArrayList<>();
+    /** Numbers the warm-up windows, whose run names (and so top-up references) must never repeat. */
+    private int warmUpWindows;
 
     public Bench(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -161,8 +192,10 @@ public final class Bench {
                 if (settings.pgbench()) {
                     runPgbench(target);
                 }
-                runLibrary(target);
-                if (settings.http()) {
+                if (settings.library()) {
+                    runLibrary(target);
+                }
+                if (settings.http() || settings.firstMinuteSeconds() > 0) {
                     runHttp(target);
                 }
             } finally {
@@ -994,11 +1027,31 @@ public final class Bench {
         Optional<Path> wrk = HttpLoad.findWrk();
         environment.put(
                 "http",
-                "the server jar in its own JVM (-Xmx" + ServerProcess.HEAP + "), default settings; " + "load: "
-                        + (wrk.isPresent() ? "wrk (apt), 2 threads" : "the JDK HttpClient (wrk not installed)"));
+                "the server jar in its own JVM (-Xmx" + ServerProcess.HEAP + "), "
+                        + (settings.serverJvmOptions().isEmpty()
+                                ? "default settings"
+                                : "JVM options " + String.join(" ", settings.serverJvmOptions()))
+                        + "; closed-loop load: "
+                        + (wrk.isPresent() ? "wrk (apt), 2 threads" : "the JDK HttpClient (wrk not installed)")
+                        + "; open loop: the bench's own generator in a JVM of its own; every measured run after a"
+                        + " warm-up with its own load until the server's JIT compiler threads settle");
+        if (settings.http()) {
+            runHttpWorkloads(target, jar.get(), wrk);
+        }
+        if (settings.firstMinuteSeconds() > 0) {
+            runFirstMinute(target, jar.get(), wrk);
+        }
+    }
+
+    private void runHttpWorkloads(Target target, Path jar, Optional<Path> wrk) {
         Path serverLog = settings.out().resolve("server.log");
-        try (ServerProcess server =
-                ServerProcess.start(jar.get(), target.urlWithCredentials(), Map.of("LOG_LEVEL", "info"), serverLog)) {
+        try (ServerProcess server = ServerProcess.start(
+                jar,
+                settings.serverJvmOptions(),
+                target.urlWithCredentials(),
+                Map.of("LOG_LEVEL", "info"),
+                serverLog)) {
+            environment.put("server start (launch to healthy)", String.format("%.1f s", server.startSeconds()));
             prefundReaders(target);
             try (HikariDataSource pool = target.pool(1, "bench-settle")) {
                 settle(pool);
@@ -1006,35 +1059,98 @@ public final class Bench {
             URI base = server.uri("/");
             double peak = 0;
             for (int c : settings.concurrencies()) {
+                warmUp(
+                        server,
+                        Workloads.HTTP_TOPUPS + " @" + c,
+                        (run, s) -> HttpLoad.closedLoop(
+                                wrk, "warm-up", base, HttpLoad.Shape.topUps(run, TOPUP_USERS), c, s));
                 HttpLoad.Shape shape = HttpLoad.Shape.topUps("http-" + settings.seed() + "-" + c, TOPUP_USERS);
-                Result result = wrk.isPresent()
-                        ? HttpLoad.wrk(wrk.get(), Workloads.HTTP_TOPUPS, base, shape, c, settings.seconds())
-                        : HttpLoad.jdkClosedLoop(Workloads.HTTP_TOPUPS, base, shape, c, settings.seconds());
+                Result result = HttpLoad.closedLoop(wrk, Workloads.HTTP_TOPUPS, base, shape, c, settings.seconds());
                 result = result.withNote(String.format("server RSS %.0f MB", server.sampleRss()));
                 peak = Math.max(peak, result.opsPerSecond());
                 record(result, "topup_uniform@" + c);
             }
-            double half = Math.max(1, peak / 2);
-            record(
-                    HttpLoad.jdkFixedRate(
-                            Workloads.HTTP_HALF_PEAK,
-                            base,
-                            HttpLoad.Shape.topUps("half-" + settings.seed(), TOPUP_USERS),
-                            half,
-                            256,
-                            settings.seconds()),
-                    "topup_uniform@" + settings.concurrencyMax());
+            int connections = settings.concurrencyMax();
+            for (int percent : Workloads.HTTP_OPEN_LOOP_PERCENTS) {
+                double rate = Math.max(1, peak * percent / 100);
+                String workload = Workloads.httpOpenLoop(percent);
+                warmUp(
+                        server,
+                        workload,
+                        (run, s) -> HttpLoad.openLoop(
+                                "warm-up", base, HttpLoad.Shape.topUps(run, TOPUP_USERS), rate, connections, s));
+                record(
+                        HttpLoad.openLoop(
+                                        workload,
+                                        base,
+                                        HttpLoad.Shape.topUps("open" + percent + "-" + settings.seed(), TOPUP_USERS),
+                                        rate,
+                                        connections,
+                                        settings.seconds())
+                                .withNote(String.format("server RSS %.0f MB", server.sampleRss())),
+                        "topup_uniform@" + connections);
+            }
             for (int c : settings.concurrencies()) {
                 HttpLoad.Shape shape = HttpLoad.Shape.balanceReads(READ_USERS);
-                Result result = wrk.isPresent()
-                        ? HttpLoad.wrk(wrk.get(), Workloads.HTTP_READS, base, shape, c, settings.seconds())
-                        : HttpLoad.jdkClosedLoop(Workloads.HTTP_READS, base, shape, c, settings.seconds());
+                warmUp(
+                        server,
+                        Workloads.HTTP_READS + " @" + c,
+                        (run, s) -> HttpLoad.closedLoop(wrk, "warm-up", base, shape, c, s));
+                Result result = HttpLoad.closedLoop(wrk, Workloads.HTTP_READS, base, shape, c, settings.seconds());
                 record(result.withNote(String.format("server RSS %.0f MB", server.sampleRss())), "select-only@" + c);
             }
             environment.put(
                     "server RSS peak",
                     String.format("%.0f MB (heap limit %s)", server.rssPeakMegabytes(), ServerProcess.HEAP));
         }
+    }
+
+    /** One HTTP warm-up window: the run's load under a fresh run name (top-ups' references never repeat). */
+    private interface WarmUpLoad {
+        void run(String runName, int seconds);
+    }
+
+    /** Warms the server up with the measured run's own load until its JIT compilers settle; records how it went. */
+    private void warmUp(ServerProcess server, String before, WarmUpLoad load) {
+        WarmUp.Outcome outcome = settings.warmUp()
+                .run(server.pid(), s -> load.run("warm-" + settings.seed() + "-" + warmUpWindows++, s));
+        environment.put("warm-up before " + before, outcome.describe());
+        log.println("bench: warm-up before " + before + ": " + outcome.describe());
+    }
+
+    /** A fresh server JVM under load from its first second; then the same JVM warmed up, for its steady state. */
+    private void runFirstMinute(Target target, Path jar, Optional<Path> wrk) {
+        int seconds = settings.firstMinuteSeconds();
+        int bucket = Math.max(1, Math.min(3, seconds / 10));
+        int connections = settings.concurrencyMax();
+        log.printf("bench: first %d s of a fresh server under %d connections%n", seconds, connections);
+        FirstMinute.Outcome outcome = FirstMinute.run(
+                jar,
+                settings.serverJvmOptions(),
+                target.urlWithCredentials(),
+                settings.out().resolve("server-first-minute.log"),
+                wrk,
+                connections,
+                seconds,
+                bucket,
+                settings.warmUp(),
+                settings.seconds(),
+                "fm-" + settings.seed());
+        sections.add(outcome.markdown());
+        record(outcome.steady(), "topup_uniform@" + connections);
+        String reached = outcome.secondsTo90Percent()
+                .map(s -> String.format("reached after %.0f s of load", s))
+                .orElse("not reached within " + seconds + " s");
+        environment.put(
+                "first minute",
+                String.format(
+                        "start %.1f s; 90 %% of the steady %,.0f/s %s; %,.0f/s on average over the first %d s",
+                        outcome.startSeconds(),
+                        outcome.steady().opsPerSecond(),
+                        reached,
+                        outcome.averageRate(),
+                        seconds));
+        log.println("bench: first minute: " + environment.get("first minute"));
     }
 
     /** The users whose balances the read workload asks for, funded through the library on the server's schema. */
@@ -1103,7 +1219,7 @@ public final class Bench {
         Chart.write(chart, "Throughput vs concurrency: ours against pgbench, same PostgreSQL, same run", series);
         Report.writeJson(settings.out().resolve("results.jsonl"), results);
         Path report = settings.out().resolve("report.md");
-        Files.writeString(report, Report.markdown(environment, results, Targets.check(results, settings)));
+        Files.writeString(report, Report.markdown(environment, results, Targets.check(results, settings), sections));
         return report;
     }
 

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,9 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * HTTP load: wrk (a C load generator with a Lua script that sends a unique reference per request) when
- * installed, else a JDK HttpClient generator. Closed loop for peak throughput; an open-loop, fixed-rate
- * mode (JDK client) for latency at a given rate, measured from each request's scheduled send time so
- * that a stalled server cannot hide its queueing (no coordinated omission).
+ * installed, else a JDK HttpClient generator. Closed loop for peak throughput; open loop at a fixed rate
+ * ({@link OpenLoop}, in a JVM of its own) for latency at a given rate, measured from each request's
+ * intended send time so that a stalled server cannot hide its queueing (no coordinated omission).
  */
 final class HttpLoad {
     /** Request {@code seq}'s method, path and body (null for GET); {seq} and {user} are filled in per request. */
@@ -266,67 +265,64 @@ final class HttpLoad {
                 .thenCompose(ignored -> loop(client, base, shape, sequence, errors, latencies, deadline));
     }
 
+    /** Closed loop with wrk when there is one, else with the JDK client. */
+    static Result closedLoop(Optional<Path> wrk, String workload, URI base, Shape shape, int connections, int seconds) {
+        return wrk.isPresent()
+                ? wrk(wrk.get(), workload, base, shape, connections, seconds)
+                : jdkClosedLoop(workload, base, shape, connections, seconds);
+    }
+
     /**
-     * Open loop at {@code ratePerSecond}: requests are scheduled at fixed intervals whatever the server
-     * does; latency counts from the scheduled time. At most {@code inFlightMax} outstanding (beyond, the
-     * request counts as an error: the server is not keeping up).
+     * Open loop at {@code ratePerSecond} over at most {@code connections} keep-alive connections, by {@link
+     * OpenLoop} in a JVM of its own (C1 only and a serial collector: little to compile, nothing to pause
+     * for), with latency counted from each request's intended send time.
      */
-    static Result jdkFixedRate(
-            String workload, URI base, Shape shape, double ratePerSecond, int inFlightMax, int seconds) {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(2))
-                .build();
-        Semaphore inFlight = new Semaphore(inFlightMax);
-        LongAdder errors = new LongAdder();
-        Latencies latencies = new Latencies();
-        long total = Math.max(1, Math.round(ratePerSecond * seconds));
-        long intervalNanos = Math.max(1, Math.round(1e9 / ratePerSecond));
-        long started = System.nanoTime();
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
-        for (long i = 0; i < total; i++) {
-            long scheduled = started + i * intervalNanos;
-            long wait = scheduled - System.nanoTime();
-            if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-            }
-            if (!inFlight.tryAcquire()) {
-                errors.increment();
-                continue;
-            }
-            sent.add(client.sendAsync(
-                            request(base, shape, i + 1_000_000_000_000L), HttpResponse.BodyHandlers.discarding())
-                    .handle((response, failure) -> {
-                        inFlight.release();
-                        synchronized (latencies) {
-                            latencies.record(System.nanoTime() - scheduled);
-                        }
-                        if (failure != null || response.statusCode() >= 300) {
-                            errors.increment();
-                        }
-                        return null;
-                    }));
+    static Result openLoop(String workload, URI base, Shape shape, double ratePerSecond, int connections, int seconds) {
+        OpenLoop.Plan plan = OpenLoop.Plan.of(base, shape, ratePerSecond, seconds, connections);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                OpenLoop.classPath(),
+                OpenLoop.class.getName()));
+        command.addAll(plan.arguments());
+        Processes.Output output = Processes.run(command, Map.of(), Duration.ofSeconds(seconds + 60L));
+        String line = output.text()
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .reduce((first, second) -> second)
+                .orElse("");
+        if (output.exitCode() != 0 || line.isEmpty()) {
+            throw new IllegalStateException("the open-loop generator failed: " + output.text());
         }
-        CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0]))
-                .orTimeout(60, TimeUnit.SECONDS)
-                .join();
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        Latencies.Summary summary = Latencies.summarize(List.of(latencies));
+        OpenLoop.Summary summary = OpenLoop.Summary.parse(line);
         return new Result(
                 workload,
-                "jdk-open-loop",
-                inFlightMax,
-                latencies.count() / elapsed,
+                "open-loop",
+                connections,
+                summary.achievedRate(),
                 summary.p50Millis(),
                 summary.p99Millis(),
                 summary.maxMillis(),
-                latencies.count(),
+                summary.sent(),
                 0,
-                errors.sum(),
+                summary.errors(),
                 0,
                 "",
                 Double.NaN,
-                String.format("fixed rate %.0f/s, latency from the scheduled send time", ratePerSecond));
+                String.format(
+                        "intended %,.0f/s, achieved %,.0f/s over at most %d connections (a JVM of its own; latency"
+                                + " from the intended send time); p99.9 %.1f ms; sends' lag behind the schedule p99 %.1f"
+                                + " ms; unsent %,d; generator used %.0f%% of one core",
+                        summary.intendedRate(),
+                        summary.achievedRate(),
+                        connections,
+                        summary.p999Millis(),
+                        summary.lagP99Millis(),
+                        summary.unsent(),
+                        100 * output.cpuSeconds() / seconds));
     }
 
     private static HttpRequest request(URI base, Shape shape, long sequence) {

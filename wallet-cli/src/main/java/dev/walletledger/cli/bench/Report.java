@@ -12,6 +12,12 @@ final class Report {
     private Report() {}
 
     static String markdown(Map<String, String> environment, List<Result> results, List<String> targets) {
+        return markdown(environment, results, targets, List.of());
+    }
+
+    /** With {@code sections}: further markdown (each with its own heading), after the results' notes. */
+    static String markdown(
+            Map<String, String> environment, List<Result> results, List<String> targets, List<String> sections) {
         StringBuilder out = new StringBuilder();
         out.append("### Environment\n\n");
         environment.forEach((key, value) ->
@@ -50,6 +56,7 @@ final class Report {
                         .append('\n');
             }
         }
+        sections.forEach(section -> out.append('\n').append(section));
         if (!targets.isEmpty()) {
             out.append("\n### Targets\n\n");
             targets.forEach(line -> out.append("- ").append(line).append('\n'));

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,35 +19,51 @@ final class ServerProcess implements AutoCloseable {
     static final String HEAP = "256m";
     private static final Duration START_WAIT = Duration.ofSeconds(90);
 
+    /** At most this many extra JVM options, each starting with {@code -} (never a class or jar to run). */
+    static final int JVM_OPTIONS_MAX = 32;
+
     private final Process process;
     private final int port;
     private final Path log;
+    private final long launchedNanos;
+    private double startSeconds = Double.NaN;
     private double rssPeakMegabytes;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path log, long launchedNanos) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.launchedNanos = launchedNanos;
     }
 
     static ServerProcess start(Path jar, String jdbcUrl, Map<String, String> extraEnvironment, Path log) {
+        return start(jar, List.of(), jdbcUrl, extraEnvironment, log);
+    }
+
+    /**
+     * The jar in a new JVM with the bench's heap and then {@code jvmOptions} (so that an option given can
+     * override the heap), waiting until it answers its health check.
+     */
+    static ServerProcess start(
+            Path jar, List<String> jvmOptions, String jdbcUrl, Map<String, String> extraEnvironment, Path log) {
+        checkJvmOptions(jvmOptions);
         int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xmx" + HEAP,
-                        "-Xms" + HEAP,
-                        "-jar",
-                        jar.toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + HEAP, "-Xms" + HEAP));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.put("DATABASE_URL", jdbcUrl);
         environment.put("PORT", Integer.toString(port));
         environment.put("HOST", "127.0.0.1");
         environment.putAll(extraEnvironment);
         try {
-            ServerProcess server = new ServerProcess(builder.start(), port, log);
+            long launched = System.nanoTime();
+            ServerProcess server = new ServerProcess(builder.start(), port, log, launched);
             server.awaitHealthy();
+            server.startSeconds = (System.nanoTime() - launched) / 1e9;
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + jar, e);
@@ -80,6 +97,31 @@ final class ServerProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("the server did not become healthy within " + START_WAIT + "; see " + log);
+    }
+
+    static void checkJvmOptions(List<String> jvmOptions) {
+        if (jvmOptions.size() > JVM_OPTIONS_MAX) {
+            throw new IllegalArgumentException("at most " + JVM_OPTIONS_MAX + " server JVM options");
+        }
+        for (String option : jvmOptions) {
+            if (!option.startsWith("-")
+                    || option.equals("-jar")
+                    || option.equals("-cp")
+                    || option.equals("-classpath")) {
+                throw new IllegalArgumentException(
+                        "a server JVM option starts with - and names no class path or jar, got " + option);
+            }
+        }
+    }
+
+    /** Seconds from launching the JVM to its first healthy answer. */
+    double startSeconds() {
+        return startSeconds;
+    }
+
+    /** Seconds since the JVM was launched. */
+    double secondsSinceLaunch() {
+        return (System.nanoTime() - launchedNanos) / 1e9;
     }
 
     URI uri(String path) {

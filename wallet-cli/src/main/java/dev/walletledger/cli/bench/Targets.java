@@ -17,10 +17,14 @@ final class Targets {
         ratio(results, Workloads.HTTP_TOPUPS, top)
                 .ifPresent(
                         r -> lines.add(line("HTTP top-ups at " + top + " connections ≥ 1.0× pgbench uniform", r, 1.0)));
-        find(results, Workloads.HTTP_HALF_PEAK, -1)
+        find(results, Workloads.HTTP_OPEN_LOOP_50, -1)
                 .ifPresent(r -> lines.add(String.format(
-                        "%s p99 at half of peak (%,.0f/s) ≤ 25 ms: %.1f ms",
-                        r.p99Millis() <= 25 ? "MET" : "MISSED", r.opsPerSecond(), r.p99Millis())));
+                        "%s HTTP top-ups' p99 at 50 %% of peak (open loop, from the intended send time, %,.0f/s"
+                                + " achieved) ≤ 25 ms, no errors: %.1f ms, %,d errors",
+                        r.p99Millis() <= 25 && r.errors() == 0 ? "MET" : "MISSED",
+                        r.opsPerSecond(),
+                        r.p99Millis(),
+                        r.errors())));
         Optional<Result> hot = find(results, Workloads.HOT, top);
         Optional<Result> spread = find(results, Workloads.SPREAD, top);
         if (hot.isPresent() && spread.isPresent()) {

@@ -1,5 +1,7 @@
 package dev.walletledger.cli.bench;
 
+import java.util.List;
+
 /**
  * The benchmark's workloads by name: the names in the report, the chart and results.jsonl, and the keys
  * the targets and ratios look results up by. One place, so renaming one cannot silently drop a target.
@@ -26,10 +28,20 @@ final class Workloads {
     static final String COPY_CEILING = "COPY ceiling, batches of 1000";
 
     static final String HTTP_TOPUPS = "HTTP top-ups";
-    static final String HTTP_HALF_PEAK = "HTTP top-ups at half of peak";
+    /** Open loop at 25, 50 and 75 % of the measured HTTP top-up peak: {@link #httpOpenLoop}. */
+    static final List<Integer> HTTP_OPEN_LOOP_PERCENTS = List.of(25, 50, 75);
+
+    static final String HTTP_OPEN_LOOP_50 = httpOpenLoop(50);
+    /** A fresh server's top-ups once warmed up, after its first minute: that JVM's steady state. */
+    static final String HTTP_FRESH_STEADY = "HTTP top-ups, fresh server, after warm-up";
+
     static final String HTTP_READS = "HTTP balance reads";
     /** Every HTTP workload's name starts with this. */
     static final String HTTP_PREFIX = "HTTP";
 
     private Workloads() {}
+
+    static String httpOpenLoop(int percentOfPeak) {
+        return "HTTP top-ups at " + percentOfPeak + " % of peak (open loop)";
+    }
 }

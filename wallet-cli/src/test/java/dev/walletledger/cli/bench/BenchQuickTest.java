@@ -38,11 +38,17 @@ class BenchQuickTest {
                 Optional.of(SERVER_JAR),
                 http,
                 Pgbench.find().isPresent(),
-                seed);
+                seed,
+                0,
+                true,
+                List.of(),
+                http ? 2 : 0, // the first-minute measurement, in two buckets of 1 s
+                WarmUp.QUICK);
         Path report = new Bench(settings, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         System.out.println(log.toString(StandardCharsets.UTF_8));
 
         String markdown = Files.readString(report);
+        List<String> json = Files.readAllLines(out.resolve("results.jsonl"));
         for (String workload : List.of(
                 "library top-ups",
                 "library mix 60/30/10",
@@ -69,12 +75,21 @@ class BenchQuickTest {
             assertTrue(
                     markdown.contains("| HTTP top-ups |")
                             && markdown.contains("| HTTP balance reads |")
-                            && markdown.contains("| HTTP top-ups at half of peak |"),
+                            && markdown.contains("| HTTP top-ups at 25 % of peak (open loop) | open-loop |")
+                            && markdown.contains("| HTTP top-ups at 50 % of peak (open loop) | open-loop |")
+                            && markdown.contains("| HTTP top-ups at 75 % of peak (open loop) | open-loop |")
+                            && markdown.contains("| HTTP top-ups, fresh server, after warm-up |"),
                     markdown);
+            assertTrue(markdown.contains("### First minute of a freshly started server"), markdown);
+            assertTrue(markdown.contains("- warm-up before HTTP top-ups @2: "), markdown);
+            for (String line : json) {
+                if (line.contains("\"driver\":\"open-loop\"")) {
+                    assertTrue(!line.contains("\"operations\":0,"), "the open-loop generator sent requests: " + line);
+                }
+            }
         } else {
             System.out.println("BenchQuickTest: " + SERVER_JAR + " not built (module built alone): HTTP runs skipped");
         }
-        List<String> json = Files.readAllLines(out.resolve("results.jsonl"));
         assertTrue(json.size() >= 8);
         for (String line : json) {
             if (line.contains("\"driver\":\"library\"")) {
