@@ -69,6 +69,28 @@ class RoundTripTest {
         }
     }
 
+    /**
+     * A credit whose wallets are created in the claim's round trip must not leave a wallet behind when its reference
+     * turns out to be bound already (found by the HTTP model test: a top-up of a new user under a bonus's reference
+     * was refused as a conflict, yet the user had an empty wallet afterwards).
+     */
+    @Test
+    void aCreditUnderABoundReferenceCreatesNoWallet() {
+        try (TestLedger t = TestDatabase.newLedger(LedgerConfig.defaults(), 4)) {
+            Ledger ledger = t.ledger();
+            ledger.apply(Operation.bonus("first", "GOLD_COINS", 10, "shared-ref"));
+            WalletException conflict = org.junit.jupiter.api.Assertions.assertThrows(
+                    WalletException.class,
+                    () -> ledger.topUp(Operation.topUp("second", "GOLD_COINS", 20, "shared-ref")));
+            assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, conflict.code());
+            WalletException missing = org.junit.jupiter.api.Assertions.assertThrows(
+                    WalletException.class, () -> ledger.balance("second", "GOLD_COINS"));
+            assertEquals(ErrorCode.WALLET_NOT_FOUND, missing.code());
+            ledger.topUp(Operation.topUp("second", "GOLD_COINS", 20, "own-ref"));
+            assertEquals(20, ledger.balance("second", "GOLD_COINS").balance());
+        }
+    }
+
     /** {@code pool}, each execution and commit of its connections' statements noted in {@code trips}. */
     private static DataSource counting(DataSource pool, List<String> trips) {
         return new DataSource() {

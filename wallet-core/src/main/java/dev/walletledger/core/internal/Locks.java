@@ -242,6 +242,11 @@ final class Locks {
             return this.holders.containsAll(holders) && this.credited.containsAll(credited);
         }
 
+        /** Whether it creates main accounts (those that do not exist yet) before it locks. */
+        boolean createsMains() {
+            return !creditedMains.isEmpty();
+        }
+
         String sql() {
             return creditedMains.isEmpty() ? lock : createMains + ";\n" + lock;
         }

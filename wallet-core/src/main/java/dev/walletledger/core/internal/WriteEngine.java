@@ -312,6 +312,19 @@ final class WriteEngine {
     }
 
     /**
+     * The wallets locked ahead of the claim were created for an operation whose reference turned out to be bound
+     * already (a replay, or a reuse with another request): such an operation must create nothing, so the
+     * transaction is rolled back and the write runs again, its locks taken after the claim.
+     */
+    private static final class CreatedAheadForBound extends TransactionRunner.Decided {
+        private static final long serialVersionUID = 1L;
+
+        CreatedAheadForBound() {
+            super("a wallet was created ahead for a bound reference");
+        }
+    }
+
+    /**
      * Applies the operations. Atomic: the first refusal is thrown (details name its {@code index}) and
      * nothing is written but that refusal's binding to its reference. Independent: every operation gets its
      * outcome. {@code actors} (same size, null entries allowed) says who asked for each; it is recorded and
@@ -327,12 +340,16 @@ final class WriteEngine {
             throw new IllegalArgumentException("one actor per operation");
         }
         List<Outcome> outcomes = null;
+        boolean[] ahead = {true};
         for (int round = 1; outcomes == null; round++) {
             try {
                 outcomes = runner.writeOpening(
-                        (c, opening) -> attempt(c, opening, operations, actors, atomic),
+                        (c, opening) -> attempt(c, opening, operations, actors, atomic, ahead[0]),
                         operations.size(),
                         deadlineMillis);
+            } catch (CreatedAheadForBound undone) {
+                ahead[0] = false; // once: without locking ahead, nothing is created before the claim is known
+                round--;
             } catch (AtomicRefusal refused) {
                 boolean bound = runner.write(c -> bindAlone(c, refused.refusal), 1);
                 if (bound) {
@@ -365,17 +382,25 @@ final class WriteEngine {
      * of those wallets; otherwise the locks follow once the claim and the reads before them are done.
      */
     private List<Outcome> attempt(
-            Connection connection, String opening, List<Operation> operations, List<String> actors, boolean atomic)
+            Connection connection,
+            String opening,
+            List<Operation> operations,
+            List<String> actors,
+            boolean atomic,
+            boolean mayLockAhead)
             throws SQLException {
         Outcome[] outcomes = new Outcome[operations.size()];
         Map<String, Integer> firstByReference = new LinkedHashMap<>();
         for (int i = 0; i < operations.size(); i++) {
             firstByReference.putIfAbsent(operations.get(i).referenceId(), i);
         }
-        Locks.Request ahead = lockAhead(operations, firstByReference.values());
+        Locks.Request ahead = mayLockAhead ? lockAhead(operations, firstByReference.values()) : null;
         References.Claimed claimedNow = references.claim(connection, firstByReference.keySet(), opening, ahead);
         References.Claim claim = claimedNow.claim();
         Locks.Locked lockedAhead = claimedNow.locked();
+        if (ahead != null && ahead.createsMains() && !claim.bound().isEmpty()) {
+            throw new CreatedAheadForBound(); // rare: a retried or reused reference among new users' credits
+        }
         for (Map.Entry<String, Integer> first : firstByReference.entrySet()) { // in index order
             References.Bound bound = claim.bound().get(first.getKey());
             if (bound != null) {
