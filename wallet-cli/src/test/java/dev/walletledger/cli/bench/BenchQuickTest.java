@@ -40,6 +40,8 @@ class BenchQuickTest {
                 Pgbench.find().isPresent(),
                 seed,
                 0,
+                1,
+                List.of(),
                 true,
                 List.of(),
                 http ? 2 : 0, // the first-minute measurement, in two buckets of 1 s
