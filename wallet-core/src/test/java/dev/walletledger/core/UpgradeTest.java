@@ -345,7 +345,7 @@ class UpgradeTest {
 
         LedgerConfig today = LedgerConfig.defaults().withSchema(schema);
         try (HikariDataSource pool = TestDatabase.pool(4)) {
-            assertTrue(Ledger.migrate(pool, today) >= 1, "V6 runs over the old schema");
+            assertTrue(Ledger.migrate(pool, today) >= 2, "V6 and V7 run over the old schema");
             try (Ledger ledger = new Ledger(pool, today)) {
                 AuditReport upgraded = ledger.verify();
                 assertTrue(upgraded.consistent(), upgraded.violations().toString());
@@ -376,6 +376,18 @@ class UpgradeTest {
                         .toList();
                 assertEquals(
                         List.of("transaction.topup", "hold.captured", "wallet.frozen", "wallet.limits_changed"), types);
+                // V7 over the upgraded ledger: a subscription from the feed's start sees only what came after
+                Webhook hook = ledger.addWebhook(
+                        new WebhookRequest(
+                                "https://203.0.113.10/hook",
+                                java.util.Set.of(),
+                                java.util.Optional.empty(),
+                                java.util.Optional.of("0")),
+                        "ops");
+                assertEquals("0", hook.cursor());
+                assertEquals(
+                        List.of(hook.id()),
+                        ledger.webhooks().stream().map(Webhook::id).toList());
                 AuditReport after = ledger.verify();
                 assertTrue(after.consistent(), after.violations().toString());
             }

@@ -75,8 +75,6 @@ final class Coalescer implements AutoCloseable {
     private final LongAdder batches = new LongAdder();
     private final LongAdder operations = new LongAdder();
     private final LongAdder bypassed = new LongAdder();
-    /** Groups whose every attempt met a conflict, run again one operation at a time. */
-    private final LongAdder split = new LongAdder();
 
     private volatile boolean closed;
 
@@ -226,11 +224,6 @@ final class Coalescer implements AutoCloseable {
         return bypassed.sum();
     }
 
-    /** Groups that ran out of attempts on conflicts and were run again one operation at a time. */
-    public long split() {
-        return split.sum();
-    }
-
     public int queued() {
         return queue.size();
     }
@@ -284,7 +277,6 @@ final class Coalescer implements AutoCloseable {
             // Every attempt of the group met a conflict: at SERIALIZABLE, a large group's many predicate locks
             // make it collide with some other writer on every attempt, though each operation alone would not.
             // Nothing was applied: each operation gets attempts of its own, one after the other.
-            split.increment();
             for (Pending pending : batch) {
                 try {
                     pending.answer.complete(engine.execute(
