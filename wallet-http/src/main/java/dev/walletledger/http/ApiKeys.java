@@ -167,7 +167,8 @@ public final class ApiKeys {
         return key;
     }
 
-    private static ApiException unauthenticated(String message, boolean invalidToken) {
+    /** 401 {@code UNAUTHENTICATED}, with the {@code WWW-Authenticate} challenge (RFC 6750's {@code invalid_token}). */
+    static ApiException unauthenticated(String message, boolean invalidToken) {
         String challenge = invalidToken
                 ? "Bearer realm=\"wallet-ledger\", error=\"invalid_token\""
                 : "Bearer realm=\"wallet-ledger\"";
@@ -175,18 +176,28 @@ public final class ApiKeys {
                 HttpErrorCode.UNAUTHENTICATED, message, Map.of(), Map.of("WWW-Authenticate", challenge));
     }
 
-    /** @throws ApiException 403 {@code FORBIDDEN} naming the scope the key lacks */
-    static void requireScope(ApiKey key, Scope scope) {
-        if (!key.scopes().contains(scope)) {
-            throw new ApiException(
-                    HttpErrorCode.FORBIDDEN,
-                    "this API key does not have the " + scope.label() + " scope this endpoint needs",
-                    Map.of("required_scope", scope.label()),
-                    Map.of(
-                            "WWW-Authenticate",
-                            "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\"" + scope.label()
-                                    + "\""));
+    /** @throws ApiException 403 {@code FORBIDDEN} naming the scopes that would open the route (any one) */
+    static void requireScope(ApiKey key, Set<Scope> anyOf) {
+        if (java.util.Collections.disjoint(key.scopes(), anyOf)) {
+            String needed =
+                    anyOf.stream().sorted().map(Scope::label).collect(java.util.stream.Collectors.joining(" or "));
+            throw forbidden("this API key does not have the " + needed + " scope this endpoint needs", anyOf);
         }
+    }
+
+    /**
+     * 403 {@code FORBIDDEN}: {@code details.required_scope} and the challenge's {@code scope} list the scopes that
+     * open the route, separated by spaces as in RFC 6750 ({@code "write support"}: either one).
+     */
+    static ApiException forbidden(String message, Set<Scope> anyOf) {
+        String scopes = anyOf.stream().sorted().map(Scope::label).collect(java.util.stream.Collectors.joining(" "));
+        return new ApiException(
+                HttpErrorCode.FORBIDDEN,
+                message,
+                Map.of("required_scope", scopes),
+                Map.of(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"wallet-ledger\", error=\"insufficient_scope\", scope=\"" + scopes + "\""));
     }
 
     /** A new random key and its key-file line (what {@code wallet keys generate} prints). */

@@ -19,6 +19,7 @@ import dev.walletledger.core.Routed;
 import dev.walletledger.core.RoutedReads;
 import dev.walletledger.core.TransactionResult;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.core.WalletKind;
 import dev.walletledger.http.wire.Bodies;
 import dev.walletledger.http.wire.Json;
 import dev.walletledger.http.wire.Requests;
@@ -52,10 +53,16 @@ final class Endpoints {
     /** On reads, with a replica configured: which database answered (primary or replica). */
     static final String READ_SOURCE_HEADER = "Wallet-Read-Source";
 
-    private static final Optional<Scope> OPEN = Optional.empty();
-    private static final Optional<Scope> READ = Optional.of(Scope.READ);
-    private static final Optional<Scope> WRITE = Optional.of(Scope.WRITE);
-    private static final Optional<Scope> ADMIN = Optional.of(Scope.ADMIN);
+    private static final Set<Scope> OPEN = Scope.anyOf();
+    /** Every read is the support console's too. */
+    private static final Set<Scope> READ = Scope.anyOf(Scope.READ, Scope.SUPPORT);
+
+    private static final Set<Scope> WRITE = Scope.anyOf(Scope.WRITE);
+    private static final Set<Scope> ADMIN = Scope.anyOf(Scope.ADMIN);
+    /** What support puts right: taking a transaction back, releasing a hold. */
+    private static final Set<Scope> WRITE_OR_SUPPORT = Scope.anyOf(Scope.WRITE, Scope.SUPPORT);
+    /** Corrections, the controls and the finance reports. */
+    private static final Set<Scope> ADMIN_OR_SUPPORT = Scope.anyOf(Scope.ADMIN, Scope.SUPPORT);
 
     private final Ledger ledger;
     private final DataSource dataSource;
@@ -149,45 +156,64 @@ final class Endpoints {
                 Route.post("/api/v1/wallets/transfer", WRITE, call -> write(OperationType.TRANSFER, call)),
                 Route.post(
                         "/api/v1/transactions/{transaction_id}/reversal",
-                        WRITE,
+                        WRITE_OR_SUPPORT,
                         call -> write(OperationType.REVERSAL, call)),
                 Route.post(
                         "/api/v1/transactions/{transaction_id}/chargeback",
-                        WRITE,
+                        WRITE_OR_SUPPORT,
                         call -> write(OperationType.CHARGEBACK, call)),
-                Route.post("/api/v1/adjustments", ADMIN, call -> write(OperationType.ADJUSTMENT, call)),
+                Route.post("/api/v1/adjustments", ADMIN_OR_SUPPORT, call -> write(OperationType.ADJUSTMENT, call)),
                 Route.post("/api/v1/holds", WRITE, call -> write(OperationType.HOLD, call)),
                 Route.post("/api/v1/holds/{hold_id}/capture", WRITE, call -> write(OperationType.CAPTURE, call)),
-                Route.post("/api/v1/holds/{hold_id}/void", WRITE, call -> write(OperationType.VOID, call)),
+                Route.post("/api/v1/holds/{hold_id}/void", WRITE_OR_SUPPORT, call -> write(OperationType.VOID, call)),
                 // Reads that may post the ledger's own expiries: a hold open past its expiry is released first.
-                Route.get("/api/v1/holds/{hold_id}", List.of(), READ, this::hold),
+                Route.get("/api/v1/holds/{hold_id}", List.of(), READ, this::hold)
+                        .forPlayers(),
                 Route.get(
-                        "/api/v1/wallets/{user_id}/holds",
-                        List.of("asset_code", "status", "limit", "cursor"),
-                        READ,
-                        this::holds),
-                Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code", "at"), READ, this::balance),
-                Route.get("/api/v1/wallets/{user_id}/lots", List.of("asset_code"), READ, this::lots),
+                                "/api/v1/wallets/{user_id}/holds",
+                                List.of("asset_code", "status", "limit", "cursor"),
+                                READ,
+                                this::holds)
+                        .forPlayers(),
+                Route.get("/api/v1/wallets/{user_id}/balance", List.of("asset_code", "at"), READ, this::balance)
+                        .forPlayers(),
+                Route.get("/api/v1/wallets/{user_id}/lots", List.of("asset_code"), READ, this::lots)
+                        .forPlayers(),
                 Route.get(
-                        "/api/v1/wallets/{user_id}/transactions",
-                        List.of("asset_code", "limit", "cursor"),
-                        READ,
-                        this::history),
-                Route.get("/api/v1/transactions/{transaction_id}", List.of(), READ, this::transaction),
+                                "/api/v1/wallets/{user_id}/transactions",
+                                List.of("asset_code", "limit", "cursor"),
+                                READ,
+                                this::history)
+                        .forPlayers(),
+                Route.get("/api/v1/transactions/{transaction_id}", List.of(), READ, this::transaction)
+                        .forPlayers(),
                 Route.get("/api/v1/transactions", List.of("reference_id"), READ, this::transactionByReference),
                 Route.post("/api/v1/batch", WRITE, this::batch),
                 // Finance reports: every wallet's figures, so the operators' scope.
-                Route.get("/api/v1/reports/outstanding", List.of("at", "asset_code"), ADMIN, this::outstanding),
-                Route.get("/api/v1/reports/activity", List.of("from", "to", "asset_code"), ADMIN, this::activity),
+                Route.get(
+                        "/api/v1/reports/outstanding",
+                        List.of("at", "asset_code"),
+                        ADMIN_OR_SUPPORT,
+                        this::outstanding),
+                Route.get(
+                        "/api/v1/reports/activity",
+                        List.of("from", "to", "asset_code"),
+                        ADMIN_OR_SUPPORT,
+                        this::activity),
                 // The feed and the controls: every wallet's changes, and the stop and caps on them, so the
                 // operators' scope (as the reports).
                 Route.get("/api/v1/events", List.of("after", "types", "limit", "wait"), ADMIN, this::events),
-                Route.get("/api/v1/wallets/{user_id}/controls", List.of("asset_code"), ADMIN, this::controls),
-                Route.put("/api/v1/wallets/{user_id}/controls", List.of("asset_code"), ADMIN, this::setControls),
+                Route.get(
+                        "/api/v1/wallets/{user_id}/controls", List.of("asset_code"), ADMIN_OR_SUPPORT, this::controls),
+                Route.put(
+                        "/api/v1/wallets/{user_id}/controls",
+                        List.of("asset_code"),
+                        ADMIN_OR_SUPPORT,
+                        this::setControls),
                 Route.get(
                         "/api/v1/wallets/{user_id}/controls/history",
                         List.of("asset_code"),
-                        ADMIN,
+                        ADMIN_OR_SUPPORT,
                         this::controlsHistory),
                 Route.ignoringQuery("/api/v1/assets", READ, call -> assets()),
                 Route.ignoringQuery("/api/v1/openapi.json", READ, call -> HttpResponse.json(200, openApi)),
@@ -343,6 +369,8 @@ final class Endpoints {
         return HttpResponse.json(
                 200,
                 Bodies.hold(ledger.hold(UUID.fromString(id.toLowerCase(Locale.ROOT)))
+                        // A player's token reads its own holds only; another's is answered as a missing one.
+                        .filter(hold -> call.player().map(hold.userId()::equals).orElse(true))
                         .orElseThrow(() -> WalletException.of(
                                 ErrorCode.HOLD_NOT_FOUND,
                                 "there is no hold " + RouteTable.shorten(id),
@@ -378,7 +406,22 @@ final class Endpoints {
             throw WalletException.invalid(
                     "transaction_id", "must be a UUID such as 0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d");
         }
-        return found(reads(call).transaction(UUID.fromString(id.toLowerCase(Locale.ROOT))), "transaction " + id);
+        Routed<Optional<TransactionResult>> read =
+                reads(call).transaction(UUID.fromString(id.toLowerCase(Locale.ROOT)));
+        if (call.player().isPresent()) {
+            // A player's token reads a transaction only when it posts to one of the player's wallets; another's
+            // is answered as a missing one, so a token tells nothing of what exists beyond its player.
+            String player = call.player().get();
+            read = new Routed<>(read.value().filter(t -> postsTo(t, player)), read.source());
+        }
+        return found(read, "transaction " + id);
+    }
+
+    /** Whether {@code transaction} has a posting on one of {@code user}'s wallets. */
+    private static boolean postsTo(TransactionResult transaction, String user) {
+        return transaction.entries().stream()
+                .anyMatch(entry ->
+                        entry.walletKind() == WalletKind.USER && entry.owner().equals(user));
     }
 
     private HttpResponse transactionByReference(Call call) {

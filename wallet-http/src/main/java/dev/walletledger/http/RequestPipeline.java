@@ -2,6 +2,9 @@ package dev.walletledger.http;
 
 import dev.walletledger.core.ErrorCode;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.http.tokens.PlayerTokens;
+import dev.walletledger.http.tokens.TokenKeys;
+import dev.walletledger.http.tokens.TokenSettings;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
@@ -13,6 +16,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.text.Normalizer;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,20 +73,66 @@ final class RequestPipeline implements HttpHandler {
     private final RouteTable routes;
     private final HttpMetrics metrics;
     private final InFlight inFlight;
-    private final ApiKeys keys;
+    private final Supplier<Credentials> credentials;
+    private final boolean required;
+    private final TokenSettings tokenSettings;
+    private final boolean tokensConfigured;
     private final long bodyReadNanosMax;
 
+    /** Fixed API keys, no player tokens: required when there are any (for tests of the pipeline alone). */
+    RequestPipeline(RouteTable routes, HttpMetrics metrics, InFlight inFlight, ApiKeys keys, long bodyReadMillisMax) {
+        this(
+                routes,
+                metrics,
+                inFlight,
+                () -> new Credentials(keys, TokenKeys.none()),
+                !keys.isEmpty(),
+                ServerConfig.Tokens.OFF,
+                bodyReadMillisMax);
+    }
+
     /**
-     * @param keys             the API keys; none: every route is open (loopback or WALLET_ALLOW_NO_AUTH)
+     * @param credentials      the keys in force, read once per request (the key files' watcher swaps them)
+     * @param required         whether routes that name scopes need a key or a token; false: every route is open
+     *                         (no keys, on loopback or with WALLET_ALLOW_NO_AUTH). Decided once, at startup, so
+     *                         a key file emptied at run time shuts every door instead of opening them
+     * @param tokens           whether player tokens are on, and what their claims must say
      * @param bodyReadMillisMax how long reading one body may take in all, however slowly it trickles in
      */
-    RequestPipeline(RouteTable routes, HttpMetrics metrics, InFlight inFlight, ApiKeys keys, long bodyReadMillisMax) {
+    RequestPipeline(
+            RouteTable routes,
+            HttpMetrics metrics,
+            InFlight inFlight,
+            Supplier<Credentials> credentials,
+            boolean required,
+            ServerConfig.Tokens tokens,
+            long bodyReadMillisMax) {
         this.routes = routes;
         this.metrics = metrics;
         this.inFlight = inFlight;
-        this.keys = keys;
+        this.credentials = credentials;
+        this.required = required;
+        this.tokenSettings = tokens.settings();
+        this.tokensConfigured = tokens.enabled();
         this.bodyReadNanosMax = bodyReadMillisMax * 1_000_000;
     }
+
+    /**
+     * Who sent a request: an API key, a player (by token), or nobody (an open route, or a server without keys).
+     * {@code logName} is what the access log's {@code key} field says: the key id, {@code player:<kid>}, or -.
+     */
+    private record Principal(Optional<ApiKeys.ApiKey> key, Optional<PlayerTokens.Player> player) {
+        static final Principal NOBODY = new Principal(Optional.empty(), Optional.empty());
+
+        String logName() {
+            return key.map(ApiKeys.ApiKey::id)
+                    .or(() -> player.map(p -> PLAYER_LOG_PREFIX + p.kid()))
+                    .orElse(NO_KEY);
+        }
+    }
+
+    /** The access log's {@code key} for a player's request: the signing key's id, never the token or the player. */
+    static final String PLAYER_LOG_PREFIX = "player:";
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
@@ -161,7 +213,7 @@ final class RequestPipeline implements HttpHandler {
 
     private void handleBlocking(HttpServerExchange exchange, String requestId, long start) {
         String routeName = "unmatched";
-        Optional<String> keyId = Optional.empty();
+        Principal principal = Principal.NOBODY;
         Set<Scope> granted = EnumSet.allOf(Scope.class);
         boolean bodyRead = false;
         HttpResponse response;
@@ -169,10 +221,11 @@ final class RequestPipeline implements HttpHandler {
         try {
             RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
             routeName = match.route().name();
-            Optional<ApiKeys.ApiKey> key = authorize(match.route(), exchange);
-            keyId = key.map(ApiKeys.ApiKey::id);
-            if (key.isPresent()) {
-                granted = key.get().scopes();
+            principal = authorize(match, exchange);
+            if (principal.key().isPresent()) {
+                granted = principal.key().get().scopes();
+            } else if (principal.player().isPresent()) {
+                granted = Set.of(); // a player's token grants no scope: it opens its own reads only
             }
             Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
             byte[] body = NO_BODY;
@@ -188,8 +241,9 @@ final class RequestPipeline implements HttpHandler {
                     .handler()
                     .handle(Call.of(
                             requestId,
-                            keyId,
+                            principal.key().map(ApiKeys.ApiKey::id),
                             granted,
+                            principal.player().map(PlayerTokens.Player::userId),
                             match.pathParameters(),
                             query,
                             body,
@@ -210,16 +264,20 @@ final class RequestPipeline implements HttpHandler {
         } else if (!bodyRead && hasBody(exchange)) {
             discardBody(exchange, start + bodyReadNanosMax);
         }
-        finish(exchange, response, routeName, requestId, keyId.orElse(NO_KEY), start, failure);
+        finish(exchange, response, routeName, requestId, principal.logName(), start, failure);
     }
 
     /**
-     * Checks the request's API key against the route's scope: one SHA-256 and a constant-time compare.
-     * Open routes and a server without keys ask for none (a key sent anyway is ignored).
+     * Checks the request's credential against the route. An API key ({@code wlk_…}): one SHA-256 and a
+     * constant-time compare, then the route's scopes (any one). Anything else, when player tokens are on: the
+     * token's checks ({@link PlayerTokens#verify}), then the route must be one of a player's reads and its
+     * {@code {user_id}} the token's player. Open routes and a server without keys ask for nothing (a credential
+     * sent anyway is ignored).
      */
-    private Optional<ApiKeys.ApiKey> authorize(Route route, HttpServerExchange exchange) {
-        if (route.scope().isEmpty() || keys.isEmpty()) {
-            return Optional.empty();
+    private Principal authorize(RouteTable.Match match, HttpServerExchange exchange) {
+        Route route = match.route();
+        if (route.open() || !required) {
+            return Principal.NOBODY;
         }
         HeaderValues authorization = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
         if (authorization != null && authorization.size() > 1) {
@@ -229,9 +287,38 @@ final class RequestPipeline implements HttpHandler {
                     Map.of(),
                     Map.of("WWW-Authenticate", "Bearer realm=\"wallet-ledger\", error=\"invalid_request\""));
         }
-        ApiKeys.ApiKey key = keys.authenticate(authorization == null ? null : authorization.getFirst());
-        ApiKeys.requireScope(key, route.scope().get());
-        return Optional.of(key);
+        String header = authorization == null ? null : authorization.getFirst();
+        Credentials keys = credentials.get();
+        String bearer = header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : null;
+        if (bearer == null || bearer.startsWith(ApiKeys.PREFIX) || !tokensOn(keys)) {
+            ApiKeys.ApiKey key = keys.apiKeys().authenticate(header);
+            ApiKeys.requireScope(key, route.scopes());
+            return new Principal(Optional.of(key), Optional.empty());
+        }
+        PlayerTokens.Player player;
+        try {
+            player = PlayerTokens.verify(bearer, keys.tokenKeys(), tokenSettings, Instant.now());
+        } catch (PlayerTokens.Refused refused) {
+            throw ApiKeys.unauthenticated("the player token is not valid: " + refused.getMessage(), true);
+        }
+        if (!route.players()) {
+            throw ApiKeys.forbidden(
+                    "a player token reads its own wallet only (balance, lots, history, holds, its transactions"
+                            + " and holds by id); this endpoint needs an API key",
+                    route.scopes());
+        }
+        String user = match.pathParameters().get("user_id");
+        if (user != null && !Normalizer.normalize(user, Normalizer.Form.NFC).equals(player.userId())) {
+            throw ApiKeys.forbidden("a player token reads its own wallet only; this is another user's", route.scopes());
+        }
+        return new Principal(Optional.empty(), Optional.of(player));
+    }
+
+    /** Tokens are tried when the server was configured for them (a keys file), even while it holds no key. */
+    private boolean tokensOn(Credentials keys) {
+        return tokensConfigured || !keys.tokenKeys().isEmpty();
     }
 
     private static boolean hasBody(HttpServerExchange exchange) {

@@ -3,14 +3,13 @@ package dev.walletledger.http;
 import dev.walletledger.core.IsolationLevel;
 import dev.walletledger.core.LedgerConfig;
 import dev.walletledger.core.WalletException;
+import dev.walletledger.http.tokens.TokenKeys;
+import dev.walletledger.http.tokens.TokenSettings;
 import dev.walletledger.http.webhooks.WebhookSettings;
 import dev.walletledger.runtime.DataSources;
 import dev.walletledger.runtime.DatabaseUrl;
 import dev.walletledger.runtime.EmbeddedDatabase;
 import dev.walletledger.runtime.WalArchive;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +24,9 @@ import java.util.Optional;
  * in five groups: the database, the listener, who may call, the logs, and webhook delivery.
  */
 public record ServerConfig(Database database, Listener listener, Auth auth, Logs logs, WebhookSettings webhooks) {
-    private static final long KEYS_FILE_BYTES_MAX = 4L * 1024 * 1024;
+    static final long KEYS_FILE_BYTES_MAX = 4L * 1024 * 1024;
+    /** A JWK Set of {@link TokenKeys#KEYS_MAX} public keys is a few tens of KiB. */
+    static final long TOKEN_KEYS_FILE_BYTES_MAX = 1024 * 1024;
 
     public ServerConfig {
         Objects.requireNonNull(database, "database");
@@ -38,7 +39,10 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
 
     /** How requests are authenticated, decided once, with the configuration. */
     public enum Access {
-        /** API keys are configured: every route but health needs one. */
+        /**
+         * API keys or token keys are configured (or a file of them is, even empty for now: it is re-read when it
+         * changes): every route but health needs a key or a token.
+         */
         KEYS,
         /** No keys, loopback only: open to this machine's processes. */
         OPEN_LOOPBACK,
@@ -56,7 +60,7 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
      *     told to
      */
     private static Access access(String host, Auth auth) {
-        if (!auth.apiKeys().isEmpty()) {
+        if (auth.required()) {
             return Access.KEYS;
         }
         if (loopback(host)) {
@@ -156,12 +160,70 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
     }
 
     /**
-     * @param apiKeys     {@code WALLET_API_KEYS_FILE} and {@code WALLET_API_KEYS} (hashed key lines)
-     * @param allowNoAuth {@code WALLET_ALLOW_NO_AUTH} (false): serve a non-loopback address without keys
+     * @param apiKeys       {@code WALLET_API_KEYS_FILE} and {@code WALLET_API_KEYS} (hashed key lines), as read at
+     *                      startup
+     * @param allowNoAuth   {@code WALLET_ALLOW_NO_AUTH} (false): serve a non-loopback address without keys
+     * @param apiKeysFile   {@code WALLET_API_KEYS_FILE}: re-read when it changes
+     * @param apiKeysInline {@code WALLET_API_KEYS}: fixed for the process's life, added to the file's at each read
+     * @param tokens        player tokens: off without {@code WALLET_TOKEN_KEYS_FILE}
      */
-    public record Auth(ApiKeys apiKeys, boolean allowNoAuth) {
+    public record Auth(
+            ApiKeys apiKeys, boolean allowNoAuth, Optional<Path> apiKeysFile, String apiKeysInline, Tokens tokens) {
         public Auth {
             Objects.requireNonNull(apiKeys, "apiKeys");
+            Objects.requireNonNull(apiKeysFile, "apiKeysFile");
+            Objects.requireNonNull(apiKeysInline, "apiKeysInline");
+            Objects.requireNonNull(tokens, "tokens");
+        }
+
+        /** Key ids and where keys come from; never the inline lines (their hashes). */
+        @Override
+        public String toString() {
+            return "Auth[apiKeys=" + apiKeys + ", allowNoAuth=" + allowNoAuth + ", apiKeysFile=" + apiKeysFile
+                    + ", apiKeysInline=" + (apiKeysInline.isEmpty() ? "none" : "set") + ", tokens=" + tokens + "]";
+        }
+
+        /** Keys given in code (tests, embedding): no file to watch, no tokens. */
+        public Auth(ApiKeys apiKeys, boolean allowNoAuth) {
+            this(apiKeys, allowNoAuth, Optional.empty(), "", Tokens.OFF);
+        }
+
+        /**
+         * Whether requests need a key or a token: some are configured, or a file of them is (an empty file still
+         * says the operator wants keys; the server must not turn open because its last line was deleted).
+         */
+        public boolean required() {
+            return !apiKeys.isEmpty() || apiKeysFile.isPresent() || tokens.enabled();
+        }
+
+        /** The API keys from {@code fileText} (the file's text now) and the inline lines. */
+        ApiKeys parseApiKeys(String fileText) {
+            List<Map.Entry<String, String>> sources = new ArrayList<>();
+            apiKeysFile.ifPresent(file -> sources.add(Map.entry("WALLET_API_KEYS_FILE " + file, fileText)));
+            if (!apiKeysInline.isEmpty()) {
+                sources.add(Map.entry("WALLET_API_KEYS", apiKeysInline));
+            }
+            return ApiKeys.parse(sources);
+        }
+    }
+
+    /**
+     * @param keys     {@code WALLET_TOKEN_KEYS_FILE}: the public keys that sign player tokens, as read at startup
+     * @param keysFile {@code WALLET_TOKEN_KEYS_FILE}: re-read when it changes; empty: player tokens are off
+     * @param settings {@code WALLET_TOKEN_AUDIENCE}, {@code WALLET_TOKEN_ISSUER},
+     *                 {@code WALLET_TOKEN_CLOCK_SKEW_SECONDS}, {@code WALLET_TOKEN_MAX_TTL_SECONDS}
+     */
+    public record Tokens(TokenKeys keys, Optional<Path> keysFile, TokenSettings settings) {
+        public static final Tokens OFF = new Tokens(TokenKeys.none(), Optional.empty(), TokenSettings.defaults());
+
+        public Tokens {
+            Objects.requireNonNull(keys, "keys");
+            Objects.requireNonNull(keysFile, "keysFile");
+            Objects.requireNonNull(settings, "settings");
+        }
+
+        public boolean enabled() {
+            return keysFile.isPresent() || !keys.isEmpty();
         }
     }
 
@@ -176,7 +238,21 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
     }
 
     public ServerConfig withApiKeys(ApiKeys keys) {
-        return new ServerConfig(database, listener, new Auth(keys, auth.allowNoAuth()), logs, webhooks);
+        return new ServerConfig(
+                database,
+                listener,
+                new Auth(keys, auth.allowNoAuth(), auth.apiKeysFile(), auth.apiKeysInline(), auth.tokens()),
+                logs,
+                webhooks);
+    }
+
+    public ServerConfig withTokens(Tokens tokens) {
+        return new ServerConfig(
+                database,
+                listener,
+                new Auth(auth.apiKeys(), auth.allowNoAuth(), auth.apiKeysFile(), auth.apiKeysInline(), tokens),
+                logs,
+                webhooks);
     }
 
     public ServerConfig withTls(Tls files) {
@@ -227,7 +303,7 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
                 integer(env, "PORT", 3000),
                 tls(env),
                 Limits.defaults().withConnectionsMax(integer(env, "WALLET_CONNECTIONS_MAX", 1_000)));
-        Auth auth = new Auth(apiKeys(env), bool(env, "WALLET_ALLOW_NO_AUTH", false));
+        Auth auth = auth(env);
         Logs logs = new Logs(
                 choice(env, "LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
                 choice(env, "LOG_FORMAT", "text", "text", "json").equals("json"));
@@ -270,26 +346,43 @@ public record ServerConfig(Database database, Listener listener, Auth auth, Logs
         return url.isEmpty() ? Optional.empty() : Optional.of(DatabaseUrl.parse(url, name));
     }
 
-    private static ApiKeys apiKeys(Map<String, String> env) {
-        List<Map.Entry<String, String>> sources = new ArrayList<>();
-        String file = value(env, "WALLET_API_KEYS_FILE", "");
-        if (!file.isEmpty()) {
-            try {
-                Path path = Path.of(file);
-                if (Files.size(path) > KEYS_FILE_BYTES_MAX) {
-                    throw new IllegalArgumentException("WALLET_API_KEYS_FILE " + file + " is over 4 MiB");
-                }
-                sources.add(Map.entry("WALLET_API_KEYS_FILE " + file, Files.readString(path, StandardCharsets.UTF_8)));
-            } catch (IOException | InvalidPathException e) {
-                throw new IllegalArgumentException(
-                        "WALLET_API_KEYS_FILE " + file + " cannot be read: " + e.getMessage());
-            }
+    private static Auth auth(Map<String, String> env) {
+        Optional<Path> file = optionalPath(env, "WALLET_API_KEYS_FILE");
+        Auth auth = new Auth(
+                ApiKeys.none(),
+                bool(env, "WALLET_ALLOW_NO_AUTH", false),
+                file,
+                value(env, "WALLET_API_KEYS", ""),
+                tokens(env));
+        String text = file.map(path -> KeyFileWatcher.read("WALLET_API_KEYS_FILE", path, KEYS_FILE_BYTES_MAX))
+                .orElse("");
+        return new Auth(auth.parseApiKeys(text), auth.allowNoAuth(), file, auth.apiKeysInline(), auth.tokens());
+    }
+
+    private static Tokens tokens(Map<String, String> env) {
+        TokenSettings settings = new TokenSettings(
+                value(env, "WALLET_TOKEN_AUDIENCE", TokenSettings.AUDIENCE_DEFAULT),
+                Optional.of(value(env, "WALLET_TOKEN_ISSUER", "")).filter(issuer -> !issuer.isEmpty()),
+                integer(env, "WALLET_TOKEN_CLOCK_SKEW_SECONDS", TokenSettings.CLOCK_SKEW_SECONDS_DEFAULT),
+                integer(env, "WALLET_TOKEN_MAX_TTL_SECONDS", TokenSettings.MAX_TTL_SECONDS_DEFAULT));
+        Optional<Path> file = optionalPath(env, "WALLET_TOKEN_KEYS_FILE");
+        TokenKeys keys = file.map(path -> TokenKeys.parse(
+                        "WALLET_TOKEN_KEYS_FILE " + path,
+                        KeyFileWatcher.read("WALLET_TOKEN_KEYS_FILE", path, TOKEN_KEYS_FILE_BYTES_MAX)))
+                .orElse(TokenKeys.none());
+        return new Tokens(keys, file, settings);
+    }
+
+    private static Optional<Path> optionalPath(Map<String, String> env, String name) {
+        String text = value(env, name, "");
+        if (text.isEmpty()) {
+            return Optional.empty();
         }
-        String lines = value(env, "WALLET_API_KEYS", "");
-        if (!lines.isEmpty()) {
-            sources.add(Map.entry("WALLET_API_KEYS", lines));
+        try {
+            return Optional.of(Path.of(text));
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(name + " " + text + " is not a path: " + e.getMessage());
         }
-        return ApiKeys.parse(sources);
     }
 
     private static Optional<Tls> tls(Map<String, String> env) {

@@ -2,6 +2,7 @@ package dev.walletledger.http;
 
 import dev.walletledger.core.EventQuery;
 import dev.walletledger.core.Ledger;
+import dev.walletledger.http.tokens.TokenKeys;
 import dev.walletledger.http.webhooks.WebhookDispatcher;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -10,7 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,7 @@ public final class WalletServer implements AutoCloseable {
     private final WalArchiveMonitor archive;
     private final HoldSweeper sweeper;
     private final WebhookDispatcher webhooks;
+    private final KeyFileWatcher keyFiles;
 
     private WalletServer(
             Undertow undertow,
@@ -46,7 +51,9 @@ public final class WalletServer implements AutoCloseable {
             int port,
             WalArchiveMonitor archive,
             HoldSweeper sweeper,
-            WebhookDispatcher webhooks) {
+            WebhookDispatcher webhooks,
+            KeyFileWatcher keyFiles) {
+        this.keyFiles = keyFiles;
         this.webhooks = webhooks;
         this.archive = archive;
         this.sweeper = sweeper;
@@ -83,8 +90,16 @@ public final class WalletServer implements AutoCloseable {
                 longPollsMax(workers),
                 new WebhookEndpoints(ledger, config.webhooks(), webhooks));
         Limits limits = config.listener().limits();
+        AtomicReference<Credentials> credentials = new AtomicReference<>(
+                new Credentials(config.auth().apiKeys(), config.auth().tokens().keys()));
         RequestPipeline pipeline = new RequestPipeline(
-                endpoints.routes(), metrics, inFlight, config.auth().apiKeys(), limits.bodyReadTimeoutMillis());
+                endpoints.routes(),
+                metrics,
+                inFlight,
+                credentials::get,
+                access == ServerConfig.Access.KEYS,
+                config.auth().tokens(),
+                limits.bodyReadTimeoutMillis());
         GracefulShutdownHandler shutdown = new GracefulShutdownHandler(pipeline);
         Undertow.Builder builder = Undertow.builder();
         ServerConfig.Listener listener = config.listener();
@@ -134,7 +149,8 @@ public final class WalletServer implements AutoCloseable {
                         .map(tls -> tls.mutual() ? "; client certificates required" : "")
                         .orElse(""));
         announce(access, config);
-        return new WalletServer(undertow, shutdown, port, archive, sweeper, webhooks);
+        KeyFileWatcher watcher = KeyFileWatcher.start(watched(config.auth(), credentials), KeyFileWatcher.POLL_MILLIS);
+        return new WalletServer(undertow, shutdown, port, archive, sweeper, webhooks, watcher);
     }
 
     /**
@@ -161,6 +177,33 @@ public final class WalletServer implements AutoCloseable {
                 config.webhooks());
     }
 
+    /**
+     * The key files to re-read when they change: each swaps its half of the credentials in force. The inline keys
+     * ({@code WALLET_API_KEYS}) are parsed again with the file's, so they stay whatever the file says.
+     */
+    private static List<KeyFileWatcher.Watched<?>> watched(
+            ServerConfig.Auth auth, AtomicReference<Credentials> credentials) {
+        List<KeyFileWatcher.Watched<?>> files = new ArrayList<>();
+        auth.apiKeysFile()
+                .ifPresent(path -> files.add(new KeyFileWatcher.Watched<ApiKeys>(
+                        "WALLET_API_KEYS_FILE",
+                        path,
+                        ServerConfig.KEYS_FILE_BYTES_MAX,
+                        auth::parseApiKeys,
+                        keys -> credentials.updateAndGet(c -> c.withApiKeys(keys)),
+                        keys -> keys.size() + " API key(s): " + String.join(", ", keys.ids()))));
+        auth.tokens()
+                .keysFile()
+                .ifPresent(path -> files.add(new KeyFileWatcher.Watched<TokenKeys>(
+                        "WALLET_TOKEN_KEYS_FILE",
+                        path,
+                        ServerConfig.TOKEN_KEYS_FILE_BYTES_MAX,
+                        text -> TokenKeys.parse("WALLET_TOKEN_KEYS_FILE " + path, text),
+                        keys -> credentials.updateAndGet(c -> c.withTokenKeys(keys)),
+                        keys -> keys.size() + " token key(s): " + String.join(", ", keys.ids()))));
+        return files;
+    }
+
     /** Undertow's worker threads: twice the connection pool, 8 to 128. */
     static int workers(int poolSize) {
         return Math.max(8, Math.min(128, poolSize * 2));
@@ -177,11 +220,20 @@ public final class WalletServer implements AutoCloseable {
 
     private static void announce(ServerConfig.Access access, ServerConfig config) {
         switch (access) {
-            case KEYS ->
+            case KEYS -> {
                 LOG.info(
                         "API keys required (health excepted): {} key(s): {}",
                         config.auth().apiKeys().size(),
                         String.join(", ", config.auth().apiKeys().ids()));
+                ServerConfig.Tokens tokens = config.auth().tokens();
+                if (tokens.enabled()) {
+                    LOG.info(
+                            "player tokens accepted for their own reads: audience {}, {} token key(s): {}",
+                            tokens.settings().audience(),
+                            tokens.keys().size(),
+                            String.join(", ", tokens.keys().ids()));
+                }
+            }
             case OPEN_LOOPBACK ->
                 LOG.warn(
                         "no API keys configured: serving WITHOUT authentication, on loopback "
@@ -218,6 +270,7 @@ public final class WalletServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         undertow.stop();
+        keyFiles.close();
         archive.close();
         sweeper.close();
         webhooks.close();

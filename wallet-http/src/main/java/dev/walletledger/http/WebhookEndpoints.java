@@ -13,7 +13,7 @@ import dev.walletledger.http.wire.WebhookBodies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,7 +21,7 @@ import java.util.UUID;
  * checked against the server's address rules (see {@link WebhookAddresses}) before the subscription is added.
  */
 final class WebhookEndpoints {
-    private static final Optional<Scope> ADMIN = Optional.of(Scope.ADMIN);
+    private static final Set<Scope> ADMIN = Scope.anyOf(Scope.ADMIN);
 
     private final Ledger ledger;
     private final WebhookSettings settings;

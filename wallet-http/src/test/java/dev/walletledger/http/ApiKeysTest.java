@@ -44,9 +44,14 @@ class ApiKeysTest {
         assertEquals("ops", key.id());
         assertEquals(Set.of(Scope.ADMIN), key.scopes());
         assertEquals(key, keys.authenticate("bearer  " + generated.key() + " ")); // scheme is case-insensitive
-        ApiException forbidden = assertThrows(ApiException.class, () -> ApiKeys.requireScope(key, Scope.READ));
+        ApiException forbidden = assertThrows(ApiException.class, () -> ApiKeys.requireScope(key, Set.of(Scope.READ)));
         assertEquals(HttpErrorCode.FORBIDDEN, forbidden.code);
         assertEquals(Map.of("required_scope", "read"), forbidden.details);
+        // A route opened by either of two scopes lists both, as RFC 6750's scope does.
+        ApiException either =
+                assertThrows(ApiException.class, () -> ApiKeys.requireScope(key, Set.of(Scope.SUPPORT, Scope.WRITE)));
+        assertEquals(Map.of("required_scope", "write support"), either.details);
+        ApiKeys.requireScope(key, Set.of(Scope.SUPPORT, Scope.ADMIN)); // one of them suffices
         assertFalse(keys.toString().contains(generated.key()));
     }
 

@@ -13,7 +13,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +29,11 @@ class ExchangeEndTest {
     void everyExchangeEndsOnItsIoThreadWhileItsHandlerRanOnAWorker() throws Exception {
         ConcurrentLinkedQueue<String> handlerThreads = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Boolean> endedInIoThread = new ConcurrentLinkedQueue<>();
-        Route echo = Route.post("/echo", Optional.empty(), call -> {
+        Route echo = Route.post("/echo", Set.of(), call -> {
             handlerThreads.add(Thread.currentThread().getName());
             return HttpResponse.json(200, call.body());
         });
-        Route read = Route.get("/read", List.of(), Optional.empty(), call -> {
+        Route read = Route.get("/read", List.of(), Set.of(), call -> {
             handlerThreads.add(Thread.currentThread().getName());
             return HttpResponse.json(200, "{}".getBytes(StandardCharsets.UTF_8));
         });

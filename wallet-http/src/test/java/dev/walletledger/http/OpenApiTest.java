@@ -44,14 +44,24 @@ class OpenApiTest {
             JsonNode operation = document.get("paths")
                     .get(route.template())
                     .get(route.method().toLowerCase(Locale.ROOT));
-            String scope = route.scope().map(Scope::label).orElse(null);
+            // x-required-scope lists the scopes that open the operation (any one); absent on open ones.
+            String scopes = route.scopes().isEmpty()
+                    ? null
+                    : route.scopes().stream()
+                            .sorted()
+                            .map(scope -> "\"" + scope.label() + "\"")
+                            .collect(java.util.stream.Collectors.joining(",", "[", "]"));
             assertEquals(
-                    scope,
+                    scopes,
                     operation.has("x-required-scope")
-                            ? operation.get("x-required-scope").asText()
+                            ? operation.get("x-required-scope").toString()
                             : null,
                     route.name() + ": x-required-scope differs from the route table");
-            if (scope == null) {
+            assertEquals(
+                    route.players(),
+                    operation.path("x-player-token").asBoolean(false),
+                    route.name() + ": x-player-token differs from the route table");
+            if (scopes == null) {
                 assertEquals("[]", operation.get("security").toString(), route.name() + " is open: security []");
             } else {
                 assertTrue(
