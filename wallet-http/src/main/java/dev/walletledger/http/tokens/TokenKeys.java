@@ -39,7 +39,8 @@ public final class TokenKeys {
     /** More signing keys than rotation ever needs; bounds what the file can make the server hold. */
     public static final int KEYS_MAX = 100;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A member given twice is refused: which of the two counts must never be a guess. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** One signing key: its id, the one algorithm it signs with, and the check of that signature. */
     public record Key(String kid, JWSAlgorithm algorithm, JWSVerifier verifier) {

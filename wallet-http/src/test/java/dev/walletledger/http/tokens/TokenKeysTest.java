@@ -62,13 +62,14 @@ class TokenKeysTest {
             },
             {"{\"keys\": [" + publicEd.replace("\"kid\":\"ed\",", "") + "]}", "needs a \"kid\""},
             {"{\"keys\": [" + publicEd + ",\n" + publicEd + "]}", "line 2: kid ed is in the set twice"},
-            {"{\"keys\": [" + publicEd.replace("\"kty\"", "\"alg\":\"ES256\",\"kty\"") + "]}", "\"alg\" is ES256"},
-            {"{\"keys\": [" + publicEd.replace("\"kty\"", "\"use\":\"enc\",\"kty\"") + "]}", "\"use\" must be"},
+            {"{\"keys\": [" + publicEd.replace("\"alg\":\"EdDSA\"", "\"alg\":\"ES256\"") + "]}", "\"alg\" is ES256"},
+            {"{\"keys\": [" + publicEd.replace("\"use\":\"sig\"", "\"use\":\"enc\"") + "]}", "\"use\" must be"},
             {"{\n\"keys\": [\n{\"kty\": }\n]}", "line 3: not valid JSON"},
             {"[]", "line 1: expected a JWK Set"},
             {"{\"other\": 1}", "no \"keys\" array"},
             {"{\"keys\": [1]}", "each key must be a JSON object"},
-            {"{\"keys\": []} trailing", "text after the JWK Set"},
+            {"{\"keys\": []} {}", "text after the JWK Set"},
+            {"{\"keys\": [" + publicEd.replace("\"kty\"", "\"x\":\"AAAA\",\"kty\"") + "]}", "not valid JSON"},
         };
         for (String[] c : cases) {
             IllegalArgumentException e =
