@@ -49,8 +49,9 @@ public final class Cli {
                             new StatsCommand(),
                             new BackupCommand(),
                             new RestoreCommand(),
-                            new KeysGenerateCommand(),
-                            new BenchCommand()))
+                            new KeysGenerateCommand()),
+                    TokensCommand.all(),
+                    List.<Command>of(new BenchCommand()))
             .flatMap(List::stream)
             .toList();
 

@@ -19,23 +19,25 @@ import java.util.regex.Pattern;
  */
 final class KeysGenerateCommand implements Command {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-    private static final List<String> SCOPES = List.of("read", "write", "admin");
+    private static final List<String> SCOPES = List.of("read", "write", "admin", "support");
     private static final Synopsis SYNOPSIS = new Synopsis(
             "keys generate",
             "make an API key for the server (printed once) and its hashed line",
             "wallet keys generate --id ID --scopes SCOPES",
             """
-            Prints a new random API key and the line to add to the server's WALLET_API_KEYS_FILE (or
-            WALLET_API_KEYS); restart the server to load it. The key is shown only now: the server keeps
-            its salted SHA-256, never the key. Clients send it as "Authorization: Bearer <key>", and the
-            server's logs name it by its id. To revoke a key, delete its line and restart the server.
-            Scopes are independent (admin does not imply read or write):
+            Prints a new random API key and the line to add to the server's WALLET_API_KEYS_FILE, which
+            the server re-reads within 2 s of a change (WALLET_API_KEYS needs a restart). The key is shown
+            only now: the server keeps its salted SHA-256, never the key. Clients send it as
+            "Authorization: Bearer <key>", and the server's logs name it by its id. To revoke a key, delete
+            its line from the file. A route lists the scopes that open it, any one of them; scopes are
+            independent (admin does not imply read or write):
             """ + scopeLines(),
             List.of(),
             0,
             List.of(
                     Args.Option.value("--id", "ID", "the key's name in logs: 1-64 of A-Z, a-z, 0-9, _ and -"),
-                    Args.Option.value("--scopes", "SCOPES", "comma-separated: read, write, admin (read,write)")));
+                    Args.Option.value(
+                            "--scopes", "SCOPES", "comma-separated: read, write, admin, support (read,write)")));
 
     private final SecureRandom random;
 
@@ -90,7 +92,7 @@ final class KeysGenerateCommand implements Command {
         } else {
             call.out.println("key (shown once; give it to the client now, the server never stores it):");
             call.out.println("  " + key);
-            call.out.println("line for WALLET_API_KEYS_FILE (then restart the server):");
+            call.out.println("line for WALLET_API_KEYS_FILE (read again within 2 s of the change):");
             call.out.println("  " + line);
         }
         return ExitCode.OK;
@@ -103,7 +105,7 @@ final class KeysGenerateCommand implements Command {
             String scope = name.strip();
             if (!SCOPES.contains(scope)) {
                 throw new UsageException(
-                        "--scopes takes read, write and admin separated by commas, got " + Args.quoted(scope));
+                        "--scopes takes read, write, admin and support separated by commas, got " + Args.quoted(scope));
             }
             if (given.contains(scope)) {
                 throw new UsageException("--scopes lists " + scope + " twice");
