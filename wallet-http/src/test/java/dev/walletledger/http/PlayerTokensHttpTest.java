@@ -240,6 +240,51 @@ class PlayerTokensHttpTest {
                         .status());
     }
 
+    /**
+     * Every route of the route table (read from the table, so a new route cannot be forgotten) with alice's token:
+     * open routes and her own reads answer (neither 401 nor 403), every other route is 403.
+     */
+    @Test
+    void everyRouteWithAPlayersToken() {
+        String alice = token("alice");
+        List<String> failures = new ArrayList<>();
+        List<String> opened = new ArrayList<>();
+        for (Route route : AuthMatrixTest.routes()) {
+            String path = route.template()
+                    .replace("{user_id}", "alice")
+                    .replace("{transaction_id}", aliceTopUp)
+                    .replace("{hold_id}", aliceHold)
+                    .replace("{webhook_id}", UUID.randomUUID().toString());
+            if (route.template().endsWith("/lots")
+                    || route.template().endsWith("/controls")
+                    || route.template().endsWith("/history")) {
+                path += "?asset_code=GOLD_COINS";
+            }
+            TestServer.Reply reply = send(route.method(), path, alice, route.readsBody() ? "{}" : null);
+            boolean opens = route.open() || route.players();
+            if (opens) {
+                opened.add(route.name());
+                if (reply.status() == 401 || reply.status() == 403 || reply.status() >= 500) {
+                    failures.add(route.name() + ": expected an answer, got " + reply.status() + " " + reply.text());
+                }
+            } else if (reply.status() != 403 || !reply.errorCode().equals("FORBIDDEN")) {
+                failures.add(route.name() + ": expected 403, got " + reply.status() + " " + reply.text());
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(
+                List.of(
+                        "GET /api/v1/health",
+                        "GET /api/v1/holds/{hold_id}",
+                        "GET /api/v1/wallets/{user_id}/holds",
+                        "GET /api/v1/wallets/{user_id}/balance",
+                        "GET /api/v1/wallets/{user_id}/lots",
+                        "GET /api/v1/wallets/{user_id}/transactions",
+                        "GET /api/v1/transactions/{transaction_id}"),
+                opened,
+                "what a player's token opens");
+    }
+
     @Test
     void badTokensAre401WithTheStandardBody() throws Exception {
         Instant now = Instant.now();

@@ -69,6 +69,8 @@ class TokenKeysTest {
             {"{\"other\": 1}", "no \"keys\" array"},
             {"{\"keys\": [1]}", "each key must be a JSON object"},
             {"{\"keys\": []} {}", "text after the JWK Set"},
+            {"{\"keys\": [" + publicEd.replace("\"kty\"", "\"alg\":\"ES256\",\"kty\"") + "]}", "not valid JSON"},
+            {"{\"keys\": [], \"keys\": [" + publicEd + "]}", "not valid JSON"},
             {"{\"keys\": [" + publicEd.replace("\"kty\"", "\"x\":\"AAAA\",\"kty\"") + "]}", "not valid JSON"},
         };
         for (String[] c : cases) {
