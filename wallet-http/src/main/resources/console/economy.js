@@ -10,27 +10,35 @@ const ACTIVITY = ['paid_credited', 'free_granted', 'paid_spent', 'free_spent', '
   'adjusted_credit', 'adjusted_debit', 'held', 'released', 'transferred'];
 const DAY_MS = 24 * 3600 * 1000;
 
+/**
+ * "Now" for a report: a second ago. The server refuses a moment past the database's clock, and this browser's
+ * clock may run a little ahead of it.
+ */
+function justNow() {
+  return rfc3339(new Date(Date.now() - 1000));
+}
+
 export async function economyView({ root }) {
   const outstandingOut = el('div', { id: 'outstanding' });
   const activityOut = el('div', { id: 'activity' });
-  const at = el('input', { type: 'datetime-local', id: 'outstanding-at', value: toLocalInput(new Date()),
-    'aria-label': 'At' });
+  const at = el('input', { type: 'datetime-local', id: 'outstanding-at', 'aria-label': 'At (empty: now)' });
   const from = el('input', { type: 'datetime-local', id: 'activity-from',
     value: toLocalInput(new Date(Date.now() - 7 * DAY_MS)), 'aria-label': 'From' });
-  const to = el('input', { type: 'datetime-local', id: 'activity-to',
-    value: toLocalInput(new Date(Date.now() + 60 * 1000)), 'aria-label': 'To' });
-  const outstandingForm = el('form', { class: 'row' }, el('label', { for: 'outstanding-at' }, 'At '), at, ' ',
+  const to = el('input', { type: 'datetime-local', id: 'activity-to', 'aria-label': 'To (empty: now)' });
+  const outstandingForm = el('form', { class: 'row' }, el('label', { for: 'outstanding-at' }, 'At '), at,
+    el('span', { class: 'hint' }, ' empty: now '),
     el('button', { type: 'submit', class: 'primary', id: 'outstanding-button' }, 'Show'));
   const activityForm = el('form', { class: 'row' }, el('label', { for: 'activity-from' }, 'From '), from, ' ',
-    el('label', { for: 'activity-to' }, 'to '), to, ' ',
+    el('label', { for: 'activity-to' }, 'to '), to,
+    el('span', { class: 'hint' }, ' empty: now '),
     el('button', { type: 'submit', class: 'primary', id: 'activity-button' }, 'Show'));
   outstandingForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    outstanding(outstandingOut, fromLocalInput(at.value) || rfc3339());
+    outstanding(outstandingOut, fromLocalInput(at.value) || justNow());
   });
   activityForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    activity(activityOut, fromLocalInput(from.value), fromLocalInput(to.value));
+    activity(activityOut, fromLocalInput(from.value), fromLocalInput(to.value) || justNow());
   });
   fill(root,
     section('Outstanding', el('p', { class: 'muted' }, 'What the users hold at a moment, per asset.'),
@@ -38,8 +46,8 @@ export async function economyView({ root }) {
     section('Activity', el('p', { class: 'muted' }, 'What moved in a period, per asset.'), activityForm,
       activityOut));
   await Promise.all([
-    outstanding(outstandingOut, fromLocalInput(at.value) || rfc3339()),
-    activity(activityOut, fromLocalInput(from.value), fromLocalInput(to.value)),
+    outstanding(outstandingOut, fromLocalInput(at.value) || justNow()),
+    activity(activityOut, fromLocalInput(from.value), fromLocalInput(to.value) || justNow()),
   ]);
 }
 
