@@ -199,6 +199,7 @@ function sampleMetrics(out, later) {
     }
     if (samples.length === 2) {
       const now = rates(samples[0], samples[1]);
+      const busy = now.routes.filter((r) => r.perSecond > 0);
       series.push(now.perSecond);
       if (series.length > SPARK_POINTS) {
         series.shift();
@@ -207,7 +208,8 @@ function sampleMetrics(out, later) {
         el('p', {}, 'Requests per second: ', el('strong', { id: 'traffic-total' }, now.perSecond.toFixed(1)),
           ' (every ' + METRICS_EVERY_MS / 1000 + ' s)'),
         sparkline('traffic-spark', series, 'requests per second, last ' + series.length + ' samples'),
-        table(['Route', 'Requests/s', 'Server errors', 'Mean ms', 'p95 ms (bucket)'], now.routes.slice(0, 12)
+        busy.length ? null : el('p', { class: 'muted' }, 'No requests in the last ' + METRICS_EVERY_MS / 1000 + ' s.'),
+        table(['Route', 'Requests/s', 'Server errors', 'Mean ms', 'p95 ms (bucket)'], busy.slice(0, 12)
           .map((r) => [r.route, r.perSecond.toFixed(2), String(r.errors),
             r.meanMs === null ? '—' : r.meanMs.toFixed(2), r.p95Ms === null ? '—'
               : (r.p95Ms === Infinity ? '> largest bucket' : r.p95Ms.toFixed(1))]), { id: 'traffic-table' }));
