@@ -48,12 +48,12 @@ export async function findView({ root }) {
   userInput.focus();
 }
 
-async function searchUsers(out, prefix, after) {
+async function searchUsers(out, prefix, cursor) {
   const exact = el('p', {}, 'Open the user ', link(userHash(prefix), prefix, { class: 'user-link', id: 'open-exact' }),
     ' (exactly this id).');
   let page;
   try {
-    page = await api.get('/api/v1/wallets' + api.query({ prefix, after, limit: PAGE }));
+    page = await api.get('/api/v1/wallets' + api.query({ prefix, cursor, limit: PAGE }));
   } catch (e) {
     if (e.missing) {
       fill(out, exact, el('p', { class: 'muted' }, 'Search by prefix is not available on this server.'));
@@ -65,8 +65,8 @@ async function searchUsers(out, prefix, after) {
   const users = page.users || [];
   const list = el('ul', { class: 'users', id: 'user-list' },
     users.map((user) => el('li', {}, link(userHash(user), user, { class: 'user-link' }))));
-  const more = page.next_after
-    ? el('button', { type: 'button', id: 'more-users', onclick: () => searchUsers(out, prefix, page.next_after) },
+  const more = page.next_cursor
+    ? el('button', { type: 'button', id: 'more-users', onclick: () => searchUsers(out, prefix, page.next_cursor) },
       'More users')
     : null;
   fill(out, exact, users.length ? list : el('p', { class: 'muted' }, 'No user starts with this.'), more);

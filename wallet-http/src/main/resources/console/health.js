@@ -66,40 +66,35 @@ function showVerify(out, later) {
   const state = el('p', { id: 'verify-state', class: 'muted' }, 'Checks every transaction and the hash chain.');
   const report = el('div', { id: 'verify-report' });
   const start = el('button', { type: 'button', id: 'verify-start', class: 'primary' }, 'Verify the ledger');
+  const anchorInput = el('input', { type: 'text', id: 'verify-anchor', size: 60, autocomplete: 'off',
+    placeholder: 'optional: an anchor line (wl1.…) to prove history up to it', 'aria-label': 'Anchor line' });
   start.addEventListener('click', async () => {
     start.disabled = true;
     fill(report);
     let run;
     try {
-      run = await api.post('/api/v1/verify');
+      const line = anchorInput.value.trim();
+      run = await api.post('/api/v1/verify', line ? { anchor: line } : {});
     } catch (e) {
-      if (e.code === 'UNSUPPORTED_MEDIA_TYPE') {
-        try {
-          run = await api.post('/api/v1/verify', {});
-        } catch (second) {
-          e = second;
-        }
+      start.disabled = false;
+      if (e.missing) {
+        notAvailable(out, 'Verification');
+      } else {
+        fill(report, errorView(e, 'Verification'));
       }
-      if (!run) {
-        start.disabled = false;
-        if (e.missing) {
-          notAvailable(out, 'Verification');
-        } else {
-          fill(report, errorView(e, 'Verification'));
-        }
-        return;
-      }
+      return;
     }
     follow(run, 0);
   });
   const follow = (run, polls) => {
     progress.max = Math.max(1, run.total || 1);
     progress.value = Math.min(progress.max, run.done || 0);
-    fill(state, 'Run ', el('code', {}, String(run.id)), ': ' + run.state + ', ' + (run.done || 0) + ' of '
-      + (run.total || 0));
+    fill(state, 'Run ', el('code', {}, String(run.run_id)), ': ',
+      el('strong', { id: 'verify-outcome' }, run.state), ', ' + (run.done || 0) + ' of ' + (run.total || 0)
+      + ' checked', run.error ? ' (' + run.error + ')' : '');
     if (run.state !== 'running') {
       start.disabled = false;
-      state.classList.toggle('failed', run.state === 'failed');
+      state.classList.toggle('failed', run.state !== 'passed');
       fill(report, run.report ? el('pre', { class: 'json' }, pretty(run.report)) : null);
       return;
     }
@@ -110,30 +105,54 @@ function showVerify(out, later) {
     }
     later(async () => {
       try {
-        follow(await api.get('/api/v1/verify/' + api.seg(String(run.id))), polls + 1);
+        follow(await api.get('/api/v1/verify/' + api.seg(String(run.run_id))), polls + 1);
       } catch (e) {
         start.disabled = false;
         fill(report, errorView(e, 'Verification'));
       }
     }, VERIFY_EVERY_MS);
   };
-  fill(out, state, progress, el('div', { class: 'buttons' }, start), report);
+  fill(out, state, progress, el('div', { class: 'buttons' }, anchorInput, start), report);
 }
 
+/** The last anchor this server took ({anchor: null | {line, entry_id, taken_at, actor}}), and taking one. */
 async function showAnchor(out) {
+  let answer;
   try {
-    const anchor = await api.get('/api/v1/anchor');
-    const pairs = anchor && typeof anchor === 'object'
-      ? Object.entries(anchor).map(([k, v]) => [k, typeof v === 'object' && v !== null ? pretty(v) : String(v)])
-      : [['anchor', String(anchor)]];
-    fill(out, fields(pairs));
+    answer = await api.get('/api/v1/anchor');
   } catch (e) {
     if (e.missing) {
       notAvailable(out, 'The anchor');
     } else {
       fill(out, errorView(e, 'Anchor'));
     }
+    return;
   }
+  const take = el('button', { type: 'button', id: 'anchor-take' }, 'Take an anchor now');
+  const problem = el('div');
+  take.addEventListener('click', async () => {
+    take.disabled = true;
+    try {
+      await api.call('POST', '/api/v1/anchor');
+      await showAnchor(out);
+    } catch (e) {
+      take.disabled = false;
+      fill(problem, errorView(e, 'Anchor'));
+    }
+  });
+  const anchor = answer && answer.anchor;
+  fill(out,
+    anchor
+      ? fields([
+        ['Line', el('code', { id: 'anchor-line' }, anchor.line)],
+        ['Entry', String(anchor.entry_id)],
+        ['Taken', time(anchor.taken_at)],
+        ['By', anchor.actor || 'no key'],
+      ])
+      : el('p', { class: 'muted', id: 'anchor-none' }, 'This server has taken no anchor since it started.'),
+    el('p', { class: 'muted' }, 'Keep anchor lines somewhere the database cannot reach: a later verification'
+      + ' against one proves the history up to it unchanged.'),
+    el('div', { class: 'buttons' }, take), problem);
 }
 
 async function showServer(out) {

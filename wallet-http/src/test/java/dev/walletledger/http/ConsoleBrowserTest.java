@@ -144,9 +144,17 @@ class ConsoleBrowserTest {
         assertEquals("", browser.driver.executeScript("return document.cookie"));
         assertEquals(0L, browser.driver.executeScript("return localStorage.length"));
 
-        browser.waitFor(By.id("find-user")).sendKeys("alice-console");
+        topUp("alicia-console", 1, "alicia-console-1", null);
+        browser.waitFor(By.id("find-user")).sendKeys("ali");
         browser.driver.findElement(By.id("find-user-button")).click();
-        browser.waitFor(By.id("open-exact")).click();
+        browser.waitFor(By.cssSelector("#user-list .user-link"));
+        assertEquals(
+                List.of("alice-console", "alicia-console"),
+                browser.all(By.cssSelector("#user-list .user-link")).stream()
+                        .map(WebElement::getText)
+                        .toList());
+        browser.screenshot("find");
+        browser.driver.findElement(By.linkText("alice-console")).click();
 
         browser.waitForText(By.id("user-id"), "alice-console");
         browser.waitForText(By.cssSelector(".balance[data-asset='" + ASSET + "']"), "325");
@@ -367,14 +375,13 @@ class ConsoleBrowserTest {
         assertEquals("a,b<CR>\n\"'=1+2\",\"x,\"\"y\"\"\"<CR>\n\"'@SUM(A1)\",\"'-3\"<CR>\n\"'+x\",plain<CR>\n", csv);
 
         browser.go("#/health");
-        browser.waitFor(By.id("verify-start")).click();
-        browser.waitUntil(
-                "the verification ends or is reported missing",
-                () -> !browser.all(By.cssSelector("#verify .unavailable")).isEmpty()
-                        || browser.driver
-                                .findElement(By.id("verify-state"))
-                                .getText()
-                                .matches("(?s).*(passed|failed).*"));
+        browser.waitFor(By.id("anchor-take")).click();
+        String anchor = browser.waitFor(By.id("anchor-line")).getText();
+        assertTrue(anchor.startsWith("wl1."), anchor);
+        browser.driver.findElement(By.id("verify-anchor")).sendKeys(anchor);
+        browser.driver.findElement(By.id("verify-start")).click();
+        browser.waitForText(By.id("verify-outcome"), "passed");
+        assertTrue(browser.driver.findElement(By.id("verify-report")).getText().contains("\"consistent\": true"));
         browser.waitFor(By.id("traffic-table"));
         browser.waitFor(By.id("traffic-spark"));
         Double.parseDouble(browser.driver.findElement(By.id("traffic-total")).getText());
