@@ -1,6 +1,8 @@
 // Acting on the ledger: each action is a form (a reason is required), then a confirmation, then one request.
-// The reference id is made when the form opens and kept for the form's life: a double click, a retry after a
-// timeout or a refused answer sends the same reference, so the ledger applies the operation at most once.
+// The reference id is made when the form opens and kept: a double click, or a retry after a failure whose outcome
+// is unknown (no answer, a timeout, a 5xx), sends the same reference, so the ledger applies the operation at most
+// once. Only after a definite refusal (a 4xx answer: nothing was applied, and the ledger has bound the refusal to
+// that reference) does going back to change the form take a new reference id.
 import * as api from './api.js';
 import { el, fill, fields } from './dom.js';
 import { errorView, pretty } from './format.js';
@@ -24,7 +26,7 @@ export function newReference() {
  * for bad input), show(result) -> node, done(result)}.
  */
 export function openAction(area, spec) {
-  const reference = spec.reference === false ? null : newReference();
+  const state = { reference: spec.reference === false ? null : newReference(), refused: false };
   const inputs = {};
   const rows = [];
   for (const field of spec.fields || []) {
@@ -45,13 +47,22 @@ export function openAction(area, spec) {
     maxlength: spec.reasonMax || 100, autocomplete: 'off', placeholder: 'why (recorded with it)' });
   rows.push(el('div', { class: 'field' }, el('label', { for: 'action-reason' }, 'Reason (required)'), reason));
   const problem = el('div', { class: 'problem' });
+  const referenceText = el('code', { id: 'action-reference' }, state.reference || '');
+  // After a refusal nothing was applied, and that reference now answers the same refusal: a changed request
+  // needs a reference of its own.
+  state.renew = () => {
+    if (state.refused && state.reference) {
+      state.reference = newReference();
+      referenceText.textContent = state.reference;
+    }
+    state.refused = false;
+  };
   const panel = el('div', { class: 'card action', id: 'action-panel', 'data-action': spec.id });
   const form = el('form', { id: 'action-form' },
     el('h2', {}, spec.title),
     spec.intro ? el('p', {}, spec.intro) : null,
     rows,
-    reference ? el('p', { class: 'muted' }, 'Reference id: ', el('code', { id: 'action-reference' }, reference))
-      : null,
+    state.reference ? el('p', { class: 'muted' }, 'Reference id: ', referenceText) : null,
     problem,
     el('div', { class: 'buttons' },
       el('button', { type: 'submit', id: 'action-review', class: 'primary' }, 'Review'),
@@ -71,13 +82,13 @@ export function openAction(area, spec) {
     }
     let request;
     try {
-      request = spec.build(values, reference);
+      request = spec.build(values, state.reference);
     } catch (e) {
       fill(problem, el('p', { class: 'error' }, e.message));
       return;
     }
     fill(problem);
-    confirmStep(panel, form, spec, request, reference, area);
+    confirmStep(panel, form, spec, request, state, area);
   });
   fill(panel, form);
   fill(area, panel);
@@ -87,12 +98,21 @@ export function openAction(area, spec) {
   return panel;
 }
 
-function confirmStep(panel, form, spec, request, reference, area) {
+/** Whether a failed call was definitely not applied: a 4xx answer other than 408 and 429. */
+function definite(error) {
+  return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+}
+
+function confirmStep(panel, form, spec, request, state, area) {
+  const reference = state.reference;
   const outcome = el('div', { id: 'action-outcome' });
   let busy = false;
   let done = false;
   const confirm = el('button', { type: 'button', id: 'action-confirm', class: 'danger' }, 'Confirm');
-  const back = el('button', { type: 'button', id: 'action-back', onclick: () => fill(panel, form) }, 'Back');
+  const back = el('button', { type: 'button', id: 'action-back', onclick: () => {
+    state.renew();
+    fill(panel, form);
+  } }, 'Back');
   // The request is fixed here: a retry sends these very bytes (the same reference id).
   const frozen = { method: request.method, path: request.path, body: request.body };
   confirm.addEventListener('click', async () => {
@@ -117,7 +137,14 @@ function confirmStep(panel, form, spec, request, reference, area) {
       confirm.disabled = false;
       back.disabled = false;
       confirm.textContent = reference ? 'Retry (same reference id)' : 'Retry';
-      fill(outcome, errorView(e, 'Refused'));
+      if (definite(e)) {
+        state.refused = true;
+        fill(outcome, errorView(e, 'Refused'), el('p', { class: 'hint' }, 'Nothing was applied.'
+          + (reference ? ' Back lets you change it; it is then sent under a new reference id.' : '')));
+      } else {
+        fill(outcome, errorView(e, 'No answer'), el('p', { class: 'hint' }, 'It may or may not have been applied.'
+          + (reference ? ' Retry sends it again under the same reference id: the ledger applies it once.' : '')));
+      }
     }
   });
   fill(panel,

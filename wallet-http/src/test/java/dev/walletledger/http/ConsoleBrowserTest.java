@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.interactions.Actions;
 
 /**
@@ -230,6 +231,89 @@ class ConsoleBrowserTest {
         browser.driver.findElement(By.id("reverses-link")).click();
         browser.waitFor(By.cssSelector("#reversals .reversal-link"));
         assertTrue(browser.all(By.id("reverse")).isEmpty(), "nothing is left to reverse");
+    }
+
+    private static UUID openReversal(String user, String reason) {
+        topUp(user, 100, user + "-topup", null);
+        UUID original = server.ledger
+                .ledger()
+                .transactionByReference(user + "-topup")
+                .orElseThrow()
+                .transactionId();
+        signInAsOperator("#/tx/" + original);
+        browser.waitFor(By.id("reverse")).click();
+        browser.waitFor(By.id("action-reason")).sendKeys(reason);
+        return original;
+    }
+
+    /** The request never reaches the server (the browser is offline): a retry sends the same reference, once. */
+    @Test
+    void aRetryAfterNoAnswerSendsTheSameReferenceAndAppliesOnce() {
+        UUID original = openReversal("gina-console", "duplicate purchase");
+        String reference = browser.driver.findElement(By.id("action-reference")).getText();
+        browser.driver.findElement(By.id("action-review")).click();
+        WebElement confirm = browser.waitFor(By.id("action-confirm"));
+        ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+        offline.setOffline(true);
+        browser.driver.setNetworkConditions(offline);
+        try {
+            confirm.click();
+            browser.waitForText(By.id("action-outcome"), "No answer");
+        } finally {
+            browser.driver.deleteNetworkConditions();
+        }
+        assertEquals(0, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ?", original));
+        assertEquals("Retry (same reference id)", confirm.getText());
+        confirm.click();
+        browser.waitFor(By.id("action-done"));
+        assertEquals(1, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ?", original));
+        UUID reversal = server.ledger
+                .ledger()
+                .transaction(original)
+                .orElseThrow()
+                .reversals()
+                .get(0)
+                .transactionId();
+        assertEquals(
+                reference,
+                server.ledger.ledger().transaction(reversal).orElseThrow().referenceId());
+    }
+
+    /**
+     * A refusal is an answer: nothing was applied, and the ledger binds it to the reference. Changing the form
+     * after it takes a new reference id, and the corrected reversal applies once.
+     */
+    @Test
+    void aCorrectionAfterARefusalTakesANewReference() {
+        UUID original = openReversal("hana-console", "partial refund");
+        String first = browser.driver.findElement(By.id("action-reference")).getText();
+        browser.driver.findElement(By.id("action-amount")).sendKeys("500");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitForText(By.id("action-outcome"), "Refused");
+        assertTrue(browser.driver.findElement(By.id("action-outcome")).getText().contains("Nothing was applied"));
+        browser.driver.findElement(By.id("action-back")).click();
+        String second = browser.waitFor(By.id("action-reference")).getText();
+        assertFalse(second.equals(first), "a new reference id after the refusal");
+        WebElement amount = browser.driver.findElement(By.id("action-amount"));
+        amount.clear();
+        amount.sendKeys("40");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        assertEquals(1, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ?", original));
+        TransactionResult reversal = server.ledger
+                .ledger()
+                .transaction(server.ledger
+                        .ledger()
+                        .transaction(original)
+                        .orElseThrow()
+                        .reversals()
+                        .get(0)
+                        .transactionId())
+                .orElseThrow();
+        assertEquals(second, reversal.referenceId());
+        assertEquals(40, reversal.amount());
     }
 
     @Test
