@@ -41,6 +41,9 @@ export function sparkline(id, values, label) {
   line.appendChild(svg('title', {}, label));
   if (points.length > 1) {
     line.appendChild(svg('polyline', { points: points.join(' '), class: 'spark' }));
+  } else if (points.length === 1) {
+    const [x, y] = points[0].split(',');
+    line.appendChild(svg('circle', { cx: Number(x) + 3, cy: y, r: 3, class: 'spark-dot' }));
   }
   return line;
 }

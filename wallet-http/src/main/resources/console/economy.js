@@ -51,6 +51,12 @@ export async function economyView({ root }) {
   ]);
 }
 
+/** A file name from a report's times, without the characters file systems refuse (":"). */
+function fileName(report, ...times) {
+  return [report].concat(times.map((t) => String(t).replace(/\.\d+Z$/, 'Z').replace(/[^0-9A-Za-z]/g, '')))
+    .join('-') + '.csv';
+}
+
 async function outstanding(out, at) {
   fill(out, el('p', { class: 'muted' }, 'Loading…'));
   let report;
@@ -72,7 +78,7 @@ async function outstanding(out, at) {
     lines.length ? table(headers, rows, { id: 'outstanding-table' }) : el('p', { class: 'muted' }, 'Nothing held.'),
     lines.length ? barChart('outstanding-chart', 'Outstanding at ' + report.at, bars) : null,
     el('div', { class: 'buttons' },
-      downloadLink('outstanding-csv', 'outstanding-' + report.at + '.csv', headers, rows)));
+      downloadLink('outstanding-csv', fileName('outstanding', report.at), headers, rows)));
 }
 
 async function activity(out, from, to) {
@@ -102,5 +108,5 @@ async function activity(out, from, to) {
       : el('p', { class: 'muted' }, 'Nothing moved.'),
     charts,
     el('div', { class: 'buttons' },
-      downloadLink('activity-csv', 'activity-' + report.from + '-' + report.to + '.csv', headers, rows)));
+      downloadLink('activity-csv', fileName('activity', report.from, report.to), headers, rows)));
 }

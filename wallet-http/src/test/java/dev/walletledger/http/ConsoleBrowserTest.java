@@ -450,6 +450,8 @@ class ConsoleBrowserTest {
         assertTrue(
                 browser.driver.findElement(By.id("outstanding-table")).getText().contains(ASSET));
         browser.screenshot("economy");
+        String download = browser.driver.findElement(By.id("outstanding-csv")).getAttribute("download");
+        assertTrue(download.matches("outstanding-[0-9]{8}T[0-9]{6}Z\\.csv"), download);
 
         // Carriage returns are spelled out: the driver's answer would lose them.
         Object csv = browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
