@@ -152,7 +152,7 @@ function confirmStep(panel, form, spec, request, state, area) {
     el('p', { id: 'action-summary' }, request.describe),
     fields([
       ['Request', request.method + ' ' + request.path],
-      ['Reference id', reference || '— (not a transaction)'],
+      ['Reference id', el('code', { id: 'confirm-reference' }, reference || '— (not a transaction)')],
     ]),
     el('pre', { class: 'json' }, pretty(frozen.body)),
     el('div', { class: 'buttons' }, confirm, ' ', back, ' ',

@@ -4,7 +4,7 @@ import * as api from './api.js';
 import { el, fields, fill, link, section, table } from './dom.js';
 import { amount, errorView, minorUnits, pretty, time } from './format.js';
 import { openAction } from './actions.js';
-import { decimals, reasonOf, showTransaction } from './user.js';
+import { decimals, reasonOf, showTransaction, voidHold } from './user.js';
 import { transactionHash, userHash } from './find.js';
 
 /** Fields shown in their own sections, or not at all. */
@@ -12,8 +12,6 @@ const APART = new Set(['entries', 'reversals', 'breakdown', 'metadata', 'balance
 const USERS = new Set(['user_id', 'from_user_id', 'to_user_id']);
 const AMOUNTS = new Set(['amount', 'balance', 'from_balance', 'to_balance', 'held', 'captured', 'released',
   'remaining', 'recovered', 'shortfall', 'reversible_amount']);
-/** Types that may be reversed or charged back (the server has the last word). */
-const REVERSIBLE = new Set(['TOPUP', 'BONUS', 'SPEND', 'TRANSFER', 'CAPTURE']);
 
 export async function transactionView({ root, arg }) {
   const actionArea = el('div', { id: 'action-area' });
@@ -58,12 +56,14 @@ function render(body, actionArea, tx, reload) {
   }
   const reversals = tx.reversals || [];
   const actions = [];
-  if (REVERSIBLE.has(tx.type) && tx.reversible_amount > 0) {
-    actions.push(
-      el('button', { type: 'button', id: 'reverse', class: 'danger', onclick: () => reverse(actionArea, tx, reload) },
-        'Reverse (refund)'), ' ',
-      el('button', { type: 'button', id: 'chargeback', onclick: () => chargeback(actionArea, tx, reload) },
-        'Chargeback'));
+  // What the server says may still be reversed; only a top-up is charged back (the server has the last word).
+  if (tx.reversible_amount > 0) {
+    actions.push(el('button', { type: 'button', id: 'reverse', class: 'danger',
+      onclick: () => reverse(actionArea, tx, reload) }, 'Reverse (refund)'));
+    if (tx.type === 'TOPUP') {
+      actions.push(' ', el('button', { type: 'button', id: 'chargeback',
+        onclick: () => chargeback(actionArea, tx, reload) }, 'Chargeback'));
+    }
   }
   fill(body,
     section('Details', fields(pairs), actions.length ? el('div', { class: 'buttons' }, actions) : null),
@@ -79,9 +79,7 @@ function render(body, actionArea, tx, reload) {
           link(transactionHash(r.transaction_id), r.transaction_id, { class: 'reversal-link' }), r.type,
           amount(r.amount, dp)]), { id: 'reversals' })
         : el('p', { class: 'muted' }, 'Not reversed.')),
-    tx.hold_id
-      ? section('Hold', el('p', {}, 'Moves the hold ', el('code', { id: 'hold-id' }, tx.hold_id), '.'))
-      : null,
+    tx.hold_id ? holdSection(actionArea, tx, dp, reload) : null,
     (tx.breakdown || []).length
       ? section('Lots it moved', table(['Class', 'Expires', 'Amount'],
         tx.breakdown.map((l) => [l.class, time(l.expires_at), amount(l.amount, dp)])))
@@ -90,6 +88,29 @@ function render(body, actionArea, tx, reload) {
       reasonOf(tx.metadata) ? el('p', {}, 'Reason: ', el('span', { id: 'metadata-reason' }, reasonOf(tx.metadata)))
         : null,
       el('pre', { class: 'json', id: 'metadata' }, pretty(tx.metadata))));
+}
+
+/** The hold a hold movement moved, as it stands now, with a Void while it is open. */
+function holdSection(actionArea, tx, dp, reload) {
+  const out = el('div', { id: 'hold' }, el('p', { class: 'muted' }, 'Loading…'));
+  api.get('/api/v1/holds/' + api.seg(tx.hold_id)).then((hold) => {
+    fill(out,
+      fields([
+        ['Hold', el('code', { id: 'hold-id' }, hold.hold_id)],
+        ['Status', el('span', { id: 'hold-status' }, hold.status)],
+        ['Amount', amount(hold.amount, dp)],
+        ['Captured', amount(hold.captured, dp)],
+        ['Released', amount(hold.released, dp)],
+        ['Remaining', amount(hold.remaining, dp)],
+        ['Expires', time(hold.expires_at)],
+        ['Reference', hold.reference_id],
+      ]),
+      hold.status === 'OPEN'
+        ? el('div', { class: 'buttons' }, el('button', { type: 'button', id: 'void-hold', class: 'danger',
+          onclick: () => voidHold(actionArea, hold, reload) }, 'Void the hold'))
+        : null);
+  }, (e) => fill(out, errorView(e, 'Hold')));
+  return section('Hold', out);
 }
 
 function reverse(area, tx, reload) {

@@ -204,7 +204,7 @@ function adjust(area, user, asset, reload) {
   });
 }
 
-function voidHold(area, hold, reload) {
+export function voidHold(area, hold, reload) {
   openAction(area, {
     id: 'void',
     title: 'Void hold ' + hold.hold_id,

@@ -80,13 +80,17 @@ class ConsoleBrowserTest {
         if (metadata != null) {
             body.put("metadata", metadata);
         }
+        post("/api/v1/wallets/topup", body);
+    }
+
+    private static void post(String path, Map<String, Object> body) {
         String json;
         try {
             json = TestServer.JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri("/api/v1/wallets/topup"))
+        TestServer.Reply reply = server.send(HttpRequest.newBuilder(server.uri(path))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + operator.key())
                 .POST(HttpRequest.BodyPublishers.ofString(json))
@@ -314,6 +318,85 @@ class ConsoleBrowserTest {
                 .orElseThrow();
         assertEquals(second, reversal.referenceId());
         assertEquals(40, reversal.amount());
+    }
+
+    /** The other actions, each once: an adjustment, a hold's void, a chargeback; each records its reason. */
+    @Test
+    void anAdjustmentAVoidAndAChargeback() {
+        topUp("ivan-console", 100, "ivan-console-topup", null);
+        post(
+                "/api/v1/holds",
+                Map.of(
+                        "user_id",
+                        "ivan-console",
+                        "asset_code",
+                        ASSET,
+                        "amount",
+                        30,
+                        "reference_id",
+                        "ivan-console-hold",
+                        "expires_in_seconds",
+                        3600));
+        UUID hold = server.ledger
+                .ledger()
+                .transactionByReference("ivan-console-hold")
+                .orElseThrow()
+                .holdId()
+                .orElseThrow();
+        signInAsOperator("#/user/ivan-console");
+
+        browser.waitFor(By.cssSelector("#balance-table [data-act='adjust']")).click();
+        browser.waitFor(By.id("action-amount")).sendKeys("5");
+        browser.driver.findElement(By.id("action-reason")).sendKeys("goodwill for the outage");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        String adjustment =
+                browser.driver.findElement(By.id("confirm-reference")).getText();
+        TransactionResult adjusted =
+                server.ledger.ledger().transactionByReference(adjustment).orElseThrow();
+        assertEquals(5, adjusted.amount());
+        assertEquals("console-operator", adjusted.actor());
+
+        browser.waitFor(By.cssSelector(".holds [data-act='void']")).click();
+        browser.waitFor(By.id("action-reason")).sendKeys("order cancelled");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        assertEquals(
+                dev.walletledger.core.Hold.Status.VOIDED,
+                server.ledger.ledger().hold(hold).orElseThrow().status());
+        String voided = browser.driver.findElement(By.id("confirm-reference")).getText();
+        assertTrue(server.ledger
+                .ledger()
+                .transactionByReference(voided)
+                .orElseThrow()
+                .metadata()
+                .json()
+                .contains("order cancelled"));
+
+        UUID topUp = server.ledger
+                .ledger()
+                .transactionByReference("ivan-console-topup")
+                .orElseThrow()
+                .transactionId();
+        browser.go("#/tx/" + topUp);
+        browser.waitFor(By.id("chargeback")).click();
+        browser.waitFor(By.id("action-reason")).sendKeys("card issuer dispute 4411");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        assertEquals(
+                1, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ? AND type = 'CHARGEBACK'", topUp));
+        String chargeback =
+                browser.driver.findElement(By.id("confirm-reference")).getText();
+        assertTrue(server.ledger
+                .ledger()
+                .transactionByReference(chargeback)
+                .orElseThrow()
+                .metadata()
+                .json()
+                .contains("card issuer dispute 4411"));
     }
 
     @Test
