@@ -77,6 +77,14 @@ final class ConsoleBrowser implements AutoCloseable {
         }
         driver = started;
         driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        // Every page records what its Content-Security-Policy blocked (added by the driver, outside the policy).
+        driver.executeCdpCommand(
+                "Page.addScriptToEvaluateOnNewDocument",
+                java.util.Map.of(
+                        "source",
+                        "window.__cspViolations = [];"
+                                + "document.addEventListener('securitypolicyviolation', (e) =>"
+                                + " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"));
         base = "http://127.0.0.1:" + port;
     }
 
@@ -123,6 +131,12 @@ final class ConsoleBrowser implements AutoCloseable {
         } catch (NoAlertPresentException e) {
             return false;
         }
+    }
+
+    /** What the page's Content-Security-Policy blocked since it loaded. */
+    List<?> cspViolations() {
+        Object violations = driver.executeScript("return window.__cspViolations || []");
+        return violations instanceof List<?> list ? list : List.of(violations);
     }
 
     void screenshot(String name) {

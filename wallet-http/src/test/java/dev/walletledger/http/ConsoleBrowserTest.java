@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -131,6 +132,14 @@ class ConsoleBrowserTest {
 
     private static int rows(String tableId) {
         return browser.all(By.cssSelector("#" + tableId + " tbody tr")).size();
+    }
+
+    /** The console itself never trips its own policy: no inline script or style, no other origin. */
+    @AfterEach
+    void nothingWasBlocked() {
+        if (browser != null) {
+            assertEquals(List.of(), browser.cspViolations());
+        }
     }
 
     @Test
@@ -421,6 +430,28 @@ class ConsoleBrowserTest {
         assertEquals(
                 WalletStatus.FROZEN,
                 server.ledger.ledger().controls("carol-console", ASSET).status());
+
+        browser.driver
+                .findElement(By.cssSelector("#controls-" + ASSET + " [data-act='limits']"))
+                .click();
+        browser.waitFor(By.id("action-max_balance")).sendKeys("1000");
+        browser.driver.findElement(By.id("action-reason")).sendKeys("cap while under review");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        browser.waitForText(By.id("controls-" + ASSET), "1000");
+        browser.waitFor(By.id("unfreeze-" + ASSET)).click();
+        browser.waitFor(By.id("action-reason")).sendKeys("review done");
+        browser.driver.findElement(By.id("action-review")).click();
+        browser.waitFor(By.id("action-confirm")).click();
+        browser.waitFor(By.id("action-done"));
+        browser.waitFor(By.id("freeze-" + ASSET));
+        WalletControls now = server.ledger.ledger().controls("carol-console", ASSET);
+        assertEquals(WalletStatus.ACTIVE, now.status());
+        assertEquals(1000, now.maxBalance().orElseThrow());
+        assertEquals(
+                3,
+                server.ledger.ledger().controlsHistory("carol-console", ASSET).size());
     }
 
     @Test
@@ -455,6 +486,18 @@ class ConsoleBrowserTest {
                 0L,
                 browser.driver.executeScript(
                         "return document.querySelectorAll('img, script:not([src]), [onerror], [onload]').length"));
+
+        // And the policy holds on its own: an inline script slipped into the page is blocked, and reported.
+        browser.driver.executeScript("const s = document.createElement('script');"
+                + " s.textContent = 'window.__pwned = 9'; document.body.appendChild(s);");
+        browser.waitUntil(
+                "the inline script is reported blocked",
+                () -> !browser.cspViolations().isEmpty());
+        assertTrue(
+                browser.cspViolations().get(0).toString().startsWith("script-src"),
+                browser.cspViolations().toString());
+        browser.driver.executeScript("window.__cspViolations = []");
+        assertEquals("undefined", browser.driver.executeScript("return typeof window.__pwned"));
     }
 
     @Test
