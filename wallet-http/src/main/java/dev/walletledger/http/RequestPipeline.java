@@ -69,12 +69,25 @@ final class RequestPipeline implements HttpHandler {
     private final InFlight inFlight;
     private final ApiKeys keys;
     private final long bodyReadNanosMax;
+    private final ConsoleFiles console;
 
     /**
      * @param keys             the API keys; none: every route is open (loopback or WALLET_ALLOW_NO_AUTH)
      * @param bodyReadMillisMax how long reading one body may take in all, however slowly it trickles in
      */
     RequestPipeline(RouteTable routes, HttpMetrics metrics, InFlight inFlight, ApiKeys keys, long bodyReadMillisMax) {
+        this(routes, metrics, inFlight, keys, bodyReadMillisMax, ConsoleFiles.bundled());
+    }
+
+    /** @param console the operator console's files, served beside the routes (not one of them) */
+    RequestPipeline(
+            RouteTable routes,
+            HttpMetrics metrics,
+            InFlight inFlight,
+            ApiKeys keys,
+            long bodyReadMillisMax,
+            ConsoleFiles console) {
+        this.console = console;
         this.routes = routes;
         this.metrics = metrics;
         this.inFlight = inFlight;
@@ -167,33 +180,40 @@ final class RequestPipeline implements HttpHandler {
         HttpResponse response;
         Throwable failure = null;
         try {
-            RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
-            routeName = match.route().name();
-            Optional<ApiKeys.ApiKey> key = authorize(match.route(), exchange);
-            keyId = key.map(ApiKeys.ApiKey::id);
-            if (key.isPresent()) {
-                granted = key.get().scopes();
-            }
-            Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
-            byte[] body = NO_BODY;
-            if (match.route().readsBody()) {
-                requireJson(exchange);
-                if (HttpContinue.requiresContinueResponse(exchange)) {
-                    HttpContinue.sendContinueResponseBlocking(exchange); // the headers passed: send the body
+            if (ConsoleFiles.isConsole(exchange.getRequestPath())) {
+                // Static files, open as health is: they hold no data, and each API call they make carries a key.
+                routeName = ConsoleFiles.routeName();
+                response = console.answer(exchange.getRequestMethod().toString(), exchange.getRequestPath());
+            } else {
+                RouteTable.Match match =
+                        routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
+                routeName = match.route().name();
+                Optional<ApiKeys.ApiKey> key = authorize(match.route(), exchange);
+                keyId = key.map(ApiKeys.ApiKey::id);
+                if (key.isPresent()) {
+                    granted = key.get().scopes();
                 }
-                body = readBody(exchange, start + bodyReadNanosMax);
-                bodyRead = true;
+                Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
+                byte[] body = NO_BODY;
+                if (match.route().readsBody()) {
+                    requireJson(exchange);
+                    if (HttpContinue.requiresContinueResponse(exchange)) {
+                        HttpContinue.sendContinueResponseBlocking(exchange); // the headers passed: send the body
+                    }
+                    body = readBody(exchange, start + bodyReadNanosMax);
+                    bodyRead = true;
+                }
+                response = match.route()
+                        .handler()
+                        .handle(Call.of(
+                                requestId,
+                                keyId,
+                                granted,
+                                match.pathParameters(),
+                                query,
+                                body,
+                                exchange.getRequestHeaders().getFirst(Endpoints.POSITION_HEADER)));
             }
-            response = match.route()
-                    .handler()
-                    .handle(Call.of(
-                            requestId,
-                            keyId,
-                            granted,
-                            match.pathParameters(),
-                            query,
-                            body,
-                            exchange.getRequestHeaders().getFirst(Endpoints.POSITION_HEADER)));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
             response =
