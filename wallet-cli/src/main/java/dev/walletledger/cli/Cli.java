@@ -31,6 +31,7 @@ public final class Cli {
                             new AssetsListCommand(),
                             new AssetsAddCommand(),
                             new BalanceCommand(),
+                            new UsersCommand(),
                             new HistoryCommand(),
                             new TxCommand(),
                             new OperationCommand(OperationType.TOPUP),

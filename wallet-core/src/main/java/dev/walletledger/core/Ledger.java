@@ -398,6 +398,22 @@ public final class Ledger implements AutoCloseable {
         return moment.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
+    /**
+     * Users whose id starts with {@code prefix} (empty: every user), in code point order, {@code limit}
+     * (1-{@value UserPage#LIMIT_MAX}) at a time: for an operator looking someone up. A user is anyone with a
+     * wallet.
+     *
+     * @param after null for the first page, else a {@link UserPage#nextAfter()}
+     */
+    public UserPage users(String prefix, String after, int limit) {
+        if (limit < 1 || limit > UserPage.LIMIT_MAX) {
+            throw WalletException.invalid("limit", "must be from 1 to " + UserPage.LIMIT_MAX + ", got " + limit);
+        }
+        String checkedPrefix =
+                Objects.requireNonNull(prefix, "prefix").isEmpty() ? "" : Checks.identifier("prefix", prefix);
+        return engine.users(checkedPrefix, after == null ? null : Checks.identifier("after", after), limit);
+    }
+
     /** All of the user's balances, by asset code; empty when the user has no wallet. */
     public List<Balance> balances(String userId) {
         return engine.balances(Checks.identifier("user_id", userId));

@@ -73,6 +73,7 @@ final class Endpoints {
     private final HealthProbe health;
     private final WalArchiveMonitor archive;
     private final WebhookEndpoints webhooks;
+    private final OperatorEndpoints operator;
     /**
      * The feed's long polls waiting at once. Each holds a worker thread for up to {@link EventQuery#WAIT_MAX}, so
      * they get a share of the workers and never all of them: past it, a read that would wait is refused 503 BUSY
@@ -129,6 +130,7 @@ final class Endpoints {
             throw new IllegalArgumentException("longPollsMax must be at least 1");
         }
         this.webhooks = webhooks;
+        this.operator = new OperatorEndpoints(ledger, java.time.Clock.systemUTC());
         this.longPollsMax = longPollsMax;
         this.longPolls = new Semaphore(longPollsMax);
         this.archive = archive;
@@ -226,6 +228,7 @@ final class Endpoints {
                                 "text/plain; version=0.0.4; charset=utf-8"))));
         // Webhook subscriptions: admin, as they receive every wallet's events.
         routes.addAll(webhooks.routes());
+        routes.addAll(operator.routes());
         return new RouteTable(routes);
     }
 

@@ -23,7 +23,9 @@ public enum HttpErrorCode {
     /** The body is larger than the server reads. */
     PAYLOAD_TOO_LARGE(413),
     /** The body is not {@code application/json} in UTF-8, or it is compressed. */
-    UNSUPPORTED_MEDIA_TYPE(415);
+    UNSUPPORTED_MEDIA_TYPE(415),
+    /** No verify run with this id on this server: runs are kept in its memory, the last few only. */
+    VERIFY_RUN_NOT_FOUND(404);
 
     private final int status;
 

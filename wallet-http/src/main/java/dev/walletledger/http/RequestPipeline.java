@@ -78,6 +78,7 @@ final class RequestPipeline implements HttpHandler {
     private final TokenSettings tokenSettings;
     private final boolean tokensConfigured;
     private final long bodyReadNanosMax;
+    private final ConsoleFiles console;
 
     /** Fixed API keys, no player tokens: required when there are any (for tests of the pipeline alone). */
     RequestPipeline(RouteTable routes, HttpMetrics metrics, InFlight inFlight, ApiKeys keys, long bodyReadMillisMax) {
@@ -114,6 +115,7 @@ final class RequestPipeline implements HttpHandler {
         this.required = required;
         this.tokenSettings = tokens.settings();
         this.tokensConfigured = tokens.enabled();
+        this.console = ConsoleFiles.bundled();
         this.bodyReadNanosMax = bodyReadMillisMax * 1_000_000;
     }
 
@@ -219,35 +221,42 @@ final class RequestPipeline implements HttpHandler {
         HttpResponse response;
         Throwable failure = null;
         try {
-            RouteTable.Match match = routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
-            routeName = match.route().name();
-            principal = authorize(match, exchange);
-            if (principal.key().isPresent()) {
-                granted = principal.key().get().scopes();
-            } else if (principal.player().isPresent()) {
-                granted = Set.of(); // a player's token grants no scope: it opens its own reads only
-            }
-            Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
-            byte[] body = NO_BODY;
-            if (match.route().readsBody()) {
-                requireJson(exchange);
-                if (HttpContinue.requiresContinueResponse(exchange)) {
-                    HttpContinue.sendContinueResponseBlocking(exchange); // the headers passed: send the body
+            if (ConsoleFiles.isConsole(exchange.getRequestPath())) {
+                // Static files, open as health is: they hold no data, and each API call they make carries a key.
+                routeName = ConsoleFiles.routeName();
+                response = console.answer(exchange.getRequestMethod().toString(), exchange.getRequestPath());
+            } else {
+                RouteTable.Match match =
+                        routes.match(exchange.getRequestMethod().toString(), exchange.getRequestPath());
+                routeName = match.route().name();
+                principal = authorize(match, exchange);
+                if (principal.key().isPresent()) {
+                    granted = principal.key().get().scopes();
+                } else if (principal.player().isPresent()) {
+                    granted = Set.of(); // a player's token grants no scope: it opens its own reads only
                 }
-                body = readBody(exchange, start + bodyReadNanosMax);
-                bodyRead = true;
+                Map<String, List<String>> query = RouteTable.query(match.route(), exchange.getQueryString());
+                byte[] body = NO_BODY;
+                if (match.route().readsBody()) {
+                    requireJson(exchange);
+                    if (HttpContinue.requiresContinueResponse(exchange)) {
+                        HttpContinue.sendContinueResponseBlocking(exchange); // the headers passed: send the body
+                    }
+                    body = readBody(exchange, start + bodyReadNanosMax);
+                    bodyRead = true;
+                }
+                response = match.route()
+                        .handler()
+                        .handle(Call.of(
+                                requestId,
+                                principal.key().map(ApiKeys.ApiKey::id),
+                                granted,
+                                principal.player().map(PlayerTokens.Player::userId),
+                                match.pathParameters(),
+                                query,
+                                body,
+                                exchange.getRequestHeaders().getFirst(Endpoints.POSITION_HEADER)));
             }
-            response = match.route()
-                    .handler()
-                    .handle(Call.of(
-                            requestId,
-                            principal.key().map(ApiKeys.ApiKey::id),
-                            granted,
-                            principal.player().map(PlayerTokens.Player::userId),
-                            match.pathParameters(),
-                            query,
-                            body,
-                            exchange.getRequestHeaders().getFirst(Endpoints.POSITION_HEADER)));
         } catch (IOException e) {
             // Only the 100 Continue is written here; the client is gone.
             response =

@@ -18,15 +18,17 @@ import java.util.Set;
  * say it in those words, and {@code ScopeTableTest} holds both to the route table.
  */
 public enum Scope {
-    READ("balances (now and at a moment), lots, history, transactions, hold reads, assets, openapi.json"),
+    READ("balances (now and at a moment), lots, history, transactions, hold reads, user search, assets,"
+            + " openapi.json"),
     WRITE("top-ups, bonuses, spends, transfers, reversals, chargebacks, holds, captures, voids, batches (the same"
             + " operations under the same rules)"),
     ADMIN("adjustments (alone or in a batch), finance reports (outstanding, activity), the event feed (every"
             + " wallet's changes), wallet controls (freeze, close, limits: set, read, past changes), webhook"
-            + " subscriptions (add, list, read, remove, resume), /metrics (the server's internals)"),
-    SUPPORT("balances (now and at a moment), lots, history, transactions, hold reads, assets, openapi.json (what"
-            + " read opens), reversals, chargebacks, adjustments (alone), voids, finance reports (outstanding,"
-            + " activity), wallet controls (freeze, close, limits: set, read, past changes)");
+            + " subscriptions (add, list, read, remove, resume), verify runs and anchors, /metrics (the server's"
+            + " internals)"),
+    SUPPORT("balances (now and at a moment), lots, history, transactions, hold reads, user search, assets,"
+            + " openapi.json (what read opens), reversals, chargebacks, adjustments (alone), voids, finance reports"
+            + " (outstanding, activity), wallet controls (freeze, close, limits: set, read, past changes)");
 
     private final String grants;
 

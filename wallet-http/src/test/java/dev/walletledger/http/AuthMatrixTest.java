@@ -169,7 +169,8 @@ class AuthMatrixTest {
                 .replace("{user_id}", "alice")
                 .replace("{transaction_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2d")
                 .replace("{hold_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2e")
-                .replace("{webhook_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2f");
+                .replace("{webhook_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c2f")
+                .replace("{run_id}", "0190c1d2-3e4f-7a5b-8c6d-7e8f9a0b1c30");
         HttpRequest.Builder builder = HttpRequest.newBuilder(server.uri(path));
         if (authorization != null) {
             builder.header("Authorization", authorization);

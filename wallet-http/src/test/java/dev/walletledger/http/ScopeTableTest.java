@@ -52,6 +52,11 @@ class ScopeTableTest {
             Map.entry("GET /api/v1/wallets/{user_id}/controls", "wallet controls"),
             Map.entry("PUT /api/v1/wallets/{user_id}/controls", "wallet controls"),
             Map.entry("GET /api/v1/wallets/{user_id}/controls/history", "wallet controls"),
+            Map.entry("GET /api/v1/wallets", "user search"),
+            Map.entry("POST /api/v1/verify", "verify runs"),
+            Map.entry("GET /api/v1/verify/{run_id}", "verify runs"),
+            Map.entry("POST /api/v1/anchor", "anchors"),
+            Map.entry("GET /api/v1/anchor", "anchors"),
             Map.entry("GET /metrics", "/metrics"));
 
     @Test

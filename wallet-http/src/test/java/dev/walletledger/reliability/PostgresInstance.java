@@ -63,18 +63,59 @@ abstract class PostgresInstance implements AutoCloseable {
         return pids;
     }
 
-    /** kill -9 of the whole tree; returns once the postmaster is gone (bounded). */
+    /**
+     * kill -9 of the whole tree; returns once every process of it is gone (bounded).
+     *
+     * <p>The postmaster is stopped first, so that it cannot fork a backend between the listing of its children
+     * and the kill: such a backend would outlive it, attached to the old shared memory, and the restart would
+     * refuse to start ("pre-existing shared memory block is still in use"). Then every process is awaited, not
+     * only the postmaster: a backend killed inside an fsync dies only when the write returns.
+     */
     void kill9() {
         long postmaster = postmasterPid();
+        signal("-STOP", List.of(postmaster));
+        awaitStopped(postmaster);
         List<Long> pids = tree();
         signal("-KILL", pids);
-        ProcessHandle.of(postmaster).ifPresent(p -> {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(KILL_WAIT_SECONDS);
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                try {
+                    p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("PostgreSQL process " + pid + " survived kill -9", e);
+                }
+            });
+        }
+    }
+
+    /** Bounds how long kill -9 waits for the tree to be gone. */
+    static final long KILL_WAIT_SECONDS = 60;
+
+    /** Waits (bounded) until the kernel reports {@code pid} stopped, or gone. */
+    private static void awaitStopped(long pid) {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String text;
             try {
-                p.onExit().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("PostgreSQL " + postmaster + " survived kill -9", e);
+                text = Files.readString(stat);
+            } catch (IOException e) {
+                return; // gone
             }
-        });
+            // "pid (comm) S ...": the state follows the last ')' (comm may hold spaces and parentheses).
+            char state = text.charAt(text.lastIndexOf(')') + 2);
+            if (state == 'T' || state == 't' || state == 'Z' || state == 'X') {
+                return;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("PostgreSQL " + pid + " did not stop on SIGSTOP within 10 s");
     }
 
     void pause() {

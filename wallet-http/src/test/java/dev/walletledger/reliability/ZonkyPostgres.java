@@ -38,7 +38,19 @@ final class ZonkyPostgres extends PostgresInstance {
                 // pg_ctl stop of a killed server fails; the lock is released in any case
             }
         }
-        database = EmbeddedDatabase.startOrAttach(root);
+        try {
+            database = EmbeddedDatabase.startOrAttach(root);
+        } catch (RuntimeException e) {
+            // What was still running says why PostgreSQL did not come up (its own log went to the test output).
+            throw new IllegalStateException(
+                    "could not start " + name() + " in " + root + "; PostgreSQL processes now:\n"
+                            + run(List.of("ps", "-eo", "pid,ppid,stat,etime,args", "--sort=pid"), false)
+                                    .lines()
+                                    .filter(line -> line.contains("postgres") || line.contains("PID"))
+                                    .limit(50)
+                                    .reduce("", (a, b) -> a + b + "\n"),
+                    e);
+        }
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.walletledger.core.OutstandingReport;
 import dev.walletledger.core.Position;
 import dev.walletledger.core.Routed;
 import dev.walletledger.core.TransactionResult;
+import dev.walletledger.core.UserPage;
 import dev.walletledger.core.WalletException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,6 +48,7 @@ public final class Engine implements AutoCloseable {
     private final WriteEngine writes;
     private final Reads reads;
     private final HoldReads holds;
+    private final UserSearch userSearch;
     private final Audit audit;
     private final Anchors anchors;
     private final Statistics statistics;
@@ -78,6 +80,7 @@ public final class Engine implements AutoCloseable {
         this.writes = new WriteEngine(sql, runner, assets, reader, counters, accounts);
         this.reads = new Reads(sql, assets, accounts);
         this.holds = new HoldReads(sql);
+        this.userSearch = new UserSearch(sql);
         this.anchors = new Anchors(sql);
         this.audit = new Audit(sql, anchors);
         this.statistics = new Statistics(sql);
@@ -288,6 +291,10 @@ public final class Engine implements AutoCloseable {
     public ActivityReport activity(java.time.Instant from, java.time.Instant to, String assetCode) {
         runner.read(c -> SettledClock.settle(c, "to", to));
         return runner.snapshot(c -> reports.activity(c, from, to, assetCode));
+    }
+
+    public UserPage users(String prefix, String after, int limit) {
+        return runner.read(c -> userSearch.users(c, prefix, after, limit));
     }
 
     public List<Balance> balances(String userId) {

@@ -444,6 +444,11 @@ public final class Bodies {
         g.writeFieldName("metadata");
         g.writeRawValue(result.metadata().json());
         if (withEntries) {
+            // Who acted, on a read: an operator looking a transaction up sees which key made it (an adjustment
+            // names it in its own fields, as its write answers).
+            if (result.type() != dev.walletledger.core.OperationType.ADJUSTMENT && result.actor() != null) {
+                g.writeStringField("actor", result.actor());
+            }
             g.writeArrayFieldStart("entries");
             for (Entry entry : result.entries()) {
                 writeEntry(g, entry);
