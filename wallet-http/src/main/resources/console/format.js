@@ -67,7 +67,9 @@ export function errorView(error, context) {
     hint = 'The key was refused: sign out and paste a valid key.';
   } else if (status === 403) {
     const scope = error.details && error.details.required_scope;
-    hint = 'This key may not do this' + (scope ? ' (it needs the ' + scope + ' scope).' : '.');
+    // required_scope lists the scopes that open the route, separated by spaces: any one of them does.
+    hint = 'This key may not do this'
+      + (scope ? ' (it needs the ' + scope.split(' ').join(' or ') + ' scope).' : '.');
   }
   return el('div', { class: 'error', role: 'alert' },
     el('strong', {}, (context ? context + ': ' : '') + (status ? status + ' ' : '') + (error.code || 'ERROR')),

@@ -539,8 +539,10 @@ class ConsoleBrowserTest {
         assertFalse(scopes.contains("admin"), scopes);
         browser.waitForText(By.cssSelector(".balance[data-asset='" + ASSET + "']"), "30");
         browser.waitForText(By.id("controls-" + ASSET), "403 FORBIDDEN");
-        assertTrue(
-                browser.driver.findElement(By.id("controls-" + ASSET)).getText().contains("needs the admin scope"));
+        assertTrue(browser.driver
+                .findElement(By.id("controls-" + ASSET))
+                .getText()
+                .contains("needs the admin or support scope"));
 
         browser.go("#/tx/" + original);
         browser.waitFor(By.id("reverse")).click();
@@ -548,7 +550,10 @@ class ConsoleBrowserTest {
         browser.driver.findElement(By.id("action-review")).click();
         browser.waitFor(By.id("action-confirm")).click();
         browser.waitForText(By.id("action-outcome"), "403 FORBIDDEN");
-        assertTrue(browser.driver.findElement(By.id("action-outcome")).getText().contains("needs the write scope"));
+        assertTrue(browser.driver
+                .findElement(By.id("action-outcome"))
+                .getText()
+                .contains("needs the write or support scope"));
         assertEquals(
                 "Retry (same reference id)",
                 browser.driver.findElement(By.id("action-confirm")).getText());

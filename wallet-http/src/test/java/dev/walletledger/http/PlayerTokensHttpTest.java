@@ -254,7 +254,7 @@ class PlayerTokensHttpTest {
                     .replace("{user_id}", "alice")
                     .replace("{transaction_id}", aliceTopUp)
                     .replace("{hold_id}", aliceHold)
-                    .replace("{webhook_id}", UUID.randomUUID().toString());
+                    .replaceAll("\\{[a-z_]+\\}", UUID.randomUUID().toString()); // any other id: one that exists nowhere
             if (route.template().endsWith("/lots")
                     || route.template().endsWith("/controls")
                     || route.template().endsWith("/history")) {
