@@ -31,6 +31,8 @@ class StartupRefusalIT {
             {"WALLET_ALLOW_NO_AUTH", "yes"},
             {"WALLET_API_KEYS", "svc read"},
             {"WALLET_API_KEYS_FILE", "/no/such/keys"},
+            {"WALLET_TOKEN_KEYS_FILE", "/no/such/jwks.json"},
+            {"WALLET_TOKEN_MAX_TTL_SECONDS", "0"},
             {"WALLET_TLS_CERT", "/no/such/cert.pem"},
             {"WALLET_WAL_ARCHIVE_MAX_BYTES", "1"},
             {"DATABASE_URL", "mysql://x"},
