@@ -142,7 +142,11 @@ final class RequestPipeline implements HttpHandler {
         String requestId = requestId(exchange);
         exchange.getResponseHeaders().put(REQUEST_ID_HEADER, requestId);
         long declaredLength = exchange.getRequestContentLength();
-        if (declaredLength > BODY_BYTES_MAX) {
+        // A body over the limit but within ENTITY_BYTES_MAX is read and dropped by a worker, bounded, before the
+        // 413 (readBody): the connection then closes with nothing unread, so the client gets the answer however
+        // late it reads it. Closing with a body unread resets the connection, and a reset discards an answer the
+        // client had not read yet. Only a body larger than the server ever drains is refused from its length.
+        if (declaredLength > ENTITY_BYTES_MAX) {
             exchange.setPersistent(false); // the unread body cannot be skipped cheaply: close after answering
             finish(exchange, tooLarge(), "unmatched", requestId, NO_KEY, start, null);
             // The exchange cannot complete with its body unread: close the connection once the client has
@@ -397,7 +401,7 @@ final class RequestPipeline implements HttpHandler {
         }
         try {
             long declared = exchange.getRequestContentLength();
-            byte[] body = new byte[declared >= 0 ? (int) declared + 1 : 8192];
+            byte[] body = new byte[declared >= 0 ? (int) Math.min(declared, BODY_BYTES_MAX) + 1 : 8192];
             int length = 0;
             while (length <= BODY_BYTES_MAX) {
                 requireInTime(exchange, deadlineNanos); // also between reads that each return a byte
