@@ -5,6 +5,7 @@ import dev.walletledger.core.WalletException;
 import dev.walletledger.http.tokens.PlayerTokens;
 import dev.walletledger.http.tokens.TokenKeys;
 import dev.walletledger.http.tokens.TokenSettings;
+import dev.walletledger.http.tokens.VerifiedTokens;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
@@ -76,6 +77,7 @@ final class RequestPipeline implements HttpHandler {
     private final Supplier<Credentials> credentials;
     private final boolean required;
     private final TokenSettings tokenSettings;
+    private final VerifiedTokens verifiedTokens;
     private final boolean tokensConfigured;
     private final long bodyReadNanosMax;
     private final ConsoleFiles console;
@@ -114,6 +116,7 @@ final class RequestPipeline implements HttpHandler {
         this.credentials = credentials;
         this.required = required;
         this.tokenSettings = tokens.settings();
+        this.verifiedTokens = new VerifiedTokens(tokenSettings);
         this.tokensConfigured = tokens.enabled();
         this.console = ConsoleFiles.bundled();
         this.bodyReadNanosMax = bodyReadMillisMax * 1_000_000;
@@ -312,7 +315,7 @@ final class RequestPipeline implements HttpHandler {
         }
         PlayerTokens.Player player;
         try {
-            player = PlayerTokens.verify(bearer, keys.tokenKeys(), tokenSettings, Instant.now());
+            player = verifiedTokens.verify(bearer, keys.tokenKeys(), Instant.now());
         } catch (PlayerTokens.Refused refused) {
             throw ApiKeys.unauthenticated("the player token is not valid: " + refused.getMessage(), true);
         }

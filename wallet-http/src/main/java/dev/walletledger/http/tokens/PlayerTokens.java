@@ -32,8 +32,11 @@ public final class PlayerTokens {
 
     private PlayerTokens() {}
 
-    /** Whose token it is ({@code userId}, NFC) and the key that signed it ({@code kid}, for the log). */
-    public record Player(String userId, String kid) {}
+    /**
+     * Whose token it is ({@code userId}, NFC), the key that signed it ({@code kid}, for the log), and its
+     * {@code exp} in epoch seconds (a cached check is good until then, with the skew).
+     */
+    public record Player(String userId, String kid, long expiresAtSecond) {}
 
     /** Why a token was refused: the message is safe to show the caller. */
     public static final class Refused extends RuntimeException {
@@ -90,7 +93,7 @@ public final class PlayerTokens {
         } catch (ParseException e) {
             throw new Refused("the token's claims are not a valid JWT claims set");
         }
-        checkTimes(claims, settings, now);
+        long exp = checkTimes(claims, settings, now);
         List<String> audience = claims.getAudience();
         if (audience == null || !audience.contains(settings.audience())) {
             throw new Refused("the token's aud does not name this server (" + settings.audience() + ")");
@@ -104,10 +107,11 @@ public final class PlayerTokens {
         } catch (WalletException e) {
             throw new Refused("the token's sub must be a user id (1-100 characters, no control characters)");
         }
-        return new Player(userId, kid);
+        return new Player(userId, kid, exp);
     }
 
-    private static void checkTimes(JWTClaimsSet claims, TokenSettings settings, Instant now) {
+    /** @return {@code exp}, in epoch seconds */
+    private static long checkTimes(JWTClaimsSet claims, TokenSettings settings, Instant now) {
         long skew = settings.clockSkewSeconds();
         long nowSeconds = now.getEpochSecond();
         Long exp = seconds(claims.getExpirationTime());
@@ -130,6 +134,7 @@ public final class PlayerTokens {
             throw new Refused("the token lives longer than " + settings.maxTtlSeconds() + " s (exp - "
                     + (iat != null ? "iat" : "now") + ")");
         }
+        return exp;
     }
 
     private static Long seconds(Date date) {
