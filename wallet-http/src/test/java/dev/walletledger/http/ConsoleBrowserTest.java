@@ -45,6 +45,7 @@ class ConsoleBrowserTest {
 
     private static ApiKeys.Generated operator;
     private static ApiKeys.Generated reader;
+    private static ApiKeys.Generated support;
     private static TestServer server;
     private static ConsoleBrowser browser;
 
@@ -57,7 +58,9 @@ class ConsoleBrowserTest {
         SecureRandom random = new SecureRandom();
         operator = ApiKeys.generate("console-operator", EnumSet.of(Scope.READ, Scope.WRITE, Scope.ADMIN), random);
         reader = ApiKeys.generate("console-reader", EnumSet.of(Scope.READ), random);
-        ApiKeys keys = ApiKeys.parse(List.of(Map.entry("test", operator.line() + "\n" + reader.line() + "\n")));
+        support = ApiKeys.generate("console-support", EnumSet.of(Scope.SUPPORT), random);
+        ApiKeys keys = ApiKeys.parse(
+                List.of(Map.entry("test", operator.line() + "\n" + reader.line() + "\n" + support.line() + "\n")));
         server = new TestServer(TestServer.config().withApiKeys(keys));
         browser = new ConsoleBrowser(server.server.port());
     }
@@ -559,6 +562,46 @@ class ConsoleBrowserTest {
                 browser.driver.findElement(By.id("action-confirm")).getText());
         browser.screenshot("forbidden");
         assertEquals(0, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ?", original));
+    }
+
+    /** The key the README proposes for the console: the support scope alone. */
+    @Test
+    void aSupportKeyReversesFreezesAndReadsTheReports() {
+        topUp("sue-console", 50, "sue-console-topup", null);
+        UUID original = server.ledger
+                .ledger()
+                .transactionByReference("sue-console-topup")
+                .orElseThrow()
+                .transactionId();
+        browser.openFresh("#/tx/" + original);
+        browser.signIn(support.key());
+        browser.waitForText(By.id("signed-in"), "console-support");
+        browser.waitFor(By.id("reverse")).click();
+        browser.waitFor(By.id("action-reason")).sendKeys("refund by support");
+        browser.driver.findElement(By.id("action-review")).click();
+        new Actions(browser.driver)
+                .doubleClick(browser.waitFor(By.id("action-confirm")))
+                .perform();
+        browser.waitFor(By.id("action-done"));
+        assertEquals(1, count("SELECT count(*) FROM ledger_transactions WHERE reverses = ?", original));
+        TransactionResult read = server.ledger.ledger().transaction(original).orElseThrow();
+        assertEquals(
+                "console-support",
+                server.ledger
+                        .ledger()
+                        .transaction(read.reversals().get(0).transactionId())
+                        .orElseThrow()
+                        .actor());
+
+        browser.go("#/user/sue-console");
+        browser.waitForText(By.id("controls-" + ASSET), "ACTIVE");
+        assertFalse(
+                browser.driver.findElement(By.id("controls-" + ASSET)).getText().contains("403"));
+
+        browser.go("#/economy");
+        browser.waitFor(By.id("outstanding-table"));
+        assertTrue(
+                browser.driver.findElement(By.id("outstanding-table")).getText().contains(ASSET));
     }
 
     @Test
