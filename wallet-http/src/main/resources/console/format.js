@@ -30,6 +30,16 @@ export function minorUnits(text, decimalPlaces) {
   return Number.isSafeInteger(units) && units > 0 ? units : null;
 }
 
+/** As minorUnits, for an amount the operator must get right: throws the message the form shows. */
+export function requiredUnits(text, decimalPlaces) {
+  const units = minorUnits(text, decimalPlaces);
+  if (!units) {
+    throw new Error('The amount must be a positive number with at most ' + (decimalPlaces || 0)
+      + ' decimal places.');
+  }
+  return units;
+}
+
 /** An RFC 3339 time as the server wrote it, shortened for tables (UTC). */
 export function time(text) {
   if (!text) {

@@ -2,7 +2,7 @@
 // acted, its metadata; and the reversal (refund) and chargeback of it.
 import * as api from './api.js';
 import { el, fields, fill, link, section, table } from './dom.js';
-import { amount, errorView, minorUnits, pretty, time } from './format.js';
+import { amount, errorView, pretty, requiredUnits, time } from './format.js';
 import { openAction } from './actions.js';
 import { decimals, reasonOf, showTransaction, voidHold } from './user.js';
 import { transactionHash, userHash } from './find.js';
@@ -124,11 +124,7 @@ function reverse(area, tx, reload) {
     build(values, reference) {
       const body = { reference_id: reference, reason: values.reason };
       if (values.amount) {
-        const units = minorUnits(values.amount, dp);
-        if (!units) {
-          throw new Error('The amount must be a positive number with at most ' + dp + ' decimal places.');
-        }
-        body.amount = units;
+        body.amount = requiredUnits(values.amount, dp);
       }
       return {
         method: 'POST',
@@ -158,11 +154,7 @@ function chargeback(area, tx, reload) {
     build(values, reference) {
       const body = { reference_id: reference, policy: values.policy, metadata: { reason: values.reason } };
       if (values.amount) {
-        const units = minorUnits(values.amount, dp);
-        if (!units) {
-          throw new Error('The amount must be a positive number with at most ' + dp + ' decimal places.');
-        }
-        body.amount = units;
+        body.amount = requiredUnits(values.amount, dp);
       }
       return {
         method: 'POST',

@@ -1,7 +1,7 @@
 // A user's wallets: balances per asset, lots, holds, controls, and the history page by page.
 import * as api from './api.js';
 import { el, fill, link, section, table } from './dom.js';
-import { amount, errorView, minorUnits, time } from './format.js';
+import { amount, errorView, minorUnits, requiredUnits, time } from './format.js';
 import { openAction } from './actions.js';
 import { session } from './signin.js';
 import { transactionHash, userHash } from './find.js';
@@ -186,10 +186,7 @@ function adjust(area, user, asset, reload) {
       { name: 'amount', label: 'Amount', placeholder: dp ? '0.' + '0'.repeat(dp) : '0' },
     ],
     build(values, reference) {
-      const units = minorUnits(values.amount, dp);
-      if (!units) {
-        throw new Error('The amount must be a positive number with at most ' + dp + ' decimal places.');
-      }
+      const units = requiredUnits(values.amount, dp);
       return {
         method: 'POST',
         path: '/api/v1/adjustments',

@@ -8,6 +8,7 @@ import dev.walletledger.core.Ledger;
 import dev.walletledger.core.UserPage;
 import dev.walletledger.core.WalletException;
 import dev.walletledger.http.wire.Json;
+import dev.walletledger.http.wire.Requests;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Iterator;
@@ -30,8 +31,6 @@ final class OperatorEndpoints {
     private static final Set<Scope> ADMIN = Scope.anyOf(Scope.ADMIN);
     private static final int USERS_LIMIT_DEFAULT = 20;
     private static final Pattern LIMIT_TEXT = Pattern.compile("[0-9]{1,3}");
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Ledger ledger;
     private final VerifyRuns verifyRuns;
@@ -105,7 +104,7 @@ final class OperatorEndpoints {
 
     private HttpResponse verifyRun(Call call) {
         String text = call.path("run_id");
-        Optional<VerifyRuns.Run> run = UUID_TEXT.matcher(text).matches()
+        Optional<VerifyRuns.Run> run = Requests.UUID_TEXT.matcher(text).matches()
                 ? verifyRuns.get(UUID.fromString(text.toLowerCase(Locale.ROOT)))
                 : Optional.empty();
         return HttpResponse.json(
